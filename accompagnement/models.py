@@ -1,0 +1,454 @@
+"""Measures (accompagnements), entretiens and rendez-vous, collective actions, objectives."""
+
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Role
+
+
+def filtre_visibilite(user, prefix=""):
+    """Q object selecting the measures `user` may see; `prefix` is the path to the measure."""
+    p = prefix
+    if user.is_administrateur:
+        return Q()
+    if user.role in (Role.REFERENT, Role.RESPONSABLE):
+        return Q(**{f"{p}structure__in": user.structures.all()}) | Q(
+            **{f"{p}coreferents__user": user, f"{p}coreferents__date_fin__isnull": True}
+        )
+    if user.role == Role.DELEGUE:
+        return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
+    if user.role == Role.CONSEILLER_LOGEMENT:
+        return Q(
+            **{
+                f"{p}structure__territoire__in": user.territoires.all(),
+                f"{p}modalite__champ__in": ["LOGEMENT", "LOGEMENT_EMPLOI"],
+            }
+        )
+    if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
+        return Q(
+            **{
+                f"{p}coreferents__contact_id": user.contact_partenaire_id,
+                f"{p}coreferents__date_fin__isnull": True,
+                f"{p}resident__consentements__tiers_id": user.contact_partenaire.tiers_id,
+                f"{p}resident__consentements__date_retrait__isnull": True,
+            }
+        )
+    return Q(pk__in=[])
+
+
+class AccompagnementQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_administrateur:
+            return self
+        ids = self.model.objects.filter(filtre_visibilite(user)).values("pk")
+        return self.filter(pk__in=ids)
+
+    def actifs(self, le=None):
+        le = le or timezone.localdate()
+        return self.filter(Q(date_fin__isnull=True) | Q(date_fin__gte=le), date_debut__lte=le)
+
+    def de_referent(self, user):
+        return self.filter(referent=user)
+
+
+class Accompagnement(models.Model):
+    """One measure: one person, one modality, one référent, from a start to an end."""
+
+    class MotifFin(models.TextChoices):
+        OBJECTIFS_ATTEINTS = "OBJECTIFS_ATTEINTS", "objectifs atteints"
+        REORIENTATION = "REORIENTATION", "réorientation"
+        DEMENAGEMENT = "DEMENAGEMENT", "déménagement"
+        FIN_DROITS = "FIN_DROITS", "fin du droit RSA"
+        REFUS = "REFUS", "refus de l'accompagnement"
+        MANQUEMENT_REGLEMENT = "MANQUEMENT_REGLEMENT", "manquement au règlement de fonctionnement"
+        FIN_CONTRAT_JEUNE_MAJEUR = "FIN_CONTRAT_JEUNE_MAJEUR", "suspension ou fin du contrat jeune majeur"
+        FIN_PRISE_EN_CHARGE = "FIN_PRISE_EN_CHARGE", "fin de la prise en charge financière du tiers"
+        DUREE_MAX = "DUREE_MAX", "durée maximale atteinte"
+        SANCTION = "SANCTION", "suspension-remobilisation / sanction"
+        DECES = "DECES", "décès"
+        AUTRE = "AUTRE", "autre"
+
+    class Destination(models.TextChoices):
+        FJT = "FJT", "autre FJT"
+        LOCATION_PRIVEE = "LOCATION_PRIVEE", "location dans le parc privé"
+        LOCATION_SOCIALE = "LOCATION_SOCIALE", "location dans le parc social"
+        RESIDENCE_SOCIALE = "RESIDENCE_SOCIALE", "résidence sociale"
+        FAMILLE = "FAMILLE", "retour en famille"
+        HEBERGEMENT = "HEBERGEMENT", "hébergement (CHRS, urgence…)"
+        MEME_LOGEMENT = "MEME_LOGEMENT", "maintien dans le logement"
+        AUTRE = "AUTRE", "autre"
+        INCONNUE = "INCONNUE", "inconnue"
+
+    resident = models.ForeignKey(
+        "residents.Resident", models.PROTECT, related_name="accompagnements", verbose_name="personne"
+    )
+    modalite = models.ForeignKey(
+        "referentiel.Modalite", models.PROTECT, related_name="accompagnements", verbose_name="modalité"
+    )
+    referent = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="accompagnements", verbose_name="référent"
+    )
+    structure = models.ForeignKey(
+        "referentiel.Structure", models.PROTECT, related_name="accompagnements", verbose_name="structure"
+    )
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("fin", null=True, blank=True)
+    motif_fin = models.CharField("motif de fin", max_length=30, choices=MotifFin.choices, blank=True)
+    destination = models.CharField("destination", max_length=30, choices=Destination.choices, blank=True)
+    relais = models.TextField(
+        "passage de relais",
+        blank=True,
+        help_text="Qui prend le relais, ce qui est transmis (avec l'accord de la personne).",
+    )
+    precedent = models.OneToOneField(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suivant",
+        verbose_name="accompagnement précédent",
+        help_text="La mesure que celle-ci prolonge après une réorientation.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = AccompagnementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "accompagnement"
+        ordering = ["-date_debut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
+                name="accompagnement_fin_apres_debut",
+                violation_error_message="La date de fin ne peut pas précéder la date de début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True) | ~Q(motif_fin=""),
+                name="accompagnement_fin_motivee",
+                violation_error_message="Indiquez le motif de fin de l'accompagnement.",
+            ),
+            models.UniqueConstraint(
+                fields=["resident", "modalite"],
+                condition=Q(date_fin__isnull=True),
+                name="accompagnement_un_seul_ouvert_par_modalite",
+                violation_error_message="Cette personne a déjà un accompagnement en cours dans cette modalité.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["referent", "date_fin"]),
+            models.Index(fields=["structure", "date_fin"]),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} – {self.modalite}"
+
+    @property
+    def est_actif(self):
+        return self.date_fin is None or self.date_fin >= timezone.localdate()
+
+
+class CoReferent(models.Model):
+    """Another intervenant on a measure: a team member or a partner's contact person."""
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.CASCADE, related_name="coreferents", verbose_name="accompagnement"
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coreferences",
+        verbose_name="membre de l'équipe",
+    )
+    contact = models.ForeignKey(
+        "referentiel.ContactPartenaire",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coreferences",
+        verbose_name="contact partenaire",
+    )
+    role = models.CharField(
+        "rôle", max_length=150, blank=True, help_text="ex. éducatrice ASE, référent du chantier d'insertion"
+    )
+    date_debut = models.DateField("depuis", default=timezone.localdate)
+    date_fin = models.DateField("jusqu'au", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "co-référent"
+        ordering = ["date_debut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=True) ^ Q(contact__isnull=True),
+                name="coreferent_equipe_ou_partenaire",
+                violation_error_message="Choisissez soit un membre de l'équipe, soit un contact partenaire.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
+                name="coreferent_fin_apres_debut",
+                violation_error_message="La date de fin ne peut pas précéder la date de début.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user or self.contact)
+
+
+class TypeEntretien(models.TextChoices):
+    """Kinds of contact (domain.md §4). Workshops are ActionCollective, not an entretien."""
+
+    BUREAU = "BUREAU", "entretien individuel au bureau"
+    VAD = "VAD", "visite à domicile"
+    ACCOMPAGNEMENT_DEMARCHE = "ACCOMPAGNEMENT_DEMARCHE", "accompagnement physique à une démarche"
+    LIEU_TRAVAIL = "LIEU_TRAVAIL", "entretien sur le lieu de travail ou chez le bailleur"
+    TRIPARTITE = "TRIPARTITE", "entretien tripartite, d'admission ou synthèse"
+    TELEPHONE = "TELEPHONE", "appel téléphonique"
+    VISIO = "VISIO", "visioconférence"
+    MESSAGE = "MESSAGE", "SMS, courriel, message"
+
+
+TYPES_PHYSIQUES = [
+    TypeEntretien.BUREAU,
+    TypeEntretien.VAD,
+    TypeEntretien.ACCOMPAGNEMENT_DEMARCHE,
+    TypeEntretien.LIEU_TRAVAIL,
+    TypeEntretien.TRIPARTITE,
+]
+
+
+class EntretienQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """Entretiens of the measures the user sees; a confidential note only for its author
+        (and the structure's manager where the structure allows it)."""
+        if not user.is_authenticated:
+            return self.none()
+        qs = self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+        confidentiel_lisible = Q(confidentiel=False) | Q(auteur=user)
+        if user.role == Role.RESPONSABLE:
+            confidentiel_lisible |= Q(
+                accompagnement__structure__in=user.structures.filter(responsable_voit_notes_confidentielles=True)
+            )
+        return qs.filter(confidentiel_lisible)
+
+    def contacts(self):
+        """What counts as a contact: an entretien that took place (an absence is not a contact)."""
+        return self.filter(statut=Entretien.Statut.HONORE)
+
+    def physiques(self):
+        return self.contacts().filter(physique=True)
+
+    def rendez_vous(self):
+        return self.filter(statut=Entretien.Statut.PLANIFIE)
+
+
+class Entretien(models.Model):
+    """An entretien or contact; a rendez-vous is an entretien still planned."""
+
+    class Statut(models.TextChoices):
+        PLANIFIE = "PLANIFIE", "rendez-vous prévu"
+        HONORE = "HONORE", "honoré"
+        ABSENT_EXCUSE = "ABSENT_EXCUSE", "absence excusée"
+        ABSENT_NON_EXCUSE = "ABSENT_NON_EXCUSE", "absence non excusée"
+        ANNULE = "ANNULE", "annulé"
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.CASCADE, related_name="entretiens", verbose_name="accompagnement"
+    )
+    type = models.CharField("type", max_length=30, choices=TypeEntretien.choices)
+    physique = models.GeneratedField(
+        expression=Case(When(type__in=TYPES_PHYSIQUES, then=Value(True)), default=Value(False)),
+        output_field=models.BooleanField(verbose_name="rencontre physique"),
+        db_persist=True,
+    )
+    date_heure = models.DateTimeField("date et heure", default=timezone.now)
+    duree_minutes = models.PositiveSmallIntegerField("durée (minutes)", null=True, blank=True)
+    statut = models.CharField("présence", max_length=20, choices=Statut.choices, default=Statut.HONORE)
+    lieu = models.CharField("lieu", max_length=200, blank=True)
+    auteur = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="entretiens_rediges", verbose_name="saisi par"
+    )
+    participants = models.ManyToManyField(
+        "accounts.User", blank=True, related_name="entretiens", verbose_name="membres de l'équipe présents"
+    )
+    partenaires = models.ManyToManyField(
+        "referentiel.ContactPartenaire",
+        blank=True,
+        related_name="entretiens",
+        verbose_name="partenaires présents",
+    )
+    objectifs = models.ManyToManyField(
+        "accompagnement.Objectif", blank=True, related_name="entretiens", verbose_name="objectifs travaillés"
+    )
+    notes = models.TextField("notes", blank=True, help_text="La personne peut lire ces notes : écrivez des faits.")
+    confidentiel = models.BooleanField("note confidentielle (visible du seul auteur)", default=False)
+    cree_le = models.DateTimeField("saisi le", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["physique"])
+
+    objects = EntretienQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "entretien"
+        ordering = ["-date_heure"]
+        indexes = [
+            models.Index(fields=["accompagnement", "statut", "date_heure"], name="entretien_acc_statut_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duree_minutes__isnull=True) | Q(duree_minutes__lte=24 * 60),
+                name="entretien_duree_plausible",
+                violation_error_message="La durée d'un entretien ne peut dépasser 24 heures.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} – {self.date_heure:%d/%m/%Y}"
+
+    @property
+    def est_rendez_vous(self):
+        return self.statut == self.Statut.PLANIFIE
+
+
+class ActionCollectiveQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_administrateur:
+            return self
+        if user.role in (Role.REFERENT, Role.RESPONSABLE):
+            return self.filter(structure__in=user.structures.all())
+        if user.role in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
+            return self.filter(structure__territoire__in=user.territoires.all())
+        return self.none()
+
+
+class ActionCollective(models.Model):
+    """A workshop: each participation counts as a contact for the person, not as a physical meeting."""
+
+    structure = models.ForeignKey(
+        "referentiel.Structure", models.PROTECT, related_name="actions_collectives", verbose_name="structure"
+    )
+    theme = models.CharField("thème", max_length=200)
+    date_heure = models.DateTimeField("date et heure")
+    duree_minutes = models.PositiveSmallIntegerField("durée (minutes)", default=120)
+    lieu = models.CharField("lieu", max_length=200, blank=True)
+    description = models.TextField("description", blank=True)
+    animateurs = models.ManyToManyField("accounts.User", related_name="ateliers_animes", verbose_name="animateurs")
+    participants = models.ManyToManyField(
+        "residents.Resident", through="Participation", related_name="ateliers", verbose_name="participants"
+    )
+    history = HistoricalRecords()
+
+    objects = ActionCollectiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action collective"
+        verbose_name_plural = "actions collectives"
+        ordering = ["-date_heure"]
+
+    def __str__(self):
+        return f"{self.theme} – {self.date_heure:%d/%m/%Y}"
+
+
+class Participation(models.Model):
+    action = models.ForeignKey(ActionCollective, models.CASCADE, related_name="participations")
+    resident = models.ForeignKey("residents.Resident", models.CASCADE, related_name="participations")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "participation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "resident"],
+                name="participation_unique",
+                violation_error_message="Cette personne participe déjà à cette action.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.resident} – {self.action}"
+
+
+class ObjectifQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+
+    def en_cours(self):
+        return self.filter(etat=Objectif.Etat.EN_COURS)
+
+
+class Objectif(models.Model):
+    class Domaine(models.TextChoices):
+        EMPLOI = "EMPLOI", "emploi"
+        LOGEMENT = "LOGEMENT", "logement"
+        SANTE = "SANTE", "santé"
+        BUDGET = "BUDGET", "budget"
+        DEMARCHES = "DEMARCHES", "démarches administratives"
+        VIE_QUOTIDIENNE = "VIE_QUOTIDIENNE", "vie quotidienne"
+        MOBILITE = "MOBILITE", "mobilité"
+        FORMATION = "FORMATION", "formation"
+        VIE_SOCIALE = "VIE_SOCIALE", "vie sociale"
+
+    class Etat(models.TextChoices):
+        EN_COURS = "EN_COURS", "en cours"
+        ATTEINT = "ATTEINT", "atteint"
+        PARTIELLEMENT_ATTEINT = "PARTIELLEMENT_ATTEINT", "partiellement atteint"
+        NON_ATTEINT = "NON_ATTEINT", "non atteint"
+        ABANDONNE = "ABANDONNE", "abandonné"
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.CASCADE, related_name="objectifs", verbose_name="accompagnement"
+    )
+    domaine = models.CharField("domaine", max_length=20, choices=Domaine.choices)
+    libelle = models.CharField("objectif", max_length=300)
+    critere = models.CharField("critère mesurable", max_length=300, blank=True)
+    echeance = models.DateField("échéance", null=True, blank=True)
+    actions = models.TextField("actions prévues", blank=True)
+    etat = models.CharField("état", max_length=30, choices=Etat.choices, default=Etat.EN_COURS)
+    cree_le = models.DateTimeField("créé le", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = ObjectifQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "objectif"
+        ordering = ["echeance", "pk"]
+
+    def __str__(self):
+        return self.libelle
+
+
+class EvaluationObjectif(models.Model):
+    """The shared evaluation of an objective (évaluation partagée): attainment and the person's own words."""
+
+    class Niveau(models.IntegerChoices):
+        NON_ATTEINT = 0, "non atteint"
+        AMORCE = 1, "amorcé"
+        PARTIEL = 2, "partiellement atteint"
+        ATTEINT = 3, "atteint"
+
+    objectif = models.ForeignKey(Objectif, models.CASCADE, related_name="evaluations", verbose_name="objectif")
+    date = models.DateField("date", default=timezone.localdate)
+    niveau = models.PositiveSmallIntegerField("niveau d'atteinte", choices=Niveau.choices)
+    competences = models.TextField("compétences mobilisées", blank=True)
+    parole_personne = models.TextField("en ses propres mots", blank=True)
+    commentaire = models.TextField("commentaire du référent", blank=True)
+    auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "évaluation d'objectif"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.objectif} – {self.get_niveau_display()} ({self.date:%d/%m/%Y})"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EcheancesConfig(AppConfig):
+    name = "echeances"
+    verbose_name = "échéances et alertes"

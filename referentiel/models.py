@@ -1,0 +1,326 @@
+"""The rules as data (domain.md §3) and the organisations that hold the files."""
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .delais import libelle_delai, valider_delai
+
+
+class Departement(models.Model):
+    code = models.CharField("code", max_length=3, unique=True)
+    nom = models.CharField("nom", max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.nom} ({self.code})"
+
+
+class Territoire(models.Model):
+    departement = models.ForeignKey(Departement, models.PROTECT, related_name="territoires", verbose_name="département")
+    nom = models.CharField("nom", max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "territoire"
+        ordering = ["departement__code", "nom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departement", "nom"],
+                name="territoire_nom_unique",
+                violation_error_message="Ce territoire existe déjà dans ce département.",
+            )
+        ]
+
+    def __str__(self):
+        return self.nom
+
+
+class Structure(models.Model):
+    class Type(models.TextChoices):
+        FJT = "FJT", "résidence FJT / Habitat Jeunes"
+        ASSOCIATION = "ASSOCIATION", "association"
+        MSVS = "MSVS", "Maison de la solidarité (MSVS)"
+        SERVICE_CD = "SERVICE_CD", "service du Conseil départemental"
+
+    nom = models.CharField("nom", max_length=200, unique=True)
+    type = models.CharField("type", max_length=20, choices=Type.choices)
+    territoire = models.ForeignKey(Territoire, models.PROTECT, related_name="structures", verbose_name="territoire")
+    adresse = models.TextField("adresse", blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    logo = models.FileField("logo", upload_to="logos/", blank=True)
+    responsable_voit_notes_confidentielles = models.BooleanField(
+        "le responsable lit les notes confidentielles",
+        default=False,
+        help_text="Si coché, le responsable de structure peut lire les notes marquées confidentielles.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class TiersPartenaire(models.Model):
+    class Type(models.TextChoices):
+        ASE = "ASE", "Aide sociale à l'enfance (ASE)"
+        PJJ = "PJJ", "Protection judiciaire de la jeunesse (PJJ)"
+        MISSION_LOCALE = "MISSION_LOCALE", "Mission Locale"
+        PRESCRIPTEUR = "PRESCRIPTEUR", "service social prescripteur"
+        CHANTIER = "CHANTIER", "chantier d'insertion"
+        BAILLEUR = "BAILLEUR", "bailleur"
+        FRANCE_TRAVAIL = "FRANCE_TRAVAIL", "France Travail"
+        AUTRE = "AUTRE", "autre"
+
+    nom = models.CharField("nom", max_length=200)
+    type = models.CharField("type", max_length=20, choices=Type.choices)
+    territoire = models.ForeignKey(
+        Territoire, models.PROTECT, null=True, blank=True, related_name="tiers", verbose_name="territoire"
+    )
+    adresse = models.TextField("adresse", blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "tiers partenaire"
+        verbose_name_plural = "tiers partenaires"
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class ContactPartenaire(models.Model):
+    tiers = models.ForeignKey(TiersPartenaire, models.CASCADE, related_name="contacts", verbose_name="tiers partenaire")
+    prenom = models.CharField("prénom", max_length=100)
+    nom = models.CharField("nom", max_length=100)
+    fonction = models.CharField("fonction", max_length=150, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contact partenaire"
+        ordering = ["nom", "prenom"]
+
+    def __str__(self):
+        return f"{self.prenom} {self.nom} ({self.tiers})"
+
+
+class TypeContrat(models.TextChoices):
+    COM = "COM", "Contrat d'Objectif Mensuel (COM)"
+    CER = "CER", "Contrat d'Engagements Réciproques (CER)"
+    CONTRAT_ENGAGEMENT = "CONTRAT_ENGAGEMENT", "contrat d'engagement"
+    PLAN_ASLL = "PLAN_ASLL", "plan d'actions ASLL"
+    TRIPARTITE = "TRIPARTITE", "document tripartite d'admission"
+    PROJET = "PROJET", "projet personnalisé"
+
+
+class Champ(models.TextChoices):
+    FJT = "FJT", "FJT / Habitat Jeunes"
+    INSERTION = "INSERTION", "insertion (RSA)"
+    LOGEMENT = "LOGEMENT", "logement"
+    LOGEMENT_EMPLOI = "LOGEMENT_EMPLOI", "logement et emploi"
+
+
+class ValeursModalite(models.Model):
+    """The numbers a modality carries; shared by the national row and its local overrides."""
+
+    type_contrat = models.CharField("contrat", max_length=20, choices=TypeContrat.choices, blank=True)
+    duree_contrat = models.CharField(
+        "durée du contrat",
+        max_length=20,
+        blank=True,
+        validators=[valider_delai],
+        help_text="ex. P6M = 6 mois",
+    )
+    renouvellements_max = models.PositiveSmallIntegerField("renouvellements au plus", null=True, blank=True)
+    intervalle_contact = models.CharField(
+        "contact au moins tous les",
+        max_length=20,
+        blank=True,
+        validators=[valider_delai],
+        help_text="ex. P15D",
+    )
+    intervalle_rencontre = models.CharField(
+        "rencontre physique au moins tous les",
+        max_length=20,
+        blank=True,
+        validators=[valider_delai],
+        help_text="ex. P6W = 6 semaines",
+    )
+    norme_file_active = models.PositiveIntegerField("file active par référent à temps plein", null=True, blank=True)
+    age_min = models.PositiveSmallIntegerField("âge minimum", null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField("âge maximum", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Modalite(ValeursModalite):
+    """One modality of accompaniment with its national values (domain.md §3)."""
+
+    class Code(models.TextChoices):
+        FJT_REGULIER = "FJT_REGULIER", "FJT – accompagnement régulier"
+        FJT_PONCTUEL = "FJT_PONCTUEL", "FJT – accompagnement ponctuel"
+        FJT_CONVENTION = "FJT_CONVENTION", "FJT – public sous convention"
+        RSA_VEILLE = "RSA_VEILLE", "RSA – veille"
+        RSA_MOBILISATION = "RSA_MOBILISATION", "RSA – mobilisation sociale"
+        RSA_SOCIOPRO = "RSA_SOCIOPRO", "RSA – accompagnement socioprofessionnel"
+        RSA_EMPLOI = "RSA_EMPLOI", "RSA – emploi (France Travail)"
+        ASLL = "ASLL", "ASLL – accompagnement social lié au logement"
+        GLOBAL = "GLOBAL", "accompagnement global coordonné"
+
+    code = models.CharField("code", max_length=30, unique=True, choices=Code.choices)
+    libelle = models.CharField("libellé", max_length=150)
+    champ = models.CharField("champ", max_length=20, choices=Champ.choices)
+    accompagnee_ici = models.BooleanField(
+        "accompagnée dans l'application",
+        default=True,
+        help_text="Non pour l'orientation emploi (France Travail).",
+    )
+    exclut_parent_isole = models.BooleanField("exclut les familles monoparentales", default=False)
+    exclut_nouvel_entrant = models.BooleanField("exclut les nouveaux entrants", default=False)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "modalité"
+        ordering = ["ordre", "libelle"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_min__lte=models.F("age_max")),
+                name="modalite_ages_coherents",
+                violation_error_message="L'âge minimum doit être inférieur à l'âge maximum.",
+            )
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def is_rsa(self):
+        return self.champ == Champ.INSERTION
+
+    def libelle_intervalle_contact(self):
+        return libelle_delai(self.intervalle_contact)
+
+    def libelle_intervalle_rencontre(self):
+        return libelle_delai(self.intervalle_rencontre)
+
+
+class SurchargeModalite(ValeursModalite):
+    """A département's or a territory's own value for a modality; an empty field keeps the national one."""
+
+    modalite = models.ForeignKey(Modalite, models.CASCADE, related_name="surcharges", verbose_name="modalité")
+    departement = models.ForeignKey(Departement, models.CASCADE, null=True, blank=True, verbose_name="département")
+    territoire = models.ForeignKey(Territoire, models.CASCADE, null=True, blank=True, verbose_name="territoire")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "valeur locale de modalité"
+        verbose_name_plural = "valeurs locales de modalité"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departement__isnull=True) ^ Q(territoire__isnull=True),
+                name="surcharge_un_seul_niveau",
+                violation_error_message="Choisissez soit un département, soit un territoire.",
+            ),
+            models.UniqueConstraint(
+                fields=["modalite", "departement", "territoire"],
+                nulls_distinct=False,
+                name="surcharge_unique",
+                violation_error_message="Cette modalité a déjà une valeur locale à ce niveau.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.modalite} – {self.territoire or self.departement}"
+
+
+class Parametre(models.Model):
+    """A number of the référentiel that belongs to no single modality (domain.md §3 « Other numbers », §6, §10)."""
+
+    class Code(models.TextChoices):
+        ORIENTATION_RSA_DELAI = "ORIENTATION_RSA_DELAI", "orientation après ouverture du droit RSA"
+        CER_SIGNATURE_DELAI = "CER_SIGNATURE_DELAI", "signature du CER après l'orientation"
+        CONTRAT_ENGAGEMENT_SIGNATURE_DELAI = (
+            "CONTRAT_ENGAGEMENT_SIGNATURE_DELAI",
+            "signature du contrat d'engagement après l'orientation",
+        )
+        RENOUVELLEMENT_PREAVIS = (
+            "RENOUVELLEMENT_PREAVIS",
+            "préparation du renouvellement avant la fin du contrat",
+        )
+        VALIDATION_ATTENTE_MAX = "VALIDATION_ATTENTE_MAX", "attente de validation au plus"
+        BIENTOT_DU = "BIENTOT_DU", "« bientôt dû » dans les"
+        ABSENCES_SUCCESSIVES = "ABSENCES_SUCCESSIVES", "absences non excusées successives avant signalement"
+        ATELIER_PARTICIPANTS_MIN = "ATELIER_PARTICIPANTS_MIN", "participants au moins par action collective"
+        ACTIVITE_HEBDO_HEURES = (
+            "ACTIVITE_HEBDO_HEURES",
+            "heures d'activité par semaine (contrat d'engagement)",
+        )
+        NOUVEL_ENTRANT_DUREE = "NOUVEL_ENTRANT_DUREE", "nouvel entrant : droit RSA ouvert depuis moins de"
+        FJT_AGE_ALERTE = "FJT_AGE_ALERTE", "FJT : avertissement au-delà de l'âge de"
+        CONTRAT_SEJOUR_REMISE = "CONTRAT_SEJOUR_REMISE", "contrat de séjour remis après l'admission"
+        CONTRAT_SEJOUR_SIGNATURE = "CONTRAT_SEJOUR_SIGNATURE", "contrat de séjour signé après l'admission"
+        PROJET_PERSONNALISE_DELAI = (
+            "PROJET_PERSONNALISE_DELAI",
+            "objectifs du projet personnalisé après l'admission",
+        )
+        GARANTIE_PREAVIS = "GARANTIE_PREAVIS", "alerte avant la fin d'une garantie du tiers"
+        CONSERVATION_DOSSIER = "CONSERVATION_DOSSIER", "dossier actif après le dernier contact"
+        CONSERVATION_JOURNAL = "CONSERVATION_JOURNAL", "conservation du journal des accès"
+        DROIT_ACCES_DELAI = "DROIT_ACCES_DELAI", "réponse à une demande d'accès au dossier"
+
+    class Nature(models.TextChoices):
+        DELAI = "DELAI", "délai"
+        NOMBRE = "NOMBRE", "nombre"
+
+    code = models.CharField("code", max_length=40, choices=Code.choices)
+    nature = models.CharField("nature", max_length=10, choices=Nature.choices)
+    valeur = models.CharField("valeur", max_length=20, help_text="Délai : P15D, P6W, P1M, P1Y. Nombre : 15.")
+    departement = models.ForeignKey(Departement, models.CASCADE, null=True, blank=True, verbose_name="département")
+    territoire = models.ForeignKey(Territoire, models.CASCADE, null=True, blank=True, verbose_name="territoire")
+    source = models.CharField("source", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "paramètre"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(Q(departement__isnull=False) & Q(territoire__isnull=False)),
+                name="parametre_un_seul_niveau",
+                violation_error_message="Choisissez soit un département, soit un territoire, pas les deux.",
+            ),
+            models.UniqueConstraint(
+                fields=["code", "departement", "territoire"],
+                nulls_distinct=False,
+                name="parametre_unique",
+                violation_error_message="Ce paramètre a déjà une valeur à ce niveau.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_code_display()} : {self.libelle_valeur()}"
+
+    def libelle_valeur(self):
+        return libelle_delai(self.valeur) if self.nature == self.Nature.DELAI else self.valeur
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.nature == self.Nature.DELAI:
+            valider_delai(self.valeur)
+        elif not self.valeur.isdigit():
+            raise ValidationError({"valeur": "Un nombre entier est attendu."})

@@ -1,0 +1,243 @@
+"""People accompanied (personnes accompagnées), their household and their consent to sharing."""
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Role
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        """The people this user may see: their structures' files, their territory's measures for the
+        Département's agents, the people they co-refer (partners only with a consent in force)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_administrateur:
+            return self
+        if user.role in (Role.REFERENT, Role.RESPONSABLE):
+            return self.filter(
+                Q(structure__in=user.structures.all())
+                | Q(
+                    accompagnements__coreferents__user=user,
+                    accompagnements__coreferents__date_fin__isnull=True,
+                )
+            ).distinct()
+        if user.role == Role.DELEGUE:
+            return self.filter(
+                accompagnements__structure__territoire__in=user.territoires.all(),
+                accompagnements__modalite__champ="INSERTION",
+            ).distinct()
+        if user.role == Role.CONSEILLER_LOGEMENT:
+            return self.filter(
+                accompagnements__structure__territoire__in=user.territoires.all(),
+                accompagnements__modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"],
+            ).distinct()
+        if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
+            contact = user.contact_partenaire
+            return self.filter(
+                accompagnements__coreferents__contact=contact,
+                accompagnements__coreferents__date_fin__isnull=True,
+                consentements__tiers_id=contact.tiers_id,
+                consentements__date_retrait__isnull=True,
+            ).distinct()
+        return self.none()
+
+    def recherche(self, terme):
+        """Name search that ignores case and accents (unaccent is not available: see residents.texte)."""
+        from .texte import cle_recherche
+
+        terme = cle_recherche(terme)
+        return self.filter(nom_recherche__contains=terme) if terme else self
+
+
+class Menage(models.Model):
+    """A household: the person and, for the RSA, the conjoint who has the same rights and duties."""
+
+    class Meta:
+        verbose_name = "ménage"
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Ménage n°{self.pk}"
+
+
+class Resident(models.Model):
+    class Sexe(models.TextChoices):
+        FEMME = "F", "femme"
+        HOMME = "H", "homme"
+        AUTRE = "A", "autre / non précisé"
+
+    class Nationalite(models.TextChoices):
+        FRANCAISE = "FR", "française"
+        UE = "UE", "Union européenne"
+        HORS_UE = "HORS_UE", "hors Union européenne"
+
+    class SituationFamiliale(models.TextChoices):
+        SEUL = "SEUL", "personne seule"
+        COUPLE = "COUPLE", "en couple"
+        SEPARE = "SEPARE", "séparé·e / divorcé·e"
+        VEUF = "VEUF", "veuf·ve"
+
+    class RoleMenage(models.TextChoices):
+        DEMANDEUR = "DEMANDEUR", "demandeur"
+        CONJOINT = "CONJOINT", "conjoint·e"
+
+    structure = models.ForeignKey(
+        "referentiel.Structure", models.PROTECT, related_name="residents", verbose_name="structure"
+    )
+    nom = models.CharField("nom", max_length=100)
+    prenom = models.CharField("prénom", max_length=100)
+    nom_naissance = models.CharField("nom de naissance", max_length=100, blank=True)
+    nom_recherche = models.CharField(max_length=250, editable=False, db_index=True)
+    date_naissance = models.DateField("date de naissance")
+    sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices, default=Sexe.AUTRE)
+    nationalite = models.CharField("nationalité", max_length=10, choices=Nationalite.choices, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    adresse = models.TextField("adresse", blank=True)
+    residence = models.ForeignKey(
+        "referentiel.Structure",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="locataires",
+        verbose_name="résidence (FJT)",
+    )
+    logement = models.CharField("logement", max_length=50, blank=True, help_text="Numéro du logement en résidence.")
+    menage = models.ForeignKey(
+        Menage, models.SET_NULL, null=True, blank=True, related_name="membres", verbose_name="ménage"
+    )
+    role_menage = models.CharField(
+        "place dans le ménage", max_length=10, choices=RoleMenage.choices, default=RoleMenage.DEMANDEUR
+    )
+    situation_familiale = models.CharField(
+        "situation familiale",
+        max_length=10,
+        choices=SituationFamiliale.choices,
+        default=SituationFamiliale.SEUL,
+    )
+    enfants_a_charge = models.PositiveSmallIntegerField("enfants à charge", default=0)
+    situation_administrative = models.CharField("situation administrative", max_length=200, blank=True)
+    ressources = models.CharField("ressources", max_length=200, blank=True)
+    montant_ressources = models.DecimalField(
+        "ressources mensuelles (€)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    date_ouverture_rsa = models.DateField("ouverture du droit RSA", null=True, blank=True)
+    orientation = models.ForeignKey(
+        "referentiel.Modalite",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="orientation RSA",
+    )
+    date_orientation = models.DateField("date de l'orientation", null=True, blank=True)
+    date_creation = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    history = HistoricalRecords(excluded_fields=["nom_recherche"])
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "personne accompagnée"
+        verbose_name_plural = "personnes accompagnées"
+        ordering = ["nom", "prenom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_naissance__gt="1900-01-01"),
+                name="resident_naissance_plausible",
+                violation_error_message="La date de naissance n'est pas plausible.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_orientation__isnull=True) | Q(orientation__isnull=False),
+                name="resident_orientation_datee",
+                violation_error_message="Une date d'orientation suppose une orientation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_orientation__isnull=True)
+                | Q(date_ouverture_rsa__isnull=True)
+                | Q(date_orientation__gte=models.F("date_ouverture_rsa")),
+                name="resident_orientation_apres_ouverture",
+                violation_error_message="L'orientation ne peut précéder l'ouverture du droit RSA.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prenom} {self.nom}"
+
+    def save(self, *args, **kwargs):
+        from .texte import cle_recherche
+
+        self.nom_recherche = cle_recherche(f"{self.nom} {self.prenom} {self.nom_naissance}")
+        super().save(*args, **kwargs)
+
+    def age(self, le=None):
+        le = le or timezone.localdate()
+        return relativedelta(le, self.date_naissance).years
+
+    @property
+    def parent_isole(self):
+        return self.enfants_a_charge > 0 and self.situation_familiale != self.SituationFamiliale.COUPLE
+
+    @property
+    def conjoint(self):
+        if not self.menage_id:
+            return None
+        return self.menage.membres.exclude(pk=self.pk).filter(role_menage=self.RoleMenage.CONJOINT).first()
+
+
+class Consentement(models.Model):
+    """The person's consent to share information with one partner, for one purpose (domain.md §9)."""
+
+    class Categorie(models.TextChoices):
+        IDENTITE = "IDENTITE", "identité et coordonnées"
+        PRESENCE = "PRESENCE", "présence aux rendez-vous"
+        OBJECTIFS = "OBJECTIFS", "objectifs et leur avancement"
+        CONTRATS = "CONTRATS", "contrats"
+        NOTES = "NOTES", "notes d'entretien (non confidentielles)"
+
+    class Mode(models.TextChoices):
+        ECRIT = "ECRIT", "écrit signé"
+        ORAL = "ORAL", "oral, noté par le référent"
+        NUMERIQUE = "NUMERIQUE", "dans l'application"
+
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="consentements", verbose_name="personne")
+    tiers = models.ForeignKey(
+        "referentiel.TiersPartenaire", models.PROTECT, related_name="consentements", verbose_name="partenaire"
+    )
+    finalite = models.CharField("finalité", max_length=250)
+    categories = ArrayField(models.CharField(max_length=20, choices=Categorie.choices), verbose_name="informations")
+    date_consentement = models.DateField("recueilli le", default=timezone.localdate)
+    mode = models.CharField("recueilli", max_length=10, choices=Mode.choices, default=Mode.ECRIT)
+    date_retrait = models.DateField("retiré le", null=True, blank=True)
+    recueilli_par = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="+", verbose_name="recueilli par", null=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "consentement au partage"
+        ordering = ["-date_consentement"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_retrait__isnull=True) | Q(date_retrait__gte=models.F("date_consentement")),
+                name="consentement_retrait_apres_recueil",
+                violation_error_message="Le retrait ne peut précéder le recueil du consentement.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(categories=[]),
+                name="consentement_categories_non_vides",
+                violation_error_message="Choisissez au moins une catégorie d'informations partagées.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} → {self.tiers} ({self.finalite})"
+
+    @property
+    def en_vigueur(self):
+        return self.date_retrait is None
