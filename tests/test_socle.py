@@ -1,0 +1,15 @@
+"""Foundation checks that stand for the whole project."""
+
+from django.core.management import call_command
+
+from referentiel.models import Modalite
+
+
+def test_les_migrations_sont_a_jour():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_le_referentiel_est_charge_par_migration():
+    asll = Modalite.objects.get(code=Modalite.Code.ASLL)
+    assert (asll.duree_contrat, asll.renouvellements_max, asll.intervalle_contact) == ("P6M", 2, "P15D")
+    assert (asll.intervalle_rencontre, asll.norme_file_active) == ("P6W", 40)
