@@ -289,6 +289,8 @@ class Entretien(models.Model):
     notes = models.TextField("notes", blank=True, help_text="La personne peut lire ces notes : écrivez des faits.")
     confidentiel = models.BooleanField("note confidentielle (visible du seul auteur)", default=False)
     cree_le = models.DateTimeField("saisi le", auto_now_add=True)
+    # Idempotency token of the form that created it: a double submit returns the same entretien.
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["physique"])
 
@@ -344,6 +346,7 @@ class ActionCollective(models.Model):
     participants = models.ManyToManyField(
         "residents.Resident", through="Participation", related_name="ateliers", verbose_name="participants"
     )
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     objects = ActionCollectiveQuerySet.as_manager()

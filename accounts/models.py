@@ -68,7 +68,9 @@ class User(AbstractUser):
         help_text="1 = temps plein, 0,5 = mi-temps. Sert au calcul des normes de file active.",
     )
     telephone = models.CharField("téléphone", max_length=30, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Secret of the personal calendar feed (ICS): the URL is the only credential, so it can be renewed.
+    jeton_calendrier = models.UUIDField("jeton du calendrier", null=True, blank=True, unique=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "jeton_calendrier"])
 
     objects = Manager()
 

@@ -138,6 +138,8 @@ class Resident(models.Model):
     )
     date_orientation = models.DateField("date de l'orientation", null=True, blank=True)
     date_creation = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    # Optimistic locking: a save that started from an older version is refused (see residents.services).
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["nom_recherche"])
 
     objects = ResidentQuerySet.as_manager()
