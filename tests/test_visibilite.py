@@ -1,0 +1,109 @@
+"""Scoped querysets: who sees which person, measure and entretien (domain.md §1, §9)."""
+
+import datetime
+
+import pytest
+
+from accompagnement.models import Accompagnement, Entretien, Objectif
+from referentiel.models import Modalite
+from residents.models import Resident
+from tests.accompagnement.factories import AccompagnementFactory, CoReferentFactory, EntretienFactory
+from tests.accounts.factories import (
+    AdministrateurFactory,
+    ConseillerLogementFactory,
+    DelegueFactory,
+    PartenaireFactory,
+    ReferentFactory,
+    ResponsableFactory,
+)
+from tests.residents.factories import ConsentementFactory
+
+
+@pytest.fixture
+def mesure():
+    return AccompagnementFactory()
+
+
+def visibles(user):
+    return (
+        set(Resident.objects.visibles_par(user)),
+        set(Accompagnement.objects.visibles_par(user)),
+    )
+
+
+def test_le_referent_et_ses_collegues_voient_la_personne(mesure):
+    collegue = ReferentFactory(structures=[mesure.structure])
+    responsable = ResponsableFactory(structures=[mesure.structure])
+    for user in (mesure.referent, collegue, responsable):
+        assert visibles(user) == ({mesure.resident}, {mesure})
+
+
+def test_une_autre_structure_ne_voit_rien(mesure):
+    assert visibles(ReferentFactory()) == (set(), set())
+    assert visibles(ResponsableFactory()) == (set(), set())
+
+
+def test_un_coreferent_d_une_autre_structure_voit_la_personne_tant_qu_il_est_coreferent(mesure):
+    ailleurs = ReferentFactory()
+    coreference = CoReferentFactory(accompagnement=mesure, user=ailleurs)
+    assert visibles(ailleurs) == ({mesure.resident}, {mesure})
+    coreference.date_fin = datetime.date.today()
+    coreference.save()
+    assert visibles(ailleurs) == (set(), set())
+
+
+def test_le_delegue_voit_les_mesures_rsa_de_son_territoire_seulement(mesure):
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    asll = AccompagnementFactory(
+        referent=mesure.referent, modalite=Modalite.objects.get(code="ASLL"), structure=mesure.structure
+    )
+    assert visibles(delegue) == ({mesure.resident}, {mesure})
+    assert visibles(DelegueFactory()) == (set(), set())
+    conseillere = ConseillerLogementFactory(territoires=[mesure.structure.territoire])
+    assert visibles(conseillere) == ({asll.resident}, {asll})
+
+
+def test_le_partenaire_voit_seulement_avec_un_consentement_en_vigueur(mesure):
+    partenaire = PartenaireFactory()
+    CoReferentFactory(accompagnement=mesure, contact=partenaire.contact_partenaire)
+    assert visibles(partenaire) == (set(), set())
+
+    consentement = ConsentementFactory(resident=mesure.resident, tiers=partenaire.contact_partenaire.tiers)
+    assert visibles(partenaire) == ({mesure.resident}, {mesure})
+
+    consentement.date_retrait = datetime.date.today()
+    consentement.save()
+    assert visibles(partenaire) == (set(), set())
+
+
+def test_un_consentement_donne_a_un_autre_partenaire_ne_suffit_pas(mesure):
+    partenaire = PartenaireFactory()
+    CoReferentFactory(accompagnement=mesure, contact=partenaire.contact_partenaire)
+    ConsentementFactory(resident=mesure.resident)  # another partner
+    assert visibles(partenaire) == (set(), set())
+
+
+def test_l_administrateur_voit_tout(mesure):
+    assert visibles(AdministrateurFactory()) == ({mesure.resident}, {mesure})
+
+
+def test_une_note_confidentielle_reste_a_son_auteur(mesure):
+    collegue = ReferentFactory(structures=[mesure.structure])
+    responsable = ResponsableFactory(structures=[mesure.structure])
+    note = EntretienFactory(accompagnement=mesure, confidentiel=True)
+    ordinaire = EntretienFactory(accompagnement=mesure)
+
+    assert set(Entretien.objects.visibles_par(mesure.referent)) == {note, ordinaire}
+    assert set(Entretien.objects.visibles_par(collegue)) == {ordinaire}
+    assert set(Entretien.objects.visibles_par(responsable)) == {ordinaire}
+
+    mesure.structure.responsable_voit_notes_confidentielles = True
+    mesure.structure.save()
+    assert set(Entretien.objects.visibles_par(responsable)) == {note, ordinaire}
+    assert set(Entretien.objects.visibles_par(collegue)) == {ordinaire}
+
+
+def test_les_objectifs_suivent_la_visibilite_des_mesures(mesure):
+    objectif = Objectif.objects.create(accompagnement=mesure, domaine="EMPLOI", libelle="Trouver un stage")
+    assert list(Objectif.objects.visibles_par(mesure.referent)) == [objectif]
+    assert list(Objectif.objects.visibles_par(ReferentFactory())) == []
