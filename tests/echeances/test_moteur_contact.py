@@ -1,0 +1,141 @@
+"""CONTACT and RENCONTRE_PHYSIQUE: day before, day of and day after each threshold."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accompagnement.models import Accompagnement, Entretien, TypeEntretien
+from echeances.moteur import Etat, Regle, calculer, suivis
+from tests.accompagnement.factories import (
+    AccompagnementFactory,
+    ActionCollectiveFactory,
+    EntretienFactory,
+    ParticipationFactory,
+)
+from tests.echeances.conftest import a_paris
+from tests.referentiel.factories import modalite
+
+D = datetime.date
+
+
+def _echeance(acc, regle, le):
+    found = [e for e in calculer(Accompagnement.objects.filter(pk=acc.pk), le=le) if e.regle == regle]
+    return found[0] if found else None
+
+
+@pytest.fixture
+def mesure():
+    # RSA socioprofessionnel: a contact every 15 days, a physical meeting every month (référentiel).
+    return AccompagnementFactory(date_debut=D(2026, 1, 5))
+
+
+@pytest.mark.parametrize(
+    ("jour", "etat"),
+    [
+        (D(2026, 2, 17), Etat.A_JOUR),  # 8 days before: outside the 7-day BIENTOT_DU window
+        (D(2026, 2, 18), Etat.BIENTOT),
+        (D(2026, 2, 24), Etat.BIENTOT),  # day before
+        (D(2026, 2, 25), Etat.BIENTOT),  # day of: last day to act
+        (D(2026, 2, 26), Etat.EN_RETARD),  # day after
+    ],
+)
+def test_contact_autour_du_seuil(mesure, voyager, jour, etat):
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.BUREAU, date_heure=a_paris(D(2026, 2, 10)))
+    le = voyager(jour)
+    assert timezone.localdate() == jour
+    echeance = _echeance(mesure, Regle.CONTACT, le)
+    assert echeance.due_le == D(2026, 2, 25)
+    assert echeance.etat == etat
+    assert echeance.cle == f"CONTACT:{mesure.pk}"
+    assert echeance.destinataires == (mesure.referent_id,)
+    assert "25/02/2026" in echeance.message
+
+
+@pytest.mark.parametrize(
+    ("jour", "etat"),
+    [(D(2026, 3, 9), Etat.BIENTOT), (D(2026, 3, 10), Etat.BIENTOT), (D(2026, 3, 11), Etat.EN_RETARD)],
+)
+def test_rencontre_physique_autour_du_seuil(mesure, voyager, jour, etat):
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.VAD, date_heure=a_paris(D(2026, 2, 10)))
+    le = voyager(jour)
+    echeance = _echeance(mesure, Regle.RENCONTRE_PHYSIQUE, le)
+    assert echeance.due_le == D(2026, 3, 10)  # one calendar month
+    assert echeance.etat == etat
+
+
+def test_un_appel_compte_comme_contact_pas_comme_rencontre(mesure):
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.TELEPHONE, date_heure=a_paris(D(2026, 2, 10)))
+    suivi = suivis(Accompagnement.objects.all(), le=D(2026, 2, 12))[mesure.pk]
+    assert suivi.dernier_contact == D(2026, 2, 10)
+    assert suivi.derniere_rencontre is None
+    assert suivi.prochain_contact == D(2026, 2, 25)
+    assert suivi.prochaine_rencontre == D(2026, 2, 5)  # start + 1 month
+    assert suivi.etat_rencontre == Etat.EN_RETARD
+    assert suivi.etat == Etat.EN_RETARD
+
+
+def test_une_absence_ne_compte_pas(mesure):
+    EntretienFactory(
+        accompagnement=mesure, date_heure=a_paris(D(2026, 2, 10)), statut=Entretien.Statut.ABSENT_NON_EXCUSE
+    )
+    EntretienFactory(accompagnement=mesure, date_heure=a_paris(D(2026, 2, 11)), statut=Entretien.Statut.PLANIFIE)
+    suivi = suivis(Accompagnement.objects.all(), le=D(2026, 2, 12))[mesure.pk]
+    assert suivi.dernier_contact is None
+    assert suivi.prochain_contact == D(2026, 1, 20)  # start + 15 days
+
+
+def test_un_atelier_compte_comme_contact_pas_comme_rencontre(mesure):
+    action = ActionCollectiveFactory(structure=mesure.structure, date_heure=a_paris(D(2026, 2, 20), 14))
+    ParticipationFactory(action=action, resident=mesure.resident)
+    suivi = suivis(Accompagnement.objects.all(), le=D(2026, 2, 21))[mesure.pk]
+    assert suivi.dernier_contact == D(2026, 2, 20)
+    assert suivi.derniere_rencontre is None
+
+
+def test_un_atelier_avant_la_mesure_ou_apres_le_jour_ne_compte_pas(mesure):
+    for jour in (D(2025, 12, 1), D(2026, 3, 1)):
+        action = ActionCollectiveFactory(structure=mesure.structure, date_heure=a_paris(jour, 14))
+        ParticipationFactory(action=action, resident=mesure.resident)
+    assert suivis(Accompagnement.objects.all(), le=D(2026, 2, 21))[mesure.pk].dernier_contact is None
+
+
+def test_un_contact_futur_ne_compte_pas_a_une_date_passee(mesure):
+    EntretienFactory(accompagnement=mesure, date_heure=a_paris(D(2026, 2, 10)))
+    assert suivis(Accompagnement.objects.all(), le=D(2026, 2, 9))[mesure.pk].dernier_contact is None
+    assert suivis(Accompagnement.objects.all(), le=D(2026, 2, 10))[mesure.pk].dernier_contact == D(2026, 2, 10)
+
+
+def test_le_jour_local_compte_pas_le_jour_utc(mesure):
+    # 00:30 in Paris on 11 February is still 10 February in UTC.
+    EntretienFactory(accompagnement=mesure, date_heure=a_paris(D(2026, 2, 11), 0).replace(minute=30))
+    assert suivis(Accompagnement.objects.all(), le=D(2026, 2, 11))[mesure.pk].dernier_contact == D(2026, 2, 11)
+
+
+def test_mois_calendaires(voyager):
+    mesure = AccompagnementFactory(modalite=modalite("FJT_REGULIER"), date_debut=D(2026, 1, 31))
+    suivi = suivis(Accompagnement.objects.all(), le=D(2026, 2, 1))[mesure.pk]
+    assert suivi.prochaine_rencontre == D(2026, 2, 28)
+    assert suivi.prochain_contact is None  # FJT: no contact interval, so no CONTACT échéance
+    assert [e.regle for e in calculer(Accompagnement.objects.all(), le=D(2026, 2, 1), regles={Regle.CONTACT})] == []
+
+
+def test_mesures_inactives_et_modalites_non_accompagnees_exclues():
+    fermee = AccompagnementFactory(date_debut=D(2025, 1, 5), date_fin=D(2026, 1, 1), motif_fin="AUTRE")
+    emploi = AccompagnementFactory(modalite=modalite("RSA_EMPLOI"))
+    future = AccompagnementFactory(date_debut=D(2026, 6, 1))
+    result = suivis(Accompagnement.objects.all(), le=D(2026, 2, 1))
+    assert fermee.pk not in result and emploi.pk not in result and future.pk not in result
+
+
+def test_ensemble_vide():
+    assert suivis(Accompagnement.objects.none(), le=D(2026, 2, 1)) == {}
+    assert calculer(Accompagnement.objects.none(), le=D(2026, 2, 1)) == []
+
+
+def test_nombre_de_requetes_constant(django_assert_max_num_queries):
+    for _ in range(5):
+        EntretienFactory(date_heure=a_paris(D(2026, 2, 10)))
+    with django_assert_max_num_queries(8):
+        result = calculer(Accompagnement.objects.all(), le=D(2026, 2, 12), regles={Regle.CONTACT})
+    assert len(result) == 5
