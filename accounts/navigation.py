@@ -5,24 +5,72 @@ from django.urls import NoReverseMatch, reverse
 
 from .models import Role
 
-# (label, url name, roles that see it). Order is the menu's order.
+# (label, url name, roles that see it or None for everyone). Order is the menu's order.
 ENTREES = [
     ("Accueil", "accueil", None),
     ("Administration", "admin:index", (Role.ADMINISTRATEUR,)),
+    ("Comités", "pilotage:comites", (Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.REFERENT)),
+    ("Bilans", "pilotage:bilan", (Role.RESPONSABLE, Role.DELEGUE, Role.ADMINISTRATEUR)),
+    (
+        "Exports",
+        "pilotage:exports",
+        (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR),
+    ),
 ]
+
+# Optional one-line description shown on the home page card of an entry, by url name.
+DESCRIPTIONS = {
+    "admin:index": "Comptes des utilisateurs, structures et valeurs du référentiel.",
+}
+
+# The entry next to which the layout shows the `nb_a_faire` badge.
+LIBELLE_A_FAIRE = "À faire"
+
+
+def _voit(user, roles):
+    if roles is None:
+        return True
+    if user.role in roles:
+        return True
+    return user.is_superuser and Role.ADMINISTRATEUR in roles
 
 
 def entrees_pour(user):
+    """Menu entries the user may see, as dicts {label, url, url_name, description, a_faire};
+    an entry whose url cannot be reversed (screen not there yet) is skipped."""
     items = []
     for label, url_name, roles in ENTREES:
-        if roles is not None and user.role not in roles and not (user.is_superuser and Role.ADMINISTRATEUR in roles):
+        if not _voit(user, roles):
             continue
         try:
-            items.append({"label": label, "url": reverse(url_name), "url_name": url_name})
+            url = reverse(url_name)
         except NoReverseMatch:
             continue
+        items.append(
+            {
+                "label": label,
+                "url": url,
+                "url_name": url_name,
+                "description": DESCRIPTIONS.get(url_name, ""),
+                "a_faire": label == LIBELLE_A_FAIRE,
+            }
+        )
     return items
 
 
 def sections_pour(user):
+    """The home page's cards: every menu entry but the home page itself."""
     return [item for item in entrees_pour(user) if item["url_name"] != "accueil"]
+
+
+def marquer_entree_courante(items, path):
+    """Set `courante` on the entry the current page belongs to: an exact match, else the longest
+    url that prefixes the path (so a record's page highlights its list). The home page « / » only
+    matches itself."""
+    courante = None
+    for item in items:
+        url = item["url"]
+        correspond = path == url or (url != "/" and path.startswith(url))
+        if correspond and (courante is None or len(url) > len(courante["url"])):
+            courante = item
+    return [{**item, "courante": item is courante} for item in items]

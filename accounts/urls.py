@@ -1,14 +1,11 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/", views.Connexion.as_view(), name="login"),
+    path("deconnexion/", views.Deconnexion.as_view(), name="logout"),
+    path("mot-de-passe/", views.ChangementMotDePasse.as_view(), name="password_change"),
+    path("mot-de-passe/modifie/", views.MotDePasseChange.as_view(), name="password_change_done"),
     path("sante/", views.sante, name="sante"),
 ]

@@ -1,0 +1,349 @@
+/* Generic behaviours of the application. No inline JavaScript anywhere (CSP script-src 'self'):
+   templates opt in with data-* attributes.
+
+   - htmx sends the CSRF token (meta name="csrf-token") in the X-CSRFToken header.
+   - data-confirm="Question ?" on a form, button or link asks for confirmation first.
+   - form[data-brouillon="<key>"] keeps a draft of its text fields in localStorage while the user
+     types, restores it when the page shows the form empty again (expired session, CSRF failure),
+     and forgets it once the submission succeeded.
+   - A form with unsaved changes shows « Modifications non enregistrées » and the browser warns
+     before leaving the page (opt out: data-sans-avertissement; GET forms are never concerned).
+   - Double-submit protection: submit buttons are disabled after the first submit, and enabled
+     again on htmx:afterRequest and when the page comes back from the back/forward cache.
+*/
+(function () {
+  "use strict";
+
+  var PREFIXE_BROUILLON = "brouillon:";
+  var CLE_ENVOIS = "brouillons-envoyes";
+  var DUREE_BROUILLON_MS = 7 * 24 * 60 * 60 * 1000; // a forgotten draft is dropped after a week
+  var CHAMPS_TEXTE = "textarea, input:not([type]), input[type=text], input[type=email], input[type=tel], " +
+    "input[type=number], input[type=date], input[type=time], input[type=datetime-local], input[type=url], " +
+    "input[type=search]";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function estHtmx(element) {
+    return !!(element && element.closest(
+      "[hx-post],[hx-put],[hx-patch],[hx-delete],[hx-get],[data-hx-post],[data-hx-put],[data-hx-patch],[data-hx-delete],[data-hx-get]"
+    ));
+  }
+
+  // ---- Storage that never throws (private mode, quota, storage disabled) -------------------
+  function lire(stockage, cle) {
+    try {
+      var valeur = stockage.getItem(cle);
+      return valeur ? JSON.parse(valeur) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function ecrire(stockage, cle, valeur) {
+    try {
+      stockage.setItem(cle, JSON.stringify(valeur));
+    } catch (e) { /* storage unavailable: the feature degrades silently */ }
+  }
+  function effacer(stockage, cle) {
+    try {
+      stockage.removeItem(cle);
+    } catch (e) { /* idem */ }
+  }
+
+  // ---- htmx: CSRF header --------------------------------------------------------------------
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
+  // ---- Drafts (data-brouillon) ------------------------------------------------------------
+  function cleBrouillon(form) {
+    var utilisateur = document.body.getAttribute("data-utilisateur") || "anonyme";
+    return PREFIXE_BROUILLON + utilisateur + ":" + form.getAttribute("data-brouillon");
+  }
+
+  function champsTexte(form) {
+    return Array.prototype.filter.call(form.querySelectorAll(CHAMPS_TEXTE), function (champ) {
+      return champ.name && !champ.disabled && !champ.readOnly;
+    });
+  }
+
+  function sauverBrouillon(form) {
+    var valeurs = {};
+    var rempli = false;
+    champsTexte(form).forEach(function (champ) {
+      valeurs[champ.name] = champ.value;
+      if (champ.value !== "") {
+        rempli = true;
+      }
+    });
+    if (rempli) {
+      ecrire(localStorage, cleBrouillon(form), { enregistre: Date.now(), valeurs: valeurs });
+    } else {
+      effacer(localStorage, cleBrouillon(form));
+    }
+  }
+
+  function aDesErreurs(form) {
+    return !!form.querySelector('[data-erreurs-formulaire], .is-invalid, [aria-invalid="true"], .errorlist');
+  }
+
+  function envoisEnAttente() {
+    return lire(sessionStorage, CLE_ENVOIS) || [];
+  }
+
+  function noterEnvoi(form) {
+    var envois = envoisEnAttente();
+    var cle = cleBrouillon(form);
+    if (envois.indexOf(cle) === -1) {
+      envois.push(cle);
+    }
+    ecrire(sessionStorage, CLE_ENVOIS, envois);
+  }
+
+  /* A draft whose form was sent is forgotten when the next page shows the submission succeeded:
+     another page, or the same form shown again without errors. It is kept when the next page is
+     the form with errors, or a page marked data-conserver-brouillons (login after an expired
+     session, CSRF failure, server error): there the user will come back and send it again. */
+  function traiterEnvois() {
+    var envois = envoisEnAttente();
+    if (!envois.length) {
+      return;
+    }
+    effacer(sessionStorage, CLE_ENVOIS);
+    if (document.body.hasAttribute("data-conserver-brouillons")) {
+      return;
+    }
+    var formulaires = {};
+    document.querySelectorAll("form[data-brouillon]").forEach(function (form) {
+      formulaires[cleBrouillon(form)] = form;
+    });
+    envois.forEach(function (cle) {
+      var form = formulaires[cle];
+      if (!form || !aDesErreurs(form)) {
+        effacer(localStorage, cle);
+      }
+    });
+  }
+
+  function oublierBrouillonsPerimes() {
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var cle = localStorage.key(i);
+        if (cle && cle.indexOf(PREFIXE_BROUILLON) === 0) {
+          var brouillon = lire(localStorage, cle);
+          if (!brouillon || Date.now() - brouillon.enregistre > DUREE_BROUILLON_MS) {
+            localStorage.removeItem(cle);
+          }
+        }
+      }
+    } catch (e) { /* storage unavailable */ }
+  }
+
+  function oublierBrouillonsUtilisateur() {
+    var prefixe = PREFIXE_BROUILLON + (document.body.getAttribute("data-utilisateur") || "anonyme") + ":";
+    try {
+      for (var i = localStorage.length - 1; i >= 0; i--) {
+        var cle = localStorage.key(i);
+        if (cle && cle.indexOf(prefixe) === 0) {
+          localStorage.removeItem(cle);
+        }
+      }
+    } catch (e) { /* storage unavailable */ }
+  }
+
+  function restaurerBrouillon(form) {
+    var brouillon = lire(localStorage, cleBrouillon(form));
+    if (!brouillon || !brouillon.valeurs) {
+      return;
+    }
+    var restaures = [];
+    champsTexte(form).forEach(function (champ) {
+      var valeur = brouillon.valeurs[champ.name];
+      // Only fill a field the server rendered empty: never overwrite what the server sent.
+      if (valeur && champ.value === "") {
+        champ.value = valeur;
+        restaures.push(champ);
+      }
+    });
+    if (!restaures.length) {
+      return;
+    }
+    var avis = document.createElement("div");
+    avis.className = "alert alert-info d-flex flex-wrap align-items-center gap-2";
+    avis.setAttribute("role", "status");
+    var texte = document.createElement("span");
+    texte.textContent = "Ce que vous aviez saisi et pas encore envoyé a été restauré depuis ce navigateur.";
+    var bouton = document.createElement("button");
+    bouton.type = "button";
+    bouton.className = "btn btn-sm btn-outline-primary ms-auto";
+    bouton.textContent = "Effacer ce brouillon";
+    bouton.addEventListener("click", function () {
+      restaures.forEach(function (champ) {
+        champ.value = "";
+      });
+      effacer(localStorage, cleBrouillon(form));
+      marquerPropre(form);
+      avis.remove();
+    });
+    avis.appendChild(texte);
+    avis.appendChild(bouton);
+    form.insertBefore(avis, form.firstChild);
+    marquerModifie(form);
+  }
+
+  // ---- Unsaved changes -------------------------------------------------------------------
+  function estSurveille(form) {
+    return form && form.matches("form") && (form.getAttribute("method") || "get").toLowerCase() === "post" &&
+      !form.hasAttribute("data-sans-avertissement");
+  }
+
+  function marquerModifie(form) {
+    if (!estSurveille(form) || form.hasAttribute("data-modifie")) {
+      return;
+    }
+    form.setAttribute("data-modifie", "");
+    var indicateur = document.createElement("p");
+    indicateur.className = "indicateur-non-enregistre mt-2 mb-0";
+    indicateur.setAttribute("data-indicateur-non-enregistre", "");
+    indicateur.textContent = "Modifications non enregistrées";
+    form.appendChild(indicateur);
+  }
+
+  function marquerPropre(form) {
+    form.removeAttribute("data-modifie");
+    form.querySelectorAll("[data-indicateur-non-enregistre]").forEach(function (element) {
+      element.remove();
+    });
+  }
+
+  function surSaisie(event) {
+    var form = event.target.form;
+    if (!form) {
+      return;
+    }
+    marquerModifie(form);
+    if (form.hasAttribute("data-brouillon")) {
+      sauverBrouillon(form);
+    }
+  }
+  document.addEventListener("input", surSaisie);
+  document.addEventListener("change", surSaisie);
+
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector("form[data-modifie]:not([data-envoi-en-cours])")) {
+      event.preventDefault();
+      event.returnValue = "Modifications non enregistrées"; // browsers show their own wording
+    }
+  });
+
+  // ---- Confirmation (data-confirm) ------------------------------------------------------------
+  // Capture phase: runs before htmx's and Bootstrap's own listeners, so a refusal stops everything.
+  document.addEventListener("click", function (event) {
+    var element = event.target.closest("button[data-confirm], a[data-confirm], input[type=submit][data-confirm]");
+    if (element && !window.confirm(element.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
+  // ---- Submit: confirmation of the form, double-submit protection, draft bookkeeping ---------
+  function boutonsEnvoi(form) {
+    var boutons = Array.prototype.slice.call(form.querySelectorAll('button:not([type]), button[type=submit], input[type=submit]'));
+    if (form.id) {
+      boutons = boutons.concat(Array.prototype.slice.call(
+        document.querySelectorAll('[form="' + form.id + '"][type=submit], button[form="' + form.id + '"]:not([type])')
+      ));
+    }
+    return boutons;
+  }
+
+  function liberer(form) {
+    if (!form) {
+      return;
+    }
+    form.removeAttribute("data-envoi-en-cours");
+    boutonsEnvoi(form).forEach(function (bouton) {
+      if (bouton.hasAttribute("data-desactive-par-envoi")) {
+        bouton.disabled = false;
+        bouton.removeAttribute("data-desactive-par-envoi");
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopPropagation();
+      return;
+    }
+    if (form.hasAttribute("data-envoi-en-cours")) {
+      event.preventDefault(); // second click while the first submission is on its way
+      event.stopPropagation();
+      return;
+    }
+    if (form.hasAttribute("data-deconnexion")) {
+      oublierBrouillonsUtilisateur();
+    }
+    form.setAttribute("data-envoi-en-cours", "");
+    // Disable after the browser (or htmx) has read the form: a disabled submitter is not sent.
+    window.setTimeout(function () {
+      if (event.defaultPrevented && !estHtmx(form)) {
+        form.removeAttribute("data-envoi-en-cours"); // cancelled by another script
+        return;
+      }
+      boutonsEnvoi(form).forEach(function (bouton) {
+        if (!bouton.disabled) {
+          bouton.disabled = true;
+          bouton.setAttribute("data-desactive-par-envoi", "");
+        }
+      });
+      if (form.hasAttribute("data-brouillon")) {
+        noterEnvoi(form);
+      }
+    }, 0);
+  }, true);
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var element = event.detail.elt;
+    var form = element && (element.matches("form") ? element : element.closest("form"));
+    if (!form) {
+      return;
+    }
+    liberer(form);
+    var xhr = event.detail.xhr;
+    var urlConnexion = document.body.getAttribute("data-url-connexion");
+    var versConnexion = false;
+    try {
+      versConnexion = !!(xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === urlConnexion);
+    } catch (e) { /* old browser without URL: keep the draft */ }
+    if (!event.detail.successful || versConnexion) {
+      effacer(sessionStorage, CLE_ENVOIS); // failed: keep the draft, the user will send it again
+      return;
+    }
+    marquerPropre(form);
+    // Let htmx settle the swapped content, then decide like after a full page load.
+    window.setTimeout(traiterEnvois, 100);
+  });
+
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      document.querySelectorAll("form[data-envoi-en-cours]").forEach(liberer);
+    }
+  });
+
+  // ---- Page load ----------------------------------------------------------------------------
+  function initialiser() {
+    oublierBrouillonsPerimes();
+    traiterEnvois();
+    document.querySelectorAll("form[data-brouillon]").forEach(restaurerBrouillon);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", initialiser);
+  } else {
+    initialiser();
+  }
+})();
