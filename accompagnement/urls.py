@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views, views_ateliers, views_mesures
 
 app_name = "accompagnement"
 
-urlpatterns = []
+urlpatterns = [
+    path("file-active/", views.file_active, name="file_active"),
+    path("<int:pk>/entretien/", views.entretien_nouveau, name="entretien_nouveau"),
+    path("<int:pk>/rendez-vous/", views.rendez_vous_nouveau, name="rendez_vous_nouveau"),
+    path("rendez-vous/", views.rendez_vous, name="rendez_vous"),
+    path("rendez-vous/<int:pk>/cloturer/", views.rendez_vous_cloturer, name="rendez_vous_cloturer"),
+    path("calendrier/regenerer/", views.calendrier_regenerer, name="calendrier_regenerer"),
+    path("calendrier/<uuid:jeton>.ics", views.calendrier, name="calendrier"),
+    path("personne/<int:pk>/ouvrir/", views_mesures.accompagnement_ouvrir, name="ouvrir"),
+    path("<int:pk>/reorienter/", views_mesures.reorienter, name="reorienter"),
+    path("<int:pk>/terminer/", views_mesures.terminer, name="terminer"),
+    path("<int:pk>/objectif/", views_mesures.objectif_nouveau, name="objectif_nouveau"),
+    path("objectif/<int:pk>/", views_mesures.objectif_modifier, name="objectif_modifier"),
+    path("objectif/<int:pk>/evaluer/", views_mesures.objectif_evaluer, name="objectif_evaluer"),
+    path("<int:pk>/co-referent/", views_mesures.coreferent_ajouter, name="coreferent_ajouter"),
+    path("co-referent/<int:pk>/retirer/", views_mesures.coreferent_retirer, name="coreferent_retirer"),
+    path("ateliers/", views_ateliers.ateliers, name="ateliers"),
+    path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
+    path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),
+]

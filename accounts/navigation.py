@@ -16,6 +16,10 @@ ENTREES = [
         "pilotage:exports",
         (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR),
     ),
+    ("File active", "accompagnement:file_active", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Personnes", "residents:liste", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Rendez-vous", "accompagnement:rendez_vous", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Ateliers", "accompagnement:ateliers", (Role.REFERENT, Role.RESPONSABLE)),
 ]
 
 # Optional one-line description shown on the home page card of an entry, by url name.

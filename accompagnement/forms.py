@@ -1,0 +1,251 @@
+"""Forms of the référent's daily work. Choices are always built from scoped querysets (the user's
+team, the measure's objectives, the people the user may see). Writes go through services."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from referentiel.models import ContactPartenaire, Modalite
+from residents.models import Resident
+
+from .models import Accompagnement, Entretien, EvaluationObjectif, Objectif, TypeEntretien
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateHeureInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class StyleMixin:
+    """Bootstrap classes on every widget, so templates stay a plain loop over fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if css:
+                widget.attrs.setdefault("class", css)
+
+
+class JetonMixin(forms.Form):
+    """A fresh idempotency token per rendered form: resubmitting it returns what was saved."""
+
+    jeton = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("jeton", uuid.uuid4())
+
+
+class VersionMixin(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def maintenant_arrondi():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class EntretienForm(StyleMixin, JetonMixin, forms.Form):
+    type = forms.ChoiceField(label="Type de contact", choices=TypeEntretien.choices)
+    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
+    duree_minutes = forms.IntegerField(label="Durée (minutes)", min_value=1, max_value=24 * 60, required=False)
+    statut = forms.ChoiceField(
+        label="Présence",
+        choices=[
+            (Entretien.Statut.HONORE, "la personne était présente"),
+            (Entretien.Statut.ABSENT_EXCUSE, "absence excusée"),
+            (Entretien.Statut.ABSENT_NON_EXCUSE, "absence non excusée"),
+        ],
+        initial=Entretien.Statut.HONORE,
+    )
+    lieu = forms.CharField(label="Lieu", max_length=200, required=False)
+    participants = forms.ModelMultipleChoiceField(
+        label="Membres de l'équipe présents",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    partenaires = forms.ModelMultipleChoiceField(
+        label="Partenaires présents",
+        queryset=ContactPartenaire.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    objectifs = forms.ModelMultipleChoiceField(
+        label="Objectifs travaillés",
+        queryset=Objectif.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="La personne peut lire ces notes : écrivez des faits, sans jugement.",
+    )
+    confidentiel = forms.BooleanField(label="Note confidentielle (visible de moi seul·e)", required=False)
+
+    def __init__(self, *args, accompagnement, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_heure"].initial = maintenant_arrondi
+        self.fields["participants"].queryset = User.objects.collegues_de(user).exclude(pk=user.pk)
+        self.fields["partenaires"].queryset = ContactPartenaire.objects.filter(
+            coreferences__accompagnement=accompagnement, coreferences__date_fin__isnull=True
+        ).select_related("tiers")
+        self.fields["objectifs"].queryset = accompagnement.objectifs.en_cours()
+        # Fields with no choice are noise on a form meant to be filled in 30 seconds.
+        for name in ("participants", "partenaires", "objectifs"):
+            if not self.fields[name].queryset.exists():
+                del self.fields[name]
+
+
+class RendezVousForm(StyleMixin, JetonMixin, forms.Form):
+    type = forms.ChoiceField(label="Type", choices=TypeEntretien.choices)
+    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
+    duree_minutes = forms.IntegerField(label="Durée prévue (minutes)", min_value=1, max_value=24 * 60, required=False)
+    lieu = forms.CharField(label="Lieu", max_length=200, required=False)
+
+
+class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
+    statut = forms.ChoiceField(
+        label="Issue du rendez-vous",
+        choices=[
+            (Entretien.Statut.HONORE, "honoré"),
+            (Entretien.Statut.ABSENT_EXCUSE, "absence excusée"),
+            (Entretien.Statut.ABSENT_NON_EXCUSE, "absence non excusée"),
+            (Entretien.Statut.ANNULE, "annulé"),
+        ],
+    )
+
+
+class ActionCollectiveForm(StyleMixin, JetonMixin, forms.Form):
+    theme = forms.CharField(label="Thème", max_length=200)
+    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
+    duree_minutes = forms.IntegerField(label="Durée (minutes)", min_value=1, max_value=24 * 60, initial=120)
+    lieu = forms.CharField(label="Lieu", max_length=200, required=False)
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    structure = forms.ModelChoiceField(label="Structure", queryset=None)
+    animateurs = forms.ModelMultipleChoiceField(
+        label="Animateurs", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    residents = forms.ModelMultipleChoiceField(
+        label="Participants",
+        queryset=Resident.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="Ctrl (ou Cmd) + clic pour choisir plusieurs personnes.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        structures = user.structures.all()
+        self.fields["structure"].queryset = structures
+        if len(structures) == 1:
+            self.fields["structure"].initial = structures[0]
+        self.fields["animateurs"].queryset = User.objects.collegues_de(user)
+        self.fields["residents"].queryset = Resident.objects.visibles_par(user).order_by("nom", "prenom")
+
+
+class AccompagnementForm(StyleMixin, forms.Form):
+    modalite = forms.ModelChoiceField(label="Modalité", queryset=Modalite.objects.filter(accompagnee_ici=True))
+    referent = forms.ModelChoiceField(label="Référent", queryset=User.objects.none())
+    date_debut = forms.DateField(label="Début", widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = User.objects.collegues_de(user)
+        self.fields["referent"].initial = user.pk
+
+
+class ReorientationForm(StyleMixin, VersionMixin, forms.Form):
+    modalite = forms.ModelChoiceField(label="Nouvelle modalité", queryset=Modalite.objects.none())
+    date = forms.DateField(label="Début de la nouvelle mesure", widget=DateInput(), initial=timezone.localdate)
+    referent = forms.ModelChoiceField(label="Référent de la nouvelle mesure", queryset=User.objects.none())
+    relais = forms.CharField(label="Ce qui est transmis", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, accompagnement, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modalite"].queryset = Modalite.objects.filter(accompagnee_ici=True).exclude(
+            pk=accompagnement.modalite_id
+        )
+        self.fields["referent"].queryset = User.objects.collegues_de(user)
+        self.fields["referent"].initial = accompagnement.referent_id
+
+
+class FinAccompagnementForm(StyleMixin, VersionMixin, forms.Form):
+    date_fin = forms.DateField(label="Date de fin", widget=DateInput(), initial=timezone.localdate)
+    motif_fin = forms.ChoiceField(
+        label="Motif", choices=[("", "—")] + [c for c in Accompagnement.MotifFin.choices if c[0] != "REORIENTATION"]
+    )
+    destination = forms.ChoiceField(label="Destination", choices=[("", "—"), *Accompagnement.Destination.choices])
+    relais = forms.CharField(
+        label="Passage de relais",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Qui prend le relais (service, partenaire) et ce qui est transmis, avec l'accord de la personne.",
+    )
+
+
+class ObjectifForm(StyleMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Objectif
+        fields = ["domaine", "libelle", "critere", "echeance", "actions", "etat"]
+        widgets = {"echeance": DateInput(), "actions": forms.Textarea(attrs={"rows": 3})}
+
+
+class EvaluationForm(StyleMixin, forms.ModelForm):
+    class Meta:
+        model = EvaluationObjectif
+        fields = ["date", "niveau", "parole_personne", "competences", "commentaire"]
+        widgets = {
+            "date": DateInput(),
+            "parole_personne": forms.Textarea(attrs={"rows": 3}),
+            "competences": forms.Textarea(attrs={"rows": 2}),
+            "commentaire": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CoReferentForm(StyleMixin, forms.Form):
+    user = forms.ModelChoiceField(label="Membre de l'équipe", queryset=User.objects.none(), required=False)
+    contact = forms.ModelChoiceField(
+        label="ou contact d'un partenaire",
+        queryset=ContactPartenaire.objects.select_related("tiers"),
+        required=False,
+    )
+    role = forms.CharField(label="Rôle", max_length=150, required=False)
+    date_debut = forms.DateField(label="Depuis", widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.collegues_de(user)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("user")) == bool(data.get("contact")):
+            raise forms.ValidationError("Choisissez soit un membre de l'équipe, soit un contact partenaire.")
+        return data
+
+
+class RetraitCoReferentForm(StyleMixin, forms.Form):
+    date_fin = forms.DateField(label="Jusqu'au", widget=DateInput(), initial=timezone.localdate)

@@ -1,0 +1,417 @@
+"""Every write of the référent's daily work: entretiens, rendez-vous, workshops, objectives,
+co-referents, orientation and exit. Keyword-only, atomic; bad input raises ValidationError with a
+French message and nothing is half-saved."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Role
+
+from .models import (
+    Accompagnement,
+    ActionCollective,
+    CoReferent,
+    Entretien,
+    EvaluationObjectif,
+    Objectif,
+    Participation,
+)
+from .verrou import enregistrer_version, verrouiller
+
+STATUTS_CLOTURE = (
+    Entretien.Statut.HONORE,
+    Entretien.Statut.ABSENT_EXCUSE,
+    Entretien.Statut.ABSENT_NON_EXCUSE,
+)
+
+
+# --- who may write ---------------------------------------------------------------------------------
+
+
+def peut_modifier(user, accompagnement):
+    """Staff of the measure's structure (the team's veille bienveillante) or an active co-referent
+    team member. Partners and the Département's agents read only."""
+    if user.is_administrateur:
+        return True
+    if user.role not in (Role.REFERENT, Role.RESPONSABLE):
+        return False
+    if any(s.pk == accompagnement.structure_id for s in user.structures.all()):
+        return True
+    return accompagnement.coreferents.filter(user=user, date_fin__isnull=True).exists()
+
+
+def exiger_droit(user, accompagnement):
+    if not peut_modifier(user, accompagnement):
+        raise PermissionDenied("Vous ne pouvez que consulter ce dossier.")
+
+
+def _exiger_mesure_ouverte(accompagnement, le):
+    if accompagnement.date_fin is not None and accompagnement.date_fin < le:
+        raise ValidationError("Cet accompagnement est terminé : on ne peut plus y ajouter de saisie.")
+    if le < accompagnement.date_debut:
+        raise ValidationError(
+            f"La date est antérieure au début de l'accompagnement ({accompagnement.date_debut:%d/%m/%Y})."
+        )
+
+
+def _deja_saisi(model, jeton):
+    return model.objects.filter(jeton=jeton).first() if jeton else None
+
+
+# --- entretiens and rendez-vous ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def enregistrer_entretien(
+    *,
+    accompagnement,
+    par,
+    type,
+    date_heure=None,
+    duree_minutes=None,
+    statut=Entretien.Statut.HONORE,
+    lieu="",
+    participants=(),
+    partenaires=(),
+    objectifs=(),
+    notes="",
+    confidentiel=False,
+    jeton=None,
+):
+    """Log an entretien (or plan one when statut is PLANIFIE). A second submit of the same form (same
+    `jeton`) returns the entretien already saved instead of creating another: (entretien, cree)."""
+    existant = _deja_saisi(Entretien, jeton)
+    if existant is not None:
+        return existant, False
+    exiger_droit(par, accompagnement)
+    date_heure = date_heure or timezone.now()
+    maintenant = timezone.now()
+    if statut == Entretien.Statut.PLANIFIE:
+        if date_heure <= maintenant:
+            raise ValidationError({"date_heure": "Un rendez-vous se planifie à une date et une heure à venir."})
+    elif statut != Entretien.Statut.ANNULE and date_heure > maintenant:
+        raise ValidationError(
+            {
+                "date_heure": "Un entretien à venir ne peut pas être marqué honoré ou absent : "
+                "planifiez plutôt un rendez-vous."
+            }
+        )
+    _exiger_mesure_ouverte(accompagnement, timezone.localtime(date_heure).date())
+    objectifs = list(objectifs)
+    if any(o.accompagnement_id != accompagnement.pk for o in objectifs):
+        raise ValidationError({"objectifs": "Un objectif choisi n'appartient pas à cet accompagnement."})
+    entretien = Entretien(
+        accompagnement=accompagnement,
+        type=type,
+        date_heure=date_heure,
+        duree_minutes=duree_minutes,
+        statut=statut,
+        lieu=lieu,
+        auteur=par,
+        notes=notes,
+        confidentiel=confidentiel,
+        jeton=jeton,
+    )
+    entretien.full_clean(exclude=["physique"])
+    try:
+        # A savepoint: two identical submits racing on the unique jeton leave exactly one entretien.
+        with transaction.atomic():
+            entretien.save()
+    except IntegrityError:
+        existant = _deja_saisi(Entretien, jeton)
+        if existant is None:
+            raise
+        return existant, False
+    entretien.participants.set(participants)
+    entretien.partenaires.set(partenaires)
+    entretien.objectifs.set(objectifs)
+    return entretien, True
+
+
+def planifier_rendez_vous(*, accompagnement, par, type, date_heure, lieu="", duree_minutes=None, jeton=None):
+    return enregistrer_entretien(
+        accompagnement=accompagnement,
+        par=par,
+        type=type,
+        date_heure=date_heure,
+        duree_minutes=duree_minutes,
+        lieu=lieu,
+        statut=Entretien.Statut.PLANIFIE,
+        jeton=jeton,
+    )
+
+
+@transaction.atomic
+def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None):
+    """Once its time has passed, a rendez-vous becomes an entretien (honoured) or an absence.
+    It can be cancelled at any time."""
+    exiger_droit(par, entretien.accompagnement)
+    courant = verrouiller(entretien, version)
+    if courant.statut != Entretien.Statut.PLANIFIE:
+        raise ValidationError("Ce rendez-vous a déjà été clôturé.")
+    if statut not in (*STATUTS_CLOTURE, Entretien.Statut.ANNULE):
+        raise ValidationError({"statut": "Choisissez : honoré, absence excusée, absence non excusée ou annulé."})
+    if statut != Entretien.Statut.ANNULE and courant.date_heure > timezone.now():
+        raise ValidationError(
+            {"statut": "Ce rendez-vous n'a pas encore eu lieu : il ne peut pas être marqué honoré ou absent."}
+        )
+    champs = {"statut": statut}
+    if notes is not None:
+        champs["notes"] = notes
+    return enregistrer_version(courant, **champs)
+
+
+@transaction.atomic
+def modifier_entretien(*, entretien, par, version, **champs):
+    exiger_droit(par, entretien.accompagnement)
+    courant = verrouiller(entretien, version)
+    if courant.auteur_id != par.pk and courant.confidentiel:
+        raise PermissionDenied("Seul l'auteur modifie une note confidentielle.")
+    m2m = {k: champs.pop(k) for k in ("participants", "partenaires", "objectifs") if k in champs}
+    date_heure = champs.get("date_heure", courant.date_heure)
+    statut = champs.get("statut", courant.statut)
+    if statut in STATUTS_CLOTURE and date_heure > timezone.now():
+        raise ValidationError({"date_heure": "Un entretien à venir ne peut pas être marqué honoré ou absent."})
+    for nom, valeur in champs.items():
+        setattr(courant, nom, valeur)
+    courant.full_clean(exclude=["physique", "jeton"])
+    enregistrer_version(courant)
+    for nom, valeurs in m2m.items():
+        getattr(courant, nom).set(valeurs)
+    return courant
+
+
+# --- workshops ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def creer_action_collective(
+    *,
+    par,
+    structure,
+    theme,
+    date_heure,
+    residents,
+    animateurs=(),
+    duree_minutes=120,
+    lieu="",
+    description="",
+    jeton=None,
+):
+    """A workshop and its participations. The people must be visible to the user; each participation
+    is a contact for the person (the échéance engine reads Participation)."""
+    from residents.models import Resident
+
+    existant = _deja_saisi(ActionCollective, jeton)
+    if existant is not None:
+        return existant, False
+    if par.role not in (Role.REFERENT, Role.RESPONSABLE) and not par.is_administrateur:
+        raise PermissionDenied("Seule l'équipe d'une structure organise des ateliers.")
+    if not par.is_administrateur and not par.structures.filter(pk=structure.pk).exists():
+        raise PermissionDenied("Vous n'êtes pas membre de cette structure.")
+    residents = list(residents)
+    if not residents:
+        raise ValidationError({"residents": "Choisissez au moins une personne."})
+    visibles = set(
+        Resident.objects.visibles_par(par).filter(pk__in=[r.pk for r in residents]).values_list("pk", flat=True)
+    )
+    if len(visibles) != len({r.pk for r in residents}):
+        raise ValidationError({"residents": "Une personne choisie ne fait pas partie de vos dossiers."})
+    action = ActionCollective(
+        structure=structure,
+        theme=theme,
+        date_heure=date_heure,
+        duree_minutes=duree_minutes,
+        lieu=lieu,
+        description=description,
+        jeton=jeton,
+    )
+    action.full_clean()
+    try:
+        with transaction.atomic():
+            action.save()
+    except IntegrityError:
+        existant = _deja_saisi(ActionCollective, jeton)
+        if existant is None:
+            raise
+        return existant, False
+    action.animateurs.set(list(animateurs) or [par])
+    Participation.objects.bulk_create([Participation(action=action, resident=r) for r in residents])
+    return action, True
+
+
+# --- measures: open, re-orient, end ---------------------------------------------------------------
+
+
+@transaction.atomic
+def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, structure=None):
+    structure = structure or resident.structure
+    if not par.is_administrateur and not par.structures.filter(pk=structure.pk).exists():
+        raise PermissionDenied("Vous n'êtes pas membre de cette structure.")
+    if not modalite.accompagnee_ici:
+        raise ValidationError({"modalite": "Cette modalité est une orientation : elle n'est pas accompagnée ici."})
+    if not referent.structures.filter(pk=structure.pk).exists():
+        raise ValidationError({"referent": "Le référent doit être membre de la structure."})
+    if Accompagnement.objects.filter(resident=resident, modalite=modalite, date_fin__isnull=True).exists():
+        raise ValidationError({"modalite": "Cette personne a déjà un accompagnement en cours dans cette modalité."})
+    mesure = Accompagnement(
+        resident=resident, modalite=modalite, referent=referent, structure=structure, date_debut=date_debut
+    )
+    mesure.full_clean()
+    mesure.save()
+    if modalite.is_rsa:
+        _noter_orientation(resident, modalite, date_debut)
+    return mesure
+
+
+def _noter_orientation(resident, modalite, date):
+    if resident.date_ouverture_rsa and date < resident.date_ouverture_rsa:
+        raise ValidationError({"date": "L'orientation ne peut précéder l'ouverture du droit RSA."})
+    resident.orientation = modalite
+    resident.date_orientation = date
+    resident.version += 1
+    resident.save(update_fields=["orientation", "date_orientation", "version", "nom_recherche"])
+
+
+@transaction.atomic
+def reorienter(*, accompagnement, par, modalite, date, version, referent=None, relais=""):
+    """Close the measure the day before `date` (motif réorientation) and open the next one on `date`,
+    linked by `precedent`; entretiens, objectives and contracts stay on the closed measure."""
+    exiger_droit(par, accompagnement)
+    courant = verrouiller(accompagnement, version)
+    if courant.date_fin is not None:
+        raise ValidationError("Cet accompagnement est déjà terminé.")
+    if modalite.pk == courant.modalite_id:
+        raise ValidationError({"modalite": "Choisissez une autre modalité que la modalité actuelle."})
+    if date <= courant.date_debut:
+        raise ValidationError(
+            {"date": f"La réorientation doit suivre le début de la mesure ({courant.date_debut:%d/%m/%Y})."}
+        )
+    enregistrer_version(
+        courant,
+        date_fin=date - datetime.timedelta(days=1),
+        motif_fin=Accompagnement.MotifFin.REORIENTATION,
+        destination=Accompagnement.Destination.MEME_LOGEMENT,
+        relais=relais,
+    )
+    suivant = ouvrir_accompagnement(
+        resident=courant.resident,
+        par=par,
+        modalite=modalite,
+        referent=referent or courant.referent,
+        date_debut=date,
+        structure=courant.structure,
+    )
+    suivant.precedent = courant
+    suivant.save(update_fields=["precedent"])
+    return suivant
+
+
+@transaction.atomic
+def terminer_accompagnement(*, accompagnement, par, date_fin, motif_fin, version, destination="", relais=""):
+    """End a measure with a reason, a destination and the hand-over; planned rendez-vous after the end
+    are cancelled so that nobody waits for them."""
+    exiger_droit(par, accompagnement)
+    courant = verrouiller(accompagnement, version)
+    if courant.date_fin is not None:
+        raise ValidationError("Cet accompagnement est déjà terminé.")
+    if date_fin < courant.date_debut:
+        raise ValidationError({"date_fin": "La date de fin ne peut pas précéder la date de début."})
+    if not motif_fin:
+        raise ValidationError({"motif_fin": "Indiquez le motif de fin de l'accompagnement."})
+    enregistrer_version(courant, date_fin=date_fin, motif_fin=motif_fin, destination=destination, relais=relais)
+    fin = timezone.make_aware(datetime.datetime.combine(date_fin + datetime.timedelta(days=1), datetime.time()))
+    for rdv in courant.entretiens.rendez_vous().filter(date_heure__gte=fin):
+        enregistrer_version(rdv, statut=Entretien.Statut.ANNULE)
+    return courant
+
+
+# --- objectives ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def creer_objectif(*, accompagnement, par, domaine, libelle, critere="", echeance=None, actions=""):
+    exiger_droit(par, accompagnement)
+    objectif = Objectif(
+        accompagnement=accompagnement,
+        domaine=domaine,
+        libelle=libelle,
+        critere=critere,
+        echeance=echeance,
+        actions=actions,
+    )
+    objectif.full_clean()
+    objectif.save()
+    return objectif
+
+
+@transaction.atomic
+def modifier_objectif(*, objectif, par, version, **champs):
+    exiger_droit(par, objectif.accompagnement)
+    courant = verrouiller(objectif, version)
+    for nom, valeur in champs.items():
+        setattr(courant, nom, valeur)
+    courant.full_clean()
+    return enregistrer_version(courant)
+
+
+@transaction.atomic
+def evaluer_objectif(*, objectif, par, niveau, parole_personne="", competences="", commentaire="", date=None):
+    exiger_droit(par, objectif.accompagnement)
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ValidationError({"date": "Une évaluation ne peut pas être datée dans le futur."})
+    evaluation = EvaluationObjectif(
+        objectif=objectif,
+        date=date,
+        niveau=niveau,
+        parole_personne=parole_personne,
+        competences=competences,
+        commentaire=commentaire,
+        auteur=par,
+    )
+    evaluation.full_clean()
+    evaluation.save()
+    return evaluation
+
+
+# --- co-referents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ajouter_coreferent(*, accompagnement, par, user=None, contact=None, role="", date_debut=None):
+    exiger_droit(par, accompagnement)
+    if (user is None) == (contact is None):
+        raise ValidationError("Choisissez soit un membre de l'équipe, soit un contact partenaire.")
+    if user is not None and user.pk == accompagnement.referent_id:
+        raise ValidationError({"user": "Cette personne est déjà le référent de l'accompagnement."})
+    ouverts = accompagnement.coreferents.filter(date_fin__isnull=True)
+    if (user and ouverts.filter(user=user).exists()) or (contact and ouverts.filter(contact=contact).exists()):
+        raise ValidationError("Ce co-référent est déjà en place sur cet accompagnement.")
+    coreferent = CoReferent(
+        accompagnement=accompagnement,
+        user=user,
+        contact=contact,
+        role=role,
+        date_debut=date_debut or timezone.localdate(),
+    )
+    coreferent.full_clean()
+    coreferent.save()
+    return coreferent
+
+
+@transaction.atomic
+def retirer_coreferent(*, coreferent, par, date_fin=None):
+    exiger_droit(par, coreferent.accompagnement)
+    courant = CoReferent.objects.select_for_update().get(pk=coreferent.pk)
+    if courant.date_fin is not None:
+        raise ValidationError("Ce co-référent a déjà été retiré.")
+    date_fin = date_fin or timezone.localdate()
+    if date_fin < courant.date_debut:
+        raise ValidationError({"date_fin": "La date de fin ne peut pas précéder la date de début."})
+    courant.date_fin = date_fin
+    courant.save()
+    return courant

@@ -1,0 +1,275 @@
+"""File active, entretiens and rendez-vous, the personal calendar feed."""
+
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Role, User
+from contrats.models import Contrat
+from referentiel.models import Modalite
+from residents.texte import cle_recherche
+
+from . import ics, services
+from .forms import ClotureRendezVousForm, EntretienForm, RendezVousForm
+from .models import Accompagnement, Entretien
+from .suivi import RANG_ETAT, libelle_etat, suivis
+from .views_communs import accompagnement_modifiable, donnees, entretien_modifiable, reporter_erreurs
+
+PAR_PAGE_FILE_ACTIVE = 100
+TRIS = {
+    "nom": lambda ligne: (ligne["mesure"].resident.nom_recherche,),
+    "modalite": lambda ligne: (ligne["mesure"].modalite.libelle, ligne["mesure"].resident.nom_recherche),
+    "debut": lambda ligne: (ligne["mesure"].date_debut,),
+    "etat": lambda ligne: (RANG_ETAT.get(ligne["etat"], 3), ligne["cle_prochaine"]),
+    "prochain": lambda ligne: (ligne["cle_prochaine"],),
+}
+
+
+def _mesures_file_active(request, le):
+    user = request.user
+    qs = Accompagnement.objects.visibles_par(user).actifs(le)
+    referents = None
+    referent_choisi = request.GET.get("referent", "")
+    if user.role == Role.RESPONSABLE or user.is_administrateur:
+        referents = User.objects.referents().filter(structures__in=user.structures.all()).distinct()
+        if referent_choisi.isdigit():
+            qs = qs.filter(referent_id=int(referent_choisi))
+    else:
+        qs = qs.de_referent(user)
+    modalite = request.GET.get("modalite", "")
+    if modalite.isdigit():
+        qs = qs.filter(modalite_id=int(modalite))
+    terme = cle_recherche(request.GET.get("q", ""))
+    if terme:
+        qs = qs.filter(resident__nom_recherche__contains=terme)
+    dernier_contrat = Contrat.objects.vivants().filter(accompagnement=OuterRef("pk")).order_by("-date_debut")
+    qs = qs.select_related("resident", "modalite", "referent").annotate(
+        contrat_etat=Subquery(dernier_contrat.values("etat")[:1]),
+        contrat_fin=Subquery(dernier_contrat.values("date_fin")[:1]),
+    )
+    return qs, referents, referent_choisi
+
+
+@require_GET
+def file_active(request):
+    le = timezone.localdate()
+    qs, referents, referent_choisi = _mesures_file_active(request, le)
+    mesures = list(qs)
+    par_mesure = suivis(Accompagnement.objects.filter(pk__in=[m.pk for m in mesures]), le=le) if mesures else {}
+    etats_contrat = dict(Contrat.Etat.choices)
+    lignes = []
+    for mesure in mesures:
+        suivi = par_mesure.get(mesure.pk)
+        etat = getattr(suivi, "etat", None)
+        prochaines = [
+            d for d in (getattr(suivi, "prochain_contact", None), getattr(suivi, "prochaine_rencontre", None)) if d
+        ]
+        lignes.append(
+            {
+                "mesure": mesure,
+                "suivi": suivi,
+                "etat": etat,
+                "etat_libelle": libelle_etat(etat),
+                "cle_prochaine": min(prochaines) if prochaines else datetime.date.max,
+                "contrat": etats_contrat.get(mesure.contrat_etat, "aucun"),
+            }
+        )
+    etat_filtre = request.GET.get("etat", "")
+    if etat_filtre in ("A_JOUR", "BIENTOT", "EN_RETARD"):
+        lignes = [ligne for ligne in lignes if ligne["etat"] == etat_filtre]
+    tri = request.GET.get("tri", "etat")
+    lignes.sort(key=TRIS.get(tri.lstrip("-"), TRIS["etat"]), reverse=tri.startswith("-"))
+    page = Paginator(lignes, PAR_PAGE_FILE_ACTIVE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    tri_params = params.copy()
+    tri_params.pop("tri", None)
+    contexte = {
+        "page": page,
+        "total": len(lignes),
+        "modalites": Modalite.objects.filter(accompagnee_ici=True),
+        "referents": referents,
+        "referent_choisi": referent_choisi,
+        "filtres": request.GET,
+        "tri": tri,
+        "query_sans_page": params.urlencode(),
+        "query_sans_tri": tri_params.urlencode(),
+        "etats": [("A_JOUR", "à jour"), ("BIENTOT", "bientôt dû"), ("EN_RETARD", "en retard")],
+    }
+    template = "accompagnement/includes/file_active_table.html" if request.htmx else "accompagnement/file_active.html"
+    return render(request, template, contexte)
+
+
+# --- entretiens -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def entretien_nouveau(request, pk):
+    """The short form of the dossier. With htmx the fragment is swapped in place and the page's
+    timeline and due dates reload on the `entretien-enregistre` event."""
+    accompagnement = accompagnement_modifiable(request, pk)
+    form = EntretienForm(request.POST or None, accompagnement=accompagnement, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entretien, cree = services.enregistrer_entretien(
+                accompagnement=accompagnement,
+                par=request.user,
+                **donnees(
+                    form,
+                    "type",
+                    "date_heure",
+                    "duree_minutes",
+                    "statut",
+                    "lieu",
+                    "participants",
+                    "partenaires",
+                    "objectifs",
+                    "notes",
+                    "confidentiel",
+                    "jeton",
+                ),
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            message = "Entretien enregistré." if cree else "Cet entretien était déjà enregistré."
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect("residents:dossier", accompagnement.resident_id)
+            nouveau = EntretienForm(accompagnement=accompagnement, user=request.user)
+            reponse = render(
+                request,
+                "accompagnement/includes/entretien_form.html",
+                {"form": nouveau, "accompagnement": accompagnement, "succes": message},
+            )
+            reponse["HX-Trigger"] = "entretien-enregistre"
+            return reponse
+    template = "accompagnement/includes/entretien_form.html" if request.htmx else "accompagnement/entretien_form.html"
+    return render(request, template, {"form": form, "accompagnement": accompagnement})
+
+
+# --- rendez-vous ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def rendez_vous_nouveau(request, pk):
+    accompagnement = accompagnement_modifiable(request, pk)
+    form = RendezVousForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.planifier_rendez_vous(
+                accompagnement=accompagnement,
+                par=request.user,
+                **donnees(form, "type", "date_heure", "duree_minutes", "lieu", "jeton"),
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Rendez-vous planifié.")
+            return redirect("residents:dossier", accompagnement.resident_id)
+    return render(request, "accompagnement/rendez_vous_form.html", {"form": form, "accompagnement": accompagnement})
+
+
+@require_http_methods(["GET", "POST"])
+def rendez_vous_cloturer(request, pk):
+    entretien = entretien_modifiable(request, pk)
+    if entretien.statut != Entretien.Statut.PLANIFIE:
+        messages.info(request, "Ce rendez-vous a déjà été clôturé.")
+        return redirect("residents:dossier", entretien.accompagnement.resident_id)
+    form = ClotureRendezVousForm(request.POST or None, initial={"version": entretien.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cloturer_rendez_vous(
+                entretien=entretien,
+                par=request.user,
+                statut=form.cleaned_data["statut"],
+                version=form.cleaned_data["version"],
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Rendez-vous clôturé.")
+            suivant = request.POST.get("suivant", "")
+            if suivant == "liste":
+                return redirect("accompagnement:rendez_vous")
+            return redirect("residents:dossier", entretien.accompagnement.resident_id)
+    return render(request, "accompagnement/rendez_vous_cloture.html", {"form": form, "entretien": entretien})
+
+
+@require_GET
+def rendez_vous(request):
+    """Today's and this week's rendez-vous of the user, and the past ones still to be closed."""
+    maintenant = timezone.localtime()
+    debut_jour = maintenant.replace(hour=0, minute=0, second=0, microsecond=0)
+    fin_jour = debut_jour + datetime.timedelta(days=1)
+    fin_semaine = debut_jour + datetime.timedelta(days=7 - debut_jour.weekday())
+    qs = (
+        Entretien.objects.visibles_par(request.user)
+        .rendez_vous()
+        .filter(accompagnement__referent=request.user)
+        .select_related("accompagnement__resident", "accompagnement__modalite")
+        .order_by("date_heure")
+    )
+    a_cloturer = list(qs.filter(date_heure__lt=debut_jour))
+    semaine = list(qs.filter(date_heure__gte=debut_jour, date_heure__lt=fin_semaine))
+    return render(
+        request,
+        "accompagnement/rendez_vous.html",
+        {
+            "a_cloturer": a_cloturer,
+            "aujourdhui": [r for r in semaine if r.date_heure < fin_jour],
+            "semaine": [r for r in semaine if r.date_heure >= fin_jour],
+            "maintenant": maintenant,
+            "url_calendrier": _url_calendrier(request),
+        },
+    )
+
+
+# --- calendar feed ----------------------------------------------------------------------------------
+
+
+def _url_calendrier(request):
+    jeton = request.user.jeton_calendrier
+    if not jeton:
+        return None
+    return request.build_absolute_uri(reverse("accompagnement:calendrier", args=[jeton]))
+
+
+@require_POST
+def calendrier_regenerer(request):
+    """A new secret URL; the old one stops working at once (a leaked link is revoked this way)."""
+    User.objects.filter(pk=request.user.pk).update(jeton_calendrier=uuid.uuid4())
+    messages.success(request, "Nouvelle adresse du calendrier créée : l'ancienne ne fonctionne plus.")
+    return redirect("accompagnement:rendez_vous")
+
+
+@login_not_required
+@require_GET
+def calendrier(request, jeton):
+    """The référent's own planned rendez-vous as ICS. No login (calendar apps cannot log in): the secret
+    URL is the credential. No notes and only initials of the person (confidentiality)."""
+    user = User.objects.filter(jeton_calendrier=jeton, is_active=True).first()
+    if user is None:
+        raise Http404("Calendrier inconnu.")
+    depuis = timezone.now() - datetime.timedelta(days=30)
+    rdvs = (
+        Entretien.objects.rendez_vous()
+        .filter(accompagnement__referent=user, date_heure__gte=depuis)
+        .select_related("accompagnement__resident")
+        .order_by("date_heure")
+    )
+    contenu = ics.calendrier(rdvs, hote=request.get_host())
+    reponse = HttpResponse(contenu, content_type="text/calendar; charset=utf-8")
+    reponse["Content-Disposition"] = 'inline; filename="rendez-vous.ics"'
+    reponse["Cache-Control"] = "private, max-age=300"
+    return reponse

@@ -1,0 +1,199 @@
+"""People: list and search, creation, edit (optimistic locking), and the dossier with its htmx parts."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accompagnement.forms import EntretienForm
+from accompagnement.models import Accompagnement, CoReferent, Entretien, Objectif
+from accompagnement.services import peut_modifier
+from accompagnement.suivi import libelle_etat, suivis
+from accompagnement.verrou import ConflitDeVersion
+from accompagnement.views_communs import reporter_erreurs
+
+from . import services
+from .forms import CHAMPS, ResidentForm
+from .models import Resident
+
+ENTRETIENS_PAR_PAGE = 20
+SECTIONS_EXTERNES = {
+    "section_contrats": "contrats/includes/section_dossier.html",
+    "section_echeances": "echeances/includes/section_dossier.html",
+}
+
+
+@require_GET
+def liste(request):
+    qs = Resident.objects.visibles_par(request.user).recherche(request.GET.get("q", "")).order_by("nom", "prenom")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "residents/includes/liste_table.html" if request.htmx else "residents/liste.html"
+    return render(request, template, {"page": page, "q": request.GET.get("q", "")})
+
+
+@require_http_methods(["GET", "POST"])
+def creer(request):
+    form = ResidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = services.creer_resident(
+                par=request.user,
+                structure=form.cleaned_data["structure"],
+                **{c: form.cleaned_data[c] for c in CHAMPS},
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Personne enregistrée.")
+            return redirect("residents:dossier", resident.pk)
+    return render(request, "residents/form.html", {"form": form, "titre": "Nouvelle personne"})
+
+
+@require_http_methods(["GET", "POST"])
+def modifier(request, pk):
+    resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
+    form = ResidentForm(
+        request.POST or None, instance=resident, user=request.user, initial={"version": resident.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.modifier_resident(
+                resident=resident,
+                par=request.user,
+                version=form.cleaned_data["version"],
+                **{c: form.cleaned_data[c] for c in CHAMPS},
+            )
+        except ConflitDeVersion as erreur:
+            reporter_erreurs(form, erreur)
+            # What the user typed stays; the version moves on so that saving again, after checking, works.
+            data = form.data.copy()
+            data["version"] = Resident.objects.get(pk=resident.pk).version
+            form.data = data
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Dossier mis à jour.")
+            return redirect("residents:dossier", resident.pk)
+    return render(request, "residents/form.html", {"form": form, "titre": f"Modifier {resident}", "resident": resident})
+
+
+def _resident(request, pk):
+    return get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure", "menage"), pk=pk)
+
+
+def _entretiens(request, resident):
+    qs = (
+        Entretien.objects.visibles_par(request.user)
+        .filter(accompagnement__resident=resident)
+        .select_related("auteur", "accompagnement__modalite")
+        .prefetch_related("participants", "partenaires", "objectifs")
+        .order_by("-date_heure", "-pk")
+    )
+    return Paginator(qs, ENTRETIENS_PAR_PAGE).get_page(request.GET.get("page"))
+
+
+def _lignes_suivi(mesures, le):
+    actives = [m for m in mesures if m.est_actif]
+    par_mesure = suivis(Accompagnement.objects.filter(pk__in=[m.pk for m in actives]), le=le) if actives else {}
+    lignes = []
+    for mesure in actives:
+        suivi = par_mesure.get(mesure.pk)
+        etat = getattr(suivi, "etat", None)
+        lignes.append({"mesure": mesure, "suivi": suivi, "etat": etat, "etat_libelle": libelle_etat(etat)})
+    return lignes
+
+
+def _mesures(request, resident):
+    return list(
+        Accompagnement.objects.visibles_par(request.user)
+        .filter(resident=resident)
+        .select_related("modalite", "referent", "structure", "precedent__modalite")
+        .prefetch_related(
+            Prefetch("coreferents", queryset=CoReferent.objects.select_related("user", "contact__tiers")),
+            Prefetch("objectifs", queryset=Objectif.objects.prefetch_related("evaluations")),
+        )
+        .order_by("-date_debut")
+    )
+
+
+def _historique(resident, mesures):
+    """The latest changes of the person and her measures (who, when, what)."""
+    changements = list(resident.history.select_related("history_user").order_by("-history_date")[:15])
+    changements += list(
+        Accompagnement.history.filter(id__in=[m.pk for m in mesures])
+        .select_related("history_user", "modalite")
+        .order_by("-history_date")[:15]
+    )
+    return sorted(changements, key=lambda h: h.history_date, reverse=True)[:20]
+
+
+def _sections_externes():
+    sections = {}
+    for nom, template in SECTIONS_EXTERNES.items():
+        try:
+            get_template(template)
+        except TemplateDoesNotExist:
+            continue
+        sections[nom] = template
+    return sections
+
+
+@require_GET
+def dossier(request, pk):
+    resident = _resident(request, pk)
+    le = timezone.localdate()
+    mesures = _mesures(request, resident)
+    modifiables = [m for m in mesures if m.est_actif and peut_modifier(request.user, m)]
+    mesure_saisie = modifiables[0] if modifiables else None
+    choisie = request.GET.get("mesure", "")
+    for mesure in modifiables:
+        if str(mesure.pk) == choisie:
+            mesure_saisie = mesure
+    contexte = {
+        "resident": resident,
+        "accompagnements": mesures,
+        "mesures_modifiables": modifiables,
+        "peut_ecrire": bool(modifiables),
+        "lignes_suivi": _lignes_suivi(mesures, le),
+        "page_entretiens": _entretiens(request, resident),
+        "rendez_vous": Entretien.objects.visibles_par(request.user)
+        .rendez_vous()
+        .filter(accompagnement__resident=resident)
+        .select_related("accompagnement__modalite")
+        .order_by("date_heure"),
+        "maintenant": timezone.now(),
+        "historique": _historique(resident, mesures),
+        "mesure_saisie": mesure_saisie,
+        "form_entretien": EntretienForm(accompagnement=mesure_saisie, user=request.user) if mesure_saisie else None,
+        "conjoint": resident.conjoint,
+        **_sections_externes(),
+    }
+    return render(request, "residents/dossier.html", contexte)
+
+
+@require_GET
+def entretiens(request, pk):
+    """The timeline alone (htmx: pagination and refresh after an entretien is logged)."""
+    resident = _resident(request, pk)
+    return render(
+        request,
+        "residents/includes/entretiens.html",
+        {"resident": resident, "page_entretiens": _entretiens(request, resident)},
+    )
+
+
+@require_GET
+def suivi(request, pk):
+    """Due dates and states alone (htmx refresh after an entretien is logged)."""
+    resident = _resident(request, pk)
+    mesures = _mesures(request, resident)
+    return render(
+        request,
+        "residents/includes/suivi.html",
+        {"resident": resident, "lignes_suivi": _lignes_suivi(mesures, timezone.localdate())},
+    )

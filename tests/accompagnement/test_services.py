@@ -1,0 +1,310 @@
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from accompagnement import services
+from accompagnement.models import Accompagnement, Entretien, Participation, TypeEntretien
+from accompagnement.verrou import ConflitDeVersion
+from referentiel.models import Modalite
+from residents.models import Resident
+from tests.accompagnement.factories import (
+    AccompagnementFactory,
+    CoReferentFactory,
+    EntretienFactory,
+    ObjectifFactory,
+)
+from tests.accounts.factories import ReferentFactory
+from tests.referentiel.factories import ContactPartenaireFactory, modalite
+from tests.residents.factories import ResidentFactory
+
+
+def il_y_a(**kwargs):
+    return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def dans(**kwargs):
+    return timezone.now() + datetime.timedelta(**kwargs)
+
+
+class TestEnregistrerEntretien:
+    def test_un_appel_est_un_contact_non_physique(self, mesure, referent):
+        entretien, cree = services.enregistrer_entretien(
+            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, date_heure=il_y_a(minutes=5)
+        )
+        entretien.refresh_from_db()
+        assert cree and entretien.statut == Entretien.Statut.HONORE and entretien.physique is False
+
+    def test_une_visite_a_domicile_est_physique(self, mesure, referent):
+        entretien, _ = services.enregistrer_entretien(accompagnement=mesure, par=referent, type=TypeEntretien.VAD)
+        entretien.refresh_from_db()
+        assert entretien.physique is True
+
+    def test_un_entretien_futur_ne_peut_etre_honore(self, mesure, referent):
+        with pytest.raises(ValidationError) as erreur:
+            services.enregistrer_entretien(
+                accompagnement=mesure, par=referent, type=TypeEntretien.BUREAU, date_heure=dans(hours=2)
+            )
+        assert "à venir" in str(erreur.value)
+        assert not Entretien.objects.exists()
+
+    def test_le_meme_jeton_ne_cree_qu_un_entretien(self, mesure, referent):
+        jeton = uuid.uuid4()
+        premier, cree1 = services.enregistrer_entretien(
+            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, jeton=jeton
+        )
+        second, cree2 = services.enregistrer_entretien(
+            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, jeton=jeton
+        )
+        assert (cree1, cree2) == (True, False)
+        assert premier.pk == second.pk and Entretien.objects.count() == 1
+
+    def test_avant_le_debut_de_la_mesure_refuse(self, mesure, referent):
+        avant = timezone.make_aware(datetime.datetime.combine(mesure.date_debut, datetime.time(10)))
+        with pytest.raises(ValidationError, match="antérieure au début"):
+            services.enregistrer_entretien(
+                accompagnement=mesure,
+                par=referent,
+                type=TypeEntretien.BUREAU,
+                date_heure=avant - datetime.timedelta(days=1),
+            )
+
+    def test_objectif_d_une_autre_mesure_refuse(self, mesure, referent):
+        autre = ObjectifFactory()
+        with pytest.raises(ValidationError, match="n'appartient pas"):
+            services.enregistrer_entretien(
+                accompagnement=mesure, par=referent, type=TypeEntretien.BUREAU, objectifs=[autre]
+            )
+        assert not Entretien.objects.exists()
+
+    def test_participants_partenaires_objectifs_enregistres(self, mesure, referent, collegue):
+        objectif = ObjectifFactory(accompagnement=mesure)
+        contact = ContactPartenaireFactory()
+        entretien, _ = services.enregistrer_entretien(
+            accompagnement=mesure,
+            par=referent,
+            type=TypeEntretien.TRIPARTITE,
+            participants=[collegue],
+            partenaires=[contact],
+            objectifs=[objectif],
+            notes="Point d'étape",
+            confidentiel=True,
+        )
+        assert list(entretien.participants.all()) == [collegue]
+        assert list(entretien.partenaires.all()) == [contact]
+        assert list(entretien.objectifs.all()) == [objectif]
+        assert entretien.confidentiel
+
+    def test_un_etranger_ne_peut_pas_ecrire(self, mesure, etranger):
+        with pytest.raises(PermissionDenied):
+            services.enregistrer_entretien(accompagnement=mesure, par=etranger, type=TypeEntretien.BUREAU)
+
+    def test_un_collegue_peut_noter_un_contact(self, mesure, collegue):
+        entretien, _ = services.enregistrer_entretien(accompagnement=mesure, par=collegue, type=TypeEntretien.VISIO)
+        assert entretien.auteur == collegue
+
+
+class TestRendezVous:
+    def test_planifier_dans_le_passe_refuse(self, mesure, referent):
+        with pytest.raises(ValidationError, match="à venir"):
+            services.planifier_rendez_vous(
+                accompagnement=mesure, par=referent, type=TypeEntretien.BUREAU, date_heure=il_y_a(hours=1)
+            )
+
+    def test_un_rendez_vous_futur_ne_peut_etre_marque_honore(self, mesure, referent):
+        rdv, _ = services.planifier_rendez_vous(
+            accompagnement=mesure, par=referent, type=TypeEntretien.BUREAU, date_heure=dans(days=1)
+        )
+        with pytest.raises(ValidationError, match="pas encore eu lieu"):
+            services.cloturer_rendez_vous(entretien=rdv, par=referent, statut="HONORE", version=rdv.version)
+        rdv.refresh_from_db()
+        assert rdv.statut == Entretien.Statut.PLANIFIE
+
+    def test_un_rendez_vous_passe_devient_absence(self, mesure, referent):
+        rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=il_y_a(hours=1))
+        services.cloturer_rendez_vous(
+            entretien=rdv, par=referent, statut=Entretien.Statut.ABSENT_NON_EXCUSE, version=rdv.version
+        )
+        rdv.refresh_from_db()
+        assert rdv.statut == Entretien.Statut.ABSENT_NON_EXCUSE and rdv.version == 2
+
+    def test_un_rendez_vous_futur_peut_etre_annule(self, mesure, referent):
+        rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=2))
+        services.cloturer_rendez_vous(entretien=rdv, par=referent, statut="ANNULE", version=rdv.version)
+        rdv.refresh_from_db()
+        assert rdv.statut == "ANNULE"
+
+    def test_cloture_concurrente_refusee(self, mesure, referent, collegue):
+        rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=il_y_a(hours=1))
+        services.cloturer_rendez_vous(entretien=rdv, par=collegue, statut="HONORE", version=1)
+        with pytest.raises(ConflitDeVersion):
+            services.cloturer_rendez_vous(entretien=rdv, par=referent, statut="ABSENT_EXCUSE", version=1)
+        rdv.refresh_from_db()
+        assert rdv.statut == "HONORE"
+
+
+class TestActionCollective:
+    def test_six_participants_six_participations(self, referent, structure):
+        personnes = ResidentFactory.create_batch(6, structure=structure)
+        action, cree = services.creer_action_collective(
+            par=referent,
+            structure=structure,
+            theme="Budget",
+            date_heure=il_y_a(hours=2),
+            residents=personnes,
+            jeton=uuid.uuid4(),
+        )
+        assert cree and Participation.objects.filter(action=action).count() == 6
+        assert list(action.animateurs.all()) == [referent]
+
+    def test_une_personne_invisible_est_refusee(self, referent, structure):
+        autre = ResidentFactory()
+        with pytest.raises(ValidationError, match="ne fait pas partie"):
+            services.creer_action_collective(
+                par=referent,
+                structure=structure,
+                theme="Budget",
+                date_heure=il_y_a(hours=2),
+                residents=[ResidentFactory(structure=structure), autre],
+            )
+        assert not Participation.objects.exists()
+
+    def test_double_envoi_un_seul_atelier(self, referent, structure):
+        jeton = uuid.uuid4()
+        personnes = [ResidentFactory(structure=structure)]
+        kwargs = {"par": referent, "structure": structure, "theme": "T", "date_heure": il_y_a(hours=1), "jeton": jeton}
+        a1, _ = services.creer_action_collective(residents=personnes, **kwargs)
+        a2, cree = services.creer_action_collective(residents=personnes, **kwargs)
+        assert a1.pk == a2.pk and not cree
+
+
+class TestOrientationEtSortie:
+    def test_reorientation_ferme_et_ouvre_sans_perte(self, mesure, referent):
+        entretien = EntretienFactory(accompagnement=mesure)
+        date = mesure.date_debut + datetime.timedelta(days=40)
+        suivante = services.reorienter(
+            accompagnement=mesure,
+            par=referent,
+            modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+            date=date,
+            version=mesure.version,
+        )
+        mesure.refresh_from_db()
+        assert mesure.date_fin == date - datetime.timedelta(days=1)
+        assert mesure.motif_fin == Accompagnement.MotifFin.REORIENTATION
+        assert suivante.precedent == mesure and suivante.date_debut == date
+        assert entretien.accompagnement_id == mesure.pk and mesure.entretiens.count() == 1
+        resident = Resident.objects.get(pk=mesure.resident_id)
+        assert resident.orientation.code == Modalite.Code.RSA_MOBILISATION and resident.date_orientation == date
+
+    def test_reorientation_vers_la_meme_modalite_refusee(self, mesure, referent):
+        with pytest.raises(ValidationError, match="autre modalité"):
+            services.reorienter(
+                accompagnement=mesure,
+                par=referent,
+                modalite=mesure.modalite,
+                date=mesure.date_debut + datetime.timedelta(days=3),
+                version=mesure.version,
+            )
+        assert Accompagnement.objects.count() == 1
+
+    def test_fin_avant_debut_refusee(self, mesure, referent):
+        with pytest.raises(ValidationError, match="ne peut pas précéder"):
+            services.terminer_accompagnement(
+                accompagnement=mesure,
+                par=referent,
+                date_fin=mesure.date_debut - datetime.timedelta(days=1),
+                motif_fin="OBJECTIFS_ATTEINTS",
+                version=mesure.version,
+            )
+        mesure.refresh_from_db()
+        assert mesure.date_fin is None
+
+    def test_fin_avec_relais_annule_les_rendez_vous_suivants(self, mesure, referent):
+        rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=10))
+        services.terminer_accompagnement(
+            accompagnement=mesure,
+            par=referent,
+            date_fin=timezone.localdate(),
+            motif_fin="DEMENAGEMENT",
+            destination="LOCATION_SOCIALE",
+            relais="Relais au CCAS de la nouvelle commune",
+            version=mesure.version,
+        )
+        mesure.refresh_from_db()
+        rdv.refresh_from_db()
+        assert (mesure.motif_fin, mesure.destination) == ("DEMENAGEMENT", "LOCATION_SOCIALE")
+        assert rdv.statut == "ANNULE"
+
+    def test_deux_fins_concurrentes_la_seconde_est_refusee(self, mesure, referent, collegue):
+        v = mesure.version
+        services.terminer_accompagnement(
+            accompagnement=mesure, par=collegue, date_fin=timezone.localdate(), motif_fin="REFUS", version=v
+        )
+        with pytest.raises(ConflitDeVersion):
+            services.terminer_accompagnement(
+                accompagnement=mesure, par=referent, date_fin=timezone.localdate(), motif_fin="DECES", version=v
+            )
+        mesure.refresh_from_db()
+        assert mesure.motif_fin == "REFUS"
+
+
+class TestObjectifsEtCoReferents:
+    def test_objectif_puis_evaluation(self, mesure, referent):
+        objectif = services.creer_objectif(
+            accompagnement=mesure, par=referent, domaine="LOGEMENT", libelle="Trouver un T2", critere="bail signé"
+        )
+        evaluation = services.evaluer_objectif(
+            objectif=objectif, par=referent, niveau=2, parole_personne="J'ai visité trois logements."
+        )
+        assert evaluation.get_niveau_display() == "partiellement atteint"
+
+    def test_modification_concurrente_d_objectif(self, mesure, referent, collegue):
+        objectif = ObjectifFactory(accompagnement=mesure)
+        services.modifier_objectif(objectif=objectif, par=collegue, version=1, libelle="Version A")
+        with pytest.raises(ConflitDeVersion):
+            services.modifier_objectif(objectif=objectif, par=referent, version=1, libelle="Version B")
+        objectif.refresh_from_db()
+        assert objectif.libelle == "Version A"
+
+    def test_ajout_et_retrait_d_un_partenaire(self, mesure, referent):
+        contact = ContactPartenaireFactory()
+        coref = services.ajouter_coreferent(accompagnement=mesure, par=referent, contact=contact, role="éducatrice ASE")
+        with pytest.raises(ValidationError, match="déjà en place"):
+            services.ajouter_coreferent(accompagnement=mesure, par=referent, contact=contact)
+        services.retirer_coreferent(coreferent=coref, par=referent)
+        coref.refresh_from_db()
+        assert coref.date_fin == timezone.localdate()
+
+    def test_retrait_avant_le_debut_refuse(self, mesure, referent):
+        coref = CoReferentFactory(accompagnement=mesure, user=ReferentFactory(), date_debut=timezone.localdate())
+        with pytest.raises(ValidationError, match="ne peut pas précéder"):
+            services.retirer_coreferent(
+                coreferent=coref, par=referent, date_fin=timezone.localdate() - datetime.timedelta(days=1)
+            )
+
+    def test_ouvrir_deux_fois_la_meme_modalite_refuse(self, mesure, referent):
+        with pytest.raises(ValidationError, match="déjà un accompagnement"):
+            services.ouvrir_accompagnement(
+                resident=mesure.resident,
+                par=referent,
+                modalite=mesure.modalite,
+                referent=referent,
+                date_debut=timezone.localdate(),
+            )
+
+    def test_ouvrir_une_orientation_emploi_refuse(self, referent, structure):
+        with pytest.raises(ValidationError, match="orientation"):
+            services.ouvrir_accompagnement(
+                resident=ResidentFactory(structure=structure),
+                par=referent,
+                modalite=modalite(Modalite.Code.RSA_EMPLOI),
+                referent=referent,
+                date_debut=timezone.localdate(),
+            )
+
+
+def test_une_mesure_d_une_autre_structure_nest_pas_modifiable(etranger):
+    assert not services.peut_modifier(etranger, AccompagnementFactory())
