@@ -1,12 +1,42 @@
-"""Contracts: one model with kinds (COM, CER, contrat d'engagement, plan d'actions ASLL, tripartite)."""
+"""Contracts: one model with kinds (COM, CER, contrat d'engagement, plan d'actions ASLL, tripartite).
 
+A contract (Contrat) carries the lifecycle; what the parties sign is one of its versions
+(VersionContrat): frozen content, its PDF and the PDF's SHA-256. A change after a signature is a new
+version (avenant) that every party signs again. Note: `Contrat.version` is the optimistic-locking
+counter, not the document version (that is `VersionContrat.numero`)."""
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accompagnement.models import Accompagnement
+from accounts.models import Role
 from referentiel.models import TypeContrat
+
+
+class Partie(models.TextChoices):
+    RESIDENT = "RESIDENT", "personne accompagnée"
+    CONJOINT = "CONJOINT", "conjoint·e"
+    REFERENT = "REFERENT", "référent"
+    RESPONSABLE = "RESPONSABLE", "responsable de structure"
+    PARTENAIRE = "PARTENAIRE", "partenaire"
+
+
+# Who signs each kind (domain.md §5). The conjoint is added for the RSA contracts when there is one.
+PARTIES = {
+    TypeContrat.COM: (Partie.RESIDENT, Partie.REFERENT, Partie.RESPONSABLE),
+    TypeContrat.CER: (Partie.RESIDENT, Partie.REFERENT),
+    TypeContrat.CONTRAT_ENGAGEMENT: (Partie.RESIDENT, Partie.REFERENT),
+    TypeContrat.PLAN_ASLL: (Partie.RESIDENT, Partie.REFERENT, Partie.PARTENAIRE),
+    TypeContrat.TRIPARTITE: (Partie.RESIDENT, Partie.PARTENAIRE, Partie.RESPONSABLE),
+    TypeContrat.PROJET: (Partie.RESIDENT, Partie.REFERENT),
+}
+TYPES_AVEC_CONJOINT = (TypeContrat.CER, TypeContrat.CONTRAT_ENGAGEMENT)
+# Parties who sign in the référent's presence or on paper (no account of their own here).
+PARTIES_EXTERNES = (Partie.RESIDENT, Partie.CONJOINT, Partie.PARTENAIRE)
 
 
 class ContratQuerySet(models.QuerySet):
@@ -24,6 +54,31 @@ class ContratQuerySet(models.QuerySet):
         """Every contract that still counts: not cancelled, not refused."""
         return self.exclude(etat__in=[Contrat.Etat.ANNULE, Contrat.Etat.REFUSE])
 
+    def a_valider_par(self, user):
+        """CERs and contrats d'engagement of the délégué's territories waiting for a decision."""
+        if user.role != Role.DELEGUE:
+            return self.none()
+        return self.filter(
+            type__in=Contrat.TYPES_A_VALIDER,
+            etat__in=[Contrat.Etat.EN_VALIDATION, Contrat.Etat.DIFFERE],
+            accompagnement__structure__territoire__in=user.territoires.all(),
+        )
+
+    def a_signer_par_responsable(self, user):
+        """COMs and tripartite documents of the manager's structures still missing the manager's signature."""
+        if user.role != Role.RESPONSABLE:
+            return self.none()
+        deja_signes = Signature.objects.filter(
+            version__contrat=models.OuterRef("pk"),
+            version__numero=models.OuterRef("numero_version"),
+            partie=Partie.RESPONSABLE,
+        )
+        return self.filter(
+            type__in=[TypeContrat.COM, TypeContrat.TRIPARTITE],
+            etat=Contrat.Etat.EN_SIGNATURE,
+            accompagnement__structure__in=user.structures.all(),
+        ).exclude(models.Exists(deja_signes))
+
 
 class Contrat(models.Model):
     class Etat(models.TextChoices):
@@ -36,6 +91,12 @@ class Contrat(models.Model):
         VALIDE = "VALIDE", "validé"
         ROMPU = "ROMPU", "rompu"
         ANNULE = "ANNULE", "annulé"
+
+    class MotifIntensite(models.TextChoices):
+        SANTE = "SANTE", "raisons de santé"
+        HANDICAP = "HANDICAP", "situation de handicap"
+        AIDANT = "AIDANT", "proche aidant"
+        PARENT_ISOLE = "PARENT_ISOLE", "parent isolé sans solution de garde"
 
     ETATS_EN_VIGUEUR = (Etat.SIGNE, Etat.VALIDE)
     ETATS_EN_PREPARATION = (Etat.BROUILLON, Etat.EN_SIGNATURE, Etat.EN_VALIDATION, Etat.DIFFERE)
@@ -58,6 +119,27 @@ class Contrat(models.Model):
     )
     numero_renouvellement = models.PositiveSmallIntegerField("renouvellement n°", default=0)
     date_soumission_validation = models.DateTimeField("soumis à validation le", null=True, blank=True)
+    partenaire = models.ForeignKey(
+        "referentiel.ContactPartenaire",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contrats",
+        verbose_name="partenaire signataire",
+        help_text="Le travailleur social prescripteur (ASLL) ou le tiers partenaire (document tripartite).",
+    )
+    engagements_personne = models.TextField("engagements de la personne", blank=True)
+    engagements_structure = models.TextField("engagements du référent et de la structure", blank=True)
+    engagements_partenaire = models.TextField("engagements du partenaire", blank=True)
+    heures_activite_hebdo = models.PositiveSmallIntegerField("heures d'activité par semaine", null=True, blank=True)
+    motif_intensite_reduite = models.CharField(
+        "motif d'une intensité réduite", max_length=20, choices=MotifIntensite.choices, blank=True
+    )
+    motif_fin = models.TextField("motif de la rupture", blank=True)
+    numero_version = models.PositiveSmallIntegerField("version du document", default=1)
+    objectifs = models.ManyToManyField(
+        "accompagnement.Objectif", through="ObjectifContrat", related_name="contrats", verbose_name="objectifs"
+    )
     cree_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="rédigé par")
     cree_le = models.DateTimeField("rédigé le", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -74,11 +156,216 @@ class Contrat(models.Model):
                 name="contrat_fin_apres_debut",
                 violation_error_message="La fin du contrat doit suivre son début.",
             ),
+            # No two living contracts of one measure cover the same day. PostgreSQL has no btree_gist
+            # here, so the measure is compared as a one-point int8range (gist-indexable in core).
+            # The tripartite admission document lives beside the COMs of the stay: it is left out.
+            ExclusionConstraint(
+                name="contrat_sans_chevauchement",
+                expressions=[
+                    (
+                        Func(F("accompagnement_id"), F("accompagnement_id"), Value("[]"), function="int8range"),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    (Func(F("date_debut"), F("date_fin"), Value("[)"), function="daterange"), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(etat__in=["ANNULE", "REFUSE"]) & ~Q(type="TRIPARTITE"),
+                violation_error_message="Ces dates chevauchent un autre contrat de cet accompagnement.",
+            ),
+            models.CheckConstraint(
+                condition=Q(heures_activite_hebdo__isnull=True) | Q(heures_activite_hebdo__lte=60),
+                name="contrat_heures_plausibles",
+                violation_error_message="Une intensité de plus de 60 heures par semaine n'est pas plausible.",
+            ),
         ]
+        indexes = [models.Index(fields=["etat", "date_soumission_validation"], name="contrat_etat_soumission")]
 
     def __str__(self):
         return f"{self.get_type_display()} du {self.date_debut:%d/%m/%Y} au {self.date_fin:%d/%m/%Y}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("contrats:detail", kwargs={"pk": self.pk})
+
     @property
     def a_valider(self):
         return self.type in self.TYPES_A_VALIDER
+
+    @property
+    def reference(self):
+        return f"{self.type}-{self.pk:06d}"
+
+    def parties(self):
+        """The parties who must sign this contract, in display order."""
+        parties = list(PARTIES.get(self.type, (Partie.RESIDENT, Partie.REFERENT)))
+        if self.type in TYPES_AVEC_CONJOINT and self.accompagnement.resident.conjoint is not None:
+            parties.insert(1, Partie.CONJOINT)
+        return parties
+
+    def version_courante(self):
+        return self.versions.filter(numero=self.numero_version).first()
+
+    def statut_temporel(self, le=None):
+        """Where an in-force contract stands in time: à venir, en cours, terminé (renouvelé or expiré)."""
+        le = le or timezone.localdate()
+        if self.etat not in self.ETATS_EN_VIGUEUR:
+            return self.get_etat_display()
+        if le < self.date_debut:
+            return "à venir"
+        if le < self.date_fin:
+            return "en cours"
+        return "renouvelé" if hasattr(self, "successeur") else "expiré"
+
+
+class ObjectifContrat(models.Model):
+    """An objective of the measure written into a contract, under an axis (COM) and in an order."""
+
+    class Axe(models.TextChoices):
+        EMPLOI = "EMPLOI", "emploi"
+        LOGEMENT = "LOGEMENT", "logement"
+        DEMARCHES = "DEMARCHES", "démarches administratives"
+        QUOTIDIEN = "QUOTIDIEN", "gestion du quotidien"
+        AUTRE = "AUTRE", "autre"
+
+    contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="lignes_objectifs", verbose_name="contrat")
+    objectif = models.ForeignKey(
+        "accompagnement.Objectif", models.PROTECT, related_name="lignes_contrats", verbose_name="objectif"
+    )
+    axe = models.CharField("axe", max_length=20, choices=Axe.choices, default=Axe.AUTRE)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "objectif du contrat"
+        verbose_name_plural = "objectifs du contrat"
+        ordering = ["ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contrat", "objectif"],
+                name="objectif_contrat_unique",
+                violation_error_message="Cet objectif figure déjà dans le contrat.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contrat} – {self.objectif}"
+
+
+class VersionContrat(models.Model):
+    """One frozen version of a contract: the content as signed, its PDF and the PDF's SHA-256."""
+
+    contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="versions", verbose_name="contrat")
+    numero = models.PositiveSmallIntegerField("version n°")
+    contenu = models.JSONField("contenu figé")
+    pdf = models.FileField("document", upload_to="contrats/versions/")
+    sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64)
+    motif = models.TextField("motif de l'avenant", blank=True)
+    figee_le = models.DateTimeField("figée le", default=timezone.now)
+    figee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="figée par")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "version de contrat"
+        verbose_name_plural = "versions de contrat"
+        ordering = ["contrat", "numero"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contrat", "numero"],
+                name="version_contrat_unique",
+                violation_error_message="Cette version du contrat existe déjà.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contrat.reference} v{self.numero}"
+
+
+class Signature(models.Model):
+    """One party's signature of one version, with its evidence (simple electronic signature)."""
+
+    class Methode(models.TextChoices):
+        SESSION = "SESSION", "dans sa session, après saisie de son mot de passe"
+        PRESENCE = "PRESENCE", "en présence du référent, sur son écran"
+        PAPIER = "PAPIER", "sur papier, scan vérifié par le référent"
+
+    version = models.ForeignKey(VersionContrat, models.PROTECT, related_name="signatures", verbose_name="version")
+    partie = models.CharField("partie", max_length=20, choices=Partie.choices)
+    nom_signataire = models.CharField("nom du signataire", max_length=200)
+    user = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="compte signataire"
+    )
+    recueillie_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="recueillie par")
+    methode = models.CharField("méthode", max_length=10, choices=Methode.choices)
+    consentement = models.TextField("phrase de consentement", blank=True)
+    signee_le = models.DateTimeField("signée le", default=timezone.now)
+    adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    navigateur = models.CharField("navigateur", max_length=500, blank=True)
+    sha256_document = models.CharField("empreinte du document signé", max_length=64)
+    scan = models.FileField("scan signé", upload_to="contrats/scans/", blank=True)
+    sha256_scan = models.CharField("empreinte du scan", max_length=64, blank=True)
+    scan_verifie = models.BooleanField("scan vérifié par le référent", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "signature"
+        ordering = ["signee_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "partie"],
+                name="signature_unique_par_partie",
+                violation_error_message="Cette partie a déjà signé cette version.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(methode="PAPIER") | (Q(scan_verifie=True) & ~Q(sha256_scan="")),
+                name="signature_papier_verifiee",
+                violation_error_message="Une signature sur papier suppose un scan vérifié.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.nom_signataire} ({self.get_partie_display()})"
+
+
+class Transition(models.Model):
+    """The log of a contract: every change of state, and the exchanges between délégué and référent."""
+
+    contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="transitions", verbose_name="contrat")
+    action = models.CharField("action", max_length=40)
+    etat_avant = models.CharField("état avant", max_length=20, choices=Contrat.Etat.choices, blank=True)
+    etat_apres = models.CharField("état après", max_length=20, choices=Contrat.Etat.choices)
+    par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="par")
+    le = models.DateTimeField("le", default=timezone.now)
+    motif = models.TextField("motif", blank=True)
+
+    class Meta:
+        verbose_name = "transition de contrat"
+        ordering = ["le", "pk"]
+
+    def __str__(self):
+        return f"{self.action} ({self.le:%d/%m/%Y %H:%M})"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def non_lues(self):
+        return self.filter(lue_le__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app notice to a référent about one of their contracts (also sent by e-mail)."""
+
+    destinataire = models.ForeignKey(
+        "accounts.User", models.CASCADE, related_name="notifications_contrats", verbose_name="destinataire"
+    )
+    contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="notifications", verbose_name="contrat")
+    message = models.CharField("message", max_length=300)
+    creee_le = models.DateTimeField("créée le", default=timezone.now)
+    lue_le = models.DateTimeField("lue le", null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "notification"
+        ordering = ["-creee_le"]
+
+    def __str__(self):
+        return self.message

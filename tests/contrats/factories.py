@@ -2,9 +2,9 @@ import datetime
 
 import factory
 
-from contrats.models import Contrat
+from contrats.models import Contrat, ObjectifContrat
 from referentiel.models import TypeContrat
-from tests.accompagnement.factories import AccompagnementFactory
+from tests.accompagnement.factories import AccompagnementFactory, ObjectifFactory
 
 
 class ContratFactory(factory.django.DjangoModelFactory):
@@ -16,3 +16,11 @@ class ContratFactory(factory.django.DjangoModelFactory):
     date_debut = datetime.date(2026, 1, 5)
     date_fin = datetime.date(2026, 7, 5)
     cree_par = factory.LazyAttribute(lambda c: c.accompagnement.referent)
+
+
+class ObjectifContratFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ObjectifContrat
+
+    contrat = factory.SubFactory(ContratFactory)
+    objectif = factory.SubFactory(ObjectifFactory, accompagnement=factory.SelfAttribute("..contrat.accompagnement"))

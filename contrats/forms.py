@@ -1,0 +1,114 @@
+"""Forms of the contract screens. They only collect input; the rules live in contrats.services."""
+
+from django import forms
+
+from accompagnement.models import Objectif
+from referentiel.models import ContactPartenaire, TypeContrat
+
+from .models import Contrat
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class NouveauContratForm(forms.Form):
+    type = forms.ChoiceField(label="type de contrat")
+    date_debut = forms.DateField(label="début", widget=DATE)
+    date_fin = forms.DateField(
+        label="fin", widget=DATE, required=False, help_text="Laissez vide : la durée du référentiel s'applique."
+    )
+
+    def __init__(self, *args, types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [(t, TypeContrat(t).label) for t in types]
+
+
+class BrouillonForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    objectifs = forms.ModelMultipleChoiceField(
+        label="objectifs du contrat",
+        queryset=Objectif.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Les objectifs de la mesure ; cochez ceux que le contrat reprend.",
+    )
+
+    class Meta:
+        model = Contrat
+        fields = [
+            "date_debut",
+            "date_fin",
+            "partenaire",
+            "heures_activite_hebdo",
+            "motif_intensite_reduite",
+            "engagements_personne",
+            "engagements_structure",
+            "engagements_partenaire",
+        ]
+        widgets = {"date_debut": DATE, "date_fin": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        contrat = self.instance
+        self.fields["version"].initial = contrat.version
+        self.fields["objectifs"].queryset = contrat.accompagnement.objectifs.all()
+        self.fields["objectifs"].initial = list(contrat.objectifs.values_list("pk", flat=True))
+        self.fields["partenaire"].queryset = ContactPartenaire.objects.select_related("tiers")
+        if contrat.type not in (TypeContrat.PLAN_ASLL, TypeContrat.TRIPARTITE):
+            del self.fields["partenaire"]
+            del self.fields["engagements_partenaire"]
+        if contrat.type != TypeContrat.CONTRAT_ENGAGEMENT:
+            del self.fields["heures_activite_hebdo"]
+            del self.fields["motif_intensite_reduite"]
+
+
+class NouvelObjectifForm(forms.ModelForm):
+    class Meta:
+        model = Objectif
+        fields = ["domaine", "libelle", "critere", "echeance", "actions"]
+        widgets = {"echeance": DATE, "actions": forms.Textarea(attrs={"rows": 2})}
+
+
+class MotifForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    motif = forms.CharField(label="motif", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class RuptureForm(MotifForm):
+    le = forms.DateField(label="prend effet le", widget=DATE)
+
+
+class DecisionForm(MotifForm):
+    decision = forms.ChoiceField(
+        label="décision",
+        choices=[("valider", "valider"), ("differer", "différer"), ("refuser", "refuser")],
+        widget=forms.RadioSelect,
+    )
+
+
+class SignatureProfessionnelForm(forms.Form):
+    numero_version = forms.IntegerField(widget=forms.HiddenInput)
+    mot_de_passe = forms.CharField(
+        label="votre mot de passe",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Pour confirmer que c'est bien vous qui signez.",
+    )
+
+
+class SignaturePersonneForm(forms.Form):
+    numero_version = forms.IntegerField(widget=forms.HiddenInput)
+    methode = forms.ChoiceField(
+        label="comment la personne signe",
+        choices=[("PRESENCE", "ici, sur cet écran, en ma présence"), ("PAPIER", "sur papier : je joins le scan signé")],
+        widget=forms.RadioSelect,
+        initial="PRESENCE",
+    )
+    nom_signataire = forms.CharField(label="nom et prénom tapés par la personne", required=False)
+    consentement = forms.BooleanField(required=False)
+    scan = forms.FileField(label="scan du contrat signé (PDF)", required=False)
+    scan_verifie = forms.BooleanField(
+        label="j'ai vérifié le scan : c'est bien ce contrat, signé par la personne", required=False
+    )
+
+    def __init__(self, *args, phrase="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consentement"].label = phrase

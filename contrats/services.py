@@ -1,0 +1,562 @@
+"""Every write on contracts. Keyword-only, atomic: a refused action leaves nothing half-saved.
+
+Errors the user can fix raise ValidationError (French message); acting without the right raises
+PermissionDenied. Every change of state is logged in Transition (who, when, why)."""
+
+import io
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from accompagnement.models import Objectif
+from referentiel.delais import relativedelta_de
+from referentiel.models import Modalite, TypeContrat
+from referentiel.regles import parametre, parametre_delta, regles
+
+from . import pdf, permissions
+from .models import (
+    PARTIES_EXTERNES,
+    Contrat,
+    Notification,
+    ObjectifContrat,
+    Partie,
+    Signature,
+    Transition,
+    VersionContrat,
+)
+from .socle import engagements_par_defaut
+
+E = Contrat.Etat
+# A scanned paper contract is a few pages: anything larger is not what we expect (and fills the disk).
+SCAN_TAILLE_MAX = 10 * 1024 * 1024
+PHRASE_CONSENTEMENT = (
+    "J'ai lu ce contrat, j'en accepte le contenu et je le signe en tapant mon nom ; "
+    "je sais que je peux en demander une copie."
+)
+OBJECTIFS_NON_ATTEINTS = (Objectif.Etat.EN_COURS, Objectif.Etat.PARTIELLEMENT_ATTEINT, Objectif.Etat.NON_ATTEINT)
+AXE_PAR_DOMAINE = {
+    Objectif.Domaine.EMPLOI: ObjectifContrat.Axe.EMPLOI,
+    Objectif.Domaine.FORMATION: ObjectifContrat.Axe.EMPLOI,
+    Objectif.Domaine.LOGEMENT: ObjectifContrat.Axe.LOGEMENT,
+    Objectif.Domaine.DEMARCHES: ObjectifContrat.Axe.DEMARCHES,
+    Objectif.Domaine.BUDGET: ObjectifContrat.Axe.QUOTIDIEN,
+    Objectif.Domaine.VIE_QUOTIDIENNE: ObjectifContrat.Axe.QUOTIDIEN,
+    Objectif.Domaine.SANTE: ObjectifContrat.Axe.QUOTIDIEN,
+}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _refuser_si(condition, message):
+    if condition:
+        raise ValidationError(message)
+
+
+def _autoriser(ok, message="Vous n'avez pas le droit de faire cette action sur ce contrat."):
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def _verrouiller(contrat, version_attendue=None):
+    """Lock the row for the transaction and refuse a stale form (optimistic locking)."""
+    frais = Contrat.objects.select_for_update().get(pk=contrat.pk)
+    if version_attendue is not None and int(version_attendue) != frais.version:
+        raise ValidationError(
+            "Ce contrat a été modifié entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
+        )
+    return frais
+
+
+def _journaliser(contrat, *, action, par, etat_apres=None, motif=""):
+    etat_avant = contrat.etat
+    if etat_apres is not None:
+        contrat.etat = etat_apres
+    contrat.version += 1
+    _enregistrer(contrat)
+    Transition.objects.create(
+        contrat=contrat, action=action, etat_avant=etat_avant, etat_apres=contrat.etat, par=par, motif=motif
+    )
+
+
+def _enregistrer(contrat):
+    """Save, turning the database's refusal of overlapping dates into a French message."""
+    try:
+        with transaction.atomic():
+            contrat.save()
+    except IntegrityError as exc:
+        if "contrat_sans_chevauchement" in str(exc):
+            raise ValidationError("Ces dates chevauchent un autre contrat de cet accompagnement.") from None
+        raise
+
+
+def _notifier(contrat, message):
+    destinataire = contrat.accompagnement.referent
+    Notification.objects.create(destinataire=destinataire, contrat=contrat, message=message)
+    if destinataire.email:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"Contrat {contrat.reference} : {message}",
+                message=f"{message}\n\n{settings.SITE_URL}/contrats/{contrat.pk}/",
+                from_email=None,
+                recipient_list=[destinataire.email],
+            )
+        )
+
+
+def _normaliser(nom):
+    sans_accents = unicodedata.normalize("NFKD", nom).encode("ascii", "ignore").decode()
+    return " ".join(sans_accents.lower().replace("-", " ").split())
+
+
+def types_possibles(accompagnement):
+    """The kinds of contract a measure may carry (its modality's, plus the CER's successor and the
+    admission document of the FJT under convention)."""
+    r = regles(accompagnement.structure.territoire, accompagnement.modalite)
+    types = [r.type_contrat] if r.type_contrat else []
+    if r.type_contrat == TypeContrat.CER:
+        types.append(TypeContrat.CONTRAT_ENGAGEMENT)
+    if accompagnement.modalite.code == Modalite.Code.FJT_CONVENTION:
+        types.append(TypeContrat.TRIPARTITE)
+    return types
+
+
+def duree_contrat(accompagnement):
+    return regles(accompagnement.structure.territoire, accompagnement.modalite).duree_contrat
+
+
+def _verifier_intensite(contrat):
+    if contrat.type != TypeContrat.CONTRAT_ENGAGEMENT:
+        contrat.heures_activite_hebdo, contrat.motif_intensite_reduite = None, ""
+        return
+    norme = parametre("ACTIVITE_HEBDO_HEURES", contrat.accompagnement.structure.territoire)
+    if contrat.heures_activite_hebdo is None:
+        contrat.heures_activite_hebdo = norme
+    if contrat.heures_activite_hebdo >= norme:
+        contrat.motif_intensite_reduite = ""
+    _refuser_si(
+        contrat.heures_activite_hebdo < norme and not contrat.motif_intensite_reduite,
+        f"Une intensité inférieure à {norme} heures par semaine doit être justifiée : choisissez un motif "
+        "(santé, handicap, proche aidant, parent isolé sans solution de garde).",
+    )
+
+
+# --- drafting ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def creer_brouillon(
+    *,
+    accompagnement,
+    par,
+    type,
+    date_debut,
+    date_fin=None,
+    partenaire=None,
+    heures_activite_hebdo=None,
+    motif_intensite_reduite="",
+    objectifs=(),
+    precedent=None,
+):
+    _autoriser(
+        permissions.peut_rediger(par, accompagnement), "Vous ne pouvez pas rédiger de contrat pour cette mesure."
+    )
+    _refuser_si(
+        type not in types_possibles(accompagnement),
+        "Ce type de contrat ne correspond pas à la modalité de l'accompagnement.",
+    )
+    if date_fin is None:
+        duree = duree_contrat(accompagnement)
+        _refuser_si(not duree or type == TypeContrat.TRIPARTITE, "Indiquez la date de fin du contrat.")
+        date_fin = date_debut + relativedelta_de(duree)
+    _refuser_si(date_fin <= date_debut, "La fin du contrat doit suivre son début.")
+    personne, structure, tiers = engagements_par_defaut(type)
+    contrat = Contrat(
+        accompagnement=accompagnement,
+        type=type,
+        date_debut=date_debut,
+        date_fin=date_fin,
+        partenaire=partenaire,
+        heures_activite_hebdo=heures_activite_hebdo,
+        motif_intensite_reduite=motif_intensite_reduite,
+        engagements_personne=personne,
+        engagements_structure=structure,
+        engagements_partenaire=tiers,
+        precedent=precedent,
+        numero_renouvellement=precedent.numero_renouvellement + 1 if precedent else 0,
+        cree_par=par,
+    )
+    if precedent:
+        contrat.partenaire = precedent.partenaire
+        contrat.engagements_personne = precedent.engagements_personne
+        contrat.engagements_structure = precedent.engagements_structure
+        contrat.engagements_partenaire = precedent.engagements_partenaire
+        contrat.heures_activite_hebdo = precedent.heures_activite_hebdo
+        contrat.motif_intensite_reduite = precedent.motif_intensite_reduite
+    _verifier_intensite(contrat)
+    _enregistrer(contrat)
+    Transition.objects.create(contrat=contrat, action="rédaction", etat_apres=contrat.etat, par=par)
+    _lier_objectifs(contrat, objectifs)
+    return contrat
+
+
+def _lier_objectifs(contrat, objectifs):
+    for ordre, objectif in enumerate(objectifs):
+        _refuser_si(
+            objectif.accompagnement_id != contrat.accompagnement_id,
+            "Un objectif d'une autre mesure ne peut figurer dans ce contrat.",
+        )
+        ObjectifContrat.objects.update_or_create(
+            contrat=contrat,
+            objectif=objectif,
+            defaults={"ordre": ordre, "axe": AXE_PAR_DOMAINE.get(objectif.domaine, ObjectifContrat.Axe.AUTRE)},
+        )
+
+
+@transaction.atomic
+def modifier_brouillon(*, contrat, par, version_attendue=None, objectifs=None, **champs):
+    """Change a draft's dates, partner, intensity, commitments and its list of objectives."""
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat, version_attendue)
+    _refuser_si(contrat.etat != E.BROUILLON, "Seul un brouillon se modifie ; pour un contrat signé, faites un avenant.")
+    permis = {
+        "date_debut",
+        "date_fin",
+        "partenaire",
+        "heures_activite_hebdo",
+        "motif_intensite_reduite",
+        "engagements_personne",
+        "engagements_structure",
+        "engagements_partenaire",
+    }
+    for nom, valeur in champs.items():
+        _refuser_si(nom not in permis, f"Le champ {nom} ne se modifie pas ici.")
+        setattr(contrat, nom, valeur)
+    _refuser_si(contrat.date_fin <= contrat.date_debut, "La fin du contrat doit suivre son début.")
+    if contrat.precedent_id:
+        _refuser_si(
+            contrat.date_debut != contrat.precedent.date_fin,
+            f"Un renouvellement commence le jour où finit le contrat précédent, le "
+            f"{contrat.precedent.date_fin:%d/%m/%Y} : ni trou, ni chevauchement.",
+        )
+    _verifier_intensite(contrat)
+    if objectifs is not None:
+        contrat.lignes_objectifs.exclude(objectif__in=list(objectifs)).delete()
+        _lier_objectifs(contrat, objectifs)
+    _journaliser(contrat, action="modification", par=par)
+    return contrat
+
+
+@transaction.atomic
+def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=None, actions=""):
+    """A new objective of the measure (shared with the dossier) written into the draft."""
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat)
+    _refuser_si(contrat.etat != E.BROUILLON, "On n'ajoute un objectif qu'à un brouillon.")
+    _refuser_si(not libelle.strip(), "Écrivez l'objectif.")
+    objectif = Objectif.objects.create(
+        accompagnement=contrat.accompagnement,
+        domaine=domaine,
+        libelle=libelle.strip(),
+        critere=critere,
+        echeance=echeance,
+        actions=actions,
+    )
+    ObjectifContrat.objects.create(
+        contrat=contrat,
+        objectif=objectif,
+        ordre=contrat.lignes_objectifs.count(),
+        axe=AXE_PAR_DOMAINE.get(domaine, ObjectifContrat.Axe.AUTRE),
+    )
+    return objectif
+
+
+# --- lifecycle -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def soumettre(*, contrat, par, version_attendue=None):
+    """Freeze the draft as a version (content, PDF, SHA-256) and open it to the parties' signatures."""
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat, version_attendue)
+    _refuser_si(contrat.etat != E.BROUILLON, "Ce contrat a déjà été soumis à la signature.")
+    _refuser_si(not contrat.lignes_objectifs.exists(), "Un contrat doit comporter au moins un objectif.")
+    _refuser_si(
+        Partie.PARTENAIRE in contrat.parties() and not contrat.partenaire_id,
+        "Indiquez le partenaire qui signe ce contrat.",
+    )
+    _verifier_intensite(contrat)
+    figee_le = timezone.now()
+    contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=figee_le)
+    donnees = pdf.rendre_pdf(contenu)
+    empreinte = pdf.sha256(donnees)
+    version = VersionContrat(
+        contrat=contrat,
+        numero=contrat.numero_version,
+        contenu=contenu,
+        sha256=empreinte,
+        figee_le=figee_le,
+        figee_par=par,
+    )
+    version.pdf.save(
+        f"{contrat.reference}-v{contrat.numero_version}-{empreinte[:12]}.pdf", ContentFile(donnees), save=False
+    )
+    version.save()
+    _journaliser(contrat, action="soumission à la signature", par=par, etat_apres=E.EN_SIGNATURE)
+    return contrat
+
+
+@transaction.atomic
+def rouvrir(*, contrat, par, motif="", version_attendue=None):
+    """Change a submitted or signed contract. Without any signature the frozen version is dropped and the
+    draft reopens; after a signature the change is an avenant: a new version every party signs again."""
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat, version_attendue)
+    _refuser_si(
+        contrat.etat in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
+        "Ce contrat ne peut pas être modifié dans son état actuel.",
+    )
+    version = contrat.version_courante()
+    if version is not None and not version.signatures.exists():
+        version.pdf.delete(save=False)
+        version.delete()
+        _journaliser(contrat, action="retour en brouillon", par=par, etat_apres=E.BROUILLON, motif=motif)
+        return contrat
+    _refuser_si(not motif.strip(), "Indiquez le motif de l'avenant : chaque partie devra signer à nouveau.")
+    contrat.numero_version += 1
+    contrat.date_soumission_validation = None
+    _journaliser(
+        contrat, action=f"avenant (version {contrat.numero_version})", par=par, etat_apres=E.BROUILLON, motif=motif
+    )
+    return contrat
+
+
+def _verifier_scan(scan):
+    _refuser_si(scan is None, "Joignez le scan du contrat signé (PDF).")
+    _refuser_si(
+        scan.size > SCAN_TAILLE_MAX,
+        f"Le scan dépasse la taille autorisée ({SCAN_TAILLE_MAX // (1024 * 1024)} Mo) : numérisez-le en noir et blanc.",
+    )
+    scan.seek(0)
+    donnees = scan.read()
+    _refuser_si(not donnees.startswith(b"%PDF-"), "Le scan doit être un fichier PDF.")
+    try:
+        pages = len(PdfReader(io.BytesIO(donnees)).pages)
+    except (PdfReadError, ValueError, OSError):
+        pages = 0
+    _refuser_si(pages == 0, "Ce fichier PDF est illisible ou vide : numérisez à nouveau le contrat signé.")
+    return donnees
+
+
+@transaction.atomic
+def signer(
+    *,
+    contrat,
+    partie,
+    par,
+    numero_version,
+    methode,
+    mot_de_passe="",
+    nom_signataire="",
+    consentement=False,
+    scan=None,
+    scan_verifie=False,
+    adresse_ip=None,
+    navigateur="",
+):
+    """One party signs the current version; when every party has signed, the contract moves on."""
+    contrat = _verrouiller(contrat)
+    _refuser_si(contrat.etat != E.EN_SIGNATURE, "Ce contrat n'est pas ouvert à la signature.")
+    _refuser_si(
+        int(numero_version) != contrat.numero_version,
+        f"Cette version a été remplacée par la version {contrat.numero_version} : relisez et signez la version en cours.",
+    )
+    _refuser_si(partie not in contrat.parties(), "Cette partie ne signe pas ce contrat.")
+    version = contrat.version_courante()
+    _refuser_si(
+        version.signatures.filter(partie=partie).exists(),
+        f"{Partie(partie).label.capitalize()} a déjà signé cette version.",
+    )
+    _autoriser(permissions.peut_signer(par, contrat, partie), "Vous ne pouvez pas signer pour cette partie.")
+    signature = Signature(
+        version=version,
+        partie=partie,
+        recueillie_par=par,
+        methode=methode,
+        adresse_ip=adresse_ip or None,
+        navigateur=(navigateur or "")[:500],
+        sha256_document=version.sha256,
+    )
+    if partie in PARTIES_EXTERNES:
+        attendu = pdf.nom_partie(contrat, partie)
+        if methode == Signature.Methode.PRESENCE:
+            _refuser_si(not consentement, "La personne doit cocher la phrase de consentement pour signer.")
+            _refuser_si(
+                _normaliser(nom_signataire) != _normaliser(attendu),
+                f"Le nom tapé doit être celui du signataire : {attendu}.",
+            )
+            signature.nom_signataire = nom_signataire.strip()
+            signature.consentement = PHRASE_CONSENTEMENT
+        elif methode == Signature.Methode.PAPIER:
+            donnees = _verifier_scan(scan)
+            _refuser_si(
+                not scan_verifie, "Confirmez avoir vérifié le scan signé (nom, date, signature sur chaque page)."
+            )
+            signature.nom_signataire = attendu
+            signature.scan_verifie = True
+            signature.sha256_scan = pdf.sha256(donnees)
+            signature.scan.save(f"{contrat.reference}-v{version.numero}-{partie}.pdf", ContentFile(donnees), save=False)
+        else:
+            raise ValidationError("Choisissez comment la personne signe : sur l'écran ou sur papier.")
+    else:
+        _refuser_si(methode != Signature.Methode.SESSION, "Un professionnel signe depuis sa propre session.")
+        _refuser_si(
+            not par.check_password(mot_de_passe or ""), "Mot de passe incorrect : la signature n'est pas enregistrée."
+        )
+        signature.user = par
+        signature.nom_signataire = str(par)
+    try:
+        with transaction.atomic():
+            signature.save()
+    except IntegrityError:
+        raise ValidationError(f"{Partie(partie).label.capitalize()} a déjà signé cette version.") from None
+    _journaliser(contrat, action=f"signature : {Partie(partie).label}", par=par)
+    signees = set(version.signatures.values_list("partie", flat=True))
+    if signees >= set(contrat.parties()):
+        if contrat.a_valider:
+            contrat.date_soumission_validation = timezone.now()
+            _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.EN_VALIDATION)
+            _notifier(contrat, "signé par toutes les parties, transmis au délégué insertion")
+        else:
+            _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.SIGNE)
+            _notifier(contrat, "signé par toutes les parties")
+    return signature
+
+
+def _decision(contrat, par, version_attendue):
+    _autoriser(permissions.peut_valider(par, contrat), "Seul le délégué insertion du territoire décide de ce contrat.")
+    contrat = _verrouiller(contrat, version_attendue)
+    _refuser_si(contrat.etat not in (E.EN_VALIDATION, E.DIFFERE), "Ce contrat n'attend pas de validation.")
+    return contrat
+
+
+@transaction.atomic
+def valider(*, contrat, par, motif="", version_attendue=None):
+    contrat = _decision(contrat, par, version_attendue)
+    _journaliser(contrat, action="validation", par=par, etat_apres=E.VALIDE, motif=motif)
+    _notifier(contrat, "validé par le délégué insertion")
+    return contrat
+
+
+@transaction.atomic
+def refuser(*, contrat, par, motif, version_attendue=None):
+    contrat = _decision(contrat, par, version_attendue)
+    _refuser_si(not (motif or "").strip(), "Indiquez le motif du refus.")
+    _journaliser(contrat, action="refus", par=par, etat_apres=E.REFUSE, motif=motif)
+    _notifier(contrat, "refusé par le délégué insertion")
+    return contrat
+
+
+@transaction.atomic
+def differer(*, contrat, par, motif, version_attendue=None):
+    contrat = _decision(contrat, par, version_attendue)
+    _refuser_si(not (motif or "").strip(), "Indiquez au référent ce qui doit être précisé avant la validation.")
+    _journaliser(contrat, action="validation différée", par=par, etat_apres=E.DIFFERE, motif=motif)
+    _notifier(contrat, "validation différée par le délégué insertion")
+    return contrat
+
+
+@transaction.atomic
+def repondre(*, contrat, par, message, version_attendue=None):
+    """The référent's answer to a deferral; the contract goes back to the délégué's queue."""
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat, version_attendue)
+    _refuser_si(contrat.etat != E.DIFFERE, "Ce contrat n'attend pas de réponse au délégué.")
+    _refuser_si(not (message or "").strip(), "Écrivez votre réponse au délégué insertion.")
+    _journaliser(contrat, action="réponse du référent", par=par, etat_apres=E.EN_VALIDATION, motif=message)
+    return contrat
+
+
+@transaction.atomic
+def annuler(*, contrat, par, motif, version_attendue=None):
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat, version_attendue)
+    _refuser_si(contrat.etat not in (E.BROUILLON, E.EN_SIGNATURE), "Seul un contrat pas encore signé s'annule.")
+    _refuser_si(not (motif or "").strip(), "Indiquez pourquoi le contrat est abandonné.")
+    _journaliser(contrat, action="annulation", par=par, etat_apres=E.ANNULE, motif=motif)
+    return contrat
+
+
+@transaction.atomic
+def rompre(*, contrat, par, motif, le=None, version_attendue=None):
+    """End an in-force contract early: it stops covering days from `le` on."""
+    _autoriser(permissions.peut_rompre(par, contrat), "Vous ne pouvez pas rompre ce contrat.")
+    contrat = _verrouiller(contrat, version_attendue)
+    le = le or timezone.localdate()
+    _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé peut être rompu.")
+    _refuser_si(not (motif or "").strip(), "Indiquez le motif de la rupture.")
+    _refuser_si(
+        not (contrat.date_debut < le <= contrat.date_fin),
+        f"La rupture doit prendre effet entre le {contrat.date_debut:%d/%m/%Y} (exclu) et le "
+        f"{contrat.date_fin:%d/%m/%Y}.",
+    )
+    _refuser_si(hasattr(contrat, "successeur"), "Ce contrat a déjà un renouvellement : traitez d'abord celui-ci.")
+    contrat.date_fin = le
+    contrat.motif_fin = motif
+    _journaliser(contrat, action="rupture", par=par, etat_apres=E.ROMPU, motif=motif)
+    return contrat
+
+
+def renouvellement_possible_le(contrat):
+    """First day a renewal may be prepared: one notice period (référentiel) before the end."""
+    preavis = parametre_delta("RENOUVELLEMENT_PREAVIS", contrat.accompagnement.structure.territoire)
+    return contrat.date_fin - preavis
+
+
+@transaction.atomic
+def preparer_renouvellement(*, contrat, par, le=None):
+    """A draft that starts exactly when this contract ends, with the objectives not yet met."""
+    _autoriser(permissions.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat)
+    le = le or timezone.localdate()
+    _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé se renouvelle.")
+    _refuser_si(
+        Contrat.objects.filter(precedent=contrat).exists(), "Le renouvellement de ce contrat est déjà en préparation."
+    )
+    debut_preparation = renouvellement_possible_le(contrat)
+    _refuser_si(
+        le < debut_preparation,
+        f"Le renouvellement se prépare à partir du {debut_preparation:%d/%m/%Y}, un mois avant la fin du contrat.",
+    )
+    r = regles(contrat.accompagnement.structure.territoire, contrat.accompagnement.modalite)
+    if r.renouvellements_max is not None:
+        _refuser_si(
+            contrat.numero_renouvellement >= r.renouvellements_max,
+            f"Ce contrat a déjà été renouvelé {r.renouvellements_max} fois, le maximum pour cette modalité : "
+            "un nouveau renouvellement n'est pas possible. La mesure doit prendre fin ou la personne être réorientée.",
+        )
+    objectifs = [
+        ligne.objectif
+        for ligne in contrat.lignes_objectifs.select_related("objectif")
+        if ligne.objectif.etat in OBJECTIFS_NON_ATTEINTS
+    ]
+    nouveau = creer_brouillon(
+        accompagnement=contrat.accompagnement,
+        par=par,
+        type=contrat.type,
+        date_debut=contrat.date_fin,
+        objectifs=objectifs,
+        precedent=contrat,
+        date_fin=None
+        if contrat.type != TypeContrat.TRIPARTITE
+        else contrat.date_fin + (contrat.date_fin - contrat.date_debut),
+    )
+    Transition.objects.create(contrat=contrat, action="renouvellement préparé", etat_apres=contrat.etat, par=par)
+    return nouveau

@@ -1,0 +1,424 @@
+"""Contract screens. Every contract is fetched through `Contrat.objects.visibles_par(user)` (an
+outsider gets a 404); every write goes through contrats.services (refusals come back as messages)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accompagnement.models import Accompagnement
+from accounts.models import Role
+
+from . import pdf as pdf_module
+from . import permissions, services
+from .forms import (
+    BrouillonForm,
+    DecisionForm,
+    MotifForm,
+    NouveauContratForm,
+    NouvelObjectifForm,
+    RuptureForm,
+    SignaturePersonneForm,
+    SignatureProfessionnelForm,
+)
+from .models import PARTIES_EXTERNES, Contrat, Partie, Signature, VersionContrat
+
+E = Contrat.Etat
+PAR_PAGE = 25
+
+
+def _contrat(request, pk):
+    qs = Contrat.objects.visibles_par(request.user).select_related(
+        "accompagnement__resident", "accompagnement__referent", "accompagnement__structure__territoire", "partenaire"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _message_erreur(exc):
+    return " ".join(exc.messages)
+
+
+def _executer(request, action, **kwargs):
+    """Run a service; a refusal the user can fix becomes a French message. Returns the result or None."""
+    try:
+        return action(**kwargs)
+    except ValidationError as exc:
+        messages.error(request, _message_erreur(exc))
+        return None
+
+
+def _evidence(request):
+    return {
+        "adresse_ip": request.META.get("REMOTE_ADDR"),
+        "navigateur": request.META.get("HTTP_USER_AGENT", ""),
+    }
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def mes_contrats(request):
+    """The référent's contracts by state, and their unread notifications."""
+    qs = (
+        Contrat.objects.visibles_par(request.user)
+        .filter(accompagnement__referent=request.user)
+        .select_related("accompagnement__resident")
+        .order_by("date_fin")
+    )
+    par_etat = {}
+    for contrat in qs:
+        par_etat.setdefault(contrat.get_etat_display(), []).append(contrat)
+    notifications = list(request.user.notifications_contrats.non_lues().select_related("contrat")[:20])
+    if notifications:
+        request.user.notifications_contrats.non_lues().filter(pk__in=[n.pk for n in notifications]).update(
+            lue_le=timezone.now()
+        )
+    return render(request, "contrats/mes_contrats.html", {"par_etat": par_etat, "notifications": notifications})
+
+
+@require_GET
+def file_responsable(request):
+    """COMs and tripartite documents waiting for the manager's signature, oldest first."""
+    if request.user.role != Role.RESPONSABLE:
+        raise PermissionDenied("Cette file est celle des responsables de structure.")
+    qs = (
+        Contrat.objects.visibles_par(request.user)
+        .a_signer_par_responsable(request.user)
+        .select_related("accompagnement__resident", "accompagnement__referent")
+        .order_by("cree_le", "pk")
+    )
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(request, "contrats/file_responsable.html", {"page_obj": page})
+
+
+@require_GET
+def file_delegue(request):
+    """CERs and contrats d'engagement of the délégué's territories waiting for a decision, oldest first."""
+    if request.user.role != Role.DELEGUE:
+        raise PermissionDenied("Cette file est celle des délégués insertion.")
+    qs = (
+        Contrat.objects.visibles_par(request.user)
+        .a_valider_par(request.user)
+        .select_related("accompagnement__resident", "accompagnement__referent", "accompagnement__structure")
+        .order_by("date_soumission_validation", "pk")
+    )
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    template = "contrats/includes/file_delegue.html" if request.htmx else "contrats/file_delegue.html"
+    return render(request, template, {"page_obj": page})
+
+
+# --- drafting ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def nouveau(request, accompagnement_pk):
+    acc = get_object_or_404(
+        Accompagnement.objects.visibles_par(request.user).select_related("structure__territoire", "modalite"),
+        pk=accompagnement_pk,
+    )
+    if not permissions.peut_rediger(request.user, acc):
+        raise PermissionDenied("Seuls le référent de la mesure et le responsable rédigent ses contrats.")
+    types = services.types_possibles(acc)
+    form = NouveauContratForm(request.POST or None, types=types)
+    if request.method == "POST" and form.is_valid():
+        objectifs = list(acc.objectifs.filter(etat__in=services.OBJECTIFS_NON_ATTEINTS))
+        contrat = _executer(
+            request,
+            services.creer_brouillon,
+            accompagnement=acc,
+            par=request.user,
+            objectifs=objectifs,
+            **form.cleaned_data,
+        )
+        if contrat:
+            messages.success(request, "Brouillon créé : complétez-le puis soumettez-le à la signature.")
+            return redirect("contrats:modifier", pk=contrat.pk)
+    return render(request, "contrats/nouveau.html", {"form": form, "accompagnement": acc, "types": types})
+
+
+@require_GET
+def detail(request, pk):
+    contrat = _contrat(request, pk)
+    versions = contrat.versions.prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.select_related("recueillie_par"))
+    )
+    courante = next((v for v in versions if v.numero == contrat.numero_version), None)
+    signees = {s.partie for s in courante.signatures.all()} if courante else set()
+    user = request.user
+    parties = [
+        {
+            "code": p,
+            "libelle": Partie(p).label,
+            "nom": pdf_module.nom_partie(contrat, p),
+            "signee": p in signees,
+            "peut_signer": contrat.etat == E.EN_SIGNATURE
+            and p not in signees
+            and permissions.peut_signer(user, contrat, p),
+        }
+        for p in contrat.parties()
+    ]
+    contexte = {
+        "contrat": contrat,
+        "versions": versions,
+        "courante": courante,
+        "parties": parties,
+        "lignes": contrat.lignes_objectifs.select_related("objectif"),
+        "transitions": contrat.transitions.select_related("par"),
+        "peut_rediger": permissions.peut_rediger(user, contrat),
+        "peut_valider": permissions.peut_valider(user, contrat) and contrat.etat in (E.EN_VALIDATION, E.DIFFERE),
+        "peut_rompre": permissions.peut_rompre(user, contrat) and contrat.etat in Contrat.ETATS_EN_VIGUEUR,
+        "renouvellement_le": services.renouvellement_possible_le(contrat),
+        "a_un_successeur": Contrat.objects.filter(precedent=contrat).exists(),
+        "aujourdhui": timezone.localdate(),
+        "decision_form": DecisionForm(initial={"version": contrat.version}),
+        "motif_form": MotifForm(initial={"version": contrat.version}),
+        "rupture_form": RuptureForm(initial={"version": contrat.version, "le": timezone.localdate()}),
+    }
+    return render(request, "contrats/detail.html", contexte)
+
+
+@require_http_methods(["GET", "POST"])
+def modifier(request, pk):
+    contrat = _contrat(request, pk)
+    if not permissions.peut_rediger(request.user, contrat):
+        raise PermissionDenied("Seuls le référent de la mesure et le responsable modifient ce contrat.")
+    if contrat.etat != E.BROUILLON:
+        messages.error(request, "Seul un brouillon se modifie ; pour un contrat soumis ou signé, faites un avenant.")
+        return redirect(contrat)
+    form = BrouillonForm(request.POST or None, instance=contrat)
+    if request.method == "POST" and form.is_valid():
+        champs = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
+        resultat = _executer(
+            request,
+            services.modifier_brouillon,
+            contrat=contrat,
+            par=request.user,
+            version_attendue=form.cleaned_data["version"],
+            objectifs=list(form.cleaned_data["objectifs"]),
+            **champs,
+        )
+        if resultat:
+            messages.success(request, "Brouillon enregistré.")
+            return redirect("contrats:detail", pk=contrat.pk)
+        contrat.refresh_from_db()
+    return render(
+        request,
+        "contrats/modifier.html",
+        {"contrat": contrat, "form": form, "objectif_form": NouvelObjectifForm(prefix="objectif")},
+    )
+
+
+@require_POST
+def ajouter_objectif(request, pk):
+    contrat = _contrat(request, pk)
+    form = NouvelObjectifForm(request.POST, prefix="objectif")
+    if form.is_valid():
+        if _executer(request, services.ajouter_objectif, contrat=contrat, par=request.user, **form.cleaned_data):
+            messages.success(request, "Objectif ajouté au contrat et au dossier.")
+    else:
+        messages.error(request, "L'objectif n'a pas été ajouté : indiquez au moins son domaine et son libellé.")
+    return redirect("contrats:modifier", pk=contrat.pk)
+
+
+# --- lifecycle -----------------------------------------------------------------------------------
+
+
+def _action_simple(request, pk, service, succes, **extra):
+    contrat = _contrat(request, pk)
+    form = MotifForm(request.POST)
+    form.is_valid()
+    donnees = form.cleaned_data
+    if _executer(
+        request,
+        service,
+        contrat=contrat,
+        par=request.user,
+        version_attendue=donnees.get("version"),
+        **{k: donnees.get("motif", "") for k in extra.get("motif_sous", ["motif"])},
+    ):
+        messages.success(request, succes)
+    return redirect("contrats:detail", pk=contrat.pk)
+
+
+@require_POST
+def soumettre(request, pk):
+    contrat = _contrat(request, pk)
+    version = request.POST.get("version")
+    if _executer(request, services.soumettre, contrat=contrat, par=request.user, version_attendue=version or None):
+        messages.success(request, "Le contrat est figé et soumis à la signature de chaque partie.")
+    return redirect("contrats:detail", pk=contrat.pk)
+
+
+@require_POST
+def rouvrir(request, pk):
+    return _action_simple(request, pk, services.rouvrir, "Le contrat est de nouveau en brouillon.")
+
+
+@require_POST
+def annuler(request, pk):
+    return _action_simple(request, pk, services.annuler, "Contrat abandonné.")
+
+
+@require_POST
+def repondre(request, pk):
+    return _action_simple(
+        request, pk, services.repondre, "Réponse envoyée au délégué insertion.", motif_sous=["message"]
+    )
+
+
+@require_POST
+def rompre(request, pk):
+    contrat = _contrat(request, pk)
+    form = RuptureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date d'effet de la rupture.")
+        return redirect("contrats:detail", pk=contrat.pk)
+    d = form.cleaned_data
+    if _executer(
+        request,
+        services.rompre,
+        contrat=contrat,
+        par=request.user,
+        motif=d["motif"],
+        le=d["le"],
+        version_attendue=d.get("version"),
+    ):
+        messages.success(request, "Rupture du contrat enregistrée.")
+    return redirect("contrats:detail", pk=contrat.pk)
+
+
+@require_POST
+def renouveler(request, pk):
+    contrat = _contrat(request, pk)
+    nouveau_contrat = _executer(request, services.preparer_renouvellement, contrat=contrat, par=request.user)
+    if nouveau_contrat:
+        messages.success(request, "Renouvellement préparé : il commence le jour où finit ce contrat.")
+        return redirect("contrats:modifier", pk=nouveau_contrat.pk)
+    return redirect("contrats:detail", pk=contrat.pk)
+
+
+@require_POST
+def decider(request, pk):
+    contrat = _contrat(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez une décision : valider, différer ou refuser.")
+        return redirect("contrats:detail", pk=contrat.pk)
+    d = form.cleaned_data
+    service = {"valider": services.valider, "differer": services.differer, "refuser": services.refuser}[d["decision"]]
+    if _executer(
+        request, service, contrat=contrat, par=request.user, motif=d["motif"], version_attendue=d.get("version")
+    ):
+        messages.success(request, f"Décision enregistrée : {dict(form.fields['decision'].choices)[d['decision']]}.")
+        if request.POST.get("suite") == "file":
+            return redirect("contrats:file_delegue")
+    return redirect("contrats:detail", pk=contrat.pk)
+
+
+# --- signature -----------------------------------------------------------------------------------
+
+
+def _suivant_responsable(request, contrat):
+    """The next document waiting for this manager, so they sign one after another."""
+    return (
+        Contrat.objects.visibles_par(request.user)
+        .a_signer_par_responsable(request.user)
+        .exclude(pk=contrat.pk)
+        .order_by("cree_le", "pk")
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signer(request, pk, partie):
+    contrat = _contrat(request, pk)
+    if partie not in contrat.parties():
+        raise PermissionDenied("Cette partie ne signe pas ce contrat.")
+    if not permissions.peut_signer(request.user, contrat, partie):
+        raise PermissionDenied("Vous ne pouvez pas signer pour cette partie.")
+    if contrat.etat != E.EN_SIGNATURE:
+        messages.error(request, "Ce contrat n'est pas ouvert à la signature.")
+        return redirect("contrats:detail", pk=contrat.pk)
+    version = contrat.version_courante()
+    externe = partie in PARTIES_EXTERNES
+    initial = {"numero_version": version.numero}
+    if externe:
+        form = SignaturePersonneForm(
+            request.POST or None, request.FILES or None, initial=initial, phrase=services.PHRASE_CONSENTEMENT
+        )
+    else:
+        form = SignatureProfessionnelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        kwargs = {
+            "contrat": contrat,
+            "partie": partie,
+            "par": request.user,
+            "numero_version": d["numero_version"],
+            **_evidence(request),
+        }
+        if externe:
+            kwargs.update(
+                methode=d["methode"],
+                nom_signataire=d["nom_signataire"],
+                consentement=d["consentement"],
+                scan=d.get("scan"),
+                scan_verifie=d["scan_verifie"],
+            )
+        else:
+            kwargs.update(methode=Signature.Methode.SESSION, mot_de_passe=d["mot_de_passe"])
+        if _executer(request, services.signer, **kwargs):
+            messages.success(request, f"Signature de {Partie(partie).label} enregistrée.")
+            if partie == Partie.RESPONSABLE:
+                suivant = _suivant_responsable(request, contrat)
+                if suivant:
+                    return redirect("contrats:signer", pk=suivant.pk, partie=Partie.RESPONSABLE)
+                return redirect("contrats:file_responsable")
+            return redirect("contrats:detail", pk=contrat.pk)
+    reste = None
+    if partie == Partie.RESPONSABLE:
+        reste = Contrat.objects.visibles_par(request.user).a_signer_par_responsable(request.user).count()
+    return render(
+        request,
+        "contrats/signer.html",
+        {
+            "contrat": contrat,
+            "version": version,
+            "c": version.contenu,
+            "partie": Partie(partie),
+            "form": form,
+            "externe": externe,
+            "reste": reste,
+        },
+    )
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+def _reponse_pdf(donnees, nom):
+    reponse = HttpResponse(donnees, content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
+
+
+@require_GET
+def pdf_version(request, pk, numero):
+    """A version's signed copy: frozen content, signatures and their evidence."""
+    contrat = _contrat(request, pk)
+    version = get_object_or_404(VersionContrat.objects.filter(contrat=contrat), numero=numero)
+    if request.GET.get("original"):
+        with version.pdf.open("rb") as fichier:
+            return _reponse_pdf(fichier.read(), f"{contrat.reference}-v{numero}-original.pdf")
+    return _reponse_pdf(pdf_module.pdf_version(version), f"{contrat.reference}-v{numero}.pdf")
+
+
+@require_GET
+def apercu(request, pk):
+    contrat = _contrat(request, pk)
+    return _reponse_pdf(pdf_module.apercu_brouillon(contrat), f"{contrat.reference}-projet.pdf")

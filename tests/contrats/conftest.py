@@ -1,0 +1,112 @@
+import datetime
+
+import pytest
+
+from accompagnement.models import Objectif
+from contrats import services
+from contrats.models import Partie, Signature
+from referentiel.models import Modalite, TypeContrat
+from tests.accompagnement.factories import AccompagnementFactory, ObjectifFactory
+from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory, ReferentFactory, ResponsableFactory
+from tests.referentiel.factories import ContactPartenaireFactory, StructureFactory
+
+DEBUT = datetime.date(2026, 1, 5)
+
+
+@pytest.fixture(autouse=True)
+def _media_temporaire(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def structure():
+    return StructureFactory()
+
+
+@pytest.fixture
+def referent(structure):
+    return ReferentFactory(structures=[structure])
+
+
+@pytest.fixture
+def collegue(structure):
+    return ReferentFactory(structures=[structure])
+
+
+@pytest.fixture
+def responsable(structure):
+    return ResponsableFactory(structures=[structure])
+
+
+@pytest.fixture
+def delegue(structure):
+    return DelegueFactory(territoires=[structure.territoire])
+
+
+@pytest.fixture
+def etranger():
+    """A référent of another structure: must see nothing (404)."""
+    return ReferentFactory()
+
+
+def mesure(referent, code=Modalite.Code.RSA_SOCIOPRO, **kwargs):
+    return AccompagnementFactory(
+        referent=referent,
+        structure=referent.structures.first(),
+        modalite=Modalite.objects.get(code=code),
+        date_debut=DEBUT,
+        **kwargs,
+    )
+
+
+def brouillon(referent, *, type=TypeContrat.CER, code=Modalite.Code.RSA_SOCIOPRO, debut=DEBUT, **kwargs):
+    acc = mesure(referent, code=code)
+    objectif = ObjectifFactory(accompagnement=acc, domaine=Objectif.Domaine.EMPLOI, libelle="Trouver un stage")
+    if type in (TypeContrat.PLAN_ASLL, TypeContrat.TRIPARTITE):
+        kwargs.setdefault("partenaire", ContactPartenaireFactory())
+    return services.creer_brouillon(
+        accompagnement=acc, par=referent, type=type, date_debut=debut, objectifs=[objectif], **kwargs
+    )
+
+
+def signer_staff(contrat, user, partie):
+    return services.signer(
+        contrat=contrat,
+        partie=partie,
+        par=user,
+        numero_version=contrat.numero_version,
+        methode=Signature.Methode.SESSION,
+        mot_de_passe=MOT_DE_PASSE,
+        adresse_ip="10.0.0.1",
+        navigateur="pytest",
+    )
+
+
+def signer_personne(contrat, referent, partie=Partie.RESIDENT):
+    from contrats.pdf import nom_partie
+
+    return services.signer(
+        contrat=contrat,
+        partie=partie,
+        par=referent,
+        numero_version=contrat.numero_version,
+        methode=Signature.Methode.PRESENCE,
+        nom_signataire=nom_partie(contrat, partie),
+        consentement=True,
+        adresse_ip="10.0.0.2",
+        navigateur="pytest",
+    )
+
+
+@pytest.fixture
+def cer_soumis(referent):
+    contrat = brouillon(referent)
+    return services.soumettre(contrat=contrat, par=referent)
+
+
+@pytest.fixture
+def cer_valide(cer_soumis, referent, delegue):
+    signer_personne(cer_soumis, referent)
+    signer_staff(cer_soumis, referent, Partie.REFERENT)
+    cer_soumis.refresh_from_db()
+    return services.valider(contrat=cer_soumis, par=delegue)
