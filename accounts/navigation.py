@@ -20,6 +20,9 @@ ENTREES = [
     ("Personnes", "residents:liste", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
     ("Rendez-vous", "accompagnement:rendez_vous", (Role.REFERENT, Role.RESPONSABLE)),
     ("Ateliers", "accompagnement:ateliers", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Mes contrats", "contrats:mes_contrats", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Contrats à signer", "contrats:file_responsable", (Role.RESPONSABLE,)),
+    ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
 ]
 
 # Optional one-line description shown on the home page card of an entry, by url name.
