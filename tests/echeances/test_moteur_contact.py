@@ -47,7 +47,7 @@ def test_contact_autour_du_seuil(mesure, voyager, jour, etat):
     echeance = _echeance(mesure, Regle.CONTACT, le)
     assert echeance.due_le == D(2026, 2, 25)
     assert echeance.etat == etat
-    assert echeance.cle == f"CONTACT:{mesure.pk}"
+    assert echeance.cle == f"CONTACT:{mesure.pk}:20260225"
     assert echeance.destinataires == (mesure.referent_id,)
     assert "25/02/2026" in echeance.message
 

@@ -1,0 +1,285 @@
+"""What the engine is made of: states, rules, the échéance record, and the SQL each rule builds on.
+See echeances/moteur.py for the readings of the rules."""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Role, User
+from contrats.models import Contrat
+from referentiel.delais import relativedelta_de
+from referentiel.regles import parametres_par_territoire, regles_par_territoire
+
+from .choix import _GRAVITE, Etat, Regle
+
+
+@dataclass(frozen=True)
+class Suivi:
+    """Contact follow-up of one measure as of a day."""
+
+    accompagnement_id: int
+    dernier_contact: datetime.date | None
+    derniere_rencontre: datetime.date | None
+    prochain_contact: datetime.date | None
+    prochaine_rencontre: datetime.date | None
+    etat_contact: str | None
+    etat_rencontre: str | None
+    etat: str
+
+
+@dataclass(frozen=True)
+class Echeance:
+    """One thing someone must do by a date. `cle` identifies its cause (stable from one day to the next)."""
+
+    regle: str
+    cle: str
+    accompagnement_id: int | None
+    resident_id: int | None
+    referent_id: int | None
+    structure_id: int | None
+    due_le: datetime.date
+    etat: str
+    message: str
+    destinataires: tuple = ()
+    contrat_id: int | None = None
+    entretien_ids: tuple = ()
+    territoire_id: int | None = None
+    details: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def url(self):
+        """Where it is done; pages of other apps may not exist yet, so fall back step by step."""
+        for name, kwargs in self._cibles():
+            try:
+                return reverse(name, kwargs=kwargs)
+            except NoReverseMatch:
+                continue
+        return ""
+
+    def _cibles(self):
+        if self.regle == Regle.ABSENCES and self.accompagnement_id:
+            yield "echeances:signalement_nouveau", {"accompagnement": self.accompagnement_id}
+        if self.regle == Regle.NORME_FILE_ACTIVE:
+            yield "echeances:structure", {}
+        if self.contrat_id:
+            yield "contrats:detail", {"pk": self.contrat_id}
+        if self.resident_id:
+            yield "residents:dossier", {"pk": self.resident_id}
+        yield "echeances:a_faire", {}
+
+    @property
+    def etat_label(self):
+        return Etat(self.etat).label
+
+    @property
+    def regle_label(self):
+        return Regle(self.regle).label
+
+
+def etat_de(due_le, le, fenetre):
+    """The state of a due date on day `le`; `fenetre` is the BIENTOT_DU relativedelta."""
+    if due_le is None:
+        return None
+    if due_le < le:
+        return Etat.EN_RETARD
+    if due_le <= le + fenetre:
+        return Etat.BIENTOT
+    return Etat.A_JOUR
+
+
+def pire(*etats):
+    etats = [e for e in etats if e]
+    return max(etats, key=_GRAVITE.__getitem__) if etats else Etat.A_JOUR
+
+
+# --- the référentiel, passed to SQL -------------------------------------------------------------
+
+
+class Contexte:
+    """Effective référentiel values for every territory, read once per computation (a few queries)."""
+
+    def __init__(self, le):
+        self.le = le
+        self.regles = regles_par_territoire()
+        self.parametres = parametres_par_territoire()
+        self._fenetres = {}
+        self._delegues = None
+        self._responsables = None
+
+    def parametre(self, territoire_id, code):
+        try:
+            return self.parametres[(territoire_id, code)]
+        except KeyError:
+            raise LookupError(f"Le paramètre {code} est absent du référentiel.") from None
+
+    def fenetre(self, territoire_id):
+        if territoire_id not in self._fenetres:
+            self._fenetres[territoire_id] = relativedelta_de(self.parametre(territoire_id, "BIENTOT_DU"))
+        return self._fenetres[territoire_id]
+
+    def etat(self, due_le, territoire_id):
+        return etat_de(due_le, self.le, self.fenetre(territoire_id))
+
+    def tableau_regles(self):
+        """Arrays (one per column) of the per-(territoire, modalite) values, for `unnest()` in SQL."""
+        cols = {k: [] for k in ("t", "m", "ic", "ir", "tc", "norme", "renouv", "amin", "amax")}
+        for (territoire_id, modalite_id), r in self.regles.items():
+            cols["t"].append(territoire_id)
+            cols["m"].append(modalite_id)
+            cols["ic"].append(r.intervalle_contact or None)
+            cols["ir"].append(r.intervalle_rencontre or None)
+            cols["tc"].append(r.type_contrat or None)
+            cols["norme"].append(r.norme_file_active)
+            cols["renouv"].append(r.renouvellements_max)
+            cols["amin"].append(r.age_min)
+            cols["amax"].append(r.age_max)
+        return cols
+
+    def tableau_parametres(self):
+        """Arrays of per-territory parameters (délais as ISO text, cast to interval in SQL)."""
+        territoires = sorted({t for (t, _m) in self.regles})
+        cols = {"pt": territoires}
+        for code in PARAMETRES_SQL:
+            cols[f"p_{code.lower()}"] = [str(self.parametre(t, code)) for t in territoires]
+        return cols
+
+    def delegues(self, territoire_id):
+        """Ids of the active délégués insertion of a territory (one query for all territories)."""
+        if self._delegues is None:
+            self._delegues = _par_cle(
+                User.objects.actifs().filter(role=Role.DELEGUE).values_list("territoires", "pk").order_by("pk")
+            )
+        return self._delegues.get(territoire_id, ())
+
+    def responsables(self, structure_id):
+        """Ids of the active responsables of a structure (one query for all structures)."""
+        if self._responsables is None:
+            self._responsables = _par_cle(
+                User.objects.actifs().filter(role=Role.RESPONSABLE).values_list("structures", "pk").order_by("pk")
+            )
+        return self._responsables.get(structure_id, ())
+
+
+def _par_cle(pairs):
+    result = {}
+    for key, value in pairs:
+        if key is not None:
+            result.setdefault(key, ())
+            result[key] += (value,)
+    return result
+
+
+# The contrat d'engagement replaces the CER for orientations decided from this day (loi pour le plein
+# emploi, in force 1 January 2025): a date of law, not a délai of the référentiel.
+LOI_PLEIN_EMPLOI = datetime.date(2025, 1, 1)
+
+# Per-territory parameters every rule's SQL can read (as columns p_<code> of `acc`).
+PARAMETRES_SQL = (
+    "RENOUVELLEMENT_PREAVIS",
+    "VALIDATION_ATTENTE_MAX",
+    "ORIENTATION_RSA_DELAI",
+    "CER_SIGNATURE_DELAI",
+    "CONTRAT_ENGAGEMENT_SIGNATURE_DELAI",
+    "NOUVEL_ENTRANT_DUREE",
+    "ABSENCES_SUCCESSIVES",
+    "FJT_AGE_ALERTE",
+)
+
+
+# --- SQL building blocks ------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
+
+def _sous_requete(accompagnements_qs):
+    """The queryset's ids as SQL with named parameters (so that it composes with ours)."""
+    sql, params = accompagnements_qs.order_by().values("pk").query.sql_with_params()
+    named = {}
+    counter = iter(range(len(params)))
+
+    def rename(_match):
+        i = next(counter)
+        named[f"qs{i}"] = params[i]
+        return f"%(qs{i})s"
+
+    return _PLACEHOLDER.sub(rename, sql), named
+
+
+_CTE_BASE = """
+regle AS (
+    SELECT * FROM unnest(
+        %(t)s::bigint[], %(m)s::bigint[], %(ic)s::text[], %(ir)s::text[], %(tc)s::text[],
+        %(norme)s::int[], %(renouv)s::int[], %(amin)s::int[], %(amax)s::int[]
+    ) AS r(territoire_id, modalite_id, i_contact, i_rencontre, type_contrat, norme, renouv_max, age_min, age_max)
+),
+param AS (
+    SELECT * FROM unnest(
+        %(pt)s::bigint[], %(p_renouvellement_preavis)s::text[], %(p_validation_attente_max)s::text[],
+        %(p_orientation_rsa_delai)s::text[], %(p_cer_signature_delai)s::text[],
+        %(p_contrat_engagement_signature_delai)s::text[], %(p_nouvel_entrant_duree)s::text[],
+        %(p_absences_successives)s::text[], %(p_fjt_age_alerte)s::text[]
+    ) AS p(territoire_id, preavis, attente_max, orientation_delai, cer_delai, ce_delai, nouvel_entrant_duree,
+           nb_absences, fjt_age_alerte)
+),
+acc AS (
+    SELECT a.id, a.resident_id, a.referent_id, a.structure_id, a.modalite_id, a.date_debut,
+           s.territoire_id, m.champ, m.code AS modalite_code, m.libelle AS modalite_libelle,
+           m.exclut_parent_isole, m.exclut_nouvel_entrant,
+           r.i_contact::interval AS i_contact, r.i_rencontre::interval AS i_rencontre,
+           r.type_contrat, r.norme, r.renouv_max, r.age_min, r.age_max,
+           p.preavis::interval AS preavis, p.attente_max::interval AS attente_max,
+           p.orientation_delai::interval AS orientation_delai, p.cer_delai::interval AS cer_delai,
+           p.ce_delai::interval AS ce_delai, p.nouvel_entrant_duree::interval AS nouvel_entrant_duree,
+           p.nb_absences::int AS nb_absences, p.fjt_age_alerte::int AS fjt_age_alerte
+    FROM accompagnement_accompagnement a
+    JOIN referentiel_structure s ON s.id = a.structure_id
+    JOIN param p ON p.territoire_id = s.territoire_id
+    JOIN referentiel_modalite m ON m.id = a.modalite_id AND m.accompagnee_ici
+    LEFT JOIN regle r ON r.territoire_id = s.territoire_id AND r.modalite_id = a.modalite_id
+    WHERE a.id IN ({ids})
+      AND a.date_debut <= %(le)s AND (a.date_fin IS NULL OR a.date_fin >= %(le)s)
+)"""
+
+
+class Requete:
+    """Runs the engine's SQL for one set of measures and one day."""
+
+    def __init__(self, accompagnements_qs, contexte):
+        self.contexte = contexte
+        self.le = contexte.le
+        try:
+            self.ids_sql, self.params = _sous_requete(accompagnements_qs)
+        except EmptyResultSet:
+            self.ids_sql = None
+            self.params = {}
+        self.params.update(contexte.tableau_regles())
+        self.params.update(contexte.tableau_parametres())
+        # Entretiens are stored in UTC; a contact counts on its local day.
+        self.params.update(le=self.le, tz=settings.TIME_ZONE)
+        self.params.update(
+            en_vigueur=[str(e) for e in Contrat.ETATS_EN_VIGUEUR],
+            en_attente=[Contrat.Etat.EN_VALIDATION.value, Contrat.Etat.DIFFERE.value],
+            morts=[Contrat.Etat.ANNULE.value, Contrat.Etat.REFUSE.value],
+            a_valider=[str(t) for t in Contrat.TYPES_A_VALIDER],
+            loi_plein_emploi=LOI_PLEIN_EMPLOI,
+        )
+
+    @property
+    def vide(self):
+        return self.ids_sql is None
+
+    def lignes(self, sql, extra=None, avant=""):
+        """Rows (as dicts) of `WITH <base CTEs>, <avant>, <sql>`; `avant` holds shared CTEs."""
+        if self.vide:
+            return []
+        params = dict(self.params, **(extra or {}))
+        text = "WITH " + _CTE_BASE.format(ids=self.ids_sql) + "," + (avant + "," if avant else "") + sql
+        with connection.cursor() as cursor:
+            cursor.execute(text, params)
+            names = [c.name for c in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,111 @@
+"""CONTACT and RENCONTRE_PHYSIQUE: last contact (or start) + the modality's interval, in one query."""
+
+from referentiel.delais import libelle_delai
+
+from .base import Echeance, Regle, Suivi, pire
+
+_SQL_SUIVIS = """
+ent AS (
+    SELECT e.accompagnement_id AS id,
+           max(e.date_heure) AS dernier,
+           max(e.date_heure) FILTER (WHERE e.physique) AS derniere_rencontre
+    FROM accompagnement_entretien e
+    WHERE e.accompagnement_id IN (SELECT id FROM acc)
+      -- before the end of the local day `le`: the past as seen that day
+      AND e.statut = 'HONORE' AND e.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+    GROUP BY e.accompagnement_id
+),
+atelier AS (
+    SELECT acc.id, max(ac.date_heure) AS dernier
+    FROM acc
+    JOIN accompagnement_participation p ON p.resident_id = acc.resident_id
+    JOIN accompagnement_actioncollective ac ON ac.id = p.action_id
+    WHERE ac.date_heure >= (acc.date_debut::timestamp AT TIME ZONE %(tz)s)
+      AND ac.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+    GROUP BY acc.id
+),
+dates AS (
+    SELECT acc.*,
+           (greatest(ent.dernier, atelier.dernier) AT TIME ZONE %(tz)s)::date AS dernier_contact,
+           (ent.derniere_rencontre AT TIME ZONE %(tz)s)::date AS derniere_rencontre
+    FROM acc
+    LEFT JOIN ent ON ent.id = acc.id
+    LEFT JOIN atelier ON atelier.id = acc.id
+)
+SELECT id, resident_id, referent_id, structure_id, territoire_id, modalite_id, modalite_libelle,
+       dernier_contact, derniere_rencontre,
+       (coalesce(dernier_contact, date_debut) + i_contact)::date AS prochain_contact,
+       (coalesce(derniere_rencontre, date_debut) + i_rencontre)::date AS prochaine_rencontre,
+       i_contact IS NOT NULL AS a_contact, i_rencontre IS NOT NULL AS a_rencontre
+FROM dates
+"""
+
+
+def lignes_suivis(requete):
+    return requete.lignes(_SQL_SUIVIS)
+
+
+def suivi_de(row, contexte):
+    etat_contact = contexte.etat(row["prochain_contact"], row["territoire_id"])
+    etat_rencontre = contexte.etat(row["prochaine_rencontre"], row["territoire_id"])
+    return Suivi(
+        accompagnement_id=row["id"],
+        dernier_contact=row["dernier_contact"],
+        derniere_rencontre=row["derniere_rencontre"],
+        prochain_contact=row["prochain_contact"],
+        prochaine_rencontre=row["prochaine_rencontre"],
+        etat_contact=etat_contact,
+        etat_rencontre=etat_rencontre,
+        etat=pire(etat_contact, etat_rencontre),
+    )
+
+
+def date_fr(d):
+    return d.strftime("%d/%m/%Y")
+
+
+def echeances(requete):
+    contexte = requete.contexte
+    for row in lignes_suivis(requete):
+        commun = {
+            "accompagnement_id": row["id"],
+            "resident_id": row["resident_id"],
+            "referent_id": row["referent_id"],
+            "structure_id": row["structure_id"],
+            "territoire_id": row["territoire_id"],
+            "destinataires": (row["referent_id"],),
+        }
+        regles = contexte.regles
+        if row["prochain_contact"]:
+            intervalle = _intervalle(regles, row, "intervalle_contact")
+            yield Echeance(
+                regle=Regle.CONTACT,
+                cle=f"CONTACT:{row['id']}:{row['prochain_contact']:%Y%m%d}",
+                due_le=row["prochain_contact"],
+                etat=contexte.etat(row["prochain_contact"], row["territoire_id"]),
+                message=(
+                    f"Prendre contact au plus tard le {date_fr(row['prochain_contact'])} "
+                    f"({row['modalite_libelle']} : un contact tous les {intervalle})."
+                ),
+                **commun,
+            )
+        if row["prochaine_rencontre"]:
+            intervalle = _intervalle(regles, row, "intervalle_rencontre")
+            yield Echeance(
+                regle=Regle.RENCONTRE_PHYSIQUE,
+                cle=f"RENCONTRE_PHYSIQUE:{row['id']}:{row['prochaine_rencontre']:%Y%m%d}",
+                due_le=row["prochaine_rencontre"],
+                etat=contexte.etat(row["prochaine_rencontre"], row["territoire_id"]),
+                message=(
+                    f"Rencontrer la personne au plus tard le {date_fr(row['prochaine_rencontre'])} "
+                    f"({row['modalite_libelle']} : une rencontre physique tous les {intervalle})."
+                ),
+                **commun,
+            )
+
+
+def _intervalle(regles, row, nom):
+    return libelle_delai(getattr(regles[(row["territoire_id"], row["modalite_id"])], nom))
+
+
+echeances.regles = (Regle.CONTACT, Regle.RENCONTRE_PHYSIQUE)

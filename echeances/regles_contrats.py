@@ -1,0 +1,197 @@
+"""RENOUVELLEMENT, CONTRAT_MANQUANT (and the RSA orientation), VALIDATION_EN_ATTENTE: one query each."""
+
+from .base import Echeance, Regle
+from .regles_contacts import date_fr
+
+
+def commun(row, destinataires=None):
+    return {
+        "accompagnement_id": row["id"],
+        "resident_id": row["resident_id"],
+        "referent_id": row["referent_id"],
+        "structure_id": row["structure_id"],
+        "territoire_id": row["territoire_id"],
+        "destinataires": destinataires or (row["referent_id"],),
+    }
+
+
+# Contracts of the measures, of the kind their modality requires (for the RSA a CER or a contrat
+# d'engagement), not cancelled nor refused.
+_CTE_CONTRATS = """
+contrat AS (
+    SELECT c.id AS contrat_id, c.accompagnement_id, c.type, c.etat, c.date_debut AS c_debut, c.date_fin AS c_fin,
+           c.precedent_id, c.numero_renouvellement
+    FROM contrats_contrat c
+    JOIN acc ON acc.id = c.accompagnement_id
+    WHERE NOT (c.etat = ANY(%(morts)s))
+      AND (c.type = acc.type_contrat OR (acc.type_contrat = %(cer)s AND c.type = %(ce)s))
+)"""
+
+_SQL_RENOUVELLEMENT = """
+fin_proche AS (
+SELECT acc.*, c.contrat_id, c.type, c.c_fin, c.numero_renouvellement,
+       (c.c_fin - acc.preavis)::date AS due
+FROM contrat c
+JOIN acc ON acc.id = c.accompagnement_id
+WHERE c.etat = ANY(%(en_vigueur)s) AND c.c_debut <= %(le)s AND c.c_fin > %(le)s
+  AND NOT EXISTS (
+      SELECT 1 FROM contrat s
+      WHERE s.accompagnement_id = c.accompagnement_id AND s.contrat_id <> c.contrat_id
+        AND (s.precedent_id = c.contrat_id OR s.c_debut >= c.c_fin)
+  )
+)
+SELECT * FROM fin_proche
+"""
+
+
+def _params():
+    return {"cer": "CER", "ce": "CONTRAT_ENGAGEMENT"}
+
+
+def renouvellements(requete):
+    for row in requete.lignes(_SQL_RENOUVELLEMENT, _params(), avant=_CTE_CONTRATS):
+        message = f"Préparer le renouvellement du contrat qui prend fin le {date_fr(row['c_fin'])}"
+        if row["renouv_max"] is not None:
+            if row["numero_renouvellement"] >= row["renouv_max"]:
+                message += (
+                    f" : {row['renouv_max']} renouvellements au plus, déjà atteints ; "
+                    "la mesure doit prendre fin ou être réorientée"
+                )
+            else:
+                message += f" (renouvellement n°{row['numero_renouvellement'] + 1} sur {row['renouv_max']} au plus)"
+        yield Echeance(
+            regle=Regle.RENOUVELLEMENT,
+            cle=f"RENOUVELLEMENT:{row['contrat_id']}",
+            due_le=row["due"],
+            etat=requete.contexte.etat(row["due"], row["territoire_id"]),
+            message=message + ".",
+            contrat_id=row["contrat_id"],
+            details={"fin_contrat": row["c_fin"], "renouvellement_possible": _possible(row)},
+            **commun(row),
+        )
+
+
+def _possible(row):
+    return row["renouv_max"] is None or row["numero_renouvellement"] < row["renouv_max"]
+
+
+renouvellements.regles = (Regle.RENOUVELLEMENT,)
+
+
+# A measure that needs a contract and has none in force. Due at the end of the previous one, or the
+# signature délai after the orientation for a first RSA contract, or at the start of the measure.
+_SQL_CONTRAT_MANQUANT = """
+manque AS (
+    SELECT acc.*, r.date_orientation,
+           (SELECT max(c.c_fin) FROM contrat c
+             WHERE c.accompagnement_id = acc.id AND c.c_fin <= %(le)s
+               AND NOT (c.etat = ANY(%(en_attente)s))
+               AND c.etat <> ALL(%(preparation)s)) AS fin_precedent
+    FROM acc
+    JOIN residents_resident r ON r.id = acc.resident_id
+    WHERE acc.type_contrat IS NOT NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM contrat c WHERE c.accompagnement_id = acc.id
+             AND c.c_debut <= %(le)s AND c.c_fin > %(le)s
+             AND (c.etat = ANY(%(en_vigueur)s) OR c.etat = ANY(%(en_attente)s))
+      )
+)
+SELECT manque.*,
+       CASE
+         WHEN fin_precedent IS NOT NULL THEN fin_precedent
+         WHEN type_contrat = %(cer)s AND date_orientation IS NOT NULL THEN
+              (date_orientation + CASE WHEN date_orientation < %(loi_plein_emploi)s THEN cer_delai
+                                       ELSE ce_delai END)::date
+         ELSE date_debut
+       END AS due
+FROM manque
+"""
+
+
+def contrats_manquants(requete):
+    params = dict(_params(), preparation=["BROUILLON", "EN_SIGNATURE"])
+    for row in requete.lignes(_SQL_CONTRAT_MANQUANT, params, avant=_CTE_CONTRATS):
+        if row["fin_precedent"]:
+            message = f"Aucun contrat en vigueur depuis le {date_fr(row['fin_precedent'])} : le renouveler sans délai."
+        elif row["type_contrat"] == "CER" and row["date_orientation"]:
+            message = (
+                f"Faire signer le premier contrat (CER ou contrat d'engagement) au plus tard le "
+                f"{date_fr(row['due'])}, orientation du {date_fr(row['date_orientation'])}."
+            )
+        else:
+            message = f"Aucun contrat en vigueur pour cette mesure ({row['modalite_libelle']}) : en établir un."
+        yield Echeance(
+            regle=Regle.CONTRAT_MANQUANT,
+            cle=f"CONTRAT_MANQUANT:{row['id']}:{row['due']:%Y%m%d}",
+            due_le=row["due"],
+            etat=requete.contexte.etat(row["due"], row["territoire_id"]),
+            message=message,
+            **commun(row),
+        )
+
+
+contrats_manquants.regles = (Regle.CONTRAT_MANQUANT,)
+
+
+_SQL_ORIENTATION = """
+o AS (
+    SELECT DISTINCT ON (acc.resident_id) acc.*, r.date_ouverture_rsa,
+           (r.date_ouverture_rsa + acc.orientation_delai)::date AS due
+    FROM acc JOIN residents_resident r ON r.id = acc.resident_id
+    WHERE acc.champ = 'INSERTION' AND r.date_ouverture_rsa IS NOT NULL AND r.orientation_id IS NULL
+    ORDER BY acc.resident_id, acc.id
+)
+SELECT * FROM o
+"""
+
+
+def orientations_manquantes(requete):
+    contexte = requete.contexte
+    for row in requete.lignes(_SQL_ORIENTATION):
+        yield Echeance(
+            regle=Regle.CONTRAT_MANQUANT,
+            cle=f"CONTRAT_MANQUANT:orientation:{row['resident_id']}",
+            due_le=row["due"],
+            etat=contexte.etat(row["due"], row["territoire_id"]),
+            message=(
+                f"Orientation RSA attendue au plus tard le {date_fr(row['due'])} "
+                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : la demander au Département."
+            ),
+            **commun(row, (row["referent_id"], *contexte.delegues(row["territoire_id"]))),
+        )
+
+
+orientations_manquantes.regles = (Regle.CONTRAT_MANQUANT,)
+
+
+_SQL_VALIDATION = """
+v AS (
+    SELECT acc.*, c.id AS contrat_id, c.etat AS contrat_etat,
+           (c.date_soumission_validation AT TIME ZONE %(tz)s)::date AS soumis_le
+    FROM contrats_contrat c JOIN acc ON acc.id = c.accompagnement_id
+    WHERE c.etat = ANY(%(en_attente)s) AND c.type = ANY(%(a_valider)s)
+      AND c.date_soumission_validation IS NOT NULL
+)
+SELECT v.*, (soumis_le + attente_max)::date AS due FROM v WHERE soumis_le <= %(le)s
+"""
+
+
+def validations_en_attente(requete):
+    contexte = requete.contexte
+    for row in requete.lignes(_SQL_VALIDATION):
+        verbe = "différé" if row["contrat_etat"] == "DIFFERE" else "en attente de validation"
+        yield Echeance(
+            regle=Regle.VALIDATION_EN_ATTENTE,
+            cle=f"VALIDATION_EN_ATTENTE:{row['contrat_id']}",
+            due_le=row["due"],
+            etat=contexte.etat(row["due"], row["territoire_id"]),
+            message=(
+                f"Contrat {verbe} depuis le {date_fr(row['soumis_le'])} : décision attendue au plus tard le "
+                f"{date_fr(row['due'])}."
+            ),
+            contrat_id=row["contrat_id"],
+            **commun(row, contexte.delegues(row["territoire_id"]) or (row["referent_id"],)),
+        )
+
+
+validations_en_attente.regles = (Regle.VALIDATION_EN_ATTENTE,)

@@ -1,0 +1,173 @@
+"""ABSENCES, NORME_FILE_ACTIVE and ELIGIBILITE: one query each."""
+
+from .base import Echeance, Etat, Regle
+from .regles_contacts import date_fr
+from .regles_contrats import commun
+
+# The last N entretiens that took place or were missed (cancelled and still-planned ones say nothing
+# about the person's presence), ranked from the most recent, up to the end of the day `le`.
+_SQL_ABSENCES = """
+serie AS (
+    SELECT e.id, e.accompagnement_id, e.statut, e.date_heure,
+           row_number() OVER (PARTITION BY e.accompagnement_id ORDER BY e.date_heure DESC, e.id DESC) AS rang
+    FROM accompagnement_entretien e
+    JOIN acc ON acc.id = e.accompagnement_id AND acc.champ = 'INSERTION'
+    WHERE e.statut IN ('HONORE', 'ABSENT_EXCUSE', 'ABSENT_NON_EXCUSE')
+      AND e.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+),
+dernieres AS (
+    SELECT acc.id, array_agg(s.id ORDER BY s.date_heure) AS ids,
+           max(s.id) FILTER (WHERE s.rang = 1) AS derniere_id,
+           (max(s.date_heure) AT TIME ZONE %(tz)s)::date AS derniere_le
+    FROM serie s JOIN acc ON acc.id = s.accompagnement_id
+    WHERE s.rang <= acc.nb_absences
+    GROUP BY acc.id, acc.nb_absences
+    HAVING count(*) = acc.nb_absences AND bool_and(s.statut = 'ABSENT_NON_EXCUSE')
+)
+SELECT acc.*, d.ids, d.derniere_id, d.derniere_le
+FROM dernieres d JOIN acc ON acc.id = d.id
+WHERE NOT EXISTS (SELECT 1 FROM echeances_signalementsanction sg WHERE sg.derniere_absence_id = d.derniere_id)
+"""
+
+
+def absences(requete):
+    for row in requete.lignes(_SQL_ABSENCES):
+        yield Echeance(
+            regle=Regle.ABSENCES,
+            cle=f"ABSENCES:{row['id']}:{row['derniere_id']}",
+            due_le=row["derniere_le"],
+            etat=requete.contexte.etat(row["derniere_le"], row["territoire_id"]),
+            message=(
+                f"{len(row['ids'])} absences successives non excusées (dernière le {date_fr(row['derniere_le'])}) : "
+                "adresser un signalement motivé au délégué insertion."
+            ),
+            entretien_ids=tuple(row["ids"]),
+            **commun(row),
+        )
+
+
+absences.regles = (Regle.ABSENCES,)
+
+
+# Every active measure of the référents of the set counts, not only those of the set.
+_SQL_NORME = """
+charge AS (
+    SELECT a.referent_id, a.modalite_id, min(s.territoire_id) AS territoire_id,
+           min(a.structure_id) AS structure_id, count(*) AS nb
+    FROM accompagnement_accompagnement a
+    JOIN referentiel_structure s ON s.id = a.structure_id
+    WHERE a.referent_id IN (SELECT referent_id FROM acc)
+      AND a.date_debut <= %(le)s AND (a.date_fin IS NULL OR a.date_fin >= %(le)s)
+    GROUP BY a.referent_id, a.modalite_id
+)
+SELECT charge.*, u.etp, r.norme, m.libelle AS modalite_libelle, floor(r.norme * u.etp)::int AS plafond
+FROM charge
+JOIN accounts_user u ON u.id = charge.referent_id
+JOIN referentiel_modalite m ON m.id = charge.modalite_id
+JOIN regle r ON r.territoire_id = charge.territoire_id AND r.modalite_id = charge.modalite_id
+WHERE r.norme IS NOT NULL AND charge.nb > r.norme * u.etp
+"""
+
+
+def normes_file_active(requete):
+    contexte = requete.contexte
+    for row in requete.lignes(_SQL_NORME):
+        yield Echeance(
+            regle=Regle.NORME_FILE_ACTIVE,
+            cle=f"NORME_FILE_ACTIVE:{row['referent_id']}:{row['modalite_id']}",
+            accompagnement_id=None,
+            resident_id=None,
+            referent_id=row["referent_id"],
+            structure_id=row["structure_id"],
+            territoire_id=row["territoire_id"],
+            due_le=contexte.le,
+            # The norm is already exceeded: nothing to wait for.
+            etat=Etat.EN_RETARD,
+            message=(
+                f"File active {row['modalite_libelle']} : {row['nb']} mesures pour une norme de "
+                f"{row['norme']} par temps plein ({row['etp']} ETP, soit {row['plafond']} au plus)."
+            ),
+            destinataires=(*contexte.responsables(row["structure_id"]), row["referent_id"]),
+            details={"nb": row["nb"], "plafond": row["plafond"], "modalite_id": row["modalite_id"]},
+        )
+
+
+normes_file_active.regles = (Regle.NORME_FILE_ACTIVE,)
+
+
+_SQL_ELIGIBILITE = """
+e AS (
+    SELECT acc.*, r.date_naissance, r.date_ouverture_rsa,
+           date_part('year', age(%(le)s::date, r.date_naissance))::int AS age,
+           (r.enfants_a_charge > 0 AND r.situation_familiale <> 'COUPLE') AS parent_isole
+    FROM acc JOIN residents_resident r ON r.id = acc.resident_id
+    WHERE acc.age_min IS NOT NULL OR acc.age_max IS NOT NULL
+       OR acc.exclut_parent_isole OR acc.exclut_nouvel_entrant
+)
+SELECT e.*,
+       (date_naissance + make_interval(years => age_max + 1))::date AS sortie_age,
+       (date_ouverture_rsa + nouvel_entrant_duree)::date AS fin_nouvel_entrant
+FROM e
+WHERE (age_min IS NOT NULL AND age < age_min)
+   OR (age_max IS NOT NULL AND (age > age_max OR (champ = 'FJT' AND age > fjt_age_alerte)
+       OR (date_naissance + make_interval(years => age_max + 1))::date <= %(le)s::date + 31))
+   OR (exclut_parent_isole AND parent_isole)
+   OR (exclut_nouvel_entrant AND date_ouverture_rsa IS NOT NULL
+       AND (date_ouverture_rsa + nouvel_entrant_duree)::date > %(le)s)
+"""
+
+
+def eligibilites(requete):
+    contexte = requete.contexte
+    for row in requete.lignes(_SQL_ELIGIBILITE):
+        yield from _eligibilite(row, contexte)
+
+
+def _eligibilite(row, contexte):
+    libelle = row["modalite_libelle"]
+
+    def echeance(motif, due, message, etat=None):
+        return Echeance(
+            regle=Regle.ELIGIBILITE,
+            cle=f"ELIGIBILITE:{motif}:{row['id']}",
+            due_le=due,
+            etat=etat or contexte.etat(due, row["territoire_id"]),
+            message=message,
+            **commun(row),
+        )
+
+    if row["age_min"] is not None and row["age"] < row["age_min"]:
+        yield echeance(
+            "age_min",
+            row["date_debut"],
+            f"{libelle} : la personne a {row['age']} ans, âge minimum {row['age_min']} ans ; réorienter.",
+        )
+    if row["age_max"] is not None:
+        sortie = row["sortie_age"]
+        etat = contexte.etat(sortie, row["territoire_id"])
+        if etat == Etat.A_JOUR and row["champ"] == "FJT" and row["age"] > row["fjt_age_alerte"]:
+            etat = Etat.BIENTOT  # FJT: 16-25 first; warn well before the upper limit.
+        if etat != Etat.A_JOUR:
+            yield echeance(
+                "age_max",
+                sortie,
+                f"{libelle} : âge maximum {row['age_max']} ans dépassé le {date_fr(sortie)} ; préparer la sortie.",
+                etat,
+            )
+    if row["exclut_parent_isole"] and row["parent_isole"]:
+        yield echeance(
+            "parent_isole", row["date_debut"], f"{libelle} : exclue pour une famille monoparentale ; réorienter."
+        )
+    fin = row["fin_nouvel_entrant"]
+    if row["exclut_nouvel_entrant"] and fin and fin > contexte.le:
+        yield echeance(
+            "nouvel_entrant",
+            row["date_debut"],
+            f"{libelle} : exclue pour un nouvel entrant (droit RSA ouvert le "
+            f"{date_fr(row['date_ouverture_rsa'])}) ; réorienter.",
+        )
+
+
+eligibilites.regles = (Regle.ELIGIBILITE,)
+
+__all__ = ["absences", "eligibilites", "normes_file_active"]
