@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "accompagnement",
     "contrats",
     "echeances",
+    "pilotage",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "pilotage-purge-exports": {"task": "pilotage.tasks.purger_exports", "schedule": 60 * 60},
     # Filled by the apps that own daily jobs (echeances: the morning run of the échéance engine).
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accompagnement/", include("accompagnement.urls")),
     path("contrats/", include("contrats.urls")),
     path("echeances/", include("echeances.urls")),
+    path("pilotage/", include("pilotage.urls")),
     path("admin/", admin.site.urls),
 ]
 

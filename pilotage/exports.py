@@ -1,0 +1,222 @@
+"""Generic exporter: a source gives columns and rows (only what the user may see), a writer turns
+them into CSV (utf-8 with BOM, « ; » separator: what French Excel opens directly) or XLSX (openpyxl in
+write-only mode, so memory stays flat whatever the number of rows)."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from openpyxl import Workbook
+
+from accompagnement.models import Accompagnement
+
+from . import bilan
+from .models import ComiteSuivi
+
+# Above this many rows the export runs in the background (Celery) with a progress bar.
+SEUIL_ARRIERE_PLAN = 2000
+TAILLE_LOT = 2000
+
+
+@dataclass
+class Contenu:
+    titre: str
+    colonnes: list
+    lignes: object  # an iterable of tuples
+    total: int
+
+
+def _annee(parametres):
+    try:
+        annee = int(parametres.get("annee"))
+    except (TypeError, ValueError):
+        raise ValidationError("Indiquez une année valide (par exemple 2025).") from None
+    if not 2000 <= annee <= 2100:
+        raise ValidationError("Indiquez une année valide (par exemple 2025).")
+    return annee
+
+
+def _mesures(user, parametres):
+    qs = Accompagnement.objects.visibles_par(user).order_by("pk")
+    colonnes = ["n°", "nom", "prénom", "modalité", "référent", "structure", "début", "fin", "motif de fin"]
+    valeurs = qs.values_list(
+        "pk",
+        "resident__nom",
+        "resident__prenom",
+        "modalite__libelle",
+        F("referent__last_name"),
+        "structure__nom",
+        "date_debut",
+        "date_fin",
+        "motif_fin",
+    )
+    motifs = dict(Accompagnement.MotifFin.choices)
+
+    def lignes():
+        for row in valeurs.iterator(chunk_size=TAILLE_LOT):
+            yield (*row[:8], motifs.get(row[8], row[8]))
+
+    return Contenu("accompagnements", colonnes, lignes(), qs.count())
+
+
+def _bilan_rsa(user, parametres):
+    annee = _annee(parametres)
+    lignes, total = bilan.bilan_rsa(user, annee)
+    colonnes = ["structure", "territoire"] + [libelle for _c, libelle in bilan.COLONNES_RSA]
+    rows = [(ligne.structure, ligne.territoire, *ligne.valeurs()) for ligne in [*lignes, total]]
+    return Contenu(f"bilan-rsa-{annee}", colonnes, rows, len(rows))
+
+
+def _sorties_rsa(user, parametres):
+    annee = _annee(parametres)
+    qs = bilan.sorties_rsa(user, annee)
+    colonnes = ["nom", "prénom", "structure", "modalité", "référent", "début", "fin", "motif", "destination"]
+    rows = (
+        (
+            m.resident.nom,
+            m.resident.prenom,
+            m.structure.nom,
+            m.modalite.libelle,
+            str(m.referent),
+            m.date_debut,
+            m.date_fin,
+            m.get_motif_fin_display(),
+            m.get_destination_display(),
+        )
+        for m in qs
+    )
+    return Contenu(f"sorties-rsa-{annee}", colonnes, rows, qs.count())
+
+
+def _osa(user, parametres):
+    annee = _annee(parametres)
+    semaines = bilan.osa(user, annee)
+    codes = sorted({code for par_code in semaines.values() for code in par_code})
+    rows = [(f"{a}-S{s:02d}", *[par_code.get(c, 0) for c in codes]) for (a, s), par_code in semaines.items()]
+    return Contenu(f"osa-{annee}", ["semaine", *codes], rows, len(rows))
+
+
+def _asll(user, parametres):
+    annee = _annee(parametres)
+    c = bilan.chiffres_asll(user, annee)
+    rows = [
+        ("ménages accompagnés", c["menages"]),
+        ("mesures suivies dans l'année", c["mesures"]),
+        ("mesures ouvertes", c["ouvertes"]),
+        ("plans d'actions renouvelés", c["renouvelees"]),
+        ("mesures terminées", c["terminees"]),
+        *[(f"fin : {motif}", n) for motif, n in c["motifs"]],
+    ]
+    return Contenu(f"asll-{annee}", ["indicateur", "valeur"], rows, len(rows))
+
+
+def _comite(user, parametres):
+    from .pack import pack
+
+    try:
+        comite = ComiteSuivi.objects.visibles_par(user).get(pk=int(parametres.get("comite")))
+    except (ComiteSuivi.DoesNotExist, TypeError, ValueError):
+        raise ValidationError("Ce comité n'existe pas ou ne vous est pas accessible.") from None
+    lignes, _precedent = pack(comite, user)
+    colonnes = [
+        "nom",
+        "prénom",
+        "modalité",
+        "depuis",
+        "contrat",
+        "dernier contact",
+        "dernière rencontre",
+        "fréquences tenues",
+        "alertes",
+        "décision",
+        "commentaire",
+        "action demandée",
+        "pour le",
+    ]
+    rows = []
+    for ligne in lignes:
+        m, d, s = ligne.mesure, ligne.decision, ligne.suivi
+        rows.append(
+            (
+                m.resident.nom,
+                m.resident.prenom,
+                m.modalite.libelle,
+                m.date_debut,
+                str(ligne.contrat) + f" ({ligne.contrat.get_etat_display()})" if ligne.contrat else "aucun",
+                s.dernier_contact if s else None,
+                s.derniere_rencontre if s else None,
+                {True: "oui", False: "non", None: ""}[ligne.tenue],
+                " ; ".join(e.message for e in ligne.alertes),
+                d.get_decision_display() if d else "",
+                d.commentaire if d else "",
+                d.action if d else "",
+                d.action_due_le if d else None,
+            )
+        )
+    return Contenu(f"comite-{comite.pk}", colonnes, rows, len(rows))
+
+
+SOURCES = {
+    "mesures": ("accompagnements visibles", _mesures),
+    "bilan_rsa": ("bilan annuel RSA", _bilan_rsa),
+    "sorties_rsa": ("sorties RSA de l'année", _sorties_rsa),
+    "osa": ("OSA : heures d'activité par semaine", _osa),
+    "asll": ("chiffres annuels ASLL", _asll),
+    "comite": ("dossier de comité", _comite),
+}
+
+
+def source(type):
+    try:
+        return SOURCES[type]
+    except KeyError:
+        raise ValidationError("Type d'export inconnu.") from None
+
+
+def contenu(type, user, parametres):
+    return source(type)[1](user, parametres or {})
+
+
+def _cellule(valeur):
+    if isinstance(valeur, datetime.date):
+        return valeur.strftime("%d/%m/%Y")
+    return "" if valeur is None else valeur
+
+
+def ecrire_csv(flux, contenu, progression=None):
+    """`flux` is a binary file; returns the number of rows."""
+    texte = io.TextIOWrapper(flux, encoding="utf-8-sig", newline="")
+    writer = csv.writer(texte, delimiter=";")
+    writer.writerow(contenu.colonnes)
+    n = 0
+    for n, ligne in enumerate(contenu.lignes, 1):
+        writer.writerow([_cellule(v) for v in ligne])
+        if progression and n % TAILLE_LOT == 0:
+            progression(n)
+    texte.flush()
+    texte.detach()
+    return n
+
+
+def ecrire_xlsx(flux, contenu, progression=None):
+    classeur = Workbook(write_only=True)
+    feuille = classeur.create_sheet(contenu.titre[:31])
+    feuille.append(contenu.colonnes)
+    n = 0
+    for n, ligne in enumerate(contenu.lignes, 1):
+        # Dates stay dates (sortable in Excel); the rest as is.
+        feuille.append([v if v is not None else "" for v in ligne])
+        if progression and n % TAILLE_LOT == 0:
+            progression(n)
+    classeur.save(flux)
+    return n
+
+
+ECRIVAINS = {"csv": ecrire_csv, "xlsx": ecrire_xlsx}
+TYPES_MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

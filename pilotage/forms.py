@@ -1,0 +1,52 @@
+from django import forms
+
+from referentiel.models import Modalite
+
+from .models import ComiteSuivi, DecisionComite
+
+
+def _bootstrap(form):
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+class OuvrirComiteForm(forms.Form):
+    referent = forms.ModelChoiceField(label="Référent", queryset=None, empty_label="— choisir —")
+    date = forms.DateField(label="Date du comité", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, referents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = referents
+        _bootstrap(self)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Décision", choices=DecisionComite.Choix.choices)
+    modalite_cible = forms.ModelChoiceField(
+        label="Modalité visée (réorientation)", queryset=Modalite.objects.none(), required=False
+    )
+    commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    action = forms.CharField(label="Action demandée au référent", max_length=300, required=False)
+    action_due_le = forms.DateField(label="Pour le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, comite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modalite_cible"].queryset = Modalite.objects.filter(champ__in=comite.champs_modalites)
+        if comite.type == ComiteSuivi.Type.MENSUEL_ASLL:
+            self.fields["decision"].choices = [
+                c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION
+            ]
+        _bootstrap(self)
+
+
+class CompteRenduForm(forms.Form):
+    compte_rendu = forms.CharField(
+        label="Compte rendu", widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}), required=False
+    )
+    version = forms.CharField(widget=forms.HiddenInput)
+
+
+class AnneeForm(forms.Form):
+    annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)

@@ -1,0 +1,195 @@
+"""The committee pack (dossier de comité): one line per measure of the référent, with what the chair
+needs to decide, computed in a fixed number of queries whatever the caseload.
+
+Frequencies « kept over the period » (a quarter for the RSA, a month for the ASLL) are read from the
+échéance engine — the only place a due date is computed — at monthly checkpoints: the committee's
+date and each month before it inside the period. A measure is « tenue » when, at none of these
+checkpoints, its contact or its physical meeting was overdue."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Prefetch, Q
+
+from accompagnement.models import Accompagnement, EvaluationObjectif, Objectif
+from contrats.models import Contrat
+from echeances import moteur
+
+from .models import ComiteSuivi, DecisionComite
+
+MOIS_PAR_PERIODE = {ComiteSuivi.Type.TRIMESTRIEL_RSA: 3, ComiteSuivi.Type.MENSUEL_ASLL: 1}
+ETAT_RETARD = "EN_RETARD"
+
+
+def mesures_du_comite(comite, user):
+    """The référent's measures of the committee's field that were active during the period, as the
+    user may see them."""
+    debut = debut_periode(comite)
+    return (
+        Accompagnement.objects.visibles_par(user)
+        .filter(referent_id=comite.referent_id, modalite__champ__in=comite.champs_modalites)
+        .filter(modalite__accompagnee_ici=True, date_debut__lte=comite.date)
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=debut))
+    )
+
+
+def debut_periode(comite):
+    return comite.date - relativedelta(months=MOIS_PAR_PERIODE[comite.type])
+
+
+def points_de_controle(comite):
+    return [comite.date - relativedelta(months=k) for k in range(MOIS_PAR_PERIODE[comite.type])]
+
+
+@dataclass
+class LignePack:
+    mesure: Accompagnement
+    contrat: Contrat | None
+    suivi: object | None
+    tenue: bool | None
+    objectifs: list
+    alertes: list
+    decision: DecisionComite | None
+    precedente: DecisionComite | None
+    contacts_periode: int
+    nouveautes: list = field(default_factory=list)
+
+
+def frequences_tenues(qs, points):
+    """{accompagnement_id: bool}: False when overdue at one of the checkpoints."""
+    tenues = {}
+    for le in points:
+        for acc_id, suivi in moteur.suivis(qs, le=le).items():
+            tenues[acc_id] = tenues.get(acc_id, True) and suivi.etat != ETAT_RETARD
+    return tenues
+
+
+def pack(comite, user):
+    """[LignePack] ordered by name, plus the previous committee of the same kind for the référent."""
+    qs = mesures_du_comite(comite, user)
+    debut = debut_periode(comite)
+    precedent = (
+        ComiteSuivi.objects.filter(type=comite.type, referent_id=comite.referent_id, date__lt=comite.date)
+        .order_by("-date")
+        .first()
+    )
+    objectifs = Objectif.objects.order_by("echeance", "pk").prefetch_related(
+        Prefetch("evaluations", queryset=EvaluationObjectif.objects.order_by("-date", "-pk"))
+    )
+    contrats = Contrat.objects.vivants().order_by("-date_debut")
+    mesures = list(
+        qs.select_related("resident", "modalite", "precedent__modalite")
+        .annotate(
+            contacts_periode=Count(
+                "entretiens",
+                filter=Q(entretiens__statut="HONORE", entretiens__date_heure__date__gt=debut)
+                & Q(entretiens__date_heure__date__lte=comite.date),
+            )
+        )
+        .prefetch_related(Prefetch("objectifs", queryset=objectifs), Prefetch("contrats", queryset=contrats))
+        .order_by("resident__nom", "resident__prenom", "pk")
+    )
+    ids = [m.pk for m in mesures]
+    ids_qs = Accompagnement.objects.filter(pk__in=ids)
+    suivis = moteur.suivis(ids_qs, le=comite.date) if ids else {}
+    tenues = frequences_tenues(ids_qs, points_de_controle(comite)) if ids else {}
+    alertes = defaultdict(list)
+    if ids:
+        for echeance in moteur.calculer(ids_qs, le=comite.date):
+            if echeance.accompagnement_id and echeance.etat != "A_JOUR":
+                alertes[echeance.accompagnement_id].append(echeance)
+    decisions = {d.accompagnement_id: d for d in comite.decisions.select_related("modalite_cible")}
+    precedentes = {}
+    if precedent is not None:
+        precedentes = {d.accompagnement_id: d for d in precedent.decisions.select_related("modalite_cible")}
+    lignes = []
+    for m in mesures:
+        contrats_m = list(m.contrats.all())
+        contrat = next((c for c in contrats_m if c.date_debut <= comite.date), contrats_m[-1] if contrats_m else None)
+        lignes.append(
+            LignePack(
+                mesure=m,
+                contrat=contrat,
+                suivi=suivis.get(m.pk),
+                tenue=tenues.get(m.pk),
+                objectifs=list(m.objectifs.all()),
+                alertes=alertes.get(m.pk, []),
+                decision=decisions.get(m.pk),
+                precedente=precedentes.get(m.pk),
+                contacts_periode=m.contacts_periode,
+                nouveautes=_nouveautes(m, precedent, contrats_m),
+            )
+        )
+    return lignes, precedent
+
+
+def _nouveautes(mesure, precedent, contrats):
+    """What changed since the previous committee, in words."""
+    if precedent is None:
+        return ["premier comité pour cette mesure"]
+    depuis = precedent.date
+    faits = []
+    if mesure.date_debut > depuis:
+        origine = f" (réorientation depuis {mesure.precedent.modalite})" if mesure.precedent_id else ""
+        faits.append(f"mesure ouverte le {mesure.date_debut:%d/%m/%Y}{origine}")
+    if mesure.date_fin and mesure.date_fin > depuis:
+        faits.append(f"mesure terminée le {mesure.date_fin:%d/%m/%Y}")
+    for c in contrats:
+        if c.date_debut > depuis:
+            faits.append(f"{c.get_type_display()} du {c.date_debut:%d/%m/%Y} ({c.get_etat_display()})")
+    for o in mesure.objectifs.all():
+        evaluations = [e for e in o.evaluations.all() if e.date > depuis]
+        if evaluations:
+            faits.append(f"objectif « {o.libelle} » évalué : {evaluations[0].get_niveau_display()}")
+    return faits
+
+
+# --- charts (each with the same figures as a table) ---------------------------------------------
+
+
+def graphiques(comite, user):
+    """Caseload by modality, contracts by state, and frequency compliance over the last four periods."""
+    qs = mesures_du_comite(comite, user).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=comite.date))
+    par_modalite = [
+        (row["modalite__libelle"], row["n"])
+        for row in qs.values("modalite__libelle").annotate(n=Count("pk")).order_by("modalite__libelle")
+    ]
+    etats = dict(Contrat.Etat.choices)
+    en_vigueur = Contrat.objects.vivants().filter(
+        accompagnement__in=qs, date_debut__lte=comite.date, date_fin__gt=comite.date
+    )
+    par_etat = [
+        (etats[row["etat"]], row["n"])
+        for row in en_vigueur.values("etat").annotate(n=Count("accompagnement", distinct=True)).order_by("etat")
+    ]
+    sans = qs.exclude(pk__in=en_vigueur.values("accompagnement")).count()
+    if sans:
+        par_etat.append(("sans contrat en cours", sans))
+    conformite = []
+    base = Accompagnement.objects.visibles_par(user).filter(
+        referent_id=comite.referent_id, modalite__champ__in=comite.champs_modalites, modalite__accompagnee_ici=True
+    )
+    for k in range(3, -1, -1):
+        le = comite.date - relativedelta(months=3 * k)
+        etats_suivi = moteur.suivis(base.actifs(le), le=le)
+        total = len(etats_suivi)
+        tenus = sum(1 for s in etats_suivi.values() if s.etat != ETAT_RETARD)
+        pct = round(100 * tenus / total) if total else 0
+        y = 20 * len(conformite)
+        conformite.append(
+            {"date": f"{le:%d/%m/%Y}", "tenus": tenus, "total": total, "pct": pct, "y": y, "largeur": 2 * pct}
+        )
+    return {
+        "par_modalite": _barres(par_modalite),
+        "par_etat": _barres(par_etat),
+        "conformite": conformite,
+    }
+
+
+def _barres(paires):
+    """Rows with a width in % of the largest value, for the server-rendered bar chart."""
+    maximum = max((n for _l, n in paires), default=0)
+    return [
+        {"libelle": libelle, "n": n, "largeur": round(100 * n / maximum) if maximum else 0} for libelle, n in paires
+    ]

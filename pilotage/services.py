@@ -1,0 +1,230 @@
+"""Writes of the pilotage app: committees, decisions and their actions, exports."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accompagnement.models import Accompagnement
+from accompagnement.verrou import ConflitDeVersion
+from accounts.models import Role, User
+from referentiel.models import Modalite
+
+from .models import ComiteSuivi, DecisionComite, Export
+
+ROLE_PRESIDENT = {
+    ComiteSuivi.Type.TRIMESTRIEL_RSA: Role.DELEGUE,
+    ComiteSuivi.Type.MENSUEL_ASLL: Role.CONSEILLER_LOGEMENT,
+}
+DUREE_VIE_EXPORT = datetime.timedelta(hours=24)
+
+
+def duree_vie_export():
+    return getattr(settings, "EXPORT_DUREE_VIE", DUREE_VIE_EXPORT)
+
+
+def referents_possibles(user, type_comite):
+    """The référents a chair may hold a committee with: staff of a structure of their territories."""
+    if user.role != ROLE_PRESIDENT.get(type_comite):
+        return User.objects.none()
+    return (
+        User.objects.actifs()
+        .referents()
+        .filter(structures__territoire__in=user.territoires.all())
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@transaction.atomic
+def ouvrir_comite(*, par, type, referent, date):
+    """Open a committee; opening it twice (double submit) returns the same one."""
+    if type not in ROLE_PRESIDENT:
+        raise ValidationError("Type de comité inconnu.")
+    if par.role != ROLE_PRESIDENT[type]:
+        qui = "un·e délégué·e insertion" if type == ComiteSuivi.Type.TRIMESTRIEL_RSA else "un·e conseiller·ère logement"
+        raise ValidationError(f"Seul·e {qui} peut ouvrir ce comité.")
+    if date is None:
+        raise ValidationError("Indiquez la date du comité.")
+    territoire = (
+        par.territoires.filter(structures__in=referent.structures.all()).distinct().order_by("pk").first()
+        if referent is not None
+        else None
+    )
+    if referent is None or not referent.is_referent or territoire is None:
+        raise ValidationError("Ce référent n'exerce pas sur votre territoire.")
+    comite, _cree = ComiteSuivi.objects.get_or_create(
+        type=type,
+        referent=referent,
+        date=date,
+        defaults={"territoire": territoire, "president": par},
+    )
+    return comite
+
+
+def _verifier_president(comite, par):
+    if par.role != ROLE_PRESIDENT[comite.type] or not par.territoires.filter(pk=comite.territoire_id).exists():
+        raise ValidationError("Seul·e la personne qui préside ce comité peut y enregistrer des décisions.")
+    if not comite.est_ouvert:
+        raise ValidationError("Ce comité est clos : ses décisions ne peuvent plus être modifiées.")
+
+
+@transaction.atomic
+def enregistrer_decision(
+    *,
+    comite,
+    accompagnement,
+    par,
+    decision,
+    commentaire="",
+    modalite_cible=None,
+    action="",
+    action_due_le=None,
+    version=None,
+):
+    """Record (or change) the decision about one measure. `version` is the decision's version the
+    form was built from (None for a new one): a concurrent change is refused, never overwritten."""
+    from .pack import mesures_du_comite
+
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    if not mesures_du_comite(comite, par).filter(pk=accompagnement.pk).exists():
+        raise ValidationError("Cette mesure ne relève pas de ce comité.")
+    if decision not in DecisionComite.Choix.values:
+        raise ValidationError("Choisissez une décision.")
+    if decision == DecisionComite.Choix.REORIENTATION:
+        if modalite_cible is None:
+            raise ValidationError("Indiquez la modalité vers laquelle réorienter la personne.")
+        if modalite_cible.pk == accompagnement.modalite_id:
+            raise ValidationError("La modalité visée est déjà celle de la mesure.")
+    else:
+        modalite_cible = None
+    action = (action or "").strip()
+    if action and action_due_le is None:
+        raise ValidationError("Indiquez pour quand l'action demandée au référent doit être faite.")
+    if not action:
+        action_due_le = None
+    existante = DecisionComite.objects.select_for_update().filter(comite=comite, accompagnement=accompagnement).first()
+    if existante is None:
+        if version not in (None, ""):
+            raise ConflitDeVersion()
+        objet = DecisionComite(comite=comite, accompagnement=accompagnement)
+    else:
+        if version in (None, "") or int(version) != existante.version:
+            raise ConflitDeVersion(
+                "Une décision a été enregistrée entre-temps pour cette personne : relisez-la avant de la modifier."
+            )
+        objet = existante
+        objet.version += 1
+    objet.decision = decision
+    objet.modalite_cible = modalite_cible
+    objet.commentaire = (commentaire or "").strip()
+    if objet.action != action:
+        objet.action_faite_le = None
+    objet.action = action
+    objet.action_due_le = action_due_le
+    objet.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            objet.save()
+    except IntegrityError:
+        raise ConflitDeVersion(
+            "Une décision a été enregistrée entre-temps pour cette personne : relisez-la avant de la modifier."
+        ) from None
+    return objet
+
+
+@transaction.atomic
+def marquer_action_faite(*, decision, par, le=None):
+    """The référent marks the requested action as done (twice is harmless)."""
+    decision = DecisionComite.objects.select_for_update().select_related("accompagnement").get(pk=decision.pk)
+    if par.pk not in (decision.accompagnement.referent_id, decision.comite.referent_id):
+        raise ValidationError("Seul le référent de la personne peut indiquer que l'action est faite.")
+    if not decision.action:
+        raise ValidationError("Aucune action n'a été demandée pour cette décision.")
+    if decision.action_faite_le is None:
+        decision.action_faite_le = le or timezone.localdate()
+        decision.version += 1
+        decision.save()
+    return decision
+
+
+@transaction.atomic
+def clore_comite(*, comite, par, compte_rendu, version):
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    if version in (None, "") or int(version) != comite.version:
+        raise ConflitDeVersion("Le comité a été modifié entre-temps : relisez le compte rendu avant de le clore.")
+    comite.compte_rendu = (compte_rendu or "").strip()
+    comite.etat = ComiteSuivi.Etat.CLOS
+    comite.clos_le = timezone.now()
+    comite.version += 1
+    comite.save()
+    return comite
+
+
+@transaction.atomic
+def enregistrer_compte_rendu(*, comite, par, compte_rendu, version):
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    if version in (None, "") or int(version) != comite.version:
+        raise ConflitDeVersion("Le compte rendu a été modifié entre-temps : relisez-le avant d'enregistrer.")
+    comite.compte_rendu = (compte_rendu or "").strip()
+    comite.version += 1
+    comite.save()
+    return comite
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def demander_export(*, par, type, format, parametres, jeton=None):
+    """Create the export row and enqueue its production after commit. The same `jeton` (double
+    submit) returns the export already asked for."""
+    from . import exports, tasks
+
+    if format not in Export.Format.values:
+        raise ValidationError("Format d'export inconnu : choisissez CSV ou Excel.")
+    exports.source(type)  # raises a clear ValidationError for an unknown kind
+    if jeton:
+        try:
+            jeton = uuid.UUID(str(jeton))
+        except ValueError:
+            raise ValidationError("Formulaire invalide : rechargez la page.") from None
+        deja = Export.objects.filter(jeton=jeton).first()
+        if deja is not None:
+            if deja.utilisateur_id != par.pk:
+                raise ValidationError("Formulaire invalide : rechargez la page.")
+            return deja
+    export = Export.objects.create(
+        utilisateur=par,
+        type=type,
+        format=format,
+        parametres=parametres or {},
+        expire_le=timezone.now() + duree_vie_export(),
+        jeton=jeton or None,
+    )
+    transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
+    return export
+
+
+def accompagnement_du_comite(comite, user, pk):
+    from .pack import mesures_du_comite
+
+    try:
+        return mesures_du_comite(comite, user).get(pk=pk)
+    except (Accompagnement.DoesNotExist, ValueError, TypeError):
+        raise ValidationError("Cette mesure ne relève pas de ce comité.") from None
+
+
+def modalite_ou_none(pk):
+    if pk in (None, ""):
+        return None
+    try:
+        return Modalite.objects.get(pk=int(pk), accompagnee_ici__in=[True, False])
+    except (Modalite.DoesNotExist, ValueError):
+        raise ValidationError("Modalité inconnue.") from None

@@ -1,0 +1,316 @@
+"""Committees, bilans and exports. Every object is fetched through a scoped queryset (404 otherwise)."""
+
+import datetime
+import io
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role, User
+from referentiel.models import Structure
+from referentiel.regles import parametre
+
+from . import bilan as calculs
+from . import exports as exporteur
+from . import services
+from .forms import CompteRenduForm, DecisionForm, OuvrirComiteForm
+from .models import ComiteSuivi, DecisionComite, Export
+from .pack import graphiques, pack
+from .pdf import compte_rendu_pdf as rendre_pdf
+
+TYPE_PAR_ROLE = {
+    Role.DELEGUE: ComiteSuivi.Type.TRIMESTRIEL_RSA,
+    Role.CONSEILLER_LOGEMENT: ComiteSuivi.Type.MENSUEL_ASLL,
+}
+ROLES_BILAN = (Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR)
+
+
+def _erreurs(request, exc):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def comites(request):
+    user = request.user
+    qs = ComiteSuivi.objects.visibles_par(user).select_related("referent", "territoire", "president")
+    type_comite = TYPE_PAR_ROLE.get(user.role)
+    form = None
+    if type_comite:
+        referents = services.referents_possibles(user, type_comite)
+        form = OuvrirComiteForm(request.POST or None, referents=referents)
+        if request.method == "POST" and form.is_valid():
+            try:
+                comite = services.ouvrir_comite(
+                    par=user, type=type_comite, referent=form.cleaned_data["referent"], date=form.cleaned_data["date"]
+                )
+            except ValidationError as exc:
+                _erreurs(request, exc)
+            else:
+                return redirect("pilotage:comite", pk=comite.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    referent_choisi = request.GET.get("referent", "")
+    if referent_choisi.isdigit():
+        qs = qs.filter(referent_id=int(referent_choisi))
+    referents_historique = User.objects.filter(pk__in=ComiteSuivi.objects.visibles_par(user).values("referent"))
+    return render(
+        request,
+        "pilotage/comites.html",
+        {
+            "comites": qs[:200],
+            "form": form,
+            "type_comite": type_comite and ComiteSuivi.Type(type_comite).label,
+            "referents_historique": referents_historique,
+            "referent_choisi": referent_choisi,
+        },
+    )
+
+
+def _comite(request, pk):
+    return get_object_or_404(
+        ComiteSuivi.objects.visibles_par(request.user).select_related("referent", "territoire", "president"), pk=pk
+    )
+
+
+def _peut_presider(user, comite):
+    return (
+        comite.est_ouvert
+        and user.role == services.ROLE_PRESIDENT[comite.type]
+        and user.territoires.filter(pk=comite.territoire_id).exists()
+    )
+
+
+@require_GET
+def comite(request, pk):
+    comite = _comite(request, pk)
+    lignes, precedent = pack(comite, request.user)
+    preside = _peut_presider(request.user, comite)
+    if preside:
+        for ligne in lignes:
+            d = ligne.decision
+            initial = (
+                {
+                    "decision": d.decision,
+                    "modalite_cible": d.modalite_cible_id,
+                    "commentaire": d.commentaire,
+                    "action": d.action,
+                    "action_due_le": d.action_due_le,
+                    "version": d.version,
+                }
+                if d
+                else {"decision": "POURSUITE"}
+            )
+            ligne.form = DecisionForm(initial=initial, comite=comite, prefix=f"m{ligne.mesure.pk}")
+    return render(
+        request,
+        "pilotage/comite.html",
+        {
+            "comite": comite,
+            "lignes": lignes,
+            "precedent": precedent,
+            "preside": preside,
+            "graphiques": graphiques(comite, request.user),
+            "form_cr": CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version}),
+            "jeton": uuid.uuid4(),
+        },
+    )
+
+
+@require_POST
+def decision(request, pk, accompagnement):
+    comite = _comite(request, pk)
+    try:
+        mesure = services.accompagnement_du_comite(comite, request.user, accompagnement)
+    except ValidationError:
+        raise Http404 from None
+    form = DecisionForm(request.POST, comite=comite, prefix=f"m{mesure.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enregistrer_decision(
+                comite=comite,
+                accompagnement=mesure,
+                par=request.user,
+                decision=data["decision"],
+                modalite_cible=data["modalite_cible"],
+                commentaire=data["commentaire"],
+                action=data["action"],
+                action_due_le=data["action_due_le"],
+                version=data["version"],
+            )
+        except ValidationError as exc:
+            _erreurs(request, exc)
+        else:
+            messages.success(request, f"Décision enregistrée pour {mesure.resident}.")
+    else:
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for err in errs:
+                messages.error(request, f"{label} : {err}" if label else err)
+    return redirect(reverse("pilotage:comite", args=[comite.pk]) + f"#mesure-{mesure.pk}")
+
+
+@require_POST
+def compte_rendu(request, pk):
+    comite = _comite(request, pk)
+    form = CompteRenduForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Formulaire invalide : rechargez la page.")
+        return redirect("pilotage:comite", pk=comite.pk)
+    fonction = services.clore_comite if "clore" in request.POST else services.enregistrer_compte_rendu
+    try:
+        fonction(
+            comite=comite,
+            par=request.user,
+            compte_rendu=form.cleaned_data["compte_rendu"],
+            version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        _erreurs(request, exc)
+    else:
+        messages.success(request, "Comité clos." if "clore" in request.POST else "Compte rendu enregistré.")
+    return redirect("pilotage:comite", pk=comite.pk)
+
+
+@require_GET
+def compte_rendu_pdf(request, pk):
+    comite = _comite(request, pk)
+    lignes, _precedent = pack(comite, request.user)
+    contenu = rendre_pdf(comite, lignes)
+    reponse = HttpResponse(contenu, content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="compte-rendu-comite-{comite.pk}.pdf"'
+    return reponse
+
+
+@require_POST
+def action_faite(request, pk):
+    decision = get_object_or_404(DecisionComite.objects.visibles_par(request.user), pk=pk)
+    try:
+        services.marquer_action_faite(decision=decision, par=request.user)
+    except ValidationError as exc:
+        _erreurs(request, exc)
+    else:
+        messages.success(request, "Action notée comme faite.")
+    return redirect(reverse("pilotage:comite", args=[decision.comite_id]) + f"#mesure-{decision.accompagnement_id}")
+
+
+def _annee_demandee(request):
+    texte = request.GET.get("annee", "")
+    annee_defaut = timezone.localdate().year - 1
+    if not texte:
+        return annee_defaut
+    if texte.isdigit() and 2000 <= int(texte) <= 2100:
+        return int(texte)
+    messages.error(request, "Année invalide : le bilan de l'année dernière est affiché.")
+    return annee_defaut
+
+
+@require_GET
+def bilan(request):
+    user = request.user
+    if not (user.role in ROLES_BILAN or user.is_administrateur):
+        raise PermissionDenied
+    annee = _annee_demandee(request)
+    lignes, total = calculs.bilan_rsa(user, annee)
+    sorties = list(calculs.sorties_rsa(user, annee)[:500])
+    semaines = calculs.osa(user, annee)
+    codes = sorted({code for par_code in semaines.values() for code in par_code})
+    objectif = parametre("ACTIVITE_HEBDO_HEURES")
+    osa_lignes = [
+        {
+            "semaine": f"{a}-S{s:02d}",
+            "heures": [par_code.get(c, 0) for c in codes],
+            "total": round(sum(par_code.values()), 2),
+        }
+        for (a, s), par_code in semaines.items()
+    ]
+    return render(
+        request,
+        "pilotage/bilan.html",
+        {
+            "annee": annee,
+            "annees": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+            "colonnes": calculs.COLONNES_RSA,
+            "lignes": lignes,
+            "total": total,
+            "sorties": sorties,
+            "osa_codes": codes,
+            "osa_lignes": osa_lignes,
+            "objectif_hebdo": objectif,
+            "asll": calculs.chiffres_asll(user, annee),
+            "structures": Structure.objects.filter(pk__in=[ligne.structure_id for ligne in lignes]),
+        },
+    )
+
+
+def exports(request):
+    return render(
+        request,
+        "pilotage/exports.html",
+        {
+            "exports": Export.objects.de(request.user)[:50],
+            "sources": [(cle, libelle) for cle, (libelle, _f) in exporteur.SOURCES.items() if cle != "comite"],
+            "annee": timezone.localdate().year - 1,
+            "jeton": uuid.uuid4(),
+            "seuil": exporteur.SEUIL_ARRIERE_PLAN,
+        },
+    )
+
+
+def _parametres(post):
+    return {cle: post[cle] for cle in ("annee", "comite") if post.get(cle)}
+
+
+@require_POST
+def demander_export(request):
+    type_, format_ = request.POST.get("type", ""), request.POST.get("format", "")
+    parametres = _parametres(request.POST)
+    retour = request.POST.get("retour") or reverse("pilotage:exports")
+    if not retour.startswith("/"):
+        retour = reverse("pilotage:exports")
+    try:
+        if format_ not in exporteur.ECRIVAINS:
+            raise ValidationError("Format d'export inconnu : choisissez CSV ou Excel.")
+        contenu = exporteur.contenu(type_, request.user, parametres)
+        if contenu.total <= exporteur.SEUIL_ARRIERE_PLAN:
+            flux = io.BytesIO()
+            exporteur.ECRIVAINS[format_](flux, contenu)
+            nom = f"{contenu.titre}-{datetime.date.today():%Y%m%d}.{format_}"
+            reponse = HttpResponse(flux.getvalue(), content_type=exporteur.TYPES_MIME[format_])
+            reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+            return reponse
+        export = services.demander_export(
+            par=request.user, type=type_, format=format_, parametres=parametres, jeton=request.POST.get("jeton")
+        )
+    except ValidationError as exc:
+        _erreurs(request, exc)
+        return redirect(retour)
+    messages.info(request, "L'export est en préparation : le lien de téléchargement apparaîtra ici.")
+    return redirect(reverse("pilotage:exports") + f"#export-{export.pk}")
+
+
+@require_GET
+def etat_export(request, pk):
+    export = get_object_or_404(Export.objects.de(request.user), pk=pk)
+    return render(request, "pilotage/includes/export.html", {"export": export})
+
+
+@require_GET
+def telecharger_export(request, pk):
+    export = get_object_or_404(Export.objects.de(request.user), pk=pk)
+    if export.est_expire:
+        return render(request, "pilotage/export_indisponible.html", {"export": export, "expire": True}, status=410)
+    if export.etat != Export.Etat.PRET or not export.fichier:
+        return render(request, "pilotage/export_indisponible.html", {"export": export, "expire": False}, status=409)
+    return FileResponse(
+        export.fichier.open("rb"),
+        as_attachment=True,
+        filename=export.nom_fichier,
+        content_type=exporteur.TYPES_MIME[export.format],
+    )

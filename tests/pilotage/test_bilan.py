@@ -1,0 +1,153 @@
+"""Figures of the yearly bilan against a hand-counted caseload (reading in pilotage/bilan.py)."""
+
+import datetime
+
+from accompagnement.models import Accompagnement
+from contrats.models import Contrat
+from pilotage import bilan
+from referentiel.models import Modalite, TypeContrat
+from residents.models import Menage
+from tests.accompagnement.factories import ActionCollectiveFactory, EntretienFactory, ParticipationFactory
+from tests.accounts.factories import AdministrateurFactory, ResponsableFactory
+from tests.contrats.factories import ContratFactory
+from tests.pilotage.conftest import MOBILISATION, SOCIOPRO, VEILLE, a_paris, mesure
+from tests.residents.factories import ResidentFactory
+
+D = datetime.date
+
+
+def _cas(monde):
+    """Hand-counted 2025 caseload of the first structure:
+    A  veille all year, still open                     -> accompagné, veille, poursuite
+    B  mobilisation ended 10/03 (re-oriented) then
+       sociopro from 11/03, still open                 -> accompagné once, mobilisation AND sociopro, poursuite
+    C  sociopro ended 30/06, no follow-up              -> accompagné, sociopro, sortie
+    D  sociopro ended 31/12/2024                       -> not counted (before the year)
+    E  veille from 02/01/2026                          -> not counted (after the year)
+    F  sociopro ended 31/12/2025                       -> counted, sortie (ended in the year)
+    G  mobilisation ended 15/05 re-oriented to France
+       Travail (RSA emploi, not accompanied here)      -> accompagné, mobilisation, sortie
+    H  ASLL                                            -> not RSA, not counted
+    Expected: accompagnés 5 (A B C F G), veille 1, mobilisation 2, sociopro 3, poursuite 2, sorties 3."""
+    r = monde["referent"]
+    mesure(r, VEILLE, D(2024, 5, 1))
+    b = mesure(r, MOBILISATION, D(2024, 9, 1), D(2025, 3, 10), "REORIENTATION")
+    mesure(r, SOCIOPRO, D(2025, 3, 11), resident=b.resident, precedent=b)
+    mesure(r, SOCIOPRO, D(2025, 1, 15), D(2025, 6, 30), "OBJECTIFS_ATTEINTS", destination="LOCATION_SOCIALE")
+    mesure(r, SOCIOPRO, D(2024, 1, 1), D(2024, 12, 31), "FIN_DROITS")
+    mesure(r, VEILLE, D(2026, 1, 2))
+    mesure(r, SOCIOPRO, D(2025, 2, 1), D(2025, 12, 31), "DEMENAGEMENT")
+    g = mesure(r, MOBILISATION, D(2025, 2, 1), D(2025, 5, 15), "REORIENTATION")
+    mesure(r, Modalite.Code.RSA_EMPLOI, D(2025, 5, 16), resident=g.resident, precedent=g)
+    mesure(r, Modalite.Code.ASLL, D(2025, 1, 1))
+    # Another structure of another territory: counted only for who may see it.
+    mesure(monde["etranger"], VEILLE, D(2025, 1, 1))
+
+
+def test_tableau_du_referentiel_compte_a_la_main(monde):
+    _cas(monde)
+    responsable = ResponsableFactory(structures=[monde["structure"]])
+    lignes, total = bilan.bilan_rsa(responsable, 2025)
+    assert len(lignes) == 1
+    ligne = lignes[0]
+    assert ligne.structure == monde["structure"].nom
+    assert ligne.valeurs() == [5, 1, 2, 3, 2, 3]
+    assert total.valeurs() == [5, 1, 2, 3, 2, 3]
+    assert ligne.accompagnes == ligne.poursuite + ligne.sorties
+
+
+def test_ligne_par_structure_et_total_pour_l_administrateur(monde):
+    _cas(monde)
+    lignes, total = bilan.bilan_rsa(AdministrateurFactory(), 2025)
+    assert {ligne.structure: ligne.accompagnes for ligne in lignes} == {
+        monde["structure"].nom: 5,
+        monde["autre"].nom: 1,
+    }
+    assert total.valeurs() == [6, 2, 2, 3, 3, 3]
+
+
+def test_une_personne_dans_deux_structures_compte_une_fois_au_total(monde):
+    r, e = monde["referent"], monde["etranger"]
+    a = mesure(r, VEILLE, D(2025, 1, 1), D(2025, 4, 30), "DEMENAGEMENT")
+    mesure(e, VEILLE, D(2025, 5, 1), resident=a.resident)
+    lignes, total = bilan.bilan_rsa(AdministrateurFactory(), 2025)
+    par_structure = {ligne.structure: (ligne.accompagnes, ligne.sorties) for ligne in lignes}
+    assert par_structure == {monde["structure"].nom: (1, 1), monde["autre"].nom: (1, 0)}
+    assert (total.accompagnes, total.poursuite, total.sorties) == (1, 1, 0)
+
+
+def test_le_delegue_ne_voit_que_son_territoire(monde):
+    _cas(monde)
+    lignes, total = bilan.bilan_rsa(monde["delegue"], 2025)
+    assert [ligne.structure for ligne in lignes] == [monde["structure"].nom]
+    lignes, total = bilan.bilan_rsa(monde["delegue_ailleurs"], 2025)
+    assert [ligne.structure for ligne in lignes] == [monde["autre"].nom]
+    assert total.accompagnes == 1
+
+
+def test_sorties_de_l_annee_avec_motif_et_destination(monde):
+    _cas(monde)
+    sorties = list(bilan.sorties_rsa(monde["delegue"], 2025))
+    assert sorted((m.date_fin, m.motif_fin) for m in sorties) == [
+        (D(2025, 5, 15), "REORIENTATION"),
+        (D(2025, 6, 30), "OBJECTIFS_ATTEINTS"),
+        (D(2025, 12, 31), "DEMENAGEMENT"),
+    ]
+    social = next(m for m in sorties if m.date_fin == D(2025, 6, 30))
+    assert social.get_destination_display() == "location dans le parc social"
+
+
+def test_personne_sortie_deux_fois_dans_l_annee_apparait_une_fois(monde):
+    r = monde["referent"]
+    a = mesure(r, MOBILISATION, D(2025, 1, 1), D(2025, 3, 31), "REORIENTATION")
+    mesure(r, SOCIOPRO, D(2025, 4, 1), D(2025, 9, 30), "REFUS", resident=a.resident, precedent=a)
+    sorties = list(bilan.sorties_rsa(monde["delegue"], 2025))
+    assert [(m.modalite.code, m.motif_fin) for m in sorties] == [(SOCIOPRO, "REFUS")]
+
+
+def test_osa_heures_par_semaine_et_modalite(monde):
+    r = monde["referent"]
+    a = mesure(r, SOCIOPRO, D(2025, 1, 1))
+    b = mesure(r, MOBILISATION, D(2025, 1, 1))
+    # ISO week 2025-W03 runs Monday 13 to Sunday 19 January.
+    EntretienFactory(accompagnement=a, date_heure=a_paris(D(2025, 1, 13)), duree_minutes=60)
+    EntretienFactory(accompagnement=a, date_heure=a_paris(D(2025, 1, 19)), duree_minutes=30)
+    EntretienFactory(accompagnement=a, date_heure=a_paris(D(2025, 1, 20)), duree_minutes=45)  # W04
+    EntretienFactory(accompagnement=b, date_heure=a_paris(D(2025, 1, 14)), duree_minutes=90, statut="ABSENT_EXCUSE")
+    atelier = ActionCollectiveFactory(
+        structure=monde["structure"], date_heure=a_paris(D(2025, 1, 15)), duree_minutes=120
+    )
+    ParticipationFactory(action=atelier, resident=b.resident)
+    ParticipationFactory(action=atelier, resident=ResidentFactory(structure=monde["structure"]))  # no RSA measure
+    semaines = bilan.osa(monde["delegue"], 2025)
+    assert semaines == {(2025, 3): {SOCIOPRO: 1.5, MOBILISATION: 2.0}, (2025, 4): {SOCIOPRO: 0.75}}
+    assert bilan.osa(monde["delegue_ailleurs"], 2025) == {}
+
+
+def test_chiffres_asll(monde):
+    r = monde["referent"]
+    menage = Menage.objects.create()
+    p1 = ResidentFactory(structure=monde["structure"], menage=menage)
+    p2 = ResidentFactory(structure=monde["structure"], menage=menage, role_menage="CONJOINT")
+    asll = Modalite.Code.ASLL
+    m1 = mesure(r, asll, D(2024, 10, 1), resident=p1)
+    mesure(r, asll, D(2025, 3, 1), D(2025, 9, 1), "OBJECTIFS_ATTEINTS", resident=p2)
+    mesure(r, asll, D(2025, 4, 1), D(2025, 11, 2), "REFUS")
+    mesure(r, asll, D(2023, 1, 1), D(2024, 6, 1), "REFUS")  # not in 2025
+    premier = ContratFactory(
+        accompagnement=m1, type=TypeContrat.PLAN_ASLL, date_debut=D(2024, 10, 1), date_fin=D(2025, 4, 1), etat="SIGNE"
+    )
+    ContratFactory(
+        accompagnement=m1,
+        type=TypeContrat.PLAN_ASLL,
+        date_debut=D(2025, 4, 1),
+        date_fin=D(2025, 10, 1),
+        etat="SIGNE",
+        precedent=premier,
+        numero_renouvellement=1,
+    )
+    c = bilan.chiffres_asll(monde["conseillere"], 2025)
+    assert (c["menages"], c["mesures"], c["ouvertes"], c["terminees"], c["renouvelees"]) == (2, 3, 2, 2, 1)
+    assert sorted(c["motifs"]) == [("objectifs atteints", 1), ("refus de l'accompagnement", 1)]
+    assert bilan.chiffres_asll(monde["delegue"], 2025)["mesures"] == 0  # the délégué does not see the ASLL
+    assert Contrat.objects.count() == 2 and Accompagnement.objects.count() == 4
