@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_url
@@ -87,6 +88,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "pilotage-purge-exports": {"task": "pilotage.tasks.purger_exports", "schedule": 60 * 60},
     # Filled by the apps that own daily jobs (echeances: the morning run of the échéance engine).
+    "echeances-synchroniser-alertes": {
+        "task": "echeances.tasks.synchroniser_alertes",
+        "schedule": crontab(hour=6, minute=0),  # every morning, Europe/Paris (CELERY_TIMEZONE)
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

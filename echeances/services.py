@@ -1,0 +1,215 @@
+"""Writes of the échéances app: the morning synchronisation of alerts, acknowledgements, digests,
+sanction reports. Keyword-only, atomic; safe to run twice and with two workers."""
+
+import dataclasses
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accompagnement.models import Accompagnement
+
+from .choix import Etat, Regle
+from .models import Alerte, Digest, SignalementSanction
+from .moteur import calculer
+
+# Any constant shared by every worker: the lock that keeps two synchronisations from overlapping.
+_VERROU_SYNCHRO = 0x45434845  # "ECHE"
+
+
+@dataclasses.dataclass
+class Bilan:
+    vues: int = 0
+    creees: int = 0
+    mises_a_jour: int = 0
+    fermees: int = 0
+    ignore: bool = False  # another worker held the lock
+
+
+_COLONNES = (
+    "cle",
+    "regle",
+    "accompagnement_id",
+    "resident_id",
+    "structure_id",
+    "referent_id",
+    "territoire_id",
+    "due_le",
+    "etat",
+    "message",
+)
+
+# Upsert every alert seen today. A closed alert seen again is reopened (a new occurrence of the cause);
+# an acknowledged one keeps its status. Rows whose content did not change are not rewritten, so a second
+# run the same day writes nothing.
+_SQL_UPSERT = """
+WITH vues AS (
+    SELECT * FROM unnest(
+        %(cle)s::text[], %(regle)s::text[], %(accompagnement_id)s::bigint[], %(resident_id)s::bigint[],
+        %(structure_id)s::bigint[], %(referent_id)s::bigint[], %(territoire_id)s::bigint[],
+        %(due_le)s::date[], %(etat)s::text[], %(message)s::text[], %(destinataires)s::text[]
+    ) AS v(cle, regle, accompagnement_id, resident_id, structure_id, referent_id, territoire_id,
+           due_le, etat, message, destinataires)
+)
+INSERT INTO echeances_alerte AS a (
+    cle, regle, accompagnement_id, resident_id, structure_id, referent_id, territoire_id, due_le, etat,
+    message, destinataires, statut, premiere_vue, derniere_vue, commentaire, version
+)
+SELECT cle, regle, accompagnement_id, resident_id, structure_id, referent_id, territoire_id, due_le, etat,
+       message, destinataires::bigint[], 'OUVERTE', %(le)s, %(le)s, '', 1
+FROM vues
+ON CONFLICT (cle) DO UPDATE SET
+    due_le = EXCLUDED.due_le, etat = EXCLUDED.etat, message = EXCLUDED.message,
+    destinataires = EXCLUDED.destinataires, referent_id = EXCLUDED.referent_id,
+    structure_id = EXCLUDED.structure_id, derniere_vue = EXCLUDED.derniere_vue,
+    statut = CASE WHEN a.statut = 'FERMEE' THEN 'OUVERTE' ELSE a.statut END,
+    premiere_vue = CASE WHEN a.statut = 'FERMEE' THEN EXCLUDED.premiere_vue ELSE a.premiere_vue END,
+    fermee_le = NULL,
+    version = a.version + 1
+WHERE a.statut = 'FERMEE'
+   OR (a.due_le, a.etat, a.message, a.destinataires, a.referent_id, a.structure_id, a.derniere_vue)
+      IS DISTINCT FROM
+      (EXCLUDED.due_le, EXCLUDED.etat, EXCLUDED.message, EXCLUDED.destinataires, EXCLUDED.referent_id,
+       EXCLUDED.structure_id, EXCLUDED.derniere_vue)
+RETURNING (xmax = 0) AS creee
+"""
+
+# Close what was not seen today (the cause is gone), acknowledged alerts included.
+_SQL_FERMER = """
+UPDATE echeances_alerte a SET statut = 'FERMEE', fermee_le = %(maintenant)s, version = a.version + 1
+WHERE a.statut <> 'FERMEE'
+  AND NOT EXISTS (SELECT 1 FROM unnest(%(cle)s::text[]) AS v(cle) WHERE v.cle = a.cle)
+"""
+
+
+def a_signaler(echeances):
+    """The échéances that become alerts: due soon or overdue."""
+    return [e for e in echeances if e.etat in (Etat.BIENTOT, Etat.EN_RETARD)]
+
+
+def synchroniser_alertes(*, le=None):
+    """Run the engine over the whole base and bring the alerts in line with it."""
+    le = le or timezone.localdate()
+    echeances = a_signaler(calculer(Accompagnement.objects.all(), le=le))
+    colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
+    # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
+    colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
+    bilan = Bilan(vues=len(echeances))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
+        if not cursor.fetchone()[0]:
+            bilan.ignore = True
+            return bilan
+        cursor.execute(_SQL_UPSERT, dict(colonnes, le=le))
+        for (creee,) in cursor.fetchall():
+            if creee:
+                bilan.creees += 1
+            else:
+                bilan.mises_a_jour += 1
+        cursor.execute(_SQL_FERMER, {"cle": colonnes["cle"], "maintenant": timezone.now()})
+        bilan.fermees = cursor.rowcount
+    return bilan
+
+
+class ConflitDeVersion(ValidationError):
+    pass
+
+
+def _verifier_version(obj, version):
+    if version is not None and int(version) != obj.version:
+        raise ConflitDeVersion(
+            "Cette fiche a été modifiée entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
+        )
+
+
+@transaction.atomic
+def acquitter(*, alerte, par, commentaire, version=None):
+    """The user has seen the alert and deals with it: it will not be raised again for this cause."""
+    alerte = Alerte.objects.select_for_update().get(pk=alerte.pk)
+    if alerte.statut == Alerte.Statut.ACQUITTEE:
+        return alerte  # a double submit changes nothing
+    _verifier_version(alerte, version)
+    if alerte.statut == Alerte.Statut.FERMEE:
+        raise ValidationError("Cette alerte est déjà fermée : sa cause a disparu.")
+    commentaire = (commentaire or "").strip()
+    if not commentaire:
+        raise ValidationError({"commentaire": "Indiquez en quelques mots ce qui est fait."})
+    alerte.statut = Alerte.Statut.ACQUITTEE
+    alerte.acquittee_par = par
+    alerte.acquittee_le = timezone.now()
+    alerte.commentaire = commentaire
+    alerte.version += 1
+    alerte.save()
+    return alerte
+
+
+def envoyer_digests(*, le=None):
+    """One e-mail per user with open alerts, once a day (the Digest row is the proof it was sent)."""
+    from accounts.models import User
+
+    le = le or timezone.localdate()
+    ouvertes = Alerte.objects.ouvertes()
+    ids = set()
+    for destinataires in ouvertes.values_list("destinataires", flat=True).iterator():
+        ids.update(destinataires)
+    envoyes = 0
+    for user in User.objects.actifs().filter(pk__in=ids).exclude(email="").order_by("pk"):
+        with transaction.atomic():
+            alertes = list(ouvertes.pour(user).select_related("resident").order_by("due_le", "pk")[:200])
+            digest, cree = Digest.objects.get_or_create(user=user, jour=le, defaults={"nb_alertes": len(alertes)})
+            if not cree:
+                continue
+            contexte = {"user": user, "alertes": alertes, "le": le, "site_url": settings.SITE_URL}
+            send_mail(
+                subject=f"À faire : {len(alertes)} échéance(s) au {le:%d/%m/%Y}",
+                message=render_to_string("echeances/email/digest.txt", contexte),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+            envoyes += 1
+    return envoyes
+
+
+@transaction.atomic
+def creer_signalement(*, accompagnement, par, motif, le=None):
+    """The référent's report after successive unexcused absences; the absences of the current ABSENCES
+    échéance are attached. A second submit for the same series returns the first report."""
+    le = le or timezone.localdate()
+    motif = (motif or "").strip()
+    if len(motif) < 20:
+        raise ValidationError(
+            {"motif": "Motivez le signalement : faits, relances faites, situation (20 caractères au moins)."}
+        )
+    qs = Accompagnement.objects.filter(pk=accompagnement.pk)
+    echeance = next(iter(calculer(qs, le=le, regles={Regle.ABSENCES})), None)
+    if echeance is None:
+        existant = SignalementSanction.objects.filter(accompagnement=accompagnement).first()
+        if existant:
+            return existant
+        raise ValidationError("Aucune série d'absences non excusées à signaler pour cette mesure.")
+    derniere = echeance.entretien_ids[-1]
+    signalement, cree = SignalementSanction.objects.get_or_create(
+        derniere_absence_id=derniere,
+        defaults={"accompagnement": accompagnement, "auteur": par, "motif": motif},
+    )
+    if cree:
+        signalement.absences.set(echeance.entretien_ids)
+    return signalement
+
+
+@transaction.atomic
+def decider_signalement(*, signalement, par, issue, commentaire, version=None):
+    signalement = SignalementSanction.objects.select_for_update().get(pk=signalement.pk)
+    _verifier_version(signalement, version)
+    if issue not in SignalementSanction.Issue.values:
+        raise ValidationError({"issue": "Choisissez la suite donnée."})
+    signalement.issue = issue
+    signalement.issue_commentaire = (commentaire or "").strip()
+    signalement.issue_le = timezone.localdate()
+    signalement.issue_par = par
+    signalement.version += 1
+    signalement.save()
+    return signalement

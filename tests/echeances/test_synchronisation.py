@@ -1,0 +1,145 @@
+"""The morning job: one alert per cause, idempotent, closes by itself, respects acknowledgements."""
+
+import datetime
+import io
+import json
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+
+from accompagnement.models import Accompagnement
+from echeances import services
+from echeances.models import Alerte, Digest
+from echeances.moteur import Etat, Regle, calculer
+from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
+from tests.echeances.conftest import a_paris
+
+D = datetime.date
+
+
+def _etat_des_alertes():
+    return sorted(
+        Alerte.objects.values_list("cle", "statut", "etat", "due_le", "premiere_vue", "derniere_vue", "version")
+    )
+
+
+@pytest.fixture
+def mesure():
+    return AccompagnementFactory(date_debut=D(2026, 1, 5))  # RSA: contact due 20/01, meeting 05/02
+
+
+def test_le_job_et_l_ecran_sont_d_accord(mesure):
+    AccompagnementFactory()
+    services.synchroniser_alertes(le=D(2026, 1, 30))
+    attendu = {e.cle for e in calculer(Accompagnement.objects.all(), le=D(2026, 1, 30)) if e.etat != Etat.A_JOUR}
+    assert set(Alerte.objects.ouvertes().values_list("cle", flat=True)) == attendu
+    assert attendu  # the test means something
+
+
+def test_deux_executions_ne_changent_rien(mesure):
+    premier = services.synchroniser_alertes(le=D(2026, 1, 30))
+    avant = _etat_des_alertes()
+    second = services.synchroniser_alertes(le=D(2026, 1, 30))
+    assert _etat_des_alertes() == avant
+    assert premier.creees == len(avant) and second.creees == second.mises_a_jour == second.fermees == 0
+
+
+def test_une_alerte_par_cause_mise_a_jour_puis_fermee(mesure):
+    services.synchroniser_alertes(le=D(2026, 1, 19))
+    alerte = Alerte.objects.get(regle=Regle.CONTACT)
+    assert (alerte.etat, alerte.destinataires) == (Etat.BIENTOT, [mesure.referent_id])
+    services.synchroniser_alertes(le=D(2026, 1, 21))
+    alerte.refresh_from_db()
+    assert (alerte.etat, alerte.premiere_vue, alerte.derniere_vue) == (Etat.EN_RETARD, D(2026, 1, 19), D(2026, 1, 21))
+    assert Alerte.objects.filter(regle=Regle.CONTACT).count() == 1
+    EntretienFactory(accompagnement=mesure, date_heure=a_paris(D(2026, 1, 21)))  # the contact is made
+    services.synchroniser_alertes(le=D(2026, 1, 21))
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.FERMEE and alerte.fermee_le is not None
+
+
+def test_une_alerte_acquittee_n_est_pas_relevee(mesure):
+    services.synchroniser_alertes(le=D(2026, 1, 19))
+    alerte = Alerte.objects.get(regle=Regle.CONTACT)
+    services.acquitter(alerte=alerte, par=mesure.referent, commentaire="Appel prévu lundi.", version=alerte.version)
+    services.synchroniser_alertes(le=D(2026, 1, 25))
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.ACQUITTEE and alerte.etat == Etat.EN_RETARD
+    assert not Alerte.objects.ouvertes().filter(regle=Regle.CONTACT).exists()
+
+
+def test_acquitter_exige_un_commentaire_et_une_version_a_jour(mesure):
+    services.synchroniser_alertes(le=D(2026, 1, 19))
+    alerte = Alerte.objects.get(regle=Regle.CONTACT)
+    with pytest.raises(ValidationError):
+        services.acquitter(alerte=alerte, par=mesure.referent, commentaire="  ")
+    with pytest.raises(services.ConflitDeVersion):
+        services.acquitter(alerte=alerte, par=mesure.referent, commentaire="ok", version=alerte.version + 5)
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.OUVERTE
+
+
+def test_un_job_interrompu_relance_ne_perd_ni_ne_duplique_rien(mesure, monkeypatch):
+    services.synchroniser_alertes(le=D(2026, 1, 19))
+    avant = _etat_des_alertes()
+
+    # Killed between the upsert and the closing: the whole transaction is rolled back.
+    monkeypatch.setattr(services, "_SQL_FERMER", "SELECT pg_sleep(0) FROM nowhere_table_xyz")
+    with pytest.raises(Exception):  # noqa: B017
+        services.synchroniser_alertes(le=D(2026, 1, 25))
+    assert _etat_des_alertes() == avant
+    monkeypatch.undo()
+    services.synchroniser_alertes(le=D(2026, 1, 25))
+    services.synchroniser_alertes(le=D(2026, 1, 25))
+    cles = list(Alerte.objects.values_list("cle", flat=True))
+    assert len(cles) == len(set(cles))
+    assert Alerte.objects.filter(derniere_vue=D(2026, 1, 25)).exists()
+
+
+def test_un_second_worker_attend_son_tour(mesure):
+    # The other worker holds the lock (simulated on our own connection in a nested savepoint is not
+    # possible: advisory locks are re-entrant per session), so we take it from a second connection.
+    from django.db import connections
+
+    autre = connections.create_connection("default")
+    try:
+        with autre.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [services._VERROU_SYNCHRO])
+            bilan = services.synchroniser_alertes(le=D(2026, 1, 19))
+            cursor.execute("ROLLBACK")
+    finally:
+        autre.close()
+    assert bilan.ignore and not Alerte.objects.exists()
+    assert connection.in_atomic_block  # still inside the test's transaction
+
+
+def test_recapitulatif_quotidien_une_fois_par_jour(mesure):
+    services.synchroniser_alertes(le=D(2026, 1, 30))
+    assert services.envoyer_digests(le=D(2026, 1, 30)) == 1
+    assert services.envoyer_digests(le=D(2026, 1, 30)) == 0
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [mesure.referent.email]
+    assert "Prendre contact" in message.body and str(mesure.resident) in message.body
+    assert Digest.objects.get().nb_alertes == Alerte.objects.ouvertes().count()
+
+
+def test_commande_table_et_json_egales_au_moteur(mesure):
+    AccompagnementFactory()
+    attendu = calculer(Accompagnement.objects.all(), le=D(2026, 1, 30))
+    out = io.StringIO()
+    call_command("echeances", "--as-of", "2026-01-30", "--format", "json", stdout=out)
+    assert [(e["cle"], e["due_le"], e["etat"]) for e in json.loads(out.getvalue())] == [
+        (e.cle, e.due_le.isoformat(), e.etat) for e in attendu
+    ]
+    out = io.StringIO()
+    call_command("echeances", "--as-of", "2026-01-30", "--structure", str(mesure.structure_id), stdout=out)
+    lignes = out.getvalue().splitlines()
+    mine = [e for e in attendu if e.structure_id == mesure.structure_id]
+    assert lignes[-1] == f"{len(mine)} échéance(s) au 30/01/2026."
+    assert all(e.message in out.getvalue() for e in mine)
+    assert not Alerte.objects.exists()  # read-only
