@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accompagnement",
     "contrats",
     "echeances",
+    "demo",
     "pilotage",
 ]
 

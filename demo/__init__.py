@@ -1,0 +1,22 @@
+"""Demo data (`manage.py demo`), synthetic scale data (`manage.py donnees_synthetiques`) and the
+benchmark runner (`manage.py bench`). No models: this app only writes into the others' tables."""
+
+# Shared demo password: 12+ characters and not a common word, as the project's validators require.
+# Printed by the launcher (`make run`); the demo must never run in production.
+MOT_DE_PASSE_DEMO = "Vosges-demo-2024!"
+
+# (username, password, role label): every role of accounts.models.Role has at least one account.
+COMPTES = [
+    ("admin.demo", MOT_DE_PASSE_DEMO, "administrateur"),
+    ("referente.fjt", MOT_DE_PASSE_DEMO, "référente FJT (Résidence Les Images, Épinal)"),
+    ("referent.asll", MOT_DE_PASSE_DEMO, "référent ASLL à temps partiel (Le Relais Vosgien)"),
+    ("referente.global", MOT_DE_PASSE_DEMO, "référente accompagnement global (Le Relais Vosgien)"),
+    ("referente.rsa", MOT_DE_PASSE_DEMO, "référente RSA (MSVS de Saint-Dié-des-Vosges)"),
+    ("referent.rsa2", MOT_DE_PASSE_DEMO, "référent RSA (MSVS de Saint-Dié-des-Vosges)"),
+    ("responsable.fjt", MOT_DE_PASSE_DEMO, "responsable de structure (Résidence Les Images)"),
+    ("responsable.relais", MOT_DE_PASSE_DEMO, "responsable de structure (Le Relais Vosgien)"),
+    ("responsable.msvs", MOT_DE_PASSE_DEMO, "responsable de structure (MSVS de Saint-Dié-des-Vosges)"),
+    ("delegue.insertion", MOT_DE_PASSE_DEMO, "délégué insertion (territoires d'Épinal et de Saint-Dié)"),
+    ("conseillere.logement", MOT_DE_PASSE_DEMO, "conseillère logement (territoires d'Épinal et de Saint-Dié)"),
+    ("partenaire.ase", MOT_DE_PASSE_DEMO, "partenaire (tiers) : éducatrice ASE"),
+]
