@@ -49,9 +49,8 @@ def _mesures_file_active(request, le):
     modalite = request.GET.get("modalite", "")
     if modalite.isdigit():
         qs = qs.filter(modalite_id=int(modalite))
-    terme = cle_recherche(request.GET.get("q", ""))
-    if terme:
-        qs = qs.filter(resident__nom_recherche__contains=terme)
+    for mot in cle_recherche(request.GET.get("q", "")).split():
+        qs = qs.filter(resident__nom_recherche__contains=mot)
     dernier_contrat = Contrat.objects.vivants().filter(accompagnement=OuterRef("pk")).order_by("-date_debut")
     qs = qs.select_related("resident", "modalite", "referent").annotate(
         contrat_etat=Subquery(dernier_contrat.values("etat")[:1]),
@@ -187,6 +186,7 @@ def rendez_vous_cloturer(request, pk):
         messages.info(request, "Ce rendez-vous a déjà été clôturé.")
         return redirect("residents:dossier", entretien.accompagnement.resident_id)
     form = ClotureRendezVousForm(request.POST or None, initial={"version": entretien.version})
+    suivant = request.POST.get("suivant") or request.GET.get("suivant", "")
     if request.method == "POST" and form.is_valid():
         try:
             services.cloturer_rendez_vous(
@@ -199,11 +199,12 @@ def rendez_vous_cloturer(request, pk):
             reporter_erreurs(form, erreur)
         else:
             messages.success(request, "Rendez-vous clôturé.")
-            suivant = request.POST.get("suivant", "")
             if suivant == "liste":
                 return redirect("accompagnement:rendez_vous")
             return redirect("residents:dossier", entretien.accompagnement.resident_id)
-    return render(request, "accompagnement/rendez_vous_cloture.html", {"form": form, "entretien": entretien})
+    return render(
+        request, "accompagnement/rendez_vous_cloture.html", {"form": form, "entretien": entretien, "suivant": suivant}
+    )
 
 
 @require_GET

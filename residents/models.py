@@ -50,8 +50,11 @@ class ResidentQuerySet(models.QuerySet):
         """Name search that ignores case and accents (unaccent is not available: see residents.texte)."""
         from .texte import cle_recherche
 
-        terme = cle_recherche(terme)
-        return self.filter(nom_recherche__contains=terme) if terme else self
+        # Each word on its own, so « élodie lefèvre » finds « Lefèvre Élodie ».
+        qs = self
+        for mot in cle_recherche(terme).split():
+            qs = qs.filter(nom_recherche__contains=mot)
+        return qs
 
 
 class Menage(models.Model):

@@ -1,0 +1,345 @@
+import datetime
+import uuid
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnement.models import Accompagnement, ActionCollective, Entretien
+from tests.accompagnement.factories import (
+    AccompagnementFactory,
+    ActionCollectiveFactory,
+    CoReferentFactory,
+    EntretienFactory,
+    ObjectifFactory,
+    ParticipationFactory,
+)
+from tests.residents.factories import ResidentFactory
+
+
+def connecte(client, user):
+    client.force_login(user)
+    return client
+
+
+def local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+# --- owner / colleague / outsider on every page of a measure -----------------------------------------
+
+PAGES_MESURE = [
+    "accompagnement:entretien_nouveau",
+    "accompagnement:rendez_vous_nouveau",
+    "accompagnement:reorienter",
+    "accompagnement:terminer",
+    "accompagnement:objectif_nouveau",
+    "accompagnement:coreferent_ajouter",
+]
+
+
+@pytest.mark.parametrize("nom", PAGES_MESURE)
+def test_pages_d_une_mesure_proprietaire_collegue_etranger(client, nom, mesure, referent, collegue, etranger):
+    url = reverse(nom, args=[mesure.pk])
+    assert connecte(client, referent).get(url).status_code == 200
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert connecte(client, etranger).get(url).status_code == 404
+    assert connecte(client, etranger).post(url, {}).status_code == 404
+
+
+def test_pages_objectif_et_coreferent_etranger_404(client, mesure, referent, etranger):
+    objectif = ObjectifFactory(accompagnement=mesure)
+    coref = CoReferentFactory(accompagnement=mesure, user=referent.__class__.objects.create(username="x"))
+    urls = [
+        reverse("accompagnement:objectif_modifier", args=[objectif.pk]),
+        reverse("accompagnement:objectif_evaluer", args=[objectif.pk]),
+        reverse("accompagnement:coreferent_retirer", args=[coref.pk]),
+    ]
+    for url in urls:
+        assert connecte(client, referent).get(url).status_code == 200
+        assert connecte(client, etranger).get(url).status_code == 404
+
+
+# --- entretien ----------------------------------------------------------------------------------------
+
+
+def donnees_entretien(**extra):
+    return {
+        "type": "TELEPHONE",
+        "date_heure": local(timezone.now() - datetime.timedelta(minutes=2)),
+        "statut": "HONORE",
+        "duree_minutes": "10",
+        "notes": "Appel pour le dossier CAF.",
+        "jeton": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+def test_noter_un_appel_htmx_renvoie_un_formulaire_neuf_et_declenche_le_rafraichissement(client, mesure, referent):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    reponse = connecte(client, referent).post(url, donnees_entretien(), HTTP_HX_REQUEST="true")
+    assert reponse.status_code == 200
+    assert reponse["HX-Trigger"] == "entretien-enregistre"
+    assert "Entretien enregistré." in reponse.content.decode()
+    entretien = Entretien.objects.get()
+    assert (entretien.type, entretien.statut, entretien.physique) == ("TELEPHONE", "HONORE", False)
+
+
+def test_double_clic_un_seul_entretien(client, mesure, referent):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    donnees = donnees_entretien()
+    connecte(client, referent)
+    client.post(url, donnees)
+    reponse = client.post(url, donnees, follow=True)
+    assert Entretien.objects.count() == 1
+    assert "déjà enregistré" in reponse.content.decode()
+
+
+def test_entretien_futur_message_clair_et_saisie_conservee(client, mesure, referent):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    futur = local(timezone.now() + datetime.timedelta(days=1))
+    reponse = connecte(client, referent).post(url, donnees_entretien(date_heure=futur, notes="Texte à garder"))
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert "ne peut pas être marqué honoré" in contenu and "Texte à garder" in contenu
+    assert not Entretien.objects.exists()
+
+
+def test_entretien_date_invalide_message_francais(client, mesure, referent):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    reponse = connecte(client, referent).post(url, donnees_entretien(date_heure="pas une date"))
+    assert reponse.status_code == 200
+    assert "Saisissez une date et une heure valides" in reponse.content.decode()
+
+
+def test_un_partenaire_lecteur_recoit_403(client, mesure):
+    from tests.accounts.factories import DelegueFactory
+
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    assert connecte(client, delegue).get(url).status_code == 403
+
+
+# --- rendez-vous --------------------------------------------------------------------------------------
+
+
+def test_planifier_puis_marquer_absent(client, mesure, referent):
+    connecte(client, referent)
+    url = reverse("accompagnement:rendez_vous_nouveau", args=[mesure.pk])
+    demain = local(timezone.now() + datetime.timedelta(days=1))
+    reponse = client.post(url, {"type": "BUREAU", "date_heure": demain, "lieu": "Bureau 2", "jeton": str(uuid.uuid4())})
+    assert reponse.status_code == 302
+    rdv = Entretien.objects.get(statut="PLANIFIE")
+    cloture = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    reponse = client.post(cloture, {"statut": "ABSENT_NON_EXCUSE", "version": rdv.version})
+    assert "pas encore eu lieu" in reponse.content.decode()
+    Entretien.objects.filter(pk=rdv.pk).update(date_heure=timezone.now() - datetime.timedelta(hours=1))
+    reponse = client.post(cloture, {"statut": "ABSENT_NON_EXCUSE", "version": rdv.version})
+    assert reponse.status_code == 302
+    rdv.refresh_from_db()
+    assert rdv.statut == "ABSENT_NON_EXCUSE"
+
+
+def test_cloture_concurrente_message_de_conflit(client, mesure, referent):
+    rdv = EntretienFactory(
+        accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() - datetime.timedelta(hours=1)
+    )
+    Entretien.objects.filter(pk=rdv.pk).update(version=2)
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    reponse = connecte(client, referent).post(url, {"statut": "HONORE", "version": 1})
+    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in reponse.content.decode()
+
+
+def test_liste_des_rendez_vous_du_jour_et_de_la_semaine(client, mesure, referent, etranger):
+    passe = EntretienFactory(
+        accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() - datetime.timedelta(days=3)
+    )
+    autre = EntretienFactory(statut="PLANIFIE", date_heure=timezone.now() + datetime.timedelta(hours=1))
+    reponse = connecte(client, referent).get(reverse("accompagnement:rendez_vous"))
+    assert reponse.status_code == 200
+    assert passe in reponse.context["a_cloturer"]
+    tous = reponse.context["aujourdhui"] + reponse.context["semaine"] + reponse.context["a_cloturer"]
+    assert autre not in tous
+
+
+# --- file active ---------------------------------------------------------------------------------------
+
+
+def test_file_active_du_referent(client, referent, collegue, etranger):
+    a_moi = AccompagnementFactory(referent=referent, resident__nom="Lefèvre", resident__prenom="Élodie")
+    AccompagnementFactory(referent=collegue)
+    AccompagnementFactory(referent=etranger)
+    terminee = AccompagnementFactory(referent=referent)
+    Accompagnement.objects.filter(pk=terminee.pk).update(date_fin=datetime.date(2026, 2, 1), motif_fin="AUTRE")
+    reponse = connecte(client, referent).get(reverse("accompagnement:file_active"))
+    mesures = [ligne["mesure"] for ligne in reponse.context["page"].object_list]
+    assert mesures == [a_moi]
+    assert reponse.context["page"].object_list[0]["etat"] in ("A_JOUR", "BIENTOT", "EN_RETARD")
+
+
+def test_file_active_recherche_sans_accents(client, referent):
+    elodie = AccompagnementFactory(referent=referent, resident__nom="Lefèvre", resident__prenom="Élodie")
+    AccompagnementFactory(referent=referent, resident__nom="Martin", resident__prenom="Paul")
+    connecte(client, referent)
+    for terme in ("elodie lefevre", "LEFÈVRE", "lefev"):
+        reponse = client.get(reverse("accompagnement:file_active"), {"q": terme})
+        assert [ligne["mesure"] for ligne in reponse.context["page"].object_list] == [elodie]
+
+
+def test_file_active_filtre_modalite_et_etat(client, referent):
+    from referentiel.models import Modalite
+    from tests.referentiel.factories import modalite
+
+    asll = AccompagnementFactory(referent=referent, modalite=modalite(Modalite.Code.ASLL))
+    AccompagnementFactory(referent=referent)
+    connecte(client, referent)
+    reponse = client.get(reverse("accompagnement:file_active"), {"modalite": asll.modalite_id})
+    assert [ligne["mesure"] for ligne in reponse.context["page"].object_list] == [asll]
+    # Both measures started long ago without any contact: the engine says they are overdue.
+    reponse = client.get(reverse("accompagnement:file_active"), {"etat": "A_JOUR"})
+    assert reponse.context["total"] == 0
+    reponse = client.get(reverse("accompagnement:file_active"), {"etat": "EN_RETARD"})
+    assert reponse.context["total"] == 2
+
+
+def test_un_appel_met_la_mesure_a_jour_pour_le_contact(client, mesure, referent):
+    connecte(client, referent)
+    avant = client.get(reverse("accompagnement:file_active")).context["page"].object_list[0]["suivi"]
+    client.post(reverse("accompagnement:entretien_nouveau", args=[mesure.pk]), donnees_entretien())
+    apres = client.get(reverse("accompagnement:file_active")).context["page"].object_list[0]["suivi"]
+    assert avant.dernier_contact is None
+    assert apres.dernier_contact == timezone.localdate()
+    assert apres.prochain_contact > avant.prochain_contact
+
+
+def test_responsable_voit_la_structure_et_filtre_par_referent(client, responsable, referent, collegue, etranger):
+    m1 = AccompagnementFactory(referent=referent)
+    m2 = AccompagnementFactory(referent=collegue)
+    AccompagnementFactory(referent=etranger)
+    connecte(client, responsable)
+    reponse = client.get(reverse("accompagnement:file_active"))
+    assert {ligne["mesure"] for ligne in reponse.context["page"].object_list} == {m1, m2}
+    reponse = client.get(reverse("accompagnement:file_active"), {"referent": collegue.pk})
+    assert [ligne["mesure"] for ligne in reponse.context["page"].object_list] == [m2]
+
+
+def test_file_active_htmx_renvoie_le_tableau_seul(client, referent, mesure):
+    reponse = connecte(client, referent).get(reverse("accompagnement:file_active"), HTTP_HX_REQUEST="true")
+    assert "<html" not in reponse.content.decode() and "<table" in reponse.content.decode()
+
+
+@pytest.mark.parametrize("nombre", [3, 12])
+def test_file_active_nombre_de_requetes_constant(client, referent, django_assert_max_num_queries, nombre):
+    for _ in range(nombre):
+        mesure = AccompagnementFactory(referent=referent)
+        EntretienFactory(accompagnement=mesure)
+    connecte(client, referent)
+    with django_assert_max_num_queries(14):
+        reponse = client.get(reverse("accompagnement:file_active"))
+    assert reponse.context["total"] == nombre
+
+
+@pytest.mark.parametrize("nombre", [3, 12])
+def test_file_active_responsable_nombre_de_requetes_constant(
+    client, responsable, referent, collegue, django_assert_max_num_queries, nombre
+):
+    for i in range(nombre):
+        AccompagnementFactory(referent=referent if i % 2 else collegue)
+    connecte(client, responsable)
+    with django_assert_max_num_queries(15):
+        reponse = client.get(reverse("accompagnement:file_active"))
+    assert reponse.context["total"] == nombre
+
+
+# --- workshops -----------------------------------------------------------------------------------------
+
+
+def test_creer_un_atelier_de_six_personnes(client, referent, structure):
+    personnes = ResidentFactory.create_batch(6, structure=structure)
+    donnees = {
+        "theme": "Gérer son budget",
+        "date_heure": local(timezone.now() - datetime.timedelta(hours=1)),
+        "duree_minutes": "90",
+        "structure": structure.pk,
+        "residents": [p.pk for p in personnes],
+        "jeton": str(uuid.uuid4()),
+    }
+    connecte(client, referent)
+    reponse = client.post(reverse("accompagnement:atelier_nouveau"), donnees)
+    assert reponse.status_code == 302
+    client.post(reverse("accompagnement:atelier_nouveau"), donnees)
+    action = ActionCollective.objects.get()
+    assert action.participations.count() == 6
+
+
+def test_atelier_personne_d_une_autre_structure_refusee(client, referent, structure):
+    donnees = {
+        "theme": "Budget",
+        "date_heure": local(timezone.now()),
+        "duree_minutes": "90",
+        "structure": structure.pk,
+        "residents": [ResidentFactory().pk],
+    }
+    reponse = connecte(client, referent).post(reverse("accompagnement:atelier_nouveau"), donnees)
+    assert reponse.status_code == 200 and not ActionCollective.objects.exists()
+
+
+def test_liste_des_ateliers_signale_moins_de_cinq(client, referent, collegue, etranger, structure):
+    petit = ActionCollectiveFactory(structure=structure, theme="Petit groupe")
+    grand = ActionCollectiveFactory(structure=structure, theme="Grand groupe")
+    for _ in range(2):
+        ParticipationFactory(action=petit, resident=ResidentFactory(structure=structure))
+    for _ in range(6):
+        ParticipationFactory(action=grand, resident=ResidentFactory(structure=structure))
+    ActionCollectiveFactory(theme="Ailleurs")
+    reponse = connecte(client, collegue).get(reverse("accompagnement:ateliers"))
+    lignes = {a.theme: a for a in reponse.context["page"].object_list}
+    assert set(lignes) == {"Petit groupe", "Grand groupe"}
+    assert lignes["Petit groupe"].sous_minimum and not lignes["Grand groupe"].sous_minimum
+    assert "moins de 5 participants" in reponse.content.decode()
+    assert connecte(client, etranger).get(reverse("accompagnement:atelier", args=[petit.pk])).status_code == 404
+    assert connecte(client, referent).get(reverse("accompagnement:atelier", args=[petit.pk])).status_code == 200
+
+
+# --- orientation, exit, conflicts -----------------------------------------------------------------------
+
+
+def test_terminer_fin_avant_debut_message(client, mesure, referent):
+    url = reverse("accompagnement:terminer", args=[mesure.pk])
+    reponse = connecte(client, referent).post(
+        url,
+        {"date_fin": "2025-12-01", "motif_fin": "DEMENAGEMENT", "destination": "FAMILLE", "version": mesure.version},
+    )
+    assert "La date de fin ne peut pas précéder la date de début." in reponse.content.decode()
+    mesure.refresh_from_db()
+    assert mesure.date_fin is None
+
+
+def test_terminer_conflit_garde_la_saisie(client, mesure, referent):
+    Accompagnement.objects.filter(pk=mesure.pk).update(version=5)
+    url = reverse("accompagnement:terminer", args=[mesure.pk])
+    reponse = connecte(client, referent).post(
+        url,
+        {
+            "date_fin": "2026-06-01",
+            "motif_fin": "DEMENAGEMENT",
+            "destination": "FAMILLE",
+            "relais": "Relais CCAS",
+            "version": 1,
+        },
+    )
+    contenu = reponse.content.decode()
+    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "Relais CCAS" in contenu
+    assert 'name="version" value="5"' in contenu
+
+
+def test_reorienter_par_le_formulaire(client, mesure, referent):
+    from referentiel.models import Modalite
+
+    cible = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    reponse = connecte(client, referent).post(
+        reverse("accompagnement:reorienter", args=[mesure.pk]),
+        {"modalite": cible.pk, "date": "2026-03-01", "referent": referent.pk, "version": mesure.version},
+    )
+    assert reponse.status_code == 302
+    assert Accompagnement.objects.get(precedent=mesure).modalite == cible

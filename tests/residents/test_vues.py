@@ -1,0 +1,170 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from residents.models import Resident
+from tests.accompagnement.factories import (
+    AccompagnementFactory,
+    CoReferentFactory,
+    EntretienFactory,
+    ObjectifFactory,
+)
+from tests.referentiel.factories import ContactPartenaireFactory
+from tests.residents.factories import ResidentFactory
+
+
+def connecte(client, user):
+    client.force_login(user)
+    return client
+
+
+def donnees_personne(resident=None, **extra):
+    base = {
+        "nom": "Lefèvre",
+        "prenom": "Élodie",
+        "date_naissance": "1995-04-02",
+        "sexe": "F",
+        "situation_familiale": "SEUL",
+        "enfants_a_charge": "0",
+        "role_menage": "DEMANDEUR",
+    }
+    if resident is not None:
+        base["version"] = resident.version
+    base.update(extra)
+    return base
+
+
+@pytest.mark.parametrize("nom", ["residents:dossier", "residents:modifier", "residents:entretiens", "residents:suivi"])
+def test_pages_personne_proprietaire_collegue_etranger(client, nom, mesure, referent, collegue, etranger):
+    url = reverse(nom, args=[mesure.resident_id])
+    assert connecte(client, referent).get(url).status_code == 200
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert connecte(client, etranger).get(url).status_code == 404
+
+
+def test_liste_et_recherche_sans_accents(client, referent, structure, etranger):
+    elodie = ResidentFactory(structure=structure, nom="Lefèvre", prenom="Élodie")
+    ResidentFactory(structure=structure, nom="Martin", prenom="Paul")
+    ResidentFactory(nom="Lefevre", prenom="Elodie")  # same name, other structure: invisible
+    reponse = connecte(client, referent).get(reverse("residents:liste"), {"q": "elodie LEFEVRE"})
+    assert list(reponse.context["page"].object_list) == [elodie]
+    reponse = connecte(client, etranger).get(reverse("residents:liste"), {"q": "Lefèvre"})
+    assert [r.structure_id for r in reponse.context["page"].object_list] != [structure.pk]
+
+
+def test_creer_une_personne(client, referent, structure):
+    reponse = connecte(client, referent).post(reverse("residents:creer"), donnees_personne(structure=structure.pk))
+    resident = Resident.objects.get()
+    assert reponse.status_code == 302 and resident.structure == structure and resident.nom_recherche == "lefevre elodie"
+
+
+def test_creer_une_personne_date_implausible_message(client, referent, structure):
+    reponse = connecte(client, referent).post(
+        reverse("residents:creer"), donnees_personne(structure=structure.pk, date_naissance="1850-01-01")
+    )
+    assert reponse.status_code == 200
+    assert "La date de naissance n&#x27;est pas plausible." in reponse.content.decode()
+    assert not Resident.objects.exists()
+
+
+def test_modifier_puis_conflit_garde_la_saisie(client, mesure, referent, collegue):
+    resident = mesure.resident
+    url = reverse("residents:modifier", args=[resident.pk])
+    # The colleague saves first...
+    reponse = connecte(client, collegue).post(url, donnees_personne(resident, telephone="0600000001"))
+    assert reponse.status_code == 302
+    # ...the référent had opened the form at version 1 and typed something else.
+    reponse = connecte(client, referent).post(url, donnees_personne(resident, telephone="0600000002"))
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "0600000002" in contenu
+    resident.refresh_from_db()
+    assert resident.telephone == "0600000001" and resident.version == 2
+    # Saving again after reading the message goes through, on purpose.
+    reponse = client.post(url, donnees_personne(resident, telephone="0600000002"))
+    resident.refresh_from_db()
+    assert reponse.status_code == 302 and resident.telephone == "0600000002"
+
+
+def test_dossier_montre_parcours_coreferents_objectifs_et_entretiens(client, mesure, referent):
+    CoReferentFactory(accompagnement=mesure, user=None, contact=ContactPartenaireFactory(nom="Durand"))
+    ObjectifFactory(accompagnement=mesure, libelle="Ouvrir ses droits CAF")
+    EntretienFactory(accompagnement=mesure, notes="Visite du logement")
+    EntretienFactory(
+        accompagnement=mesure,
+        statut="PLANIFIE",
+        date_heure=timezone.now() + datetime.timedelta(days=2),
+        lieu="Bureau 7",
+    )
+    contenu = connecte(client, referent).get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    for attendu in ("Parcours", "Durand", "Ouvrir ses droits CAF", "Visite du logement", "Bureau 7", "Historique"):
+        assert attendu in contenu
+    assert 'hx-trigger="entretien-enregistre from:body"' in contenu
+
+
+def test_note_confidentielle_invisible_du_collegue(client, mesure, referent, collegue):
+    EntretienFactory(accompagnement=mesure, notes="Confidence de la personne", confidentiel=True)
+    url = reverse("residents:dossier", args=[mesure.resident_id])
+    assert "Confidence de la personne" in connecte(client, referent).get(url).content.decode()
+    assert "Confidence de la personne" not in connecte(client, collegue).get(url).content.decode()
+
+
+def test_entretiens_du_plus_recent_au_plus_ancien_pagines(client, mesure, referent):
+    maintenant = timezone.now()
+    for i in range(25):
+        EntretienFactory(
+            accompagnement=mesure, date_heure=maintenant - datetime.timedelta(days=i), notes=f"note-{i:02d}"
+        )
+    connecte(client, referent)
+    page1 = client.get(reverse("residents:entretiens", args=[mesure.resident_id])).context["page_entretiens"]
+    page2 = client.get(reverse("residents:entretiens", args=[mesure.resident_id]), {"page": 2}).context[
+        "page_entretiens"
+    ]
+    assert [e.notes for e in page1.object_list][:2] == ["note-00", "note-01"]
+    assert len(page1.object_list) == 20 and len(page2.object_list) == 5
+
+
+@pytest.mark.parametrize("nombre", [2, 30])
+def test_dossier_nombre_de_requetes_constant(client, mesure, referent, django_assert_max_num_queries, nombre):
+    for i in range(nombre):
+        entretien = EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(days=i))
+        entretien.participants.add(referent)
+    for _ in range(nombre // 5 + 1):
+        ObjectifFactory(accompagnement=mesure)
+    connecte(client, referent)
+    with django_assert_max_num_queries(32):
+        reponse = client.get(reverse("residents:dossier", args=[mesure.resident_id]))
+    assert reponse.status_code == 200
+
+
+@pytest.mark.parametrize("nombre", [2, 30])
+def test_liste_des_entretiens_nombre_de_requetes_constant(
+    client, mesure, referent, django_assert_max_num_queries, nombre
+):
+    for i in range(nombre):
+        EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(days=i))
+    connecte(client, referent)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("residents:entretiens", args=[mesure.resident_id]))
+
+
+@pytest.mark.parametrize("nombre", [2, 30])
+def test_liste_des_personnes_nombre_de_requetes_constant(
+    client, referent, structure, django_assert_max_num_queries, nombre
+):
+    ResidentFactory.create_batch(nombre, structure=structure)
+    connecte(client, referent)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("residents:liste"))
+
+
+def test_deux_mesures_actives_on_choisit_celle_de_la_saisie(client, mesure, referent):
+    from referentiel.models import Modalite
+    from tests.referentiel.factories import modalite
+
+    autre = AccompagnementFactory(referent=referent, resident=mesure.resident, modalite=modalite(Modalite.Code.ASLL))
+    url = reverse("residents:dossier", args=[mesure.resident_id])
+    reponse = connecte(client, referent).get(url, {"mesure": autre.pk})
+    assert reponse.context["mesure_saisie"] == autre
