@@ -23,6 +23,8 @@ ENTREES = [
     ("Mes contrats", "contrats:mes_contrats", (Role.REFERENT, Role.RESPONSABLE)),
     ("Contrats à signer", "contrats:file_responsable", (Role.RESPONSABLE,)),
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
+    ("À faire", "echeances:a_faire", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT)),
+    ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
 ]
 
 # Optional one-line description shown on the home page card of an entry, by url name.

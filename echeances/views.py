@@ -1,0 +1,138 @@
+"""Screens: « À faire » (each user's échéances, grouped by référent for a manager), the délégué's view,
+acknowledgement, sanction reports. Everything is fetched through scoped querysets (an outsider gets a 404)."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accompagnement.models import Accompagnement
+from accounts.models import Role, User
+from residents.models import Resident
+
+from . import services
+from .models import Alerte, SignalementSanction
+from .moteur import Etat, Regle, calculer
+
+
+def _lignes(echeances, user):
+    """Échéances to act on, with the person's name and the alert (to acknowledge) in bulk queries."""
+    a_faire = [e for e in echeances if e.etat != Etat.A_JOUR]
+    residents = Resident.objects.in_bulk({e.resident_id for e in a_faire if e.resident_id})
+    alertes = {a.cle: a for a in Alerte.objects.visibles_par(user).filter(cle__in=[e.cle for e in a_faire])}
+    return [{"e": e, "resident": residents.get(e.resident_id), "alerte": alertes.get(e.cle)} for e in a_faire]
+
+
+def a_faire(request):
+    user = request.user
+    le = timezone.localdate()
+    if user.role in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
+        return delegue(request)
+    mesures = Accompagnement.objects.visibles_par(user).actifs(le)
+    if user.role == Role.RESPONSABLE or user.is_administrateur:
+        return _structure(request, mesures, le)
+    echeances = [e for e in calculer(mesures, le=le) if user.pk in e.destinataires]
+    return render(request, "echeances/a_faire.html", {"lignes": _lignes(echeances, user), "le": le})
+
+
+def _structure(request, mesures, le):
+    user = request.user
+    echeances = calculer(mesures, le=le)
+    par_referent = defaultdict(list)
+    for ligne in _lignes(echeances, user):
+        par_referent[ligne["e"].referent_id].append(ligne)
+    referents = User.objects.in_bulk(list(par_referent))
+    normes = [e for e in echeances if e.regle == Regle.NORME_FILE_ACTIVE]
+    groupes = [
+        {"referent": referents.get(rid), "lignes": lignes, "normes": [n for n in normes if n.referent_id == rid]}
+        for rid, lignes in sorted(par_referent.items(), key=lambda kv: str(referents.get(kv[0], "")))
+    ]
+    return render(request, "echeances/structure.html", {"groupes": groupes, "le": le})
+
+
+def delegue(request):
+    user = request.user
+    if user.role not in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT) and not user.is_administrateur:
+        raise Http404
+    le = timezone.localdate()
+    mesures = Accompagnement.objects.visibles_par(user).actifs(le)
+    echeances = calculer(mesures, le=le, regles={Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT})
+    contexte = {
+        "le": le,
+        "validations": _lignes([e for e in echeances if e.regle == Regle.VALIDATION_EN_ATTENTE], user),
+        "sans_contrat": _lignes([e for e in echeances if e.regle == Regle.CONTRAT_MANQUANT], user),
+        "signalements": SignalementSanction.objects.visibles_par(user)
+        .select_related("accompagnement__resident", "auteur")
+        .filter(issue="")[:100],
+    }
+    return render(request, "echeances/delegue.html", contexte)
+
+
+@require_POST
+def acquitter(request, pk):
+    alerte = get_object_or_404(Alerte.objects.visibles_par(request.user), pk=pk)
+    try:
+        alerte = services.acquitter(
+            alerte=alerte,
+            par=request.user,
+            commentaire=request.POST.get("commentaire", ""),
+            version=request.POST.get("version") or None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Alerte prise en compte : elle ne sera plus signalée pour cette cause.")
+    if request.htmx:
+        return render(request, "echeances/includes/alerte.html", {"alerte": alerte})
+    return redirect("echeances:a_faire")
+
+
+def signalement_nouveau(request, accompagnement):
+    mesure = get_object_or_404(Accompagnement.objects.visibles_par(request.user), pk=accompagnement)
+    if request.user.role not in (Role.REFERENT, Role.RESPONSABLE):
+        raise PermissionDenied("Seul le référent de la structure adresse un signalement.")
+    le = timezone.localdate()
+    echeance = next(iter(calculer(Accompagnement.objects.filter(pk=mesure.pk), le=le, regles={Regle.ABSENCES})), None)
+    erreur = None
+    if request.method == "POST":
+        try:
+            services.creer_signalement(accompagnement=mesure, par=request.user, motif=request.POST.get("motif", ""))
+        except ValidationError as exc:
+            erreur = " ".join(exc.messages)
+        else:
+            messages.success(request, "Signalement adressé au délégué insertion.")
+            return redirect("echeances:a_faire")
+    absences = mesure.entretiens.filter(pk__in=echeance.entretien_ids) if echeance else []
+    contexte = {"mesure": mesure, "echeance": echeance, "absences": absences, "erreur": erreur}
+    return render(request, "echeances/signalement_form.html", contexte, status=400 if erreur else 200)
+
+
+def signalements(request):
+    qs = SignalementSanction.objects.visibles_par(request.user).select_related("accompagnement__resident", "auteur")
+    return render(
+        request, "echeances/signalements.html", {"signalements": qs[:200], "issues": SignalementSanction.Issue.choices}
+    )
+
+
+@require_POST
+def signalement_decider(request, pk):
+    signalement = get_object_or_404(SignalementSanction.objects.visibles_par(request.user), pk=pk)
+    if request.user.role != Role.DELEGUE:
+        raise PermissionDenied("Seul le délégué insertion décide de la suite.")
+    try:
+        services.decider_signalement(
+            signalement=signalement,
+            par=request.user,
+            issue=request.POST.get("issue", ""),
+            commentaire=request.POST.get("commentaire", ""),
+            version=request.POST.get("version") or None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Décision enregistrée.")
+    return redirect("echeances:signalements")

@@ -1,0 +1,148 @@
+"""Screens: owner, colleague of the same structure, outsider (404); query counts pinned."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accompagnement.models import Entretien
+from contrats.models import Contrat
+from echeances import services
+from echeances.models import Alerte, SignalementSanction
+from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
+from tests.accounts.factories import DelegueFactory, ReferentFactory, ResponsableFactory
+from tests.contrats.factories import ContratFactory
+from tests.echeances.conftest import a_paris
+
+D = datetime.date
+AUJOURDHUI = D(2026, 2, 23)
+
+
+@pytest.fixture(autouse=True)
+def _aujourdhui(voyager):
+    voyager(AUJOURDHUI)
+
+
+@pytest.fixture
+def mesure():
+    return AccompagnementFactory(date_debut=D(2026, 1, 5))  # no contact: CONTACT overdue
+
+
+@pytest.fixture
+def collegue(mesure):
+    return ReferentFactory(structures=[mesure.structure])
+
+
+@pytest.fixture
+def etranger():
+    return ReferentFactory()
+
+
+def test_a_faire_du_referent(client, mesure, collegue, etranger, django_assert_max_num_queries):
+    for user, voit in ((mesure.referent, True), (collegue, False), (etranger, False)):
+        client.force_login(user)
+        with django_assert_max_num_queries(25):
+            response = client.get(reverse("echeances:a_faire"))
+        assert response.status_code == 200
+        assert (str(mesure.resident) in response.content.decode()) is voit
+
+
+def test_nombre_de_requetes_independant_du_nombre_de_lignes(client, mesure, django_assert_max_num_queries):
+    for _ in range(10):
+        AccompagnementFactory(referent=mesure.referent, structure=mesure.structure)
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    client.force_login(mesure.referent)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("echeances:a_faire"))
+    assert response.content.decode().count("Marquer comme pris en compte") >= 11
+
+
+def test_vue_structure_groupee_par_referent(client, mesure, etranger):
+    responsable = ResponsableFactory(structures=[mesure.structure])
+    client.force_login(responsable)
+    contenu = client.get(reverse("echeances:a_faire")).content.decode()
+    assert str(mesure.referent) in contenu and str(mesure.resident) in contenu
+    client.force_login(ResponsableFactory(structures=[etranger.structures.first()]))
+    assert str(mesure.resident) not in client.get(reverse("echeances:a_faire")).content.decode()
+
+
+def test_acquitter_proprietaire_collegue_etranger(client, mesure, collegue, etranger):
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    alerte = Alerte.objects.filter(referent=mesure.referent).first()
+    url = reverse("echeances:acquitter", args=[alerte.pk])
+    client.force_login(etranger)
+    assert client.post(url, {"commentaire": "x", "version": alerte.version}).status_code == 404
+    client.force_login(collegue)  # the team's « veille bienveillante »: a colleague may acknowledge
+    assert client.post(url, {"commentaire": "", "version": alerte.version}).status_code == 302
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.OUVERTE  # empty comment refused, nothing saved
+    client.force_login(mesure.referent)
+    response = client.post(url, {"commentaire": "Appel demain.", "version": alerte.version}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Appel demain." in response.content.decode()
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.ACQUITTEE and alerte.acquittee_par == mesure.referent
+
+
+def _deux_absences(mesure):
+    for jour in (D(2026, 2, 10), D(2026, 2, 17)):
+        EntretienFactory(accompagnement=mesure, date_heure=a_paris(jour), statut=Entretien.Statut.ABSENT_NON_EXCUSE)
+
+
+def test_signalement_proprietaire_collegue_etranger(client, mesure, collegue, etranger):
+    _deux_absences(mesure)
+    url = reverse("echeances:signalement_nouveau", args=[mesure.pk])
+    client.force_login(etranger)
+    assert client.get(url).status_code == 404
+    client.force_login(collegue)
+    assert client.get(url).status_code == 200
+    client.force_login(mesure.referent)
+    assert client.post(url, {"motif": "court"}).status_code == 400
+    assert not SignalementSanction.objects.exists()
+    motif = "Deux rendez-vous manqués sans nouvelles malgré deux relances écrites."
+    assert client.post(url, {"motif": motif}).status_code == 302
+    assert client.post(url, {"motif": motif}).status_code == 302  # double submit
+    signalement = SignalementSanction.objects.get()
+    assert signalement.absences.count() == 2
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    assert not Alerte.objects.filter(regle="ABSENCES").exclude(statut="FERMEE").exists()
+
+
+def test_decision_du_delegue(client, mesure, etranger):
+    _deux_absences(mesure)
+    signalement = services.creer_signalement(
+        accompagnement=mesure, par=mesure.referent, motif="Deux absences sans nouvelles malgré les relances."
+    )
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    autre = DelegueFactory()
+    url = reverse("echeances:signalement_decider", args=[signalement.pk])
+    client.force_login(autre)
+    assert client.post(url, {"issue": "AVERTISSEMENT"}).status_code == 404
+    client.force_login(mesure.referent)
+    assert client.post(url, {"issue": "AVERTISSEMENT"}).status_code == 403
+    client.force_login(delegue)
+    assert str(mesure.resident) in client.get(reverse("echeances:delegue")).content.decode()
+    client.post(url, {"issue": "SUSPENSION", "commentaire": "Audition le 3 mars.", "version": signalement.version})
+    signalement.refresh_from_db()
+    assert (signalement.issue, signalement.issue_par) == ("SUSPENSION", delegue)
+
+
+def test_vue_delegue_validations_du_territoire(client, mesure):
+    ContratFactory(
+        accompagnement=mesure, etat=Contrat.Etat.EN_VALIDATION, date_soumission_validation=a_paris(D(2026, 2, 1))
+    )
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    client.force_login(delegue)
+    assert "en attente de validation" in client.get(reverse("echeances:delegue")).content.decode()
+    client.force_login(DelegueFactory())
+    assert str(mesure.resident) not in client.get(reverse("echeances:delegue")).content.decode()
+    client.force_login(mesure.referent)
+    assert client.get(reverse("echeances:delegue")).status_code == 404
+
+
+def test_badge_de_navigation(mesure):
+    from echeances.templatetags.echeances_tags import nb_a_faire
+
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    assert (
+        nb_a_faire(mesure.referent) == Alerte.objects.filter(destinataires__contains=[mesure.referent.pk]).count() > 0
+    )
