@@ -187,6 +187,14 @@ class Contrat(models.Model):
 
         return reverse("contrats:detail", kwargs={"pk": self.pk})
 
+    def get_constraints(self):
+        # Django cannot evaluate the overlap exclusion (range expressions + condition) in a form's
+        # partial validation; the services check it under a row lock and PostgreSQL enforces it.
+        return [
+            (model, [c for c in constraints if c.name != "contrat_sans_chevauchement"])
+            for model, constraints in super().get_constraints()
+        ]
+
     @property
     def a_valider(self):
         return self.type in self.TYPES_A_VALIDER
