@@ -1,0 +1,103 @@
+"""A référent's day in a real Chromium: file active, dossier, a phone call and a home visit logged with
+htmx (the due dates change without a reload), a rendez-vous planned then marked absent, a workshop of
+six people. axe-core checks every screen."""
+
+import datetime
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accompagnement.models import ActionCollective, Entretien
+from tests.accompagnement.factories import AccompagnementFactory
+from tests.accounts.factories import ReferentFactory
+from tests.e2e.conftest import connecter, verifier_accessibilite
+from tests.referentiel.factories import StructureFactory
+from tests.residents.factories import ResidentFactory
+
+
+def test_journee_d_un_referent(page, live_server):
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure], first_name="Nadia", last_name="Roux")
+    mesure = AccompagnementFactory(
+        referent=referent,
+        resident__nom="Lefèvre",
+        resident__prenom="Élodie",
+        date_debut=timezone.localdate() - datetime.timedelta(days=60),
+    )
+    autres = ResidentFactory.create_batch(5, structure=structure)
+
+    connecter(page, live_server, referent)
+
+    # File active: the measure is there, overdue (no contact for 60 days).
+    page.get_by_role("link", name="File active").first.click()
+    expect(page.get_by_role("heading", name="File active")).to_be_visible()
+    ligne = page.get_by_role("row").filter(has_text="Élodie")
+    expect(ligne).to_contain_text("En retard")
+    page.get_by_label("Nom (avec ou sans accents)").fill("elodie lefevre")
+    expect(page.locator("#file-active")).to_contain_text("1 mesure active")
+    verifier_accessibilite(page)
+
+    # Dossier.
+    page.get_by_role("link", name="LEFÈVRE Élodie").click()
+    expect(page.get_by_role("heading", name="Élodie LEFÈVRE")).to_be_visible()
+    verifier_accessibilite(page)
+    contact_avant = page.locator('#suivi [data-echeance="contact"]').inner_text()
+    rencontre_avant = page.locator('#suivi [data-echeance="rencontre"]').inner_text()
+
+    # A phone call, keyboard only: kind, tab to the duration, type, Enter.
+    formulaire = page.locator("#form-entretien")
+    formulaire.get_by_label("Type de contact").focus()
+    page.keyboard.type("appel")
+    formulaire.get_by_label("Durée (minutes)").focus()
+    page.keyboard.type("10")
+    formulaire.get_by_label("Notes").focus()
+    page.keyboard.type("Appel au sujet du dossier CAF.")
+    formulaire.get_by_label("Durée (minutes)").press("Enter")
+    expect(page.locator("#form-entretien")).to_contain_text("Entretien enregistré.")
+    expect(page.locator("#entretiens")).to_contain_text("Appel au sujet du dossier CAF.")
+    expect(page.locator('#suivi [data-echeance="contact"]')).not_to_have_text(contact_avant)
+    expect(page.locator('#suivi [data-echeance="rencontre"]')).to_have_text(rencontre_avant)
+
+    # A home visit: now the physical meeting's due date moves too.
+    page.locator("#form-entretien").get_by_label("Type de contact").select_option("VAD")
+    page.locator("#form-entretien").get_by_label("Notes").fill("Visite du logement, état correct.")
+    page.locator("#form-entretien").get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(page.locator("#entretiens")).to_contain_text("Visite du logement")
+    expect(page.locator('#suivi [data-echeance="rencontre"]')).not_to_have_text(rencontre_avant)
+    assert Entretien.objects.filter(accompagnement=mesure, statut="HONORE").count() == 2
+    verifier_accessibilite(page)
+
+    # A rendez-vous tomorrow...
+    page.get_by_role("link", name="Planifier un rendez-vous").click()
+    demain = timezone.localtime() + datetime.timedelta(days=1)
+    page.get_by_label("Type").select_option("BUREAU")
+    page.get_by_label("Date et heure").fill(demain.strftime("%Y-%m-%dT10:00"))
+    page.get_by_label("Lieu").fill("Bureau 4")
+    verifier_accessibilite(page)
+    page.get_by_role("button", name="Planifier").click()
+    expect(page.get_by_text("Rendez-vous planifié.")).to_be_visible()
+    # ...whose time has come (the clock moves on): the person did not come.
+    rdv = Entretien.objects.get(accompagnement=mesure, statut="PLANIFIE")
+    Entretien.objects.filter(pk=rdv.pk).update(date_heure=timezone.now() - datetime.timedelta(hours=1))
+    page.get_by_role("link", name="Rendez-vous").first.click()
+    verifier_accessibilite(page)
+    page.get_by_role("link", name="Clôturer le rendez-vous de Élodie Lefèvre").click()
+    page.get_by_label("Issue du rendez-vous").select_option("ABSENT_NON_EXCUSE")
+    verifier_accessibilite(page)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Rendez-vous clôturé.")).to_be_visible()
+    rdv.refresh_from_db()
+    assert rdv.statut == "ABSENT_NON_EXCUSE"
+
+    # A workshop with six people.
+    page.get_by_role("link", name="Ateliers").first.click()
+    page.get_by_role("link", name="Nouvel atelier").click()
+    page.get_by_label("Thème").fill("Gérer son budget")
+    page.get_by_label("Date et heure").fill(timezone.localtime().strftime("%Y-%m-%dT09:00"))
+    page.get_by_label("Participants").select_option([str(r.pk) for r in [mesure.resident, *autres]])
+    verifier_accessibilite(page)
+    page.get_by_role("button", name="Enregistrer l'atelier").click()
+    expect(page.get_by_role("heading", name="Gérer son budget")).to_be_visible()
+    expect(page.get_by_text("Participants (6)")).to_be_visible()
+    verifier_accessibilite(page)
+    assert ActionCollective.objects.get().participations.count() == 6
