@@ -97,13 +97,21 @@ def _locked(var_dir):
 
 
 def _pid_alive(pid):
+    """True for a running process; a zombie (exited, not yet reaped by its parent) counts as gone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        import psutil
+
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except ImportError:
+        return True
+    except psutil.Error:
+        return False
 
 
 class _Users:
@@ -602,9 +610,9 @@ def main(argv=None):
         print(usage, file=sys.stderr)
         return 2
     os.chdir(BASE_DIR)
+    # SIGTERM during start-up must still stop what was started: turn it into an exception.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        # SIGTERM during start-up must still stop what was started: turn it into an exception.
-        signal.signal(signal.SIGTERM, _interrupt)
         with embedded_services():
             return run_command(command, child_environ())
     except ServiceError as exc:
@@ -613,6 +621,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
