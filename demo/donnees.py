@@ -262,7 +262,7 @@ class _Demo:
         # Accompagnement global coordonné, with partners.
         for _ in range(4):
             plan.append((self.relais, self.ref_global, "GLOBAL", P(extra={"partenaires": True})))
-        plan.append((self.relais, self.ref_global, "GLOBAL", P(sans_orientation=True, mois=3)))
+        plan.append((self.relais, self.ref_global, "GLOBAL", P(mois=3)))
         # RSA at the MSVS, split between two référents.
         rsa = [
             ("RSA_SOCIOPRO", P()),
@@ -300,6 +300,8 @@ class _Demo:
             ("RSA_VEILLE", P(age=26)),
             ("RSA_VEILLE", P(parent_isole=True)),
             ("RSA_VEILLE", P(nouvel_entrant=True, mois=4)),
+            # Welcomed at the MSVS while the Président's orientation decision is still awaited.
+            ("RSA_SOCIOPRO", P(sans_orientation=True, contrat="AUCUN", mois=1)),
         ]
         for i, (code, profil) in enumerate(rsa):
             plan.append((self.msvs, self.ref_rsa if i % 2 == 0 else self.ref_rsa2, code, profil))
@@ -360,6 +362,7 @@ class _Demo:
             resident.montant_ressources = Decimal(rng.choice(["635.71", "953.57", "1144.28"]))
         if profil.sans_orientation:
             resident.date_ouverture_rsa = self.j - self._delai(structure, "ORIENTATION_RSA_DELAI") - timedelta(days=10)
+            resident.orientation = resident.date_orientation = None
         resident.save()
         self.residents.append(resident)
         return resident
@@ -377,6 +380,8 @@ class _Demo:
             debut = fin_voulue
             for _ in range((regles.renouvellements_max or 0) + 1):
                 debut = self._veille_de(debut, duree)
+        if profil.sans_orientation:
+            debut = self.j - timedelta(days=15)
         if profil.contrat == "CER_NON_SIGNE":
             orientation = self.j - self._delai(structure, "CER_SIGNATURE_DELAI") - timedelta(days=12)
             debut = orientation + timedelta(days=5)

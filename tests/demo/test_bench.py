@@ -1,0 +1,52 @@
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import demo.benchmarks
+
+
+@pytest.fixture
+def petit_bench(monkeypatch):
+    monkeypatch.setattr(demo.benchmarks, "TAILLE", 40)
+    monkeypatch.setenv("BENCH_PREFIXE", "avant")
+
+
+def _bench(tmp_path):
+    call_command(
+        "bench", "--personnes", "30", "--entretiens-par-personne", "2", "--prefixe", "TSTB",
+        "--seulement", "demo", "--sortie", str(tmp_path),
+    )  # fmt: skip
+
+
+def test_bench_ecrit_le_tableau_et_le_json(petit_bench, tmp_path, capsys):
+    _bench(tmp_path)
+    rapport = json.loads((tmp_path / "latest.json").read_text())
+    assert rapport["base"]["personnes"] == 30
+    assert rapport["echecs"] == []
+    libelles = [r["libelle"] for r in rapport["resultats"] if r["app"] == "demo"]
+    assert "3 000 000 d'entretiens (extrapolé)" in libelles
+    assert all(isinstance(r["valeur"], int | float) for r in rapport["resultats"])
+    markdown = (tmp_path / "latest.md").read_text()
+    assert "| demo | réutilisation d'une base existante |" in markdown
+    assert "| application | mesure |" in capsys.readouterr().out
+
+
+def test_une_mesure_en_echec_est_signalee_et_la_commande_echoue(petit_bench, tmp_path, monkeypatch):
+    def bench_casse():
+        raise RuntimeError("mesure impossible")
+
+    monkeypatch.setattr(demo.benchmarks, "bench_casse", bench_casse, raising=False)
+    with pytest.raises(CommandError, match=r"demo\.bench_casse"):
+        _bench(tmp_path)
+    rapport = json.loads((tmp_path / "latest.json").read_text())
+    assert [e["fonction"] for e in rapport["echecs"]] == ["bench_casse"]
+    assert "mesure impossible" in rapport["echecs"][0]["erreur"]
+    # the other measure still ran
+    assert any(r["fonction"] == "bench_generateur" for r in rapport["resultats"])
+
+
+def test_application_inconnue(tmp_path):
+    with pytest.raises(CommandError, match="inconnue"):
+        call_command("bench", "--seulement", "nexistepas", "--sortie", str(tmp_path))
