@@ -1,0 +1,103 @@
+"""Browser journeys: Playwright (sync API) driving Debian's Chromium against pytest-django's live_server.
+
+Every test here runs on a transactional database (the live server thread reads what the test wrote)
+with serialized rollback, so the référentiel loaded by the migrations is there for each journey and
+is restored for the next one. pytest-django runs these tests after the others.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+from tests.accounts.factories import MOT_DE_PASSE
+
+# Playwright's sync API runs an asyncio event loop in the test thread: Django would refuse ORM calls
+# made from the test (factories) with SynchronousOnlyOperation. Nothing here is really async.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGUMENTS_CHROMIUM = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+DOSSIER_E2E = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if DOSSIER_E2E in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+            if item.get_closest_marker("django_db") is None:
+                item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(navigateur, live_server):
+    """A fresh browser context (no cookies, no storage) for each test, in French, laptop-sized."""
+    context = navigateur.new_context(locale="fr-FR", viewport={"width": 1366, "height": 800}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    erreurs_console = []
+
+    def sur_console(message):
+        # A failed load is reported below with its url; an error page itself (404 test) is fine.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            erreurs_console.append(message.text)
+
+    def sur_reponse(reponse):
+        if reponse.status >= 400 and reponse.request.resource_type != "document":
+            erreurs_console.append(f"{reponse.status} {reponse.url}")
+
+    page.on("console", sur_console)
+    page.on("pageerror", lambda e: erreurs_console.append(str(e)))
+    page.on("response", sur_reponse)
+    page.erreurs_console = erreurs_console
+    yield page
+    context.close()
+    # A CSP violation, a JavaScript error or a missing static file: a journey must have none.
+    assert erreurs_console == [], erreurs_console
+
+
+def connecter(page, live_server, user, password=MOT_DE_PASSE):
+    """Log in through the real login form and wait for the home page."""
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.get_by_label("Identifiant").fill(user.username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page).to_have_url(f"{live_server.url}{reverse('accueil')}")
+
+
+def verifier_accessibilite(page, regles_ignorees=()):
+    """Run axe-core on the current page; fail on any serious or critical violation, listing them.
+
+    The script is evaluated through the DevTools protocol (page.evaluate), which the page's CSP does
+    not govern, so the app's strict CSP stays as it is in production."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    options = {"rules": {regle: {"enabled": False} for regle in regles_ignorees}}
+    resultat = page.evaluate("async (options) => await window.axe.run(document, options)", options)
+    graves = [v for v in resultat["violations"] if v["impact"] in ("serious", "critical")]
+    details = "\n".join(
+        f"- [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})\n"
+        + "\n".join(f"    {n['target']} {n['failureSummary']}" for n in v["nodes"][:5])
+        for v in graves
+    )
+    assert not graves, f"Accessibilité ({page.url}) :\n{details}"
+    return resultat
