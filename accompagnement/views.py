@@ -59,6 +59,18 @@ def _mesures_file_active(request, le):
     return qs, referents, referent_choisi
 
 
+def _jour(date):
+    return date.strftime("%d/%m/%Y") if date else "—"
+
+
+def _formater(ligne):
+    """Dates formatted here rather than by the `date` filter: ten per row, a hundred rows a page."""
+    suivi = ligne["suivi"]
+    ligne["depuis"] = _jour(ligne["mesure"].date_debut)
+    for nom in ("dernier_contact", "derniere_rencontre", "prochain_contact", "prochaine_rencontre"):
+        ligne[nom] = _jour(getattr(suivi, nom, None))
+
+
 @require_GET
 def file_active(request):
     le = timezone.localdate()
@@ -89,6 +101,8 @@ def file_active(request):
     tri = request.GET.get("tri", "etat")
     lignes.sort(key=TRIS.get(tri.lstrip("-"), TRIS["etat"]), reverse=tri.startswith("-"))
     page = Paginator(lignes, PAR_PAGE_FILE_ACTIVE).get_page(request.GET.get("page"))
+    for ligne in page.object_list:
+        _formater(ligne)
     params = request.GET.copy()
     params.pop("page", None)
     tri_params = params.copy()

@@ -1,0 +1,111 @@
+"""`make bench`: the référent's screens on the synthetic base, through Django's test Client (the
+whole request: middleware, views, queries, templates). p95 of server time over repeated requests."""
+
+import statistics
+import time
+import uuid
+
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from demo import synthetique
+
+REPETITIONS = 30
+ECHAUFFEMENT = 3
+
+
+def _client(user):
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    return client
+
+
+def _p95(durees):
+    return statistics.quantiles(durees, n=20)[18] if len(durees) >= 2 else durees[0]
+
+
+def _mesurer(requete):
+    for _ in range(ECHAUFFEMENT):
+        requete()
+    durees = []
+    for _ in range(REPETITIONS):
+        debut = time.perf_counter()
+        reponse = requete()
+        durees.append((time.perf_counter() - debut) * 1000)
+        assert reponse.status_code in (200, 302), reponse.status_code
+    with CaptureQueriesContext(connection) as requetes:
+        requete()
+    return round(_p95(durees), 1), len(requetes)
+
+
+def bench_file_active():
+    referent = synthetique.referent_exemple()
+    client = _client(referent)
+    url = reverse("accompagnement:file_active")
+    nb = synthetique.accompagnements().actifs().filter(referent=referent).count()
+    p95, requetes = _mesurer(lambda: client.get(url))
+    return [
+        (f"file active d'un référent ({nb} mesures), p95", p95, "ms", 60),
+        ("file active : requêtes SQL", requetes, "requêtes", None),
+    ]
+
+
+def bench_structure():
+    responsable = synthetique.responsable_exemple()
+    client = _client(responsable)
+    url = reverse("accompagnement:file_active")
+    nb = synthetique.accompagnements().actifs().filter(structure__in=responsable.structures.all()).count()
+    p95, requetes = _mesurer(lambda: client.get(url))
+    return [
+        (f"file active de la structure ({nb} mesures), p95", p95, "ms", 250),
+        ("file active de la structure : requêtes SQL", requetes, "requêtes", None),
+    ]
+
+
+def bench_dossier():
+    resident = synthetique.grand_dossier()
+    mesure = resident.accompagnements.order_by("-date_debut").first()
+    client = _client(mesure.referent)
+    url = reverse("residents:dossier", args=[resident.pk])
+    nb = resident.accompagnements.values("entretiens").count()
+    p95, requetes = _mesurer(lambda: client.get(url))
+    return [
+        (f"dossier de {nb} entretiens, p95", p95, "ms", 80),
+        ("dossier : requêtes SQL", requetes, "requêtes", None),
+    ]
+
+
+class _Annuler(Exception):
+    pass
+
+
+def bench_saisie_entretien():
+    """POST of the short form (htmx) in a transaction rolled back: the base stays as generated."""
+    resident = synthetique.grand_dossier()
+    mesure = resident.accompagnements.actifs().first() or resident.accompagnements.first()
+    client = _client(mesure.referent)
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    date = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    resultat = []
+
+    def poster():
+        return client.post(
+            url,
+            {"type": "TELEPHONE", "date_heure": date, "statut": "HONORE", "duree_minutes": "10", "jeton": uuid.uuid4()},
+            headers={"HX-Request": "true"},
+        )
+
+    try:
+        with transaction.atomic():
+            p95, requetes = _mesurer(poster)
+            resultat = [
+                ("saisie d'un entretien (htmx), p95", p95, "ms", 80),
+                ("saisie d'un entretien : requêtes SQL", requetes, "requêtes", None),
+            ]
+            raise _Annuler
+    except _Annuler:
+        pass
+    return resultat
