@@ -1,0 +1,218 @@
+"""Committees: who may open, see and decide; the decision → action flow; double submits and conflicts."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from accompagnement.verrou import ConflitDeVersion
+from pilotage import services
+from pilotage.actions import actions_pour
+from pilotage.models import ComiteSuivi, DecisionComite
+from referentiel.models import Modalite
+from tests.accompagnement.factories import EntretienFactory
+from tests.accounts.factories import MOT_DE_PASSE, ResponsableFactory
+from tests.contrats.factories import ContratFactory
+from tests.pilotage.conftest import MOBILISATION, SOCIOPRO, a_paris, mesure
+
+D = datetime.date
+JOUR = D(2026, 3, 31)
+
+
+@pytest.fixture
+def comite(monde):
+    r = monde["referent"]
+    monde["m1"] = mesure(r, SOCIOPRO, D(2025, 10, 1))
+    monde["m2"] = mesure(r, MOBILISATION, D(2026, 1, 10))
+    monde["asll"] = mesure(r, Modalite.Code.ASLL, D(2026, 1, 10))
+    monde["hors"] = mesure(monde["collegue"], SOCIOPRO, D(2026, 1, 10))
+    ContratFactory(accompagnement=monde["m1"], date_debut=D(2025, 10, 1), date_fin=D(2026, 4, 1), etat="VALIDE")
+    EntretienFactory(accompagnement=monde["m1"], date_heure=a_paris(D(2026, 3, 20)))
+    return services.ouvrir_comite(par=monde["delegue"], type=ComiteSuivi.Type.TRIMESTRIEL_RSA, referent=r, date=JOUR)
+
+
+def _client(client, user):
+    client.login(username=user.username, password=MOT_DE_PASSE)
+    return client
+
+
+def test_ouvrir_est_idempotent_et_reserve_au_delegue_du_territoire(monde, comite):
+    r = monde["referent"]
+    assert services.ouvrir_comite(par=monde["delegue"], type="TRIMESTRIEL_RSA", referent=r, date=JOUR) == comite
+    assert ComiteSuivi.objects.count() == 1
+    with pytest.raises(ValidationError, match="territoire"):
+        services.ouvrir_comite(par=monde["delegue_ailleurs"], type="TRIMESTRIEL_RSA", referent=r, date=JOUR)
+    with pytest.raises(ValidationError, match="délégué"):
+        services.ouvrir_comite(par=monde["conseillere"], type="TRIMESTRIEL_RSA", referent=r, date=JOUR)
+    asll = services.ouvrir_comite(par=monde["conseillere"], type="MENSUEL_ASLL", referent=r, date=JOUR)
+    assert asll.territoire == monde["structure"].territoire
+
+
+def test_ouverture_par_la_page(client, monde):
+    reponse = _client(client, monde["delegue"]).post(
+        reverse("pilotage:comites"), {"referent": monde["referent"].pk, "date": "2026-03-31"}
+    )
+    comite = ComiteSuivi.objects.get()
+    assert reponse.status_code == 302 and reponse.url == reverse("pilotage:comite", args=[comite.pk])
+    assert comite.president == monde["delegue"] and comite.type == "TRIMESTRIEL_RSA"
+    # The référent of another territory is not offered: a clear error, nothing created.
+    reponse = client.post(reverse("pilotage:comites"), {"referent": monde["etranger"].pk, "date": "2026-03-31"})
+    assert reponse.status_code == 200 and "choix valide" in reponse.content.decode()
+    assert ComiteSuivi.objects.count() == 1
+
+
+def test_pack_liste_les_mesures_rsa_du_referent(monde, comite):
+    from pilotage.pack import pack
+
+    lignes, precedent = pack(comite, monde["delegue"])
+    assert [ligne.mesure for ligne in lignes] == sorted(
+        [monde["m1"], monde["m2"]], key=lambda m: (m.resident.nom, m.resident.prenom, m.pk)
+    )
+    m1 = next(ligne for ligne in lignes if ligne.mesure == monde["m1"])
+    assert m1.contrat.etat == "VALIDE" and m1.contacts_periode == 1
+    assert m1.suivi.dernier_contact == D(2026, 3, 20)
+    assert precedent is None
+    # The délégué of another territory sees nothing of it.
+    assert pack(comite, monde["delegue_ailleurs"])[0] == []
+
+
+@pytest.mark.parametrize(
+    ("qui", "statut"),
+    [("delegue", 200), ("referent", 200), ("collegue", 404), ("etranger", 404), ("delegue_ailleurs", 404)],
+)
+def test_page_du_comite_selon_l_utilisateur(client, monde, comite, qui, statut):
+    reponse = _client(client, monde[qui]).get(reverse("pilotage:comite", args=[comite.pk]))
+    assert reponse.status_code == statut
+    if statut == 200:
+        contenu = reponse.content.decode()
+        assert str(monde["m1"].resident) in contenu
+        assert str(monde["hors"].resident) not in contenu
+        assert ("Enregistrer la décision" in contenu) is (qui == "delegue")
+
+
+def test_le_responsable_voit_les_comites_de_sa_structure(client, monde, comite):
+    responsable = ResponsableFactory(structures=[monde["structure"]])
+    assert _client(client, responsable).get(reverse("pilotage:comite", args=[comite.pk])).status_code == 200
+    autre = ResponsableFactory(structures=[monde["autre"]])
+    client.logout()
+    assert _client(client, autre).get(reverse("pilotage:comite", args=[comite.pk])).status_code == 404
+
+
+def test_decision_cree_une_action_pour_le_referent(client, monde, comite):
+    url = reverse("pilotage:decision", args=[comite.pk, monde["m1"].pk])
+    p = f"m{monde['m1'].pk}-"
+    donnees = {
+        p + "decision": "SANCTION",
+        p + "commentaire": "Deux absences non excusées.",
+        p + "action": "Envoyer le rapport de signalement",
+        p + "action_due_le": "2026-04-15",
+        p + "version": "",
+    }
+    reponse = _client(client, monde["delegue"]).post(url, donnees)
+    assert reponse.status_code == 302
+    decision = DecisionComite.objects.get()
+    assert decision.decision == "SANCTION" and decision.action_due_le == D(2026, 4, 15)
+    # A double submit of the same form (version of before) does not duplicate nor overwrite.
+    client.post(url, {**donnees, p + "commentaire": "autre"})
+    assert DecisionComite.objects.count() == 1
+    assert DecisionComite.objects.get().commentaire == "Deux absences non excusées."
+    actions = actions_pour(monde["referent"])
+    assert [(a["libelle"], a["due_le"]) for a in actions] == [("Envoyer le rapport de signalement", D(2026, 4, 15))]
+    assert actions_pour(monde["collegue"]) == []
+    # The référent sees it and marks it done; a colleague cannot.
+    client.logout()
+    faite = reverse("pilotage:action_faite", args=[decision.pk])
+    _client(client, monde["collegue"]).post(faite)
+    decision.refresh_from_db()
+    assert decision.action_faite_le is None
+    client.logout()
+    _client(client, monde["etranger"])
+    assert client.post(faite).status_code == 404
+    client.logout()
+    page = _client(client, monde["referent"]).get(reverse("pilotage:comite", args=[comite.pk])).content.decode()
+    assert "Envoyer le rapport de signalement" in page and "Marquer comme faite" in page
+    client.post(faite)
+    decision.refresh_from_db()
+    assert decision.action_faite_le is not None
+    assert actions_pour(monde["referent"]) == []
+
+
+def test_le_referent_ne_peut_pas_decider(client, monde, comite):
+    p = f"m{monde['m1'].pk}-"
+    _client(client, monde["referent"]).post(
+        reverse("pilotage:decision", args=[comite.pk, monde["m1"].pk]), {p + "decision": "SORTIE"}
+    )
+    assert not DecisionComite.objects.exists()
+
+
+def test_mesure_hors_comite_404(client, monde, comite):
+    url = reverse("pilotage:decision", args=[comite.pk, monde["hors"].pk])
+    assert _client(client, monde["delegue"]).post(url, {}).status_code == 404
+    url = reverse("pilotage:decision", args=[comite.pk, monde["asll"].pk])
+    assert client.post(url, {}).status_code == 404
+
+
+def test_erreurs_claires(monde, comite):
+    d = monde["delegue"]
+    with pytest.raises(ValidationError, match="modalité"):
+        services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="REORIENTATION")
+    with pytest.raises(ValidationError, match="pour quand"):
+        services.enregistrer_decision(
+            comite=comite, accompagnement=monde["m1"], par=d, decision="AUTRE", action="Appeler"
+        )
+    assert not DecisionComite.objects.exists()
+
+
+def test_modification_concurrente_refusee(monde, comite):
+    d = monde["delegue"]
+    premiere = services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
+    services.enregistrer_decision(
+        comite=comite, accompagnement=monde["m1"], par=d, decision="SORTIE", version=premiere.version
+    )
+    with pytest.raises(ConflitDeVersion):
+        services.enregistrer_decision(
+            comite=comite, accompagnement=monde["m1"], par=d, decision="AUTRE", version=premiere.version
+        )
+    assert DecisionComite.objects.get().decision == "SORTIE"
+
+
+def test_comite_clos_fige_les_decisions_et_pdf(client, monde, comite):
+    d = monde["delegue"]
+    services.enregistrer_decision(
+        comite=comite,
+        accompagnement=monde["m2"],
+        par=d,
+        decision="REORIENTATION",
+        modalite_cible=Modalite.objects.get(code=SOCIOPRO),
+        commentaire="Projet professionnel défini.",
+    )
+    reponse = _client(client, d).post(
+        reverse("pilotage:compte_rendu", args=[comite.pk]),
+        {"compte_rendu": "Comité tenu en présence du référent.", "version": comite.version, "clore": "1"},
+    )
+    assert reponse.status_code == 302
+    comite.refresh_from_db()
+    assert comite.etat == "CLOS"
+    with pytest.raises(ValidationError, match="clos"):
+        services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
+    pdf = client.get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    client.logout()
+    assert (
+        _client(client, monde["etranger"]).get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk])).status_code
+        == 404
+    )
+
+
+def test_historique_par_referent(client, monde, comite):
+    services.ouvrir_comite(par=monde["delegue"], type="TRIMESTRIEL_RSA", referent=monde["collegue"], date=JOUR)
+    page = _client(client, monde["delegue"]).get(reverse("pilotage:comites"), {"referent": monde["referent"].pk})
+    assert list(page.context["comites"]) == [comite]
+    client.logout()
+    page = _client(client, monde["referent"]).get(reverse("pilotage:comites"))
+    assert list(page.context["comites"]) == [comite] and page.context["form"] is None
+    client.logout()
+    page = _client(client, monde["etranger"]).get(reverse("pilotage:comites"))
+    assert list(page.context["comites"]) == []

@@ -1,0 +1,52 @@
+"""A large export through the real Celery worker (Redis broker), with its progress and download."""
+
+import datetime
+import io
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from config.celery import app
+from pilotage import exports
+from pilotage.models import Export
+from tests.accounts.factories import MOT_DE_PASSE
+from tests.pilotage.conftest import SOCIOPRO, mesure
+
+
+@pytest.fixture
+def worker(settings):
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.result_backend = settings.CELERY_RESULT_BACKEND
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_par_le_worker_celery(client, monde, worker, monkeypatch):
+    for _ in range(5):
+        mesure(monde["referent"], SOCIOPRO, datetime.date(2025, 1, 1))
+    mesure(monde["etranger"], SOCIOPRO, datetime.date(2025, 1, 1))
+    monkeypatch.setattr(exports, "SEUIL_ARRIERE_PLAN", 2)
+    monkeypatch.setattr(exports, "TAILLE_LOT", 2)  # progress is stored every 2 rows
+    client.login(username=monde["referent"].username, password=MOT_DE_PASSE)
+    reponse = client.post(reverse("pilotage:demander_export"), {"type": "mesures", "format": "xlsx"})
+    export = Export.objects.get()
+    assert reponse.status_code == 302 and reponse.url.endswith(f"#export-{export.pk}")
+    page = client.get(reverse("pilotage:exports")).content.decode()
+    assert f'id="export-{export.pk}"' in page
+    limite = time.monotonic() + 30
+    while time.monotonic() < limite:
+        export.refresh_from_db()
+        if export.etat in ("PRET", "ECHEC"):
+            break
+        time.sleep(0.2)
+    assert export.etat == "PRET", export.erreur
+    assert export.progression == 100 and export.lignes == 5
+    fragment = client.get(reverse("pilotage:etat_export", args=[export.pk])).content.decode()
+    assert "Télécharger (5 lignes)" in fragment
+    fichier = client.get(reverse("pilotage:telecharger_export", args=[export.pk]))
+    rangs = list(load_workbook(io.BytesIO(b"".join(fichier.streaming_content))).active.values)
+    assert len(rangs) == 6  # header + the five measures of the structure only
