@@ -101,3 +101,19 @@ def test_journee_d_un_referent(page, live_server):
     expect(page.get_by_text("Participants (6)")).to_be_visible()
     verifier_accessibilite(page)
     assert ActionCollective.objects.get().participations.count() == 6
+
+
+def test_le_brouillon_d_une_longue_note_survit_a_une_session_expiree(page, live_server):
+    referent = ReferentFactory(structures=[StructureFactory()])
+    mesure = AccompagnementFactory(referent=referent, resident__nom="Bernard", resident__prenom="Lucie")
+    connecter(page, live_server, referent)
+    page.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
+    note = "Longue note : point complet sur le logement, la santé et les démarches. " * 5
+    page.locator("#form-entretien").get_by_label("Notes").fill(note)
+    page.context.clear_cookies(name="sessionid")  # the session expired while the référent was writing
+    page.locator("#form-entretien").get_by_role("button", name="Enregistrer l'entretien").click()
+    page.wait_for_timeout(500)
+    assert not Entretien.objects.exists()
+    connecter(page, live_server, referent)
+    page.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
+    expect(page.locator("#form-entretien").get_by_label("Notes")).to_have_value(note)
