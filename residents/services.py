@@ -10,7 +10,7 @@ from accounts.models import Role
 from .models import Resident
 
 
-def _exiger_equipe(par, structure):
+def exiger_equipe(par, structure):
     if par.is_administrateur:
         return
     if par.role not in (Role.REFERENT, Role.RESPONSABLE) or not par.structures.filter(pk=structure.pk).exists():
@@ -19,7 +19,7 @@ def _exiger_equipe(par, structure):
 
 @transaction.atomic
 def creer_resident(*, par, structure, **champs):
-    _exiger_equipe(par, structure)
+    exiger_equipe(par, structure)
     resident = Resident(structure=structure, **champs)
     resident.full_clean(exclude=["nom_recherche"])
     resident.save()
@@ -28,7 +28,7 @@ def creer_resident(*, par, structure, **champs):
 
 @transaction.atomic
 def modifier_resident(*, resident, par, version, **champs):
-    _exiger_equipe(par, resident.structure)
+    exiger_equipe(par, resident.structure)
     courant = verrouiller(resident, version)
     for nom, valeur in champs.items():
         setattr(courant, nom, valeur)

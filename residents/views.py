@@ -1,7 +1,7 @@
 """People: list and search, creation, edit (optimistic locking), and the dossier with its htmx parts."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,6 +57,7 @@ def creer(request):
 @require_http_methods(["GET", "POST"])
 def modifier(request, pk):
     resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
+    services.exiger_equipe(request.user, resident.structure)
     form = ResidentForm(
         request.POST or None, instance=resident, user=request.user, initial={"version": resident.version}
     )
@@ -143,6 +144,14 @@ def _sections_externes():
     return sections
 
 
+def _equipe(user, resident):
+    try:
+        services.exiger_equipe(user, resident.structure)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @require_GET
 def dossier(request, pk):
     resident = _resident(request, pk)
@@ -159,6 +168,7 @@ def dossier(request, pk):
         "accompagnements": mesures,
         "mesures_modifiables": modifiables,
         "peut_ecrire": bool(modifiables),
+        "equipe": _equipe(request.user, resident),
         "lignes_suivi": _lignes_suivi(mesures, le),
         "page_entretiens": _entretiens(request, resident),
         "rendez_vous": Entretien.objects.visibles_par(request.user)

@@ -168,3 +168,14 @@ def test_deux_mesures_actives_on_choisit_celle_de_la_saisie(client, mesure, refe
     url = reverse("residents:dossier", args=[mesure.resident_id])
     reponse = connecte(client, referent).get(url, {"mesure": autre.pk})
     assert reponse.context["mesure_saisie"] == autre
+
+
+def test_le_delegue_lit_le_dossier_sans_pouvoir_le_modifier(client, mesure):
+    from tests.accounts.factories import DelegueFactory
+
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    connecte(client, delegue)
+    reponse = client.get(reverse("residents:dossier", args=[mesure.resident_id]))
+    assert reponse.status_code == 200 and reponse.context["form_entretien"] is None
+    assert "Modifier l&#x27;identité" not in reponse.content.decode()
+    assert client.get(reverse("residents:modifier", args=[mesure.resident_id])).status_code == 403
