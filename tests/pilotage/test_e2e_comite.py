@@ -1,0 +1,67 @@
+"""Browser journey in real Chromium: a délégué runs a committee for a référent, records decisions,
+downloads the minutes; the référent then sees the action asked of them."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from pilotage.models import DecisionComite
+from tests.accompagnement.factories import AccompagnementFactory
+from tests.accounts.factories import DelegueFactory, ReferentFactory
+from tests.e2e.conftest import connecter, navigateur, page, verifier_accessibilite  # noqa: F401 (fixtures)
+from tests.referentiel.factories import StructureFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_delegue_tient_un_comite(page, live_server):  # noqa: F811 (fixture imported above)
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure], first_name="Nadia", last_name="Roux")
+    delegue = DelegueFactory(territoires=[structure.territoire], first_name="Paul", last_name="Martin")
+    debut = timezone.localdate() - datetime.timedelta(days=90)
+    AccompagnementFactory(referent=referent, resident__nom="Lefèvre", resident__prenom="Élodie", date_debut=debut)
+    AccompagnementFactory(referent=referent, resident__nom="Bernard", resident__prenom="Yanis", date_debut=debut)
+
+    connecter(page, live_server, delegue)
+    page.get_by_role("link", name="Comités").first.click()
+    page.get_by_label("Référent").select_option(label="Nadia Roux")
+    page.get_by_label("Date du comité").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Ouvrir le comité").click()
+    expect(page.get_by_role("heading", name="Élodie Lefèvre")).to_be_visible()
+    expect(page.get_by_role("heading", name="Yanis Bernard")).to_be_visible()
+    verifier_accessibilite(page)
+
+    formulaire = page.get_by_role("form", name="Décision pour Élodie Lefèvre")
+    formulaire.get_by_label("Décision").select_option(label="procédure de sanction")
+    formulaire.get_by_label("Commentaire").fill("Deux absences non excusées.")
+    formulaire.get_by_label("Action demandée au référent").fill("Envoyer le rapport de signalement")
+    formulaire.get_by_label("Pour le").fill((timezone.localdate() + datetime.timedelta(days=15)).isoformat())
+    formulaire.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_role("status")).to_contain_text("Décision enregistrée pour Élodie Lefèvre")
+
+    formulaire = page.get_by_role("form", name="Décision pour Yanis Bernard")
+    formulaire.get_by_label("Décision").select_option(label="poursuite de l'accompagnement")
+    formulaire.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_role("status")).to_contain_text("Décision enregistrée pour Yanis Bernard")
+    assert DecisionComite.objects.count() == 2
+
+    page.get_by_role("textbox", name="Compte rendu").fill("Comité tenu avec Nadia Roux.")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Compte rendu enregistré")
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Télécharger le compte rendu (PDF)").click()
+    chemin = telechargement.value.path()
+    with open(chemin, "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    assert telechargement.value.suggested_filename.endswith(".pdf")
+
+    # The référent sees the decision and the action asked of them, read-only.
+    page.context.clear_cookies()
+    connecter(page, live_server, referent)
+    page.get_by_role("link", name="Comités").first.click()
+    page.get_by_role("link", name=timezone.localdate().strftime("%d/%m/%Y")).click()
+    expect(page.get_by_text("Action demandée : Envoyer le rapport de signalement")).to_be_visible()
+    expect(page.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
+    verifier_accessibilite(page)
