@@ -216,3 +216,19 @@ def test_historique_par_referent(client, monde, comite):
     client.logout()
     page = _client(client, monde["etranger"]).get(reverse("pilotage:comites"))
     assert list(page.context["comites"]) == []
+
+
+def test_action_dans_la_page_a_faire(client, monde, comite):
+    services.enregistrer_decision(
+        comite=comite,
+        accompagnement=monde["m1"],
+        par=monde["delegue"],
+        decision="AUTRE",
+        action="Proposer l'atelier mobilité",
+        action_due_le=D(2026, 4, 30),
+    )
+    page = _client(client, monde["referent"]).get(reverse("echeances:a_faire")).content.decode()
+    assert "Proposer l&#x27;atelier mobilité" in page and "30/04/2026" in page
+    client.logout()
+    page = _client(client, monde["collegue"]).get(reverse("echeances:a_faire")).content.decode()
+    assert "atelier mobilité" not in page
