@@ -1,0 +1,74 @@
+"""A CER from draft to validation in a real Chromium: the référent drafts it, the person signs on the
+référent's screen, the référent signs with their password, the délégué defers then validates, and the
+signed PDF is downloaded."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from accompagnement.models import Objectif
+from contrats.models import Contrat
+from tests.accompagnement.factories import AccompagnementFactory, ObjectifFactory
+from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory, ReferentFactory
+from tests.e2e.conftest import connecter, verifier_accessibilite
+from tests.referentiel.factories import StructureFactory
+
+
+# Declared here (not only by the e2e conftest hook) so pytest-django serializes the référentiel
+# before the first flush and restores it for the journeys that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_un_cer_du_brouillon_a_la_validation(page, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure], first_name="Nadia", last_name="Roux")
+    delegue = DelegueFactory(territoires=[structure.territoire])
+    mesure = AccompagnementFactory(
+        referent=referent, resident__nom="Lefèvre", resident__prenom="Élodie", date_debut=timezone.localdate()
+    )
+    ObjectifFactory(accompagnement=mesure, domaine=Objectif.Domaine.EMPLOI, libelle="Trouver un stage en cuisine")
+
+    connecter(page, live_server, referent)
+    page.goto(live_server.url + reverse("contrats:nouveau", kwargs={"accompagnement_pk": mesure.pk}))
+    page.get_by_label("début").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Créer le brouillon").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("brouillon")
+    page.get_by_role("link", name="voir le contrat").click()
+    page.get_by_role("button", name="Soumettre à la signature").click()
+    expect(page.get_by_text("soumis à la signature de chaque partie")).to_be_visible()
+    verifier_accessibilite(page)
+
+    page.get_by_role("link", name="Faire signer : personne accompagnée").click()
+    expect(page.get_by_text("Trouver un stage en cuisine")).to_be_visible()
+    page.get_by_label("nom et prénom").fill("élodie lefèvre")
+    page.get_by_label("J'ai lu ce contrat").check()
+    page.get_by_role("button", name="Signer").click()
+    expect(page.get_by_text("Signature de personne accompagnée enregistrée")).to_be_visible()
+
+    page.get_by_role("link", name="Faire signer : référent").click()
+    page.get_by_label("votre mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Signer").click()
+    expect(page.get_by_text("en attente de validation").first).to_be_visible()
+
+    page.context.clear_cookies()
+    connecter(page, live_server, delegue)
+    page.goto(live_server.url + reverse("contrats:file_delegue"))
+    verifier_accessibilite(page)
+    page.get_by_label("Motif").fill("Préciser le critère de l'objectif.")
+    page.get_by_role("button", name="Différer").click()
+    expect(page.get_by_text("Décision enregistrée : différer")).to_be_visible()
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("Décision enregistrée : valider")).to_be_visible()
+    contrat = Contrat.objects.get()
+    assert contrat.etat == Contrat.Etat.VALIDE
+
+    page.goto(live_server.url + contrat.get_absolute_url())
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="exemplaire signé").click()
+    donnees = Path(telechargement.value.path()).read_bytes()
+    texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(donnees)).pages)
+    assert "Élodie Lefèvre" in texte and "Trouver un stage en cuisine" in texte and "Preuves des signatures" in texte
