@@ -41,7 +41,27 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def navigateur():
+def _contenu_serialise(django_db_setup, django_db_blocker):
+    """Once Playwright runs in the test thread, Django hands the tests a new connection object that
+    lacks the `_test_serialized_contents` captured when the test database was created, and serialized
+    rollback then silently restores nothing (the référentiel is empty from the second journey on).
+    Keep the contents on the connection class, where every connection object of the alias sees it."""
+    from django.db import connections
+
+    classes = []
+    for alias in connections:
+        connexion = connections[alias]
+        contenu = getattr(connexion, "_test_serialized_contents", None)
+        if contenu is not None:
+            type(connexion)._test_serialized_contents = contenu
+            classes.append(type(connexion))
+    yield
+    for classe in classes:
+        del classe._test_serialized_contents
+
+
+@pytest.fixture(scope="session")
+def navigateur(_contenu_serialise):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGUMENTS_CHROMIUM)
         yield browser
