@@ -23,10 +23,12 @@ def test_la_demo_lancee_deux_fois_ne_duplique_rien(capsys):
     call_command("demo")
     assert _compter() == premier
     assert "déjà présentes" in capsys.readouterr().out
+    call_command("demo", "--comptes")
+    assert "partenaire.ase" in capsys.readouterr().out
 
 
 def test_chaque_role_a_un_compte_qui_se_connecte(client):
-    call_command("demo", "--sans-comptes")
+    call_command("demo")
     roles = set()
     for username, mot_de_passe, libelle in COMPTES:
         assert len(mot_de_passe) >= 12
@@ -39,7 +41,7 @@ def test_chaque_role_a_un_compte_qui_se_connecte(client):
 
 
 def test_le_partenaire_ne_voit_que_les_personnes_qui_ont_consenti():
-    call_command("demo", "--sans-comptes")
+    call_command("demo")
     partenaire = User.objects.get(username="partenaire.ase")
     visibles = Resident.objects.visibles_par(partenaire)
     assert visibles.count() == 4

@@ -10,14 +10,15 @@ class Command(BaseCommand):
     help = "Crée les données de démonstration (Vosges) si elles n'existent pas encore."
 
     def add_arguments(self, parser):
-        parser.add_argument("--sans-comptes", action="store_true", help="Ne pas afficher les comptes de démonstration.")
+        # The launcher (config/launcher.py) prints demo.COMPTES itself; --comptes is for a manual run.
+        parser.add_argument("--comptes", action="store_true", help="Afficher aussi les comptes de démonstration.")
 
-    def handle(self, *args, sans_comptes, **options):
+    def handle(self, *args, comptes, **options):
         if creer_demo(sortie=self.stdout.write):
             self.stdout.write(self.style.SUCCESS("Données de démonstration créées."))
         else:
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
-        if not sans_comptes:
+        if comptes:
             self.stdout.write("Comptes de démonstration (identifiant / mot de passe — rôle) :")
             for username, password, role in COMPTES:
                 self.stdout.write(f"  {username:<22} {password}  — {role}")
