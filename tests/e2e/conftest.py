@@ -45,9 +45,11 @@ def _contenu_serialise(django_db_setup, django_db_blocker):
     """Once Playwright runs in the test thread, Django hands the tests a new connection object that
     lacks the `_test_serialized_contents` captured when the test database was created, and serialized
     rollback then silently restores nothing (the référentiel is empty from the second journey on).
-    Keep the contents on the connection class, where every connection object of the alias sees it."""
+    Keep the contents on the connection class, where every connection object of the alias sees it,
+    and close the connections of both generations at the end."""
     from django.db import connections
 
+    originales = connections.all()
     classes = []
     for alias in connections:
         connexion = connections[alias]
@@ -58,6 +60,10 @@ def _contenu_serialise(django_db_setup, django_db_blocker):
     yield
     for classe in classes:
         del classe._test_serialized_contents
+    # Close both generations of connection objects, or the test database cannot be dropped.
+    for connexion in originales:
+        connexion.close()
+    connections.close_all()
 
 
 @pytest.fixture(scope="session")
