@@ -261,14 +261,15 @@ class EmbeddedPostgres:
             running = self._running_info()
             if running is None:
                 self._start_server(pgserver)
-                running = self._running_info()
-                if running is None:
-                    raise ServiceError(self._failure_message("le serveur ne répond pas après son démarrage"))
             else:
                 info(f"PostgreSQL embarqué déjà lancé ({self.data_dir}), il est partagé.")
+            # Registered as soon as a server runs, so that stop() (called on any failure) takes it down.
             self.users.add(os.getpid())
             self._registered = True
-        self._ensure_database(running)
+            running = running or self._running_info()
+            if running is None:
+                raise ServiceError(self._failure_message("le serveur ne répond pas après son démarrage"))
+            self._ensure_database(running)
         suffix = "" if running.port in (None, 5432) else f"&port={running.port}"
         self.url = f"postgresql://postgres@/{self.database}?host={running.socket_dir}{suffix}"
         return self.url
@@ -327,11 +328,14 @@ class EmbeddedPostgres:
         conninfo = {"host": str(running.socket_dir), "user": "postgres", "dbname": "postgres"}
         if running.port:
             conninfo["port"] = running.port
-        with psycopg.connect(**conninfo, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database]).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
-                info(f"Base « {self.database} » créée.")
+        try:
+            with psycopg.connect(**conninfo, autocommit=True) as conn:
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database]).fetchone()
+                if not exists:
+                    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
+                    info(f"Base « {self.database} » créée.")
+        except psycopg.Error as exc:
+            raise ServiceError(self._failure_message(f"connexion impossible : {exc}")) from None
 
     def stop(self):
         if not self._registered:
