@@ -5,6 +5,10 @@ from referentiel.models import Modalite
 from .models import ComiteSuivi, DecisionComite
 
 
+def choix_modalites(comite):
+    return list(Modalite.objects.filter(champ__in=comite.champs_modalites).values_list("pk", "libelle"))
+
+
 def _bootstrap(form):
     for field in form.fields.values():
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -23,17 +27,19 @@ class OuvrirComiteForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label="Décision", choices=DecisionComite.Choix.choices)
-    modalite_cible = forms.ModelChoiceField(
-        label="Modalité visée (réorientation)", queryset=Modalite.objects.none(), required=False
-    )
+    # A plain choice list (read once per page) rather than a ModelChoiceField, which would query the
+    # modalities again for every person of the pack.
+    modalite_cible = forms.TypedChoiceField(label="Modalité visée (réorientation)", coerce=int, required=False)
     commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     action = forms.CharField(label="Action demandée au référent", max_length=300, required=False)
     action_due_le = forms.DateField(label="Pour le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, comite, **kwargs):
+    def __init__(self, *args, comite, modalites=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["modalite_cible"].queryset = Modalite.objects.filter(champ__in=comite.champs_modalites)
+        if modalites is None:
+            modalites = choix_modalites(comite)
+        self.fields["modalite_cible"].choices = [("", "—"), *modalites]
         if comite.type == ComiteSuivi.Type.MENSUEL_ASLL:
             self.fields["decision"].choices = [
                 c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION

@@ -188,8 +188,10 @@ def graphiques(comite, user):
 
 
 def _barres(paires):
-    """Rows with a width in % of the largest value, for the server-rendered bar chart."""
+    """Bars of the server-rendered SVG chart: a row offset and a width (at most 200) per value."""
     maximum = max((n for _l, n in paires), default=0)
-    return [
-        {"libelle": libelle, "n": n, "largeur": round(100 * n / maximum) if maximum else 0} for libelle, n in paires
+    barres = [
+        {"libelle": libelle, "n": n, "y": 20 * i, "largeur": round(200 * n / maximum) if maximum else 0}
+        for i, (libelle, n) in enumerate(paires)
     ]
+    return {"barres": barres, "hauteur": 20 * len(barres)}

@@ -225,6 +225,6 @@ def modalite_ou_none(pk):
     if pk in (None, ""):
         return None
     try:
-        return Modalite.objects.get(pk=int(pk), accompagnee_ici__in=[True, False])
+        return Modalite.objects.get(pk=int(pk))
     except (Modalite.DoesNotExist, ValueError):
         raise ValidationError("Modalité inconnue.") from None

@@ -19,7 +19,7 @@ from referentiel.regles import parametre
 from . import bilan as calculs
 from . import exports as exporteur
 from . import services
-from .forms import CompteRenduForm, DecisionForm, OuvrirComiteForm
+from .forms import CompteRenduForm, DecisionForm, OuvrirComiteForm, choix_modalites
 from .models import ComiteSuivi, DecisionComite, Export
 from .pack import graphiques, pack
 from .pdf import compte_rendu_pdf as rendre_pdf
@@ -92,6 +92,7 @@ def comite(request, pk):
     lignes, precedent = pack(comite, request.user)
     preside = _peut_presider(request.user, comite)
     if preside:
+        modalites = choix_modalites(comite)
         for ligne in lignes:
             d = ligne.decision
             initial = (
@@ -106,7 +107,7 @@ def comite(request, pk):
                 if d
                 else {"decision": "POURSUITE"}
             )
-            ligne.form = DecisionForm(initial=initial, comite=comite, prefix=f"m{ligne.mesure.pk}")
+            ligne.form = DecisionForm(initial=initial, comite=comite, modalites=modalites, prefix=f"m{ligne.mesure.pk}")
     return render(
         request,
         "pilotage/comite.html",
@@ -115,11 +116,17 @@ def comite(request, pk):
             "lignes": lignes,
             "precedent": precedent,
             "preside": preside,
-            "graphiques": graphiques(comite, request.user),
             "form_cr": CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version}),
             "jeton": uuid.uuid4(),
         },
     )
+
+
+@require_GET
+def graphiques_comite(request, pk):
+    comite = _comite(request, pk)
+    gabarit = "pilotage/includes/graphiques.html" if request.htmx else "pilotage/graphiques.html"
+    return render(request, gabarit, {"comite": comite, "graphiques": graphiques(comite, request.user)})
 
 
 @require_POST
@@ -133,6 +140,7 @@ def decision(request, pk, accompagnement):
     if form.is_valid():
         data = form.cleaned_data
         try:
+            data["modalite_cible"] = services.modalite_ou_none(data["modalite_cible"])
             services.enregistrer_decision(
                 comite=comite,
                 accompagnement=mesure,

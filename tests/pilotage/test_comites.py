@@ -232,3 +232,41 @@ def test_action_dans_la_page_a_faire(client, monde, comite):
     client.logout()
     page = _client(client, monde["collegue"]).get(reverse("echeances:a_faire")).content.decode()
     assert "atelier mobilité" not in page
+
+
+def test_nombre_de_requetes_du_pack_independant_du_nombre_de_mesures(client, monde, comite):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _client(client, monde["delegue"])
+    url = reverse("pilotage:comite", args=[comite.pk])
+    with CaptureQueriesContext(connection) as avant:
+        assert client.get(url).status_code == 200
+    for _ in range(4):
+        m = mesure(monde["referent"], SOCIOPRO, D(2026, 1, 5))
+        ContratFactory(accompagnement=m, date_debut=D(2026, 1, 5), date_fin=D(2026, 7, 5), etat="SIGNE")
+        EntretienFactory(accompagnement=m, date_heure=a_paris(D(2026, 3, 1)))
+    with CaptureQueriesContext(connection) as apres:
+        page = client.get(url)
+    assert page.content.decode().count('class="card mb-3"') == 6
+    assert len(apres) == len(avant)
+
+
+@pytest.mark.parametrize(("qui", "statut"), [("delegue", 200), ("referent", 200), ("collegue", 404), ("etranger", 404)])
+def test_graphiques_du_comite(client, monde, comite, qui, statut):
+    reponse = _client(client, monde[qui]).get(reverse("pilotage:graphiques", args=[comite.pk]), HTTP_HX_REQUEST="true")
+    assert reponse.status_code == statut
+    if statut == 200:
+        g = reponse.context["graphiques"]
+        assert [(b["libelle"], b["n"]) for b in g["par_modalite"]["barres"]] == [
+            ("RSA – accompagnement socioprofessionnel", 1),
+            ("RSA – mobilisation sociale", 1),
+        ]
+        assert [(b["libelle"], b["n"]) for b in g["par_etat"]["barres"]] == [
+            ("validé", 1),
+            ("sans contrat en cours", 1),
+        ]
+        # Four quarter-ends; on the committee's date both measures are counted.
+        assert [c["total"] for c in g["conformite"]] == [0, 0, 1, 2]
+        assert g["par_modalite"]["barres"][0]["largeur"] == 200 and g["par_modalite"]["hauteur"] == 40
+        assert "<table" in reponse.content.decode() and "<svg" in reponse.content.decode()

@@ -10,13 +10,19 @@ from playwright.sync_api import expect
 from pilotage.models import DecisionComite
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import DelegueFactory, ReferentFactory
-from tests.e2e.conftest import connecter, navigateur, page, verifier_accessibilite  # noqa: F401 (fixtures)
+from tests.e2e import conftest as _e2e
+from tests.e2e.conftest import connecter, verifier_accessibilite
 from tests.referentiel.factories import StructureFactory
+
+# The browser fixtures live in tests/e2e/conftest.py (the UI engineer's): reuse every one of them here.
+globals().update(
+    {nom: valeur for nom, valeur in vars(_e2e).items() if type(valeur).__name__ == "FixtureFunctionDefinition"}
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_delegue_tient_un_comite(page, live_server):  # noqa: F811 (fixture imported above)
+def test_delegue_tient_un_comite(page, live_server):
     structure = StructureFactory()
     referent = ReferentFactory(structures=[structure], first_name="Nadia", last_name="Roux")
     delegue = DelegueFactory(territoires=[structure.territoire], first_name="Paul", last_name="Martin")
@@ -31,6 +37,12 @@ def test_delegue_tient_un_comite(page, live_server):  # noqa: F811 (fixture impo
     page.get_by_role("button", name="Ouvrir le comité").click()
     expect(page.get_by_role("heading", name="Élodie Lefèvre")).to_be_visible()
     expect(page.get_by_role("heading", name="Yanis Bernard")).to_be_visible()
+    # The charts arrive through htmx, each with its table of figures.
+    graphiques = page.locator("#graphiques")
+    expect(graphiques.get_by_role("img", name="File active par modalité")).to_be_visible()
+    expect(graphiques.get_by_role("row").filter(has_text="RSA – accompagnement socioprofessionnel")).to_contain_text(
+        "2"
+    )
     verifier_accessibilite(page)
 
     formulaire = page.get_by_role("form", name="Décision pour Élodie Lefèvre")

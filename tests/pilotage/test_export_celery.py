@@ -20,6 +20,7 @@ from tests.pilotage.conftest import SOCIOPRO, mesure
 def worker(settings):
     app.conf.broker_url = settings.CELERY_BROKER_URL
     app.conf.result_backend = settings.CELERY_RESULT_BACKEND
+    app.control.purge()  # messages left by an interrupted run would be delivered first
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
 

@@ -1,0 +1,131 @@
+"""`make bench` for pilotage, on the synthetic base (`manage.py donnees_synthetiques`): the quarterly
+pack of a référent's caseload, the yearly bilan of the whole département, an XLSX export of 50,000
+rows (the code the Celery worker runs). Everything in a transaction rolled back at the end."""
+
+import itertools
+import statistics
+import tempfile
+import time
+import tracemalloc
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Role, User
+from referentiel.models import Champ, Territoire
+
+from . import bilan, exports
+from .models import ComiteSuivi
+from .pack import graphiques, pack
+
+LIGNES_EXPORT = 50_000
+
+
+class _Annuler(Exception):
+    pass
+
+
+def _utilisateur(role, **kwargs):
+    return User.objects.create(username=f"bench-pilotage-{role.lower()}-{time.time_ns()}", role=role, **kwargs)
+
+
+def _referent_le_plus_charge():
+    return (
+        User.objects.filter(role=Role.REFERENT)
+        .annotate(n=Count("accompagnements", filter=Q(accompagnements__modalite__champ=Champ.INSERTION)))
+        .order_by("-n")
+        .values_list("pk", "n")
+        .first()
+    )
+
+
+def bench_pack_trimestriel():
+    trouve = _referent_le_plus_charge()
+    if not trouve:
+        return [("pack trimestriel : pas de données synthétiques", 0, "", 0)]
+    referent_id, n = trouve
+    lignes = []
+    try:
+        with transaction.atomic():
+            referent = User.objects.get(pk=referent_id)
+            territoire = Territoire.objects.filter(structures__membres=referent).first()
+            delegue = _utilisateur(Role.DELEGUE)
+            delegue.territoires.set([territoire])
+            comite = ComiteSuivi.objects.create(
+                type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
+                referent=referent,
+                territoire=territoire,
+                president=delegue,
+                date=timezone.localdate(),
+            )
+            durees = []
+            for _ in range(20):
+                debut = time.perf_counter()
+                resultat, _precedent = pack(comite, delegue)
+                graphiques(comite, delegue)
+                durees.append(time.perf_counter() - debut)
+            p95 = statistics.quantiles(durees, n=20)[-1]
+            lignes += [
+                (
+                    f"pack trimestriel + graphiques ({len(resultat)} mesures sur {n} RSA), p95",
+                    round(p95 * 1000),
+                    "ms",
+                    300,
+                ),
+            ]
+            raise _Annuler
+    except _Annuler:
+        pass
+    return lignes
+
+
+def bench_bilan_annuel():
+    lignes = []
+    try:
+        with transaction.atomic():
+            admin = _utilisateur(Role.ADMINISTRATEUR)
+            annee = timezone.localdate().year
+            n = bilan.mesures_rsa_de_l_annee(admin, annee).count()
+            debut = time.perf_counter()
+            bilan.bilan_rsa(admin, annee)
+            list(bilan.sorties_rsa(admin, annee))
+            duree = time.perf_counter() - debut
+            lignes.append((f"bilan annuel RSA + sorties ({n} mesures)", round(duree, 2), "s", 5))
+            raise _Annuler
+    except _Annuler:
+        pass
+    return lignes
+
+
+def _ecrire_xlsx(user):
+    contenu = exports.contenu("mesures", user, {})
+    contenu.lignes = itertools.islice(contenu.lignes, LIGNES_EXPORT)
+    with tempfile.TemporaryFile() as flux:
+        return exports.ecrire_xlsx(flux, contenu)
+
+
+def bench_export_xlsx():
+    lignes = []
+    try:
+        with transaction.atomic():
+            admin = _utilisateur(Role.ADMINISTRATEUR)
+            # Timed without tracemalloc (it slows Python down several times), then measured with it.
+            debut = time.perf_counter()
+            n = _ecrire_xlsx(admin)
+            duree = time.perf_counter() - debut
+            tracemalloc.start()
+            _ecrire_xlsx(admin)
+            _courant, pic = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            lignes += [
+                (f"export XLSX de {n} lignes (code du worker Celery)", round(duree, 1), "s", 30),
+                ("mémoire Python au plus haut pendant l'export", round(pic / 1024 / 1024), "Mo", 300),
+            ]
+            raise _Annuler
+    except _Annuler:
+        pass
+    return lignes
+
+
+__all__ = ["bench_pack_trimestriel", "bench_bilan_annuel", "bench_export_xlsx"]
