@@ -1,9 +1,32 @@
+import importlib
+
 import pytest
+from django.apps import apps
+
+
+def pytest_collection_modifyitems(items):
+    """Every test gets the real PostgreSQL test database: in a rolled-back transaction, unless it asks
+    for a transactional one (browser journeys, Celery workers) or declares its own marker."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None and not {"transactional_db", "live_server"} & set(
+            item.fixturenames
+        ):
+            item.add_marker(pytest.mark.django_db)
+
+
+def _assurer_referentiel():
+    """The référentiel comes from a data migration; a transactional test ends with a flush that empties
+    every table, so it is loaded again before the next test needs it."""
+    from referentiel.models import Modalite, Parametre
+
+    if not Modalite.objects.exists() or not Parametre.objects.exists():
+        importlib.import_module("referentiel.migrations.0002_donnees_referentiel").charger(apps, None)
 
 
 @pytest.fixture(autouse=True)
-def _base_de_test(db):
-    """Every test runs in a transaction on the real PostgreSQL test database."""
+def _referentiel_charge(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _assurer_referentiel()
 
 
 @pytest.fixture(autouse=True)
