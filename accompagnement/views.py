@@ -52,9 +52,25 @@ def _mesures_file_active(request, le):
     for mot in cle_recherche(request.GET.get("q", "")).split():
         qs = qs.filter(resident__nom_recherche__contains=mot)
     dernier_contrat = Contrat.objects.vivants().filter(accompagnement=OuterRef("pk")).order_by("-date_debut")
-    qs = qs.select_related("resident", "modalite", "referent").annotate(
-        contrat_etat=Subquery(dernier_contrat.values("etat")[:1]),
-        contrat_fin=Subquery(dernier_contrat.values("date_fin")[:1]),
+    # Only the columns shown: a manager's page builds a thousand rows of four objects each.
+    qs = (
+        qs.select_related("resident", "modalite", "referent")
+        .only(
+            "date_debut",
+            "date_fin",
+            "structure_id",
+            "resident__nom",
+            "resident__prenom",
+            "resident__nom_recherche",
+            "modalite__libelle",
+            "referent__first_name",
+            "referent__last_name",
+            "referent__username",
+        )
+        .annotate(
+            contrat_etat=Subquery(dernier_contrat.values("etat")[:1]),
+            contrat_fin=Subquery(dernier_contrat.values("date_fin")[:1]),
+        )
     )
     return qs, referents, referent_choisi
 
