@@ -32,3 +32,19 @@ def _referentiel_charge(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _courriels_en_memoire(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _aucune_connexion_restante(django_db_setup, django_db_blocker):
+    """Browser journeys and Celery workers use connections from other threads or contexts that Django's
+    `close_all()` in this thread cannot reach; they would keep the test database from being dropped."""
+    yield
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connections.close_all()
