@@ -63,6 +63,15 @@ def _contenu_serialise(django_db_setup, django_db_blocker):
     # Close both generations of connection objects, or the test database cannot be dropped.
     for connexion in originales:
         connexion.close()
+    # A request the browser dropped mid-way (a download, a closed context) can leave a live-server
+    # thread's connection open: end those sessions too.
+    with django_db_blocker.unblock():
+        for alias in connections:
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
     connections.close_all()
 
 
