@@ -27,10 +27,18 @@ def proxy_host():
     return "localhost"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect (to https, to a login page) means unhealthy; it is never followed off this machine."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def check_web(url=DEFAULT_URL, timeout=5):
     request = urllib.request.Request(url, headers={"Host": proxy_host(), "X-Forwarded-Proto": "https"})  # noqa: S310
+    opener = urllib.request.build_opener(_NoRedirect)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - local URL
+        with opener.open(request, timeout=timeout) as response:
             body = json.loads(response.read().decode())
     except (OSError, ValueError) as exc:
         print(f"web : pas de réponse correcte de {url} ({exc})", file=sys.stderr)

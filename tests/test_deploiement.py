@@ -7,13 +7,17 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import tomllib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
 from celery import Celery
 from django.conf import settings
+from django.db import connections
+from django.test import Client
 
 from config import healthcheck
 from config.services import BASE_DIR
@@ -146,15 +150,49 @@ def test_every_variable_the_settings_read_is_passed_by_compose_and_documented():
     assert not undocumented, f"variables non documentées dans README « Configuration en production » : {undocumented}"
 
 
-def test_web_healthcheck_answers_like_the_reverse_proxy(transactional_db, live_server, client, settings, monkeypatch):
-    client.get("/sante/")  # loads the URLconf once (slow the first time), so the probe's timeout is about the probe
+class _DjangoOverHttp(BaseHTTPRequestHandler):
+    """A plain HTTP server in front of Django's test client: the probe speaks real HTTP, the test stays a
+    simple (non-transactional) one."""
+
+    def do_GET(self):
+        try:
+            headers = {key.lower(): value for key, value in self.headers.items()}
+            response = Client(raise_request_exception=False).get(self.path, headers=headers)
+        finally:
+            connections.close_all()  # this thread's connection must not outlive the request
+        self.send_response(response.status_code)
+        for key, value in response.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(response.content)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DjangoOverHttp)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_web_healthcheck_answers_like_the_reverse_proxy(http_server, settings, monkeypatch, capsys):
     settings.ALLOWED_HOSTS = ["accompagnement.example.org"]
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     monkeypatch.setenv("ALLOWED_HOSTS", ".accompagnement.example.org,autre.example.org")
-    assert healthcheck.check_web(f"{live_server.url}/sante/")
-    monkeypatch.setenv("ALLOWED_HOSTS", "ailleurs.example.org")  # refused host: 400, unhealthy
-    assert not healthcheck.check_web(f"{live_server.url}/sante/")
+    assert healthcheck.check_web(f"{http_server}/sante/", timeout=30)
+    monkeypatch.setenv("ALLOWED_HOSTS", "ailleurs.example.org")  # a host Django refuses: 400, unhealthy
+    assert not healthcheck.check_web(f"{http_server}/sante/", timeout=30)
+    # Without the proxy header /sante/ redirects to https: unhealthy, and the redirect is not followed.
+    settings.SECURE_PROXY_SSL_HEADER = None
+    monkeypatch.setenv("ALLOWED_HOSTS", "accompagnement.example.org")
+    assert not healthcheck.check_web(f"{http_server}/sante/", timeout=30)
+    assert "HTTP Error 301" in capsys.readouterr().err
 
 
 def test_beat_healthcheck_follows_the_schedule_file(tmp_path):
