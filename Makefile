@@ -60,8 +60,11 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils; \
 	fi
 
+# pytest exits 5 when it ran no test: that is a failure, said out loud.
 test: install chromium
-	$(SERVICES) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	@code=0; $(SERVICES) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || code=$$?; \
+	if [ $$code -eq 5 ]; then echo "ÉCHEC : pytest n'a exécuté aucun test (code 5)." >&2; fi; \
+	exit $$code
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -256,8 +256,9 @@ def test_ci_script_runs_the_suite_and_refuses_an_empty_one():
     text = script.read_text()
     assert text.startswith("#!/usr/bin/env bash")
     assert "set -euo pipefail" in text
-    for expected in ("make test", "make lint", "make check-deploy", "bandit", '"$code" -eq 5'):
+    for expected in ("make test", "make lint", "make check-deploy", "bandit", "passed"):
         assert expected in text, expected
+    assert "-eq 5" in (BASE_DIR / "Makefile").read_text()
     check_deploy = make_dry_run("check-deploy")
     assert "check --deploy --fail-level WARNING" in check_deploy
     assert "DEBUG=false" in check_deploy
