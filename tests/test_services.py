@@ -235,3 +235,23 @@ def test_launcher_reports_invalid_settings_by_variable_name_without_a_traceback(
     assert result.returncode == 1
     assert "Configuration invalide : La variable DEBUG doit valoir true ou false" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_exec_passes_sigterm_on_to_the_command_and_returns_its_status():
+    inner = "import signal, sys, time; signal.signal(signal.SIGTERM, lambda *a: sys.exit(42)); print('prêt', flush=True); time.sleep(30)"
+    code = (
+        f"import sys; from config.services import main; sys.exit(main(['exec', '--', sys.executable, '-c', {inner!r}]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | EXTERNAL
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout.readline().strip() == "prêt"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 42
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()
+        process.stderr.close()
