@@ -3,23 +3,16 @@ downloads the minutes; the référent then sees the action asked of them."""
 
 import datetime
 
-import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from pilotage.models import DecisionComite
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import DelegueFactory, ReferentFactory
-from tests.e2e import conftest as _e2e
 from tests.e2e.conftest import connecter, verifier_accessibilite
 from tests.referentiel.factories import StructureFactory
 
-# The browser fixtures live in tests/e2e/conftest.py (the UI engineer's): reuse every one of them here.
-globals().update(
-    {nom: valeur for nom, valeur in vars(_e2e).items() if type(valeur).__name__ == "FixtureFunctionDefinition"}
-)
-
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Marked e2e and transactional (serialized rollback) by tests/e2e/conftest.py.
 
 
 def test_delegue_tient_un_comite(page, live_server):

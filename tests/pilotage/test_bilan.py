@@ -151,3 +151,26 @@ def test_chiffres_asll(monde):
     assert sorted(c["motifs"]) == [("objectifs atteints", 1), ("refus de l'accompagnement", 1)]
     assert bilan.chiffres_asll(monde["delegue"], 2025)["mesures"] == 0  # the délégué does not see the ASLL
     assert Contrat.objects.count() == 2 and Accompagnement.objects.count() == 4
+
+
+def test_page_du_bilan_selon_l_utilisateur(client, monde):
+    from django.urls import reverse
+
+    from tests.accounts.factories import MOT_DE_PASSE
+
+    _cas(monde)
+    responsable = ResponsableFactory(structures=[monde["structure"]])
+    client.login(username=responsable.username, password=MOT_DE_PASSE)
+    page = client.get(reverse("pilotage:bilan"), {"annee": "2025"})
+    assert page.status_code == 200
+    assert page.context["total"].valeurs() == [5, 1, 2, 3, 2, 3]
+    assert len(page.context["sorties"]) == 3
+    # An unreadable year: a clear message, last year's bilan, never a 500.
+    page = client.get(reverse("pilotage:bilan"), {"annee": "deux-mille"})
+    assert page.status_code == 200 and "Année invalide" in page.content.decode()
+    client.logout()
+    client.login(username=monde["delegue_ailleurs"].username, password=MOT_DE_PASSE)
+    assert client.get(reverse("pilotage:bilan"), {"annee": "2025"}).context["total"].accompagnes == 1
+    client.logout()
+    client.login(username=monde["referent"].username, password=MOT_DE_PASSE)
+    assert client.get(reverse("pilotage:bilan")).status_code == 403

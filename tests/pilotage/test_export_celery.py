@@ -25,7 +25,9 @@ def worker(settings):
         yield
 
 
-@pytest.mark.django_db(transaction=True)
+# Transactional (the worker thread reads what the test wrote); serialized rollback gives the
+# référentiel back to the tests that run after this one.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_export_par_le_worker_celery(client, monde, worker, monkeypatch):
     for _ in range(5):
         mesure(monde["referent"], SOCIOPRO, datetime.date(2025, 1, 1))
