@@ -27,18 +27,25 @@ contrat AS (
       AND (c.type = acc.type_contrat OR (acc.type_contrat = %(cer)s AND c.type = %(ce)s))
 )"""
 
+# Set-based on purpose: a correlated subquery on the `contrat` CTE is re-scanned for every row
+# (quadratic on 100,000 measures); aggregates joined once are not.
 _SQL_RENOUVELLEMENT = """
+dernier AS (
+    SELECT accompagnement_id, max(c_debut) AS dernier_debut FROM contrat GROUP BY accompagnement_id
+),
+renouvele AS (
+    SELECT DISTINCT precedent_id FROM contrat WHERE precedent_id IS NOT NULL
+),
 fin_proche AS (
 SELECT acc.*, c.contrat_id, c.type, c.c_fin, c.numero_renouvellement,
        (c.c_fin - acc.preavis)::date AS due
 FROM contrat c
 JOIN acc ON acc.id = c.accompagnement_id
+JOIN dernier d ON d.accompagnement_id = c.accompagnement_id
+LEFT JOIN renouvele rn ON rn.precedent_id = c.contrat_id
 WHERE c.etat = ANY(%(en_vigueur)s) AND c.c_debut <= %(le)s AND c.c_fin > %(le)s
-  AND NOT EXISTS (
-      SELECT 1 FROM contrat s
-      WHERE s.accompagnement_id = c.accompagnement_id AND s.contrat_id <> c.contrat_id
-        AND (s.precedent_id = c.contrat_id OR s.c_debut >= c.c_fin)
-  )
+  -- no successor: neither a contract renewing it nor one starting at or after its end
+  AND rn.precedent_id IS NULL AND d.dernier_debut < c.c_fin
 )
 SELECT * FROM fin_proche
 """
@@ -81,20 +88,21 @@ renouvellements.regles = (Regle.RENOUVELLEMENT,)
 # A measure that needs a contract and has none in force. Due at the end of the previous one, or the
 # signature délai after the orientation for a first RSA contract, or at the start of the measure.
 _SQL_CONTRAT_MANQUANT = """
+etat_contrats AS (
+    SELECT c.accompagnement_id,
+           bool_or(c.c_debut <= %(le)s AND c.c_fin > %(le)s
+                   AND (c.etat = ANY(%(en_vigueur)s) OR c.etat = ANY(%(en_attente)s))) AS couvert,
+           max(c.c_fin) FILTER (WHERE c.c_fin <= %(le)s AND NOT (c.etat = ANY(%(en_attente)s))
+                                  AND c.etat <> ALL(%(preparation)s)) AS fin_precedent
+    FROM contrat c
+    GROUP BY c.accompagnement_id
+),
 manque AS (
-    SELECT acc.*, r.date_orientation,
-           (SELECT max(c.c_fin) FROM contrat c
-             WHERE c.accompagnement_id = acc.id AND c.c_fin <= %(le)s
-               AND NOT (c.etat = ANY(%(en_attente)s))
-               AND c.etat <> ALL(%(preparation)s)) AS fin_precedent
+    SELECT acc.*, r.date_orientation, ec.fin_precedent
     FROM acc
     JOIN residents_resident r ON r.id = acc.resident_id
-    WHERE acc.type_contrat IS NOT NULL
-      AND NOT EXISTS (
-          SELECT 1 FROM contrat c WHERE c.accompagnement_id = acc.id
-             AND c.c_debut <= %(le)s AND c.c_fin > %(le)s
-             AND (c.etat = ANY(%(en_vigueur)s) OR c.etat = ANY(%(en_attente)s))
-      )
+    LEFT JOIN etat_contrats ec ON ec.accompagnement_id = acc.id
+    WHERE acc.type_contrat IS NOT NULL AND NOT coalesce(ec.couvert, false)
 )
 SELECT manque.*,
        CASE
