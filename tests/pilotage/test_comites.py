@@ -270,3 +270,26 @@ def test_graphiques_du_comite(client, monde, comite, qui, statut):
         assert [c["total"] for c in g["conformite"]] == [0, 0, 1, 2]
         assert g["par_modalite"]["barres"][0]["largeur"] == 200 and g["par_modalite"]["hauteur"] == 40
         assert "<table" in reponse.content.decode() and "<svg" in reponse.content.decode()
+
+
+def test_comite_mensuel_asll(client, monde, comite):
+    from pilotage.pack import pack
+
+    asll = services.ouvrir_comite(par=monde["conseillere"], type="MENSUEL_ASLL", referent=monde["referent"], date=JOUR)
+    lignes, _precedent = pack(asll, monde["conseillere"])
+    assert [ligne.mesure for ligne in lignes] == [monde["asll"]]
+    # No sanction procedure in the ASLL committee's choices.
+    reponse = _client(client, monde["conseillere"]).get(reverse("pilotage:comite", args=[asll.pk]))
+    assert reponse.status_code == 200 and "procédure de sanction" not in reponse.content.decode()
+    services.enregistrer_decision(
+        comite=asll, accompagnement=monde["asll"], par=monde["conseillere"], decision="POURSUITE"
+    )
+    with pytest.raises(ValidationError):
+        services.enregistrer_decision(
+            comite=asll, accompagnement=monde["m1"], par=monde["conseillere"], decision="POURSUITE"
+        )
+    # The délégué does not see the ASLL committee, the conseillère does not see the RSA one.
+    client.logout()
+    assert _client(client, monde["delegue"]).get(reverse("pilotage:comite", args=[asll.pk])).status_code == 404
+    client.logout()
+    assert _client(client, monde["conseillere"]).get(reverse("pilotage:comite", args=[comite.pk])).status_code == 404
