@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accompagnement.models import Accompagnement
 from accounts.models import Role, User
 from referentiel.models import Champ, Territoire
 
@@ -20,6 +21,7 @@ from .models import ComiteSuivi
 from .pack import graphiques, pack
 
 LIGNES_EXPORT = 50_000
+MESURES_PACK = 300
 
 
 class _Annuler(Exception):
@@ -59,20 +61,30 @@ def bench_pack_trimestriel():
                 president=delegue,
                 date=timezone.localdate(),
             )
-            durees = []
+            # A caseload of 300 RSA measures (the veille norm): borrow active measures of the base
+            # (rolled back at the end).
+            structure = referent.structures.first()
+            emprunt = list(
+                Accompagnement.objects.actifs(comite.date)
+                .filter(modalite__champ=Champ.INSERTION, modalite__accompagnee_ici=True)
+                .exclude(referent=referent)
+                .order_by("pk")
+                .values_list("pk", flat=True)[: max(0, MESURES_PACK - n)]
+            )
+            Accompagnement.objects.filter(pk__in=emprunt).update(referent=referent, structure=structure)
+            durees, durees_graphiques = [], []
             for _ in range(20):
                 debut = time.perf_counter()
                 resultat, _precedent = pack(comite, delegue)
-                graphiques(comite, delegue)
                 durees.append(time.perf_counter() - debut)
+                debut = time.perf_counter()
+                graphiques(comite, delegue)
+                durees_graphiques.append(time.perf_counter() - debut)
             p95 = statistics.quantiles(durees, n=20)[-1]
+            p95_graphiques = statistics.quantiles(durees_graphiques, n=20)[-1]
             lignes += [
-                (
-                    f"pack trimestriel + graphiques ({len(resultat)} mesures sur {n} RSA), p95",
-                    round(p95 * 1000),
-                    "ms",
-                    300,
-                ),
+                (f"pack trimestriel d'un référent ({len(resultat)} mesures), p95", round(p95 * 1000), "ms", 300),
+                ("graphiques du comité (chargés ensuite par htmx), p95", round(p95_graphiques * 1000), "ms", 1000),
             ]
             raise _Annuler
     except _Annuler:

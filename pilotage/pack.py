@@ -56,11 +56,14 @@ class LignePack:
     nouveautes: list = field(default_factory=list)
 
 
-def frequences_tenues(qs, points):
-    """{accompagnement_id: bool}: False when overdue at one of the checkpoints."""
+def frequences_tenues(qs, points, connus=None):
+    """{accompagnement_id: bool}: False when overdue at one of the checkpoints. `connus` gives the
+    engine's answers already computed for some checkpoints ({date: suivis})."""
+    connus = connus or {}
     tenues = {}
     for le in points:
-        for acc_id, suivi in moteur.suivis(qs, le=le).items():
+        resultat = connus[le] if le in connus else moteur.suivis(qs, le=le)
+        for acc_id, suivi in resultat.items():
             tenues[acc_id] = tenues.get(acc_id, True) and suivi.etat != ETAT_RETARD
     return tenues
 
@@ -93,7 +96,7 @@ def pack(comite, user):
     ids = [m.pk for m in mesures]
     ids_qs = Accompagnement.objects.filter(pk__in=ids)
     suivis = moteur.suivis(ids_qs, le=comite.date) if ids else {}
-    tenues = frequences_tenues(ids_qs, points_de_controle(comite)) if ids else {}
+    tenues = frequences_tenues(ids_qs, points_de_controle(comite), {comite.date: suivis}) if ids else {}
     alertes = defaultdict(list)
     if ids:
         for echeance in moteur.calculer(ids_qs, le=comite.date):
