@@ -14,6 +14,7 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 SERVICES := $(PY) -m config.services exec --
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 APPS := accounts referentiel residents accompagnement contrats echeances config
 
 .PHONY: help install deps run test lint check-deploy bench audit lock clean clean-data chromium
@@ -77,8 +78,10 @@ check-deploy: install
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	$(SERVICES) $(PY) manage.py check --deploy --fail-level WARNING
 
+# Same local defaults as `make run` (DEBUG=true, a dev SECRET_KEY) unless the caller set them.
 bench: install
-	$(SERVICES) $(PY) manage.py bench
+	DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-dev-make-bench-seulement-ne-pas-utiliser-en-production}" \
+	$(SERVICES) $(PY) manage.py bench $(BENCH_ARGS)
 
 # These machines reach no vulnerability database, so on them this proves nothing: run it where the
 # network allows (it reads the pinned versions of requirements.lock, not the virtualenv).
