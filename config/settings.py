@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "echeances",
     "demo",
     "pilotage",
+    "admissions",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("contrats/", include("contrats.urls")),
     path("echeances/", include("echeances.urls")),
     path("pilotage/", include("pilotage.urls")),
+    path("admissions/", include("admissions.urls")),
     path("admin/", admin.site.urls),
 ]
 

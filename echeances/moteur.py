@@ -31,12 +31,13 @@ Readings of the rules, where the sources leave a choice:
 - NORME_FILE_ACTIVE: all the référent's active measures count (not only those of the given set).
 - ELIGIBILITE: age outside the modality's age_min/age_max (due the day the person leaves the range;
   for the FJT a warning from FJT_AGE_ALERTE on), single parent or new entrant (RSA opened less than
-  NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees are not recorded yet.
+  NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees: regles_admissions.
+- CONTRAT_SEJOUR, PROJET_PERSONNALISE, GLISSEMENT_BAIL: see echeances/regles_admissions.py.
 - VALIDATION_EN_ATTENTE: a contract to validate, submitted or deferred, due VALIDATION_ATTENTE_MAX
   after its submission; the délégués insertion of the territory must act.
 """
 
-from . import regles_contacts, regles_contrats, regles_personnes
+from . import regles_admissions, regles_contacts, regles_contrats, regles_personnes
 from .base import Contexte, Echeance, Etat, Regle, Requete, Suivi, etat_de, pire
 
 
@@ -58,6 +59,10 @@ _PRODUCTEURS = [
     regles_personnes.absences,
     regles_personnes.normes_file_active,
     regles_personnes.eligibilites,
+    regles_admissions.contrats_sejour,
+    regles_admissions.projets_personnalises,
+    regles_admissions.garanties,
+    regles_admissions.glissements,
 ]
 
 

@@ -24,6 +24,15 @@ CHAMPS = [
 ]
 
 
+# What each kind of accompaniment needs at creation (the rest can be filled in later in the dossier):
+# only the FJT has a logement in a résidence, only the RSA has the date its right opened.
+BESOINS = {
+    "FJT": ("FJT / Habitat Jeunes", {"date_ouverture_rsa"}),
+    "RSA": ("RSA", {"logement"}),
+    "LOGEMENT": ("logement (ASLL, accompagnement global)", {"logement", "date_ouverture_rsa"}),
+}
+
+
 class ResidentForm(StyleMixin, forms.ModelForm):
     """Identity and household. `version` is the one the form was rendered from (optimistic locking)."""
 
@@ -39,8 +48,10 @@ class ResidentForm(StyleMixin, forms.ModelForm):
             "adresse": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, pour=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for champ in BESOINS.get(pour, ("", set()))[1]:
+            del self.fields[champ]
         structures = user.structures.all()
         self.fields["structure"].queryset = structures
         if self.instance.pk:

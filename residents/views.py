@@ -17,8 +17,8 @@ from accompagnement.suivi import libelle_etat, suivis
 from accompagnement.verrou import ConflitDeVersion
 from accompagnement.views_communs import reporter_erreurs
 
-from . import services
-from .forms import CHAMPS, ResidentForm
+from . import doublons, services
+from .forms import BESOINS, CHAMPS, ResidentForm
 from .models import Resident
 
 ENTRETIENS_PAR_PAGE = 20
@@ -38,20 +38,33 @@ def liste(request):
 
 @require_http_methods(["GET", "POST"])
 def creer(request):
-    form = ResidentForm(request.POST or None, user=request.user)
+    pour = request.POST.get("pour") or request.GET.get("pour")
+    pour = pour if pour in BESOINS else ""
+    form = ResidentForm(request.POST or None, user=request.user, pour=pour)
+    candidats = None
     if request.method == "POST" and form.is_valid():
-        try:
-            resident = services.creer_resident(
-                par=request.user,
-                structure=form.cleaned_data["structure"],
-                **{c: form.cleaned_data[c] for c in CHAMPS},
-            )
-        except ValidationError as erreur:
-            reporter_erreurs(form, erreur)
-        else:
-            messages.success(request, "Personne enregistrée.")
-            return redirect("residents:dossier", resident.pk)
-    return render(request, "residents/form.html", {"form": form, "titre": "Nouvelle personne"})
+        # Likely duplicates are shown before anything is saved; creating anyway is an explicit choice.
+        candidats = doublons.candidats(
+            request.user,
+            nom=form.cleaned_data["nom"],
+            prenom=form.cleaned_data["prenom"],
+            date_naissance=form.cleaned_data["date_naissance"],
+            nom_naissance=form.cleaned_data.get("nom_naissance", ""),
+        )
+        if not candidats or request.POST.get("creer_quand_meme") == "1":
+            try:
+                resident = services.creer_resident(
+                    par=request.user,
+                    structure=form.cleaned_data["structure"],
+                    **{c: form.cleaned_data[c] for c in CHAMPS if c in form.cleaned_data},
+                )
+            except ValidationError as erreur:
+                reporter_erreurs(form, erreur)
+            else:
+                messages.success(request, "Personne enregistrée.")
+                return redirect("residents:dossier", resident.pk)
+    contexte = {"form": form, "titre": "Nouvelle personne", "doublons": candidats, "pour": pour, "besoins": BESOINS}
+    return render(request, "residents/form.html", contexte)
 
 
 @require_http_methods(["GET", "POST"])
