@@ -12,3 +12,20 @@ def nb_a_faire(user):
     if not getattr(user, "is_authenticated", False):
         return 0
     return Alerte.objects.ouvertes().pour(user).count()
+
+
+@register.simple_tag
+def echeances_du_dossier(accompagnements):
+    """What is due on the person's measures today, most urgent first, from the one engine
+    (à jour échéances are left to the suivi table of the dossier)."""
+    from django.utils import timezone
+
+    from accompagnement.models import Accompagnement
+    from echeances.moteur import calculer
+
+    ids = [a.pk for a in accompagnements if a.est_actif]
+    if not ids:
+        return []
+    echeances = calculer(Accompagnement.objects.filter(pk__in=ids), le=timezone.localdate())
+    a_traiter = [e for e in echeances if e.etat != "A_JOUR"]
+    return sorted(a_traiter, key=lambda e: (e.etat != "EN_RETARD", e.due_le))

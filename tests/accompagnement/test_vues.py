@@ -234,7 +234,7 @@ def test_file_active_nombre_de_requetes_constant(client, referent, django_assert
         mesure = AccompagnementFactory(referent=referent)
         EntretienFactory(accompagnement=mesure)
     connecte(client, referent)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         reponse = client.get(reverse("accompagnement:file_active"))
     assert reponse.context["total"] == nombre
 
@@ -246,7 +246,7 @@ def test_file_active_responsable_nombre_de_requetes_constant(
     for i in range(nombre):
         AccompagnementFactory(referent=referent if i % 2 else collegue)
     connecte(client, responsable)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         reponse = client.get(reverse("accompagnement:file_active"))
     assert reponse.context["total"] == nombre
 

@@ -175,10 +175,10 @@ def test_file_delegue_nombre_de_requetes_constant(client, structure, delegue, re
 
     client.force_login(delegue)
     creer(3)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("contrats:file_delegue")).status_code == 200
     creer(20)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         reponse = client.get(reverse("contrats:file_delegue"))
     assert "23 contrats en attente" in reponse.content.decode()
     client.force_login(referent)

@@ -1,0 +1,40 @@
+"""The dossier shows what is due on the person's measures, from the engine, and the nav shows the count."""
+
+import datetime
+
+import time_machine
+from django.urls import reverse
+
+from echeances.services import synchroniser_alertes
+from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
+from tests.contrats.factories import ContratFactory
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
+def test_le_dossier_montre_le_contact_en_retard_et_le_menu_le_compte(client):
+    mesure = AccompagnementFactory(date_debut=datetime.date(2026, 3, 2))  # socioprofessionnel: 15 days
+    EntretienFactory(accompagnement=mesure, date_heure=datetime.datetime(2026, 5, 1, 10, tzinfo=datetime.UTC))
+    synchroniser_alertes(le=datetime.date(2026, 6, 1))
+    client.force_login(mesure.referent)
+
+    page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+
+    assert "Échéances à traiter" in page
+    assert "Prendre contact au plus tard le 16/05/2026" in page
+    assert "En retard" in page
+    assert "en attente</span></span>" in page  # the badge next to « À faire »
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
+def test_rien_a_traiter_donne_un_etat_vide(client):
+    mesure = AccompagnementFactory(date_debut=datetime.date(2026, 5, 30))
+    EntretienFactory(accompagnement=mesure, date_heure=datetime.datetime(2026, 6, 1, 8, tzinfo=datetime.UTC))
+    ContratFactory(
+        accompagnement=mesure,
+        etat="VALIDE",
+        date_debut=datetime.date(2026, 5, 30),
+        date_fin=datetime.date(2026, 11, 30),
+    )
+    client.force_login(mesure.referent)
+    page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    assert "Aucune échéance proche ou dépassée pour cette personne." in page
