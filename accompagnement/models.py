@@ -9,10 +9,15 @@ from accounts.models import Role
 
 
 def filtre_visibilite(user, prefix=""):
-    """Q object selecting the measures `user` may see; `prefix` is the path to the measure."""
-    p = prefix
+    """Q object selecting the measures `user` may see; `prefix` is the path to the measure. The
+    measures of an archived file (residents.retention) are out of everyone's view but the admin's."""
     if user.is_administrateur:
         return Q()
+    return Q(**{f"{prefix}resident__archive_le__isnull": True}) & _filtre_role(user, prefix)
+
+
+def _filtre_role(user, prefix):
+    p = prefix
     if user.role in (Role.REFERENT, Role.RESPONSABLE):
         return Q(**{f"{p}structure__in": user.structures.all()}) | Q(
             **{f"{p}coreferents__user": user, f"{p}coreferents__date_fin__isnull": True}
@@ -27,12 +32,15 @@ def filtre_visibilite(user, prefix=""):
             }
         )
     if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
+        from residents.models import Consentement
+
+        # Co-referred by this contact, and a consent in force (not withdrawn, not future) for its organisation.
+        consentis = Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
         return Q(
             **{
                 f"{p}coreferents__contact_id": user.contact_partenaire_id,
                 f"{p}coreferents__date_fin__isnull": True,
-                f"{p}resident__consentements__tiers_id": user.contact_partenaire.tiers_id,
-                f"{p}resident__consentements__date_retrait__isnull": True,
+                f"{p}resident_id__in": consentis,
             }
         )
     return Q(pk__in=[])

@@ -6,4 +6,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # Before the second factor, no menu: its links would only lead back to the code page.
+    if hasattr(user, "is_verified") and not user.is_verified():
+        return {}
     return {"navigation": marquer_entree_courante(entrees_pour(user), request.path)}

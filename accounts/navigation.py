@@ -25,6 +25,9 @@ ENTREES = [
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
     ("À faire", "echeances:a_faire", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
+    ("Personnes suivies avec vous", "residents:partenaire_personnes", (Role.PARTENAIRE,)),
+    ("Conservation des dossiers", "residents:retention", (Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Double authentification", "otp_codes_secours", None),
 ]
 
 # Optional one-line description shown on the home page card of an entry, by url name.

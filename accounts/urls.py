@@ -8,4 +8,7 @@ urlpatterns = [
     path("mot-de-passe/", views.ChangementMotDePasse.as_view(), name="password_change"),
     path("mot-de-passe/modifie/", views.MotDePasseChange.as_view(), name="password_change_done"),
     path("sante/", views.sante, name="sante"),
+    path("connexion/code/", views.otp_verifier, name="otp_verifier"),
+    path("connexion/activer-double-authentification/", views.otp_enroler, name="otp_enroler"),
+    path("compte/codes-de-secours/", views.otp_codes_secours, name="otp_codes_secours"),
 ]

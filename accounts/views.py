@@ -1,15 +1,21 @@
+import django_otp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from . import deuxfacteurs
+from .deuxfacteurs import a_un_appareil
+from .forms import CodeForm
 from .models import Role
 from .navigation import sections_pour
 
@@ -110,3 +116,70 @@ def echec_csrf(request, reason=""):
     """CSRF_FAILURE_VIEW: most often a page left open past the session's lifetime. The browser kept
     the draft (static/js/app.js, `data-brouillon`), so the user can go back and send it again."""
     return render(request, "403_csrf.html", status=403)
+
+
+def _suivant(request):
+    """The page asked before the second factor, if it is one of ours."""
+    suivant = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return suivant
+    return reverse("accueil")
+
+
+@require_http_methods(["GET", "POST"])
+def otp_verifier(request):
+    """Second step of the login: a TOTP code or a recovery code."""
+    if request.user.is_verified():
+        return redirect(_suivant(request))
+    if not a_un_appareil(request.user):
+        return redirect("otp_enroler")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        appareil = deuxfacteurs.verifier(request.user, form.cleaned_data["code"])
+        if appareil is not None:
+            django_otp.login(request, appareil)
+            request.session.cycle_key()  # a new session id once fully authenticated
+            return redirect(_suivant(request))
+        form.add_error("code", "Code incorrect ou expiré. Après plusieurs erreurs, patientez avant de réessayer.")
+    return render(request, "registration/otp_verifier.html", {"form": form, "next": _suivant(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def otp_enroler(request):
+    """First login: scan the QR code (or type the secret), confirm with a first code, keep the recovery
+    codes. An account that already has a device must first prove it (verified session) to replace it."""
+    if deuxfacteurs.a_un_appareil(request.user) and not request.user.is_verified():
+        return redirect("otp_verifier")
+    appareil = deuxfacteurs.appareil_en_attente(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = deuxfacteurs.confirmer_enrolement(user=request.user, appareil=appareil, code=form.cleaned_data["code"])
+        if codes is not None:
+            django_otp.login(request, appareil)
+            request.session.cycle_key()
+            messages.success(request, "La double authentification est activée.")
+            return render(request, "registration/otp_codes_secours.html", {"codes": codes, "next": _suivant(request)})
+        form.add_error("code", "Code incorrect : vérifiez l'heure de votre téléphone et saisissez le code affiché.")
+    contexte = {
+        "form": form,
+        "qrcode": deuxfacteurs.qrcode_data_uri(appareil),
+        "secret": deuxfacteurs.secret_lisible(appareil),
+        "next": _suivant(request),
+    }
+    return render(request, "registration/otp_enroler.html", contexte)
+
+
+@require_http_methods(["GET", "POST"])
+def otp_codes_secours(request):
+    """New recovery codes (the previous ones stop working), shown once."""
+    if request.method == "POST":
+        codes = deuxfacteurs.regenerer_codes_secours(user=request.user)
+        return render(request, "registration/otp_codes_secours.html", {"codes": codes, "next": reverse("accueil")})
+    return render(request, "registration/otp_codes_secours.html", {"codes": None})
+
+
+@login_not_required
+def compte_bloque(request, credentials=None, *args, **kwargs):
+    """AXES_LOCKOUT_CALLABLE: too many failed logins for this username from this address."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/compte_bloque.html", {"minutes": minutes}, status=429)

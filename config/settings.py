@@ -1,5 +1,6 @@
 """Settings, read from the environment (see README « Configuration en production »)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -29,6 +30,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "accounts",
     "referentiel",
     "residents",
@@ -38,6 +43,7 @@ INSTALLED_APPS = [
     "demo",
     "pilotage",
     "admissions",
+    "journal",
 ]
 
 MIDDLEWARE = [
@@ -48,12 +54,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After login: a second factor before any page, partners only on their own pages (accounts.middleware).
+    "accounts.middleware.DeuxFacteursMiddleware",
+    "accounts.middleware.PartenaireMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "journal.middleware.JournalMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,9 +106,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "echeances.tasks.synchroniser_alertes",
         "schedule": crontab(hour=6, minute=0),  # every morning, Europe/Paris (CELERY_TIMEZONE)
     },
+    # Access log kept CONSERVATION_JOURNAL (référentiel), then purged; files past CONSERVATION_DOSSIER anonymised.
+    "journal-purger": {"task": "journal.tasks.purger_journal", "schedule": crontab(hour=3, minute=15)},
+    "residents-retention": {"task": "residents.tasks.appliquer_retention", "schedule": crontab(hour=3, minute=45)},
 }
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username/address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Per username and address: a typo-prone colleague on the same network is not locked out with the
+# attacker, and nobody can lock a social worker out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.compte_bloque"
+AXES_VERBOSE = False
+# Second factor (identification référentiel 2022): TOTP with recovery codes, throttled after failures.
+OTP_TOTP_ISSUER = "Accompagnement social"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accueil"
 LOGOUT_REDIRECT_URL = "login"
@@ -160,6 +189,8 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60)  # one hour of inactivity
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

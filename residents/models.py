@@ -18,6 +18,10 @@ class ResidentQuerySet(models.QuerySet):
             return self.none()
         if user.is_administrateur:
             return self
+        # An archived file (residents.retention) is out of everyone's daily view.
+        return self.filter(archive_le__isnull=True)._visibles_par(user)
+
+    def _visibles_par(self, user):
         if user.role in (Role.REFERENT, Role.RESPONSABLE):
             return self.filter(
                 Q(structure__in=user.structures.all())
@@ -37,14 +41,23 @@ class ResidentQuerySet(models.QuerySet):
                 accompagnements__modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"],
             ).distinct()
         if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
-            contact = user.contact_partenaire
-            return self.filter(
-                accompagnements__coreferents__contact=contact,
-                accompagnements__coreferents__date_fin__isnull=True,
-                consentements__tiers_id=contact.tiers_id,
-                consentements__date_retrait__isnull=True,
-            ).distinct()
+            # Co-referred by this contact AND a consent in force for the contact's organisation.
+            return (
+                self.filter(
+                    pk__in=Consentement.objects.en_vigueur()
+                    .pour_contact(user.contact_partenaire_id)
+                    .values("resident_id")
+                )
+                .filter(
+                    accompagnements__coreferents__contact_id=user.contact_partenaire_id,
+                    accompagnements__coreferents__date_fin__isnull=True,
+                )
+                .distinct()
+            )
         return self.none()
+
+    def archives(self):
+        return self.filter(archive_le__isnull=False)
 
     def recherche(self, terme):
         """Name search that ignores case and accents (unaccent is not available: see residents.texte)."""
@@ -141,6 +154,11 @@ class Resident(models.Model):
     )
     date_orientation = models.DateField("date de l'orientation", null=True, blank=True)
     date_creation = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    # Retention (residents.retention): archived = kept with restricted access and a stated reason;
+    # anonymised = identity and free text removed, only what statistics and the law need stays.
+    archive_le = models.DateField("archivé le", null=True, blank=True, editable=False)
+    motif_archivage = models.CharField("motif de l'archivage", max_length=300, blank=True, editable=False)
+    anonymise_le = models.DateField("anonymisé le", null=True, blank=True, editable=False)
     # Optimistic locking: a save that started from an older version is refused (see residents.services).
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["nom_recherche"])
@@ -195,6 +213,15 @@ class Resident(models.Model):
         return self.menage.membres.exclude(pk=self.pk).filter(role_menage=self.RoleMenage.CONJOINT).first()
 
 
+class ConsentementQuerySet(models.QuerySet):
+    def en_vigueur(self, le=None):
+        le = le or timezone.localdate()
+        return self.filter(date_consentement__lte=le).filter(Q(date_retrait__isnull=True) | Q(date_retrait__gt=le))
+
+    def pour_contact(self, contact_id):
+        return self.filter(tiers__contacts__pk=contact_id)
+
+
 class Consentement(models.Model):
     """The person's consent to share information with one partner, for one purpose (domain.md §9)."""
 
@@ -224,6 +251,8 @@ class Consentement(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = ConsentementQuerySet.as_manager()
+
     class Meta:
         verbose_name = "consentement au partage"
         ordering = ["-date_consentement"]
@@ -245,4 +274,41 @@ class Consentement(models.Model):
 
     @property
     def en_vigueur(self):
-        return self.date_retrait is None
+        return self.date_retrait is None or self.date_retrait > timezone.localdate()
+
+
+class DemandeAcces(models.Model):
+    """A person's request to receive her file (right of access): answered within DROIT_ACCES_DELAI."""
+
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="demandes_acces", verbose_name="personne")
+    date_demande = models.DateField("demandé le", default=timezone.localdate)
+    date_limite = models.DateField("à remettre au plus tard le")
+    date_remise = models.DateField("remis le", null=True, blank=True)
+    enregistree_par = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="+", verbose_name="enregistrée par"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "demande d'accès au dossier"
+        verbose_name_plural = "demandes d'accès au dossier"
+        ordering = ["-date_demande", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_limite__gte=models.F("date_demande")),
+                name="demande_acces_limite_apres_demande",
+                violation_error_message="La date limite ne peut précéder la demande.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_remise__isnull=True) | Q(date_remise__gte=models.F("date_demande")),
+                name="demande_acces_remise_apres_demande",
+                violation_error_message="La remise ne peut précéder la demande.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Demande d'accès de {self.resident} du {self.date_demande:%d/%m/%Y}"
+
+    @property
+    def en_retard(self):
+        return self.date_remise is None and timezone.localdate() > self.date_limite

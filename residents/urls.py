@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_droits
 
 app_name = "residents"
 
@@ -11,4 +11,16 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/entretiens/", views.entretiens, name="entretiens"),
     path("<int:pk>/suivi/", views.suivi, name="suivi"),
+    # The person's rights (views_droits): consents, right of access, who accessed, retention, partners.
+    path("<int:pk>/droits/", views_droits.droits, name="droits"),
+    path("<int:pk>/consentements/nouveau/", views_droits.consentement_nouveau, name="consentement_nouveau"),
+    path("consentements/<int:pk>/retirer/", views_droits.consentement_retirer, name="consentement_retirer"),
+    path("<int:pk>/droit-acces/", views_droits.demande_acces, name="demande_acces"),
+    path("droit-acces/<int:pk>/remise/", views_droits.demande_remise, name="demande_remise"),
+    path("<int:pk>/droit-acces/dossier.zip", views_droits.droit_acces_zip, name="droit_acces_zip"),
+    path("<int:pk>/acces/", views_droits.journal_dossier, name="journal"),
+    path("conservation/", views_droits.retention_rapport, name="retention"),
+    path("<int:pk>/archiver/", views_droits.archiver, name="archiver"),
+    path("partage/", views_droits.partenaire_personnes, name="partenaire_personnes"),
+    path("partage/<int:pk>/", views_droits.partenaire_dossier, name="partenaire_dossier"),
 ]

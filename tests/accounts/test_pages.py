@@ -16,6 +16,7 @@ from tests.accounts.factories import (
     ReferentFactory,
     ResponsableFactory,
 )
+from tests.conftest import appareil_totp, code_totp
 
 PHRASES_DES_ROLES = [
     (ReferentFactory, "Vous suivez votre file active"),
@@ -28,7 +29,12 @@ PHRASES_DES_ROLES = [
 
 
 def se_connecter(client, username, password=MOT_DE_PASSE):
-    return client.post(reverse("login"), {"username": username, "password": password}, follow=True)
+    """The real two-step login: password, then the code of the user's authenticator app."""
+    from accounts.models import User
+
+    client.post(reverse("login"), {"username": username, "password": password})
+    code = code_totp(appareil_totp(User.objects.get(username=username)))
+    return client.post(reverse("otp_verifier"), {"code": code, "next": reverse("accueil")}, follow=True)
 
 
 def test_la_page_de_connexion_est_en_francais(client):
@@ -49,6 +55,7 @@ def test_chaque_role_arrive_sur_sa_page_d_accueil(client, factory, phrase):
     user = factory()
     response = se_connecter(client, user.username)
     assert response.redirect_chain == [(reverse("accueil"), 302)]
+    assert response.status_code == 200
     html = response.content.decode()
     assert phrase in html
     assert user.get_role_display() in html

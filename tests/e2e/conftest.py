@@ -13,6 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
 from tests.accounts.factories import MOT_DE_PASSE
+from tests.conftest import appareil_totp, code_totp
 
 # Playwright's sync API runs an asyncio event loop in the test thread: Django would refuse ORM calls
 # made from the test (factories) with SynchronousOnlyOperation. Nothing here is really async.
@@ -111,11 +112,19 @@ def page(navigateur, live_server):
 
 
 def connecter(page, live_server, user, password=MOT_DE_PASSE):
-    """Log in through the real login form and wait for the home page."""
+    """Log in through the real two steps (password, then the TOTP code the user's app would show) and
+    wait for the home page."""
+    appareil = appareil_totp(user)
+    # A code is accepted once per 30-second step: a second login in the same step (a journey that
+    # logs in again) would be refused as a replay, so the test forgets the last step used.
+    type(appareil).objects.filter(pk=appareil.pk).update(last_t=-1, throttling_failure_count=0)
     page.goto(f"{live_server.url}{reverse('login')}")
     page.get_by_label("Identifiant").fill(user.username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Code de connexion")).to_be_visible()
+    page.get_by_label("Code").fill(code_totp(appareil))
+    page.get_by_role("button", name="Valider le code").click()
     expect(page).to_have_url(f"{live_server.url}{reverse('accueil')}")
 
 

@@ -1,0 +1,78 @@
+"""Writing and purging the access log."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, transaction
+from django.db.models import Func, IntegerField, Subquery
+from django.utils import timezone
+
+from referentiel.regles import parametre_delta
+
+from .models import Action, JournalAcces
+
+
+def _ip(request):
+    # Behind the reverse proxy REMOTE_ADDR is the proxy; the address is kept as an indication only.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _structures_de(user):
+    """The user's structures, read by the INSERT itself (no extra query on every page)."""
+    from accounts.models import User
+
+    ids = User.structures.through.objects.filter(user_id=user.pk).values("structure_id")
+    return Func(Subquery(ids), function="ARRAY", output_field=ArrayField(IntegerField()))
+
+
+def tracer(request, action, *, objet=None, type_objet="", objet_id=None, resident=None, user=None, page="", detail=""):
+    """One line of the log, in one INSERT. `resident` is a Resident, an id, or a subquery giving the id
+    (so the middleware needs no lookup of its own)."""
+    user = user or request.user
+    if objet is not None:
+        type_objet = type_objet or objet._meta.model_name
+        objet_id = objet.pk if objet_id is None else objet_id
+    if resident is not None and hasattr(resident, "pk"):
+        resident = resident.pk
+    if not page and request is not None and getattr(request, "resolver_match", None):
+        page = request.resolver_match.view_name or ""
+    return JournalAcces.objects.create(
+        user_id=user.pk,
+        identifiant=user.get_username(),
+        role=user.role,
+        structures=_structures_de(user),
+        action=action,
+        type_objet=type_objet,
+        objet_id=objet_id,
+        resident_id=resident,
+        page=page[:100],
+        ip=_ip(request),
+        detail=detail[:250],
+    )
+
+
+def tracer_partage(*, request, resident, categories, tiers):
+    """A partner read a file: the share (what, to whom) is named and dated."""
+    from residents.models import Consentement
+
+    libelles = ", ".join(str(Consentement.Categorie(c).label) for c in categories)
+    return tracer(request, Action.PARTAGE, objet=resident, resident=resident, detail=f"{tiers} : {libelles}")
+
+
+def limite_conservation(le=None):
+    """Rows strictly older than this moment are past the retention period (CONSERVATION_JOURNAL)."""
+    le = le or timezone.now()
+    return le - parametre_delta("CONSERVATION_JOURNAL")
+
+
+@transaction.atomic
+def purger(*, le=None):
+    """Delete the rows past the retention period. The trigger lets a DELETE through only while the
+    transaction-local flag `journal.purge` is set, and only for rows that are old enough."""
+    limite = limite_conservation(le)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('journal.purge', %s, true)", [limite.isoformat()])
+    supprimees, _ = JournalAcces.objects.filter(horodatage__lt=limite).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('journal.purge', '', true)")
+    return supprimees
