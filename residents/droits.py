@@ -53,7 +53,7 @@ def retirer_consentement(*, consentement, par, le=None):
     if courant.date_retrait is not None:
         return courant
     courant.date_retrait = max(le or timezone.localdate(), courant.date_consentement)
-    courant.full_clean()
+    courant.validate_constraints()
     courant.save(update_fields=["date_retrait"])
     return courant
 
