@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accompagnement.models import Accompagnement, filtre_visibilite
 from accounts.models import Role
+from residents.models import Resident
 
 
 class CandidatureQuerySet(models.QuerySet):
@@ -23,9 +24,10 @@ class CandidatureQuerySet(models.QuerySet):
         if user.is_administrateur:
             return self
         if user.role in (Role.REFERENT, Role.RESPONSABLE):
+            # The person must stay visible too (an archived file leaves everyone's daily view).
             return self.filter(
                 Q(residence__in=user.structures.all()) | Q(accompagnement__in=Accompagnement.objects.visibles_par(user))
-            ).filter(resident__archive_le__isnull=True)
+            ).filter(resident__in=Resident.objects.visibles_par(user))
         return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
 
     def ouvertes(self):

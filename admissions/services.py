@@ -378,6 +378,7 @@ def prononcer_entree(*, candidature, par, version, date_entree, reglement_remis_
             "Des entretiens précèdent cette date d'entrée : corrigez la date.",
         )
         enregistrer_version(mesure, date_debut=date_entree)
+    courant.accompagnement = mesure
     resident = courant.resident
     resident.residence = courant.residence
     resident.logement = logement or resident.logement

@@ -59,9 +59,7 @@ _PRODUCTEURS = [
     regles_personnes.absences,
     regles_personnes.normes_file_active,
     regles_personnes.eligibilites,
-    regles_admissions.contrats_sejour,
-    regles_admissions.projets_personnalises,
-    regles_admissions.garanties,
+    regles_admissions.admissions,
     regles_admissions.glissements,
 ]
 

@@ -1,4 +1,5 @@
-"""After an admission in an FJT under convention (admissions app), one query each:
+"""After an admission in an FJT under convention (admissions app): one query for the three admission
+rules, one for the bail glissant.
 
 - CONTRAT_SEJOUR: the contrat de séjour handed over CONTRAT_SEJOUR_REMISE and signed
   CONTRAT_SEJOUR_SIGNATURE after the entry (loi 2002-2, domain.md §10); two causes per measure.
@@ -10,6 +11,8 @@
 
 Only measures admitted through an application (Candidature at the entry step) carry the first three:
 the entry date and the documents' dates are recorded there."""
+
+import datetime
 
 from .base import Echeance, Etat, Regle
 from .regles_contacts import date_fr
@@ -38,27 +41,33 @@ adm AS (
     JOIN padm p ON p.territoire_id = acc.territoire_id
 )"""
 
-_SQL_CONTRAT_SEJOUR = """
-SELECT adm.*, (date_entree + d_remise)::date AS due_remise, (date_entree + d_signature)::date AS due_signature
-FROM adm WHERE contrat_sejour_signe_le IS NULL
-"""
-
-_SQL_PROJET = """
-SELECT adm.*, (date_entree + d_projet)::date AS due
-FROM adm
-WHERE NOT EXISTS (SELECT 1 FROM accompagnement_objectif o WHERE o.accompagnement_id = adm.id)
-"""
-
-_SQL_GARANTIES = """
-SELECT adm.*, g.id AS garantie_id, g.type AS garantie_type, g.date_fin AS garantie_fin
-FROM adm JOIN admissions_garantietiers g ON g.candidature_id = adm.candidature_id
-WHERE (g.date_fin - adm.d_garantie)::date <= %(le)s
+# Requete.lignes() appends each query after a comma in its WITH list: so each one opens with its own CTE.
+# One query for the three rules of an admission (the engine's query count stays constant and small);
+# the correlated lookups go through the foreign-key indexes of objectives and guarantees.
+_SQL_ADMISSION = """
+suivi_admission AS (
+    SELECT adm.*,
+           (date_entree + d_remise)::date AS due_remise,
+           (date_entree + d_signature)::date AS due_signature,
+           (date_entree + d_projet)::date AS due_projet,
+           EXISTS (SELECT 1 FROM accompagnement_objectif o WHERE o.accompagnement_id = adm.id) AS a_objectif,
+           COALESCE((
+               SELECT json_agg(json_build_object('id', g.id, 'type', g.type, 'fin', g.date_fin) ORDER BY g.id)
+               FROM admissions_garantietiers g
+               WHERE g.candidature_id = adm.candidature_id AND (g.date_fin - adm.d_garantie)::date <= %(le)s
+           ), '[]'::json) AS garanties
+    FROM adm
+)
+SELECT * FROM suivi_admission
 """
 
 _SQL_GLISSEMENT = """
-SELECT acc.*, l.id AS logement_id, l.glissement_prevu_le
-FROM acc JOIN admissions_logement l ON l.accompagnement_id = acc.id
-WHERE l.mode = 'BAIL_GLISSANT' AND l.glissement_fait_le IS NULL AND l.glissement_prevu_le IS NOT NULL
+glissement AS (
+    SELECT acc.*, l.id AS logement_id, l.glissement_prevu_le
+    FROM acc JOIN admissions_logement l ON l.accompagnement_id = acc.id
+    WHERE l.mode = 'BAIL_GLISSANT' AND l.glissement_fait_le IS NULL AND l.glissement_prevu_le IS NOT NULL
+)
+SELECT * FROM glissement
 """
 
 _LIBELLES_GARANTIES = {
@@ -76,78 +85,65 @@ def _params(contexte):
     return params
 
 
-def _lignes(requete, sql):
-    return requete.lignes(sql, _params(requete.contexte), avant=_CTE_ADMISSIONS)
-
-
-def contrats_sejour(requete):
+def admissions(requete):
     contexte = requete.contexte
-    for row in _lignes(requete, _SQL_CONTRAT_SEJOUR):
-        if row["contrat_sejour_remis_le"] is None:
+    for row in requete.lignes(_SQL_ADMISSION, _params(contexte), avant=_CTE_ADMISSIONS):
+        yield from _contrat_sejour(row, contexte)
+        if not row["a_objectif"]:
             yield Echeance(
-                regle=Regle.CONTRAT_SEJOUR,
-                cle=f"CONTRAT_SEJOUR:remise:{row['id']}",
-                due_le=row["due_remise"],
-                etat=contexte.etat(row["due_remise"], row["territoire_id"]),
-                message=(
-                    f"Remettre le contrat de séjour au plus tard le {date_fr(row['due_remise'])} "
-                    f"(entrée le {date_fr(row['date_entree'])})."
-                ),
+                regle=Regle.PROJET_PERSONNALISE,
+                cle=f"PROJET_PERSONNALISE:{row['id']}",
+                due_le=row["due_projet"],
+                etat=contexte.etat(row["due_projet"], row["territoire_id"]),
+                message=f"Fixer les objectifs du projet personnalisé au plus tard le {date_fr(row['due_projet'])}.",
                 **commun(row),
             )
+        for garantie in row["garanties"]:
+            yield _garantie(row, garantie, contexte.le)
+
+
+admissions.regles = (Regle.CONTRAT_SEJOUR, Regle.PROJET_PERSONNALISE, Regle.ELIGIBILITE)
+
+
+def _contrat_sejour(row, contexte):
+    if row["contrat_sejour_signe_le"] is not None:
+        return
+    entree = date_fr(row["date_entree"])
+    if row["contrat_sejour_remis_le"] is None:
         yield Echeance(
             regle=Regle.CONTRAT_SEJOUR,
-            cle=f"CONTRAT_SEJOUR:signature:{row['id']}",
-            due_le=row["due_signature"],
-            etat=contexte.etat(row["due_signature"], row["territoire_id"]),
-            message=(
-                f"Faire signer le contrat de séjour au plus tard le {date_fr(row['due_signature'])} "
-                f"(entrée le {date_fr(row['date_entree'])})."
-            ),
+            cle=f"CONTRAT_SEJOUR:remise:{row['id']}",
+            due_le=row["due_remise"],
+            etat=contexte.etat(row["due_remise"], row["territoire_id"]),
+            message=f"Remettre le contrat de séjour au plus tard le {date_fr(row['due_remise'])} (entrée le {entree}).",
             **commun(row),
         )
+    yield Echeance(
+        regle=Regle.CONTRAT_SEJOUR,
+        cle=f"CONTRAT_SEJOUR:signature:{row['id']}",
+        due_le=row["due_signature"],
+        etat=contexte.etat(row["due_signature"], row["territoire_id"]),
+        message=f"Faire signer le contrat de séjour au plus tard le {date_fr(row['due_signature'])} (entrée le {entree}).",
+        **commun(row),
+    )
 
 
-contrats_sejour.regles = (Regle.CONTRAT_SEJOUR,)
-
-
-def projets_personnalises(requete):
-    contexte = requete.contexte
-    for row in _lignes(requete, _SQL_PROJET):
-        yield Echeance(
-            regle=Regle.PROJET_PERSONNALISE,
-            cle=f"PROJET_PERSONNALISE:{row['id']}",
-            due_le=row["due"],
-            etat=contexte.etat(row["due"], row["territoire_id"]),
-            message=f"Fixer les objectifs du projet personnalisé au plus tard le {date_fr(row['due'])}.",
-            **commun(row),
-        )
-
-
-projets_personnalises.regles = (Regle.PROJET_PERSONNALISE,)
-
-
-def garanties(requete):
-    le = requete.contexte.le
-    for row in _lignes(requete, _SQL_GARANTIES):
-        fin = row["garantie_fin"]
-        libelle = _LIBELLES_GARANTIES.get(row["garantie_type"], row["garantie_type"])
-        fini = fin < le
-        yield Echeance(
-            regle=Regle.ELIGIBILITE,
-            cle=f"ELIGIBILITE:garantie:{row['garantie_id']}:{fin:%Y%m%d}",
-            due_le=fin,
-            # Inside the GARANTIE_PREAVIS window the tiers must be asked to renew: never « à jour ».
-            etat=Etat.EN_RETARD if fini else Etat.BIENTOT,
-            message=(
-                f"Garantie du tiers ({libelle}) {'terminée depuis' if fini else 'jusqu’au'} le {date_fr(fin)} : "
-                "demander son renouvellement au tiers."
-            ),
-            **commun(row),
-        )
-
-
-garanties.regles = (Regle.ELIGIBILITE,)
+def _garantie(row, garantie, le):
+    fin = datetime.date.fromisoformat(garantie["fin"])
+    libelle = _LIBELLES_GARANTIES.get(garantie["type"], garantie["type"])
+    fini = fin < le
+    return Echeance(
+        regle=Regle.ELIGIBILITE,
+        cle=f"ELIGIBILITE:garantie:{garantie['id']}:{fin:%Y%m%d}",
+        due_le=fin,
+        # Inside the GARANTIE_PREAVIS window the tiers must be asked to renew: never « à jour ».
+        etat=Etat.EN_RETARD if fini else Etat.BIENTOT,
+        message=(
+            f"Garantie du tiers ({libelle}) {'terminée depuis' if fini else 'jusqu’au'} le {date_fr(fin)} : "
+            "demander son renouvellement au tiers."
+        ),
+        **commun(row),
+    )
 
 
 def glissements(requete):
@@ -166,4 +162,4 @@ def glissements(requete):
 
 glissements.regles = (Regle.GLISSEMENT_BAIL,)
 
-__all__ = ["contrats_sejour", "garanties", "glissements", "projets_personnalises"]
+__all__ = ["admissions", "glissements"]
