@@ -1,0 +1,258 @@
+"""The access matrix (docs/acces.md) walked over EVERY URL of the app, for every role and situation.
+
+Each URL name must be classified below (a new URL fails the test until it is): the kind says which
+rule of the matrix applies. For each kind, each role in each situation (own caseload, same structure,
+same territory, other structure/territory, partner with or without consent) gets the status the matrix
+says, and an outsider never gets the person's data: 404 (or 405 for a POST-only URL, which reveals
+nothing), and the person's name never appears in what they receive."""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.middleware import PAGES_PARTENAIRE
+from journal.middleware import PAGES_COLLECTIVES, PAGES_DOSSIER
+from residents.models import Consentement
+from tests.accompagnement.factories import (
+    AccompagnementFactory,
+    ActionCollectiveFactory,
+    CoReferentFactory,
+    EntretienFactory,
+    ObjectifFactory,
+)
+from tests.accounts.factories import (
+    AdministrateurFactory,
+    DelegueFactory,
+    PartenaireFactory,
+    ReferentFactory,
+    ResponsableFactory,
+)
+from tests.contrats.factories import ContratFactory
+from tests.referentiel.factories import StructureFactory, TerritoireFactory
+from tests.residents.factories import ConsentementFactory
+
+# Kinds (docs/acces.md, « Classement des pages »):
+#   PUBLIC   reachable without login (login, health, 2FA steps, calendar feed by secret token)
+#   COMPTE   the user's own account pages (home, password, recovery codes, logout)
+#   LISTE    a list scoped to the user (caseload, queues, exports…): never another structure's people
+#   DOSSIER  a page of one person's file (or of one of its records): outsiders 404
+#   COLLECTIF a page about a committee, workshop or export: outsiders 404
+#   PARTENAIRE the partner's own pages (consent-filtered)
+#   GESTION  the structure manager's or admin's pages (retention report)
+PUBLIC, COMPTE, LISTE, DOSSIER, COLLECTIF, PARTENAIRE, GESTION = (
+    "PUBLIC",
+    "COMPTE",
+    "LISTE",
+    "DOSSIER",
+    "COLLECTIF",
+    "PARTENAIRE",
+    "GESTION",
+)
+
+CLASSEMENT = {
+    "login": PUBLIC,
+    "sante": PUBLIC,
+    "otp_verifier": PUBLIC,
+    "otp_enroler": PUBLIC,
+    "accompagnement:calendrier": PUBLIC,
+    "logout": COMPTE,
+    "accueil": COMPTE,
+    "password_change": COMPTE,
+    "password_change_done": COMPTE,
+    "otp_codes_secours": COMPTE,
+    "residents:liste": LISTE,
+    "residents:creer": LISTE,
+    "accompagnement:file_active": LISTE,
+    "accompagnement:rendez_vous": LISTE,
+    "accompagnement:calendrier_regenerer": LISTE,
+    "accompagnement:ateliers": LISTE,
+    "accompagnement:atelier_nouveau": LISTE,
+    "contrats:mes_contrats": LISTE,
+    "contrats:file_responsable": LISTE,
+    "contrats:file_delegue": LISTE,
+    "echeances:a_faire": LISTE,
+    "echeances:structure": LISTE,
+    "echeances:delegue": LISTE,
+    "echeances:signalements": LISTE,
+    "pilotage:comites": LISTE,
+    "pilotage:bilan": LISTE,
+    "pilotage:exports": LISTE,
+    "pilotage:demander_export": LISTE,
+    "residents:partenaire_personnes": PARTENAIRE,
+    "residents:partenaire_dossier": PARTENAIRE,
+    "residents:retention": GESTION,
+    "accompagnement:atelier": COLLECTIF,
+    "echeances:acquitter": COLLECTIF,
+    "echeances:signalement_decider": COLLECTIF,
+    "pilotage:graphiques": COLLECTIF,
+    "pilotage:action_faite": COLLECTIF,
+    "pilotage:etat_export": COLLECTIF,
+    **dict.fromkeys(PAGES_COLLECTIVES, COLLECTIF),
+    **dict.fromkeys(PAGES_DOSSIER, DOSSIER),
+}
+
+
+def _noms_et_motifs(resolver=None, ns=None):
+    resolver = resolver or get_resolver()
+    for motif in resolver.url_patterns:
+        if isinstance(motif, URLResolver):
+            espace = motif.namespace or ns
+            if espace == "admin":  # Django's admin: staff only, its own permissions (docs/acces.md)
+                continue
+            yield from _noms_et_motifs(motif, espace)
+        elif isinstance(motif, URLPattern) and motif.name:
+            yield (f"{ns}:{motif.name}" if ns else motif.name), motif
+
+
+TOUTES = dict(_noms_et_motifs())
+# admissions/ is being written in parallel (issue 8): its pages join the matrix when they land.
+A_CLASSER_PLUS_TARD = {nom for nom in TOUTES if nom.startswith("admissions:")}
+
+
+def test_chaque_url_est_classee():
+    manquantes = sorted(set(TOUTES) - set(CLASSEMENT) - A_CLASSER_PLUS_TARD)
+    assert manquantes == [], f"URL sans règle d'accès (à classer ici et dans docs/acces.md) : {manquantes}"
+
+
+def test_chaque_page_de_dossier_est_journalisee():
+    """A page with an id in its URL is either in the access log's map or a collective page."""
+    for nom, motif in TOUTES.items():
+        if nom in A_CLASSER_PLUS_TARD or not motif.pattern.converters:
+            continue
+        assert CLASSEMENT[nom] in (DOSSIER, COLLECTIF, PARTENAIRE, PUBLIC), nom
+
+
+@pytest.fixture
+def monde():
+    territoire_a, territoire_b = TerritoireFactory(), TerritoireFactory()
+    structure_a, structure_b = StructureFactory(territoire=territoire_a), StructureFactory(territoire=territoire_b)
+    proprietaire = ReferentFactory(structures=[structure_a], first_name="Proprio")
+    mesure = AccompagnementFactory(referent=proprietaire, resident__nom="Zygmuntowicz")
+    partenaire = PartenaireFactory()
+    partenaire_sans = PartenaireFactory()
+    coref = CoReferentFactory(accompagnement=mesure, contact=partenaire.contact_partenaire)
+    CoReferentFactory(accompagnement=mesure, contact=partenaire_sans.contact_partenaire)
+    consentement = ConsentementFactory(
+        resident=mesure.resident,
+        tiers=partenaire.contact_partenaire.tiers,
+        categories=[Consentement.Categorie.OBJECTIFS],
+    )
+    from residents.droits import enregistrer_demande_acces
+
+    objets = {
+        "resident": mesure.resident,
+        "accompagnement": mesure,
+        "entretien": EntretienFactory(accompagnement=mesure, statut="PLANIFIE"),
+        "objectif": ObjectifFactory(accompagnement=mesure),
+        "coreferent": coref,
+        "contrat": ContratFactory(accompagnement=mesure),
+        "consentement": consentement,
+        "demande": enregistrer_demande_acces(resident=mesure.resident, par=proprietaire),
+        "atelier": ActionCollectiveFactory(structure=structure_a),
+    }
+    roles = {
+        "proprietaire": proprietaire,
+        "collegue": ReferentFactory(structures=[structure_a]),
+        "responsable": ResponsableFactory(structures=[structure_a]),
+        "delegue_territoire": DelegueFactory(territoires=[territoire_a]),
+        "admin": AdministrateurFactory(),
+        "partenaire_consentement": partenaire,
+        # outsiders
+        "autre_structure": ReferentFactory(structures=[structure_b]),
+        "responsable_autre": ResponsableFactory(structures=[structure_b]),
+        "delegue_autre_territoire": DelegueFactory(territoires=[territoire_b]),
+        "partenaire_sans_consentement": partenaire_sans,
+    }
+    return objets, roles
+
+
+# Which object each URL's id designates (by url name, then by parameter name).
+OBJET_PAR_URL = {
+    "residents:consentement_retirer": "consentement",
+    "residents:demande_remise": "demande",
+    "accompagnement:ouvrir": "resident",
+    "accompagnement:rendez_vous_cloturer": "entretien",
+    "accompagnement:objectif_modifier": "objectif",
+    "accompagnement:objectif_evaluer": "objectif",
+    "accompagnement:coreferent_retirer": "coreferent",
+    "accompagnement:atelier": "atelier",
+}
+OBJET_PAR_APP = {"residents": "resident", "accompagnement": "accompagnement", "contrats": "contrat"}
+
+
+def _url(nom, motif, objets):
+    kwargs = {}
+    for parametre, convertisseur in motif.pattern.converters.items():
+        nom_conv = type(convertisseur).__name__
+        if nom_conv == "UUIDConverter":
+            kwargs[parametre] = uuid.uuid4()
+        elif nom_conv == "StringConverter":
+            kwargs[parametre] = "REFERENT"
+        elif parametre in ("accompagnement", "accompagnement_pk"):
+            kwargs[parametre] = objets["accompagnement"].pk
+        elif parametre == "numero":
+            kwargs[parametre] = 1
+        else:
+            cle = OBJET_PAR_URL.get(nom) or OBJET_PAR_APP.get(nom.split(":")[0])
+            # Committees, alerts, exports: no object of the world; a missing id is 404 for everyone.
+            kwargs[parametre] = objets[cle].pk if cle else 987654321
+    return reverse(nom, kwargs=kwargs), bool(kwargs)
+
+
+DEDANS = ["proprietaire", "collegue", "responsable", "admin"]
+DEHORS = ["autre_structure", "responsable_autre", "delegue_autre_territoire", "partenaire_sans_consentement"]
+
+
+@pytest.mark.parametrize("role", DEDANS + ["delegue_territoire", "partenaire_consentement"] + DEHORS)
+def test_la_matrice_sur_toutes_les_urls(client, monde, role):
+    objets, roles = monde
+    user = roles[role]
+    client.force_login(user)
+    nom_personne = objets["resident"].nom
+    for nom, motif in sorted(TOUTES.items()):
+        if nom in A_CLASSER_PLUS_TARD or nom == "logout":
+            continue
+        genre = CLASSEMENT[nom]
+        url, a_un_id = _url(nom, motif, objets)
+        response = client.get(url)
+        statut = response.status_code
+        contenu = b"" if response.streaming else response.content
+        assert statut < 500, (role, nom, statut)
+        if user.is_partenaire and genre != PUBLIC:
+            # Deny by default: a partner reaches its own pages only, the file only with a consent.
+            if nom not in PAGES_PARTENAIRE:
+                assert statut == 404, (role, nom, statut)
+            elif nom == "residents:partenaire_dossier":
+                assert statut == (200 if role == "partenaire_consentement" else 404), (role, nom, statut)
+        if role in DEHORS and genre in (DOSSIER, COLLECTIF) and a_un_id:
+            assert statut in (404, 405), (role, nom, statut)
+        if role in DEHORS:
+            assert nom_personne.encode() not in contenu, (role, nom)
+        if role in ("proprietaire", "admin") and genre == DOSSIER and statut != 405:
+            # The owner and the admin reach every page of the file that exists for it.
+            assert statut != 404 or "pdf" in nom, (role, nom, statut)
+        if genre == GESTION:
+            attendu = 200 if role in ("responsable", "responsable_autre", "admin") else 404
+            assert statut == attendu, (role, nom, statut)
+
+
+ECRITURES = [
+    ("residents:consentement_retirer", "consentement"),
+    ("residents:demande_acces", "resident"),
+    ("residents:archiver", "resident"),
+    ("accompagnement:terminer", "accompagnement"),
+    ("accompagnement:rendez_vous_cloturer", "entretien"),
+    ("contrats:annuler", "contrat"),
+]
+
+
+@pytest.mark.parametrize("role", DEHORS)
+def test_les_etrangers_ne_modifient_rien(client, monde, role):
+    objets, roles = monde
+    client.force_login(roles[role])
+    for nom, cle in ECRITURES:
+        response = client.post(reverse(nom, args=[objets[cle].pk]), {"motif": "x", "statut": "ANNULE"})
+        assert response.status_code == 404, (role, nom, response.status_code)
+    objets["consentement"].refresh_from_db()
+    assert objets["consentement"].date_retrait is None
