@@ -28,6 +28,7 @@ ENTREES = [
     ("Personnes suivies avec vous", "residents:partenaire_personnes", (Role.PARTENAIRE,)),
     ("Conservation des dossiers", "residents:retention", (Role.RESPONSABLE, Role.ADMINISTRATEUR)),
     ("Double authentification", "otp_codes_secours", None),
+    ("Candidatures", "admissions:tableau", (Role.REFERENT, Role.RESPONSABLE)),
 ]
 
 # Optional one-line description shown on the home page card of an entry, by url name.

@@ -44,9 +44,8 @@ def _residences(user):
 @require_GET
 def tableau(request):
     """One column per step; each application with its age in days and its days at the step."""
+    # Staff of a structure that is not an FJT see an explanation (the menu is per role, not per structure).
     residences = _residences(request.user)
-    if not residences and not request.user.is_administrateur:
-        raise PermissionDenied("Le tableau des candidatures concerne les équipes des résidences FJT.")
     qs = (
         Candidature.objects.visibles_par(request.user)
         .filter(residence__in=residences)
@@ -146,8 +145,11 @@ def _contexte(request, candidature, formulaire=None, nom=None):
         le=le,
         conditions_mineur=candidature.conditions_mineur,
     )
+    # A step posted out of order has no form on the page: its messages are shown on top.
+    hors_page = formulaire is not None and nom not in (prochaine, "abandon")
     return {
         "candidature": candidature,
+        "erreurs_etape": [m for ms in formulaire.errors.values() for m in ms] if hors_page else [],
         "etapes": [(etape, etape.label) for etape in E],
         "prochaine": prochaine,
         "form": form,

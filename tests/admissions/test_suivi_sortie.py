@@ -1,0 +1,153 @@
+"""Following with the tiers (synthèses within consent), coordination, housing, end of the stay decided by
+the responsable only, exit with hand-over and its PDF."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from accompagnement.models import Accompagnement, CoReferent
+from admissions import services
+from admissions.models import FinDePriseEnCharge, Logement, PassageRelais, Synthese
+from admissions.pdf import synthese_sortie_pdf
+from residents.models import Consentement
+from tests.admissions.factories import E, Residence, avancer, jour
+from tests.referentiel.factories import ContactPartenaireFactory
+from tests.residents.factories import ConsentementFactory
+
+
+@pytest.fixture
+def r():
+    return Residence()
+
+
+@pytest.fixture
+def mesure(r):
+    return avancer(r, r.candidature(), E.ENTREE).accompagnement
+
+
+def _synthese_tenue(r, mesure):
+    s = services.planifier_synthese(accompagnement=mesure, par=r.referent, contact=r.contact, date_prevue=jour(0))
+    return services.tenir_synthese(
+        synthese=s, par=r.referent, version=s.version, tenue_le=jour(0), participants="ASE, référent", bilan="Avance."
+    )
+
+
+def test_synthese_avec_un_contact_co_referent_seulement(r, mesure):
+    with pytest.raises(ValidationError, match="co-référent"):
+        services.planifier_synthese(
+            accompagnement=mesure, par=r.referent, contact=ContactPartenaireFactory(), date_prevue=jour(3)
+        )
+
+
+def test_synthese_tenue_exige_un_bilan(r, mesure):
+    s = services.planifier_synthese(accompagnement=mesure, par=r.referent, contact=r.contact, date_prevue=jour(0))
+    with pytest.raises(ValidationError, match="bilan"):
+        services.tenir_synthese(
+            synthese=s, par=r.referent, version=s.version, tenue_le=jour(0), participants="", bilan=""
+        )
+    assert Synthese.objects.get(pk=s.pk).tenue_le is None
+
+
+def test_synthese_transmise_seulement_avec_le_consentement(r, mesure):
+    s = _synthese_tenue(r, mesure)
+    with pytest.raises(ValidationError, match="n'a pas consenti"):
+        services.transmettre_synthese(synthese=s, par=r.referent, version=s.version)
+    # A consent that does not cover the objectives is not enough either.
+    ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.PRESENCE])
+    with pytest.raises(ValidationError, match="n'a pas consenti"):
+        services.transmettre_synthese(synthese=s, par=r.referent, version=s.version)
+    ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.OBJECTIFS])
+    s = services.transmettre_synthese(synthese=s, par=r.referent, version=s.version)
+    assert s.transmise_le == jour(0)
+
+
+def test_reunion_de_coordination(r, mesure):
+    chantier = ContactPartenaireFactory(fonction="encadrant technique")
+    intervenant = CoReferent.objects.create(
+        accompagnement=mesure, contact=chantier, role="référent du chantier d'insertion"
+    )
+    with pytest.raises(ValidationError, match="décisions"):
+        services.enregistrer_reunion(
+            accompagnement=mesure, par=r.referent, date=jour(0), decisions="", intervenants=[intervenant]
+        )
+    reunion = services.enregistrer_reunion(
+        accompagnement=mesure, par=r.referent, date=jour(0), decisions="Visite du logement.", intervenants=[intervenant]
+    )
+    assert list(reunion.intervenants.all()) == [intervenant]
+
+
+def test_bail_glissant_exige_sa_date(r, mesure):
+    with pytest.raises(ValidationError, match="date de glissement"):
+        services.enregistrer_logement(accompagnement=mesure, par=r.referent, mode="BAIL_GLISSANT", date_debut=jour(0))
+    log = services.enregistrer_logement(
+        accompagnement=mesure, par=r.referent, mode="BAIL_GLISSANT", date_debut=jour(-1), glissement_prevu_le=jour(180)
+    )
+    services.constater_glissement(logement=log, par=r.referent, le=jour(0))
+    assert Logement.objects.get(pk=log.pk).glissement_fait_le == jour(0)
+
+
+def _fin(r, mesure, par, **kw):
+    valeurs = {
+        "motif": FinDePriseEnCharge.Motif.FIN_CONTRAT_JEUNE_MAJEUR,
+        "explications": "Contrat jeune majeur non renouvelé par l'ASE.",
+        "decidee_le": jour(0),
+        "date_effet": jour(30),
+        "tiers_informe_le": jour(0),
+    }
+    valeurs.update(kw)
+    return services.decider_fin(accompagnement=mesure, par=par, **valeurs)
+
+
+def test_fin_decidee_par_le_responsable_seulement(r, mesure):
+    with pytest.raises(PermissionDenied, match="responsable"):
+        _fin(r, mesure, r.referent)
+    with pytest.raises(ValidationError, match="informé"):
+        _fin(r, mesure, r.responsable, tiers_informe_le=None)
+    with pytest.raises(ValidationError, match="motif"):
+        _fin(r, mesure, r.responsable, motif="AUTRE")
+    assert not FinDePriseEnCharge.objects.exists()
+    fin = _fin(r, mesure, r.responsable)
+    assert fin.preavis_jours == 30
+    with pytest.raises(ValidationError, match="déjà été décidée"):
+        _fin(r, mesure, r.responsable)
+
+
+def _sortie(r, mesure, **kw):
+    valeurs = {
+        "version": mesure.version,
+        "date_sortie": jour(0),
+        "destination": "LOCATION_SOCIALE",
+        "repreneur": "CCAS de la ville, Mme Roux",
+        "date_relais": jour(0),
+        "elements_transmis": "Situation budgétaire, démarches logement.",
+        "accord_personne": True,
+    }
+    valeurs.update(kw)
+    return services.enregistrer_sortie(accompagnement=mesure, par=r.referent, **valeurs)
+
+
+def test_sortie_avec_passage_de_relais(r, mesure):
+    _fin(r, mesure, r.responsable)
+    passage = _sortie(r, Accompagnement.objects.get(pk=mesure.pk))
+    mesure.refresh_from_db()
+    assert (mesure.date_fin, mesure.motif_fin, mesure.destination) == (
+        jour(0),
+        "FIN_CONTRAT_JEUNE_MAJEUR",
+        "LOCATION_SOCIALE",
+    )
+    assert "CCAS" in mesure.relais and passage.accord_personne
+    assert not mesure.coreferents.filter(date_fin__isnull=True).exists()
+    pdf = synthese_sortie_pdf(mesure)
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_sortie_refusee_sans_accord_pour_transmettre(r, mesure):
+    with pytest.raises(ValidationError, match="accord de la personne"):
+        _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS", accord_personne=False)
+    with pytest.raises(ValidationError, match="destination"):
+        _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS", destination="INCONNUE")
+    with pytest.raises(ValidationError, match="motif"):
+        _sortie(r, mesure)
+    mesure.refresh_from_db()
+    assert mesure.date_fin is None and not PassageRelais.objects.exists()
+    _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS", accord_personne=False, elements_transmis="")
+    assert PassageRelais.objects.get().elements_transmis == ""

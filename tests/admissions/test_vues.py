@@ -1,0 +1,205 @@
+"""Every screen: the owner, a colleague of the same résidence, an outsider (another structure → 404)."""
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from admissions import services
+from admissions.models import Candidature, FinDePriseEnCharge, Synthese
+from referentiel.models import Structure
+from tests.accounts.factories import ReferentFactory
+from tests.admissions.factories import E, Residence, avancer, jour
+from tests.referentiel.factories import StructureFactory
+from tests.residents.factories import ResidentFactory
+
+
+@pytest.fixture
+def r():
+    return Residence()
+
+
+@pytest.fixture
+def admise(r):
+    return avancer(r, r.candidature(), E.ENTREE)
+
+
+@pytest.fixture
+def etranger():
+    return ReferentFactory(structures=[StructureFactory(type=Structure.Type.FJT)])
+
+
+def _urls(c):
+    m = c.accompagnement_id
+    s = Synthese.objects.create(accompagnement_id=m, contact=c.contact_educatif, date_prevue=jour(1), auteur=c.referent)
+    return [
+        ("get", reverse("admissions:candidature", args=[c.pk])),
+        ("post", reverse("admissions:etape", args=[c.pk, "contrat_sejour"])),
+        ("get", reverse("admissions:suivi", args=[m])),
+        ("post", reverse("admissions:synthese_planifier", args=[m])),
+        ("post", reverse("admissions:synthese_tenir", args=[s.pk])),
+        ("post", reverse("admissions:synthese_transmettre", args=[s.pk])),
+        ("post", reverse("admissions:intervenant", args=[m])),
+        ("post", reverse("admissions:reunion", args=[m])),
+        ("post", reverse("admissions:logement", args=[m])),
+        ("post", reverse("admissions:fin", args=[m])),
+        ("post", reverse("admissions:objectif_sortie", args=[m])),
+        ("post", reverse("admissions:sortie", args=[m])),
+        ("get", reverse("admissions:sortie_pdf", args=[m])),
+    ]
+
+
+def test_un_etranger_recoit_404_partout(client, admise, etranger):
+    client.force_login(etranger)
+    for methode, url in _urls(admise):
+        assert getattr(client, methode)(url).status_code == 404, url
+    assert Synthese.objects.count() == 1
+
+
+@pytest.mark.parametrize("qui", ["referent", "collegue"])
+def test_proprietaire_et_collegue_voient_la_candidature_et_le_suivi(client, r, admise, qui):
+    client.force_login(getattr(r, qui))
+    page = client.get(reverse("admissions:candidature", args=[admise.pk]))
+    assert page.status_code == 200 and str(r.jeune) in page.content.decode()
+    page = client.get(reverse("admissions:suivi", args=[admise.accompagnement_id]))
+    assert page.status_code == 200 and "Synthèses avec le tiers" in page.content.decode()
+
+
+def test_tableau_par_etape_avec_age_en_jours(client, r, etranger, django_assert_max_num_queries):
+    c = r.candidature()
+    autres = [ResidentFactory(structure=r.residence, date_naissance=r.jeune.date_naissance) for _ in range(4)]
+    for jeune in autres:
+        r.candidature(resident=jeune)
+    client.force_login(r.collegue)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("admissions:tableau"))
+    contenu = page.content.decode()
+    assert page.status_code == 200
+    assert "déposée il y a 30 jours" in contenu and reverse("admissions:candidature", args=[c.pk]) in contenu
+    client.force_login(etranger)
+    contenu = client.get(reverse("admissions:tableau")).content.decode()
+    assert reverse("admissions:candidature", args=[c.pk]) not in contenu
+
+
+def test_tableau_hors_fjt_explique(client):
+    client.force_login(ReferentFactory())
+    page = client.get(reverse("admissions:tableau"))
+    assert page.status_code == 200 and "aucune résidence FJT" in page.content.decode()
+    assert client.get(reverse("admissions:nouvelle")).status_code == 403
+
+
+def test_creer_une_candidature_par_le_formulaire(client, r):
+    client.force_login(r.referent)
+    assert client.get(reverse("admissions:nouvelle")).status_code == 200
+    donnees = {
+        "residence": r.residence.pk,
+        "resident": r.jeune.pk,
+        "tiers": r.tiers.pk,
+        "contact_educatif": r.contact.pk,
+        "date_candidature": jour(-1).isoformat(),
+        "note_sociale": "Note du référent éducatif.",
+    }
+    reponse = client.post(reverse("admissions:nouvelle"), donnees)
+    c = Candidature.objects.get()
+    assert reponse.status_code == 302 and reponse.url == reverse("admissions:candidature", args=[c.pk])
+    # Double submit: refused with a message, still one application.
+    reponse = client.post(reverse("admissions:nouvelle"), donnees)
+    assert reponse.status_code == 200 and "déjà en cours" in reponse.content.decode()
+    assert Candidature.objects.count() == 1
+
+
+def test_etape_par_le_collegue_et_hors_ordre_avec_message(client, r):
+    c = r.candidature()
+    client.force_login(r.collegue)
+    url = reverse("admissions:etape", args=[c.pk, "note"])
+    reponse = client.post(
+        url,
+        {
+            "version": c.version,
+            "date": jour(0),
+            "autonomie": "a",
+            "difficultes": "b",
+            "parcours": "c",
+            "premiers_objectifs": "d",
+        },
+    )
+    assert reponse.status_code == 422 and "Étape hors ordre" in reponse.content.decode()
+    reponse = client.post(
+        reverse("admissions:etape", args=[c.pk, "contact"]),
+        {"version": c.version, "date": jour(0), "referent": r.referent.pk, "compte_rendu": "Appel."},
+    )
+    assert reponse.status_code == 302
+    c.refresh_from_db()
+    assert c.etape == E.CONTACT
+
+
+def test_decision_par_le_referent_refusee_403(client, r):
+    c = avancer(r, r.candidature(), E.PREMIERE_RENCONTRE)
+    client.force_login(r.referent)
+    reponse = client.post(
+        reverse("admissions:etape", args=[c.pk, "decision"]),
+        {"version": c.version, "decision": "ACCEPTEE", "motif": "ok", "date": jour(0), "tiers_informe_le": jour(0)},
+    )
+    assert reponse.status_code == 403
+    client.force_login(r.responsable)
+    reponse = client.post(
+        reverse("admissions:etape", args=[c.pk, "decision"]),
+        {"version": c.version, "decision": "ACCEPTEE", "motif": "", "date": jour(0), "tiers_informe_le": jour(0)},
+    )
+    assert reponse.status_code == 422 and "motivée" in reponse.content.decode()
+
+
+def test_entree_sans_tripartite_signe_message_francais(client, r):
+    c = avancer(r, r.candidature(), E.ENTRETIEN_ADMISSION)
+    client.force_login(r.referent)
+    reponse = client.post(
+        reverse("admissions:etape", args=[c.pk, "entree"]),
+        {"version": c.version, "date_entree": jour(-2), "reglement_remis_le": jour(-5), "livret_remis_le": jour(-5)},
+    )
+    assert reponse.status_code == 422 and "tripartite n'est pas signé" in html.unescape(reponse.content.decode())
+
+
+def test_fin_par_le_referent_403_par_le_responsable_ok(client, r, admise):
+    url = reverse("admissions:fin", args=[admise.accompagnement_id])
+    donnees = {
+        "motif": "MANQUEMENT_REGLEMENT",
+        "explications": "Manquements répétés.",
+        "decidee_le": jour(0),
+        "date_effet": jour(15),
+        "tiers_informe_le": jour(0),
+    }
+    client.force_login(r.referent)
+    assert client.post(url, donnees).status_code == 403
+    client.force_login(r.responsable)
+    assert client.post(url, donnees).status_code == 302
+    assert FinDePriseEnCharge.objects.get().decidee_par == r.responsable
+
+
+def test_sortie_puis_pdf(client, r, admise):
+    client.force_login(r.collegue)
+    m = admise.accompagnement
+    reponse = client.post(
+        reverse("admissions:sortie", args=[m.pk]),
+        {
+            "version": m.version,
+            "date_sortie": jour(0),
+            "motif_fin": "OBJECTIFS_ATTEINTS",
+            "destination": "LOCATION_PRIVEE",
+            "repreneur": "Service logement de la Mission Locale",
+            "date_relais": jour(0),
+            "elements_transmis": "Dossier logement",
+            "accord_personne": "on",
+        },
+    )
+    assert reponse.status_code == 302
+    pdf = client.get(reverse("admissions:sortie_pdf", args=[m.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+
+
+def test_note_pdf_servie_a_l_equipe_seulement(client, r, etranger):
+    c = r.candidature()
+    client.force_login(r.referent)
+    assert client.get(reverse("admissions:note_pdf", args=[c.pk])).status_code == 404  # none uploaded
+    services.abandonner(candidature=c, par=r.referent, version=c.version, motif="Retrait")
+    client.force_login(etranger)
+    assert client.get(reverse("admissions:candidature", args=[c.pk])).status_code == 404
