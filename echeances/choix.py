@@ -22,7 +22,3 @@ class Regle(models.TextChoices):
     NORME_FILE_ACTIVE = "NORME_FILE_ACTIVE", "file active au-dessus de la norme"
     ELIGIBILITE = "ELIGIBILITE", "éligibilité"
     VALIDATION_EN_ATTENTE = "VALIDATION_EN_ATTENTE", "validation en attente"
-    # Admission in an FJT under convention and coordinated housing (echeances/regles_admissions.py).
-    CONTRAT_SEJOUR = "CONTRAT_SEJOUR", "contrat de séjour"
-    PROJET_PERSONNALISE = "PROJET_PERSONNALISE", "objectifs du projet personnalisé"
-    GLISSEMENT_BAIL = "GLISSEMENT_BAIL", "glissement du bail"

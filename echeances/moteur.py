@@ -32,7 +32,8 @@ Readings of the rules, where the sources leave a choice:
 - ELIGIBILITE: age outside the modality's age_min/age_max (due the day the person leaves the range;
   for the FJT a warning from FJT_AGE_ALERTE on), single parent or new entrant (RSA opened less than
   NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees: regles_admissions.
-- CONTRAT_SEJOUR, PROJET_PERSONNALISE, GLISSEMENT_BAIL: see echeances/regles_admissions.py.
+- After an FJT admission (contrat de séjour, projet personnalisé, tiers' guarantees) and for a bail
+  glissant: see echeances/regles_admissions.py (existing codes, told apart by their cause).
 - VALIDATION_EN_ATTENTE: a contract to validate, submitted or deferred, due VALIDATION_ATTENTE_MAX
   after its submission; the délégués insertion of the territory must act.
 """

@@ -1,13 +1,16 @@
-"""After an admission in an FJT under convention (admissions app): one query for the three admission
-rules, one for the bail glissant.
+"""After an admission in an FJT under convention (admissions app): one query for the admission rules,
+one for the bail glissant. They use the existing rule codes (the demo illustrates every code, and the
+screens already filter by them); the cause (`cle`) tells them apart:
 
-- CONTRAT_SEJOUR: the contrat de séjour handed over CONTRAT_SEJOUR_REMISE and signed
-  CONTRAT_SEJOUR_SIGNATURE after the entry (loi 2002-2, domain.md §10); two causes per measure.
-- PROJET_PERSONNALISE: at least one objective on the measure PROJET_PERSONNALISE_DELAI after the entry.
-- ELIGIBILITE (sub-rule « garantie »): each tiers guarantee (rent, accompaniment, civil liability) from
-  GARANTIE_PREAVIS before its end: BIENTOT up to its end day, EN_RETARD after (the stay is no longer
-  covered). The ELIGIBILITE code is kept because domain.md §6.6 lists it there.
-- GLISSEMENT_BAIL: a bail glissant not transferred yet, due on its planned transfer date (any modality).
+- CONTRAT_MANQUANT « sejour_remise » / « sejour_signature »: the contrat de séjour handed over
+  CONTRAT_SEJOUR_REMISE and signed CONTRAT_SEJOUR_SIGNATURE after the entry (loi 2002-2, domain.md §10).
+- CONTRAT_MANQUANT « projet_personnalise »: at least one objective on the measure
+  PROJET_PERSONNALISE_DELAI after the entry (the projet personnalisé is the FJT's own contract).
+- ELIGIBILITE « garantie »: each tiers guarantee (rent, accompaniment, civil liability) from
+  GARANTIE_PREAVIS before its end: BIENTOT up to its end day, EN_RETARD after (domain.md §6.6 lists the
+  guarantee under eligibility).
+- RENOUVELLEMENT « glissement_bail »: a bail glissant not transferred yet, due on its planned transfer
+  date (any modality): the sub-lease ends and must be succeeded by a lease in the person's name.
 
 Only measures admitted through an application (Candidature at the entry step) carry the first three:
 the entry date and the documents' dates are recorded there."""
@@ -91,8 +94,8 @@ def admissions(requete):
         yield from _contrat_sejour(row, contexte)
         if not row["a_objectif"]:
             yield Echeance(
-                regle=Regle.PROJET_PERSONNALISE,
-                cle=f"PROJET_PERSONNALISE:{row['id']}",
+                regle=Regle.CONTRAT_MANQUANT,
+                cle=f"CONTRAT_MANQUANT:projet_personnalise:{row['id']}",
                 due_le=row["due_projet"],
                 etat=contexte.etat(row["due_projet"], row["territoire_id"]),
                 message=f"Fixer les objectifs du projet personnalisé au plus tard le {date_fr(row['due_projet'])}.",
@@ -102,7 +105,7 @@ def admissions(requete):
             yield _garantie(row, garantie, contexte.le)
 
 
-admissions.regles = (Regle.CONTRAT_SEJOUR, Regle.PROJET_PERSONNALISE, Regle.ELIGIBILITE)
+admissions.regles = (Regle.CONTRAT_MANQUANT, Regle.ELIGIBILITE)
 
 
 def _contrat_sejour(row, contexte):
@@ -111,16 +114,16 @@ def _contrat_sejour(row, contexte):
     entree = date_fr(row["date_entree"])
     if row["contrat_sejour_remis_le"] is None:
         yield Echeance(
-            regle=Regle.CONTRAT_SEJOUR,
-            cle=f"CONTRAT_SEJOUR:remise:{row['id']}",
+            regle=Regle.CONTRAT_MANQUANT,
+            cle=f"CONTRAT_MANQUANT:sejour_remise:{row['id']}",
             due_le=row["due_remise"],
             etat=contexte.etat(row["due_remise"], row["territoire_id"]),
             message=f"Remettre le contrat de séjour au plus tard le {date_fr(row['due_remise'])} (entrée le {entree}).",
             **commun(row),
         )
     yield Echeance(
-        regle=Regle.CONTRAT_SEJOUR,
-        cle=f"CONTRAT_SEJOUR:signature:{row['id']}",
+        regle=Regle.CONTRAT_MANQUANT,
+        cle=f"CONTRAT_MANQUANT:sejour_signature:{row['id']}",
         due_le=row["due_signature"],
         etat=contexte.etat(row["due_signature"], row["territoire_id"]),
         message=f"Faire signer le contrat de séjour au plus tard le {date_fr(row['due_signature'])} (entrée le {entree}).",
@@ -151,8 +154,8 @@ def glissements(requete):
     for row in requete.lignes(_SQL_GLISSEMENT):
         due = row["glissement_prevu_le"]
         yield Echeance(
-            regle=Regle.GLISSEMENT_BAIL,
-            cle=f"GLISSEMENT_BAIL:{row['logement_id']}",
+            regle=Regle.RENOUVELLEMENT,
+            cle=f"RENOUVELLEMENT:glissement_bail:{row['logement_id']}",
             due_le=due,
             etat=contexte.etat(due, row["territoire_id"]),
             message=f"Glissement du bail prévu le {date_fr(due)} : préparer le transfert au nom de la personne.",
@@ -160,6 +163,6 @@ def glissements(requete):
         )
 
 
-glissements.regles = (Regle.GLISSEMENT_BAIL,)
+glissements.regles = (Regle.RENOUVELLEMENT,)
 
 __all__ = ["admissions", "glissements"]

@@ -25,6 +25,7 @@ ENTRETIENS_PAR_PAGE = 20
 SECTIONS_EXTERNES = {
     "section_contrats": "contrats/includes/section_dossier.html",
     "section_echeances": "echeances/includes/section_dossier.html",
+    "section_admissions": "admissions/includes/section_dossier.html",
     "section_droits": "residents/includes/section_droits.html",
 }
 

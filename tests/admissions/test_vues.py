@@ -203,3 +203,28 @@ def test_note_pdf_servie_a_l_equipe_seulement(client, r, etranger):
     services.abandonner(candidature=c, par=r.referent, version=c.version, motif="Retrait")
     client.force_login(etranger)
     assert client.get(reverse("admissions:candidature", args=[c.pk])).status_code == 404
+
+
+def test_le_dossier_mene_au_suivi_avec_les_partenaires(client, r, admise):
+    client.force_login(r.collegue)
+    contenu = client.get(reverse("residents:dossier", args=[r.jeune.pk])).content.decode()
+    assert reverse("admissions:suivi", args=[admise.accompagnement_id]) in contenu
+
+
+def test_le_tiers_ne_voit_les_syntheses_qu_avec_le_consentement(client, r, admise):
+    from residents.models import Consentement
+    from tests.accounts.factories import PartenaireFactory
+    from tests.residents.factories import ConsentementFactory
+
+    partenaire = PartenaireFactory(contact_partenaire=r.contact)
+    Synthese.objects.create(
+        accompagnement=admise.accompagnement, contact=r.contact, date_prevue=jour(1), auteur=r.referent
+    )
+    assert not Synthese.objects.visibles_par(partenaire).exists()
+    assert not Candidature.objects.visibles_par(partenaire).exists()
+    ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.OBJECTIFS])
+    assert Synthese.objects.visibles_par(partenaire).count() == 1
+    # The staff screens stay closed to a partner account (partner pages only).
+    client.force_login(partenaire)
+    reponse = client.get(reverse("admissions:candidature", args=[admise.pk]))
+    assert reponse.status_code != 200 and str(r.jeune.nom) not in reponse.content.decode()

@@ -21,8 +21,12 @@ AUTOUR = [(-1, Etat.BIENTOT), (0, Etat.BIENTOT), (1, Etat.EN_RETARD)]
 ENTREE = D(2026, 1, 5)
 
 
-def _de(regle, le):
-    return [e for e in calculer(Accompagnement.objects.all(), le=le, regles={regle}) if e.regle == regle]
+def _de(regle, le, cause):
+    """The échéances of `regle` whose cause is one of the admission rules (`cause` in their key): the
+    modality's own rules (e.g. the missing COM) also run on these measures."""
+    return [
+        e for e in calculer(Accompagnement.objects.all(), le=le, regles={regle}) if e.regle == regle and cause in e.cle
+    ]
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def _cles(echeances):
 @pytest.mark.parametrize(("decalage", "etat"), AUTOUR)
 def test_contrat_de_sejour_remis_sous_quinze_jours(admission, decalage, etat):
     due = D(2026, 1, 20)
-    [remise] = [e for e in _de(Regle.CONTRAT_SEJOUR, due + decalage * UN_JOUR) if "remise" in e.cle]
+    [remise] = _de(Regle.CONTRAT_MANQUANT, due + decalage * UN_JOUR, "sejour_remise")
     assert (remise.due_le, remise.etat, remise.accompagnement_id) == (due, etat, admission.accompagnement_id)
 
 
@@ -72,35 +76,35 @@ def test_contrat_de_sejour_signe_sous_un_mois(admission, decalage, etat):
     admission.contrat_sejour_remis_le = D(2026, 1, 10)
     admission.save()
     due = D(2026, 2, 5)
-    echeances = _de(Regle.CONTRAT_SEJOUR, due + decalage * UN_JOUR)
-    assert _cles(echeances) == {"signature"}  # handed over: only the signature is left
+    echeances = _de(Regle.CONTRAT_MANQUANT, due + decalage * UN_JOUR, "sejour")
+    assert _cles(echeances) == {"sejour_signature"}  # handed over: only the signature is left
     assert (echeances[0].due_le, echeances[0].etat) == (due, etat)
 
 
 def test_contrat_de_sejour_signe_plus_d_echeance(admission):
     admission.contrat_sejour_remis_le = admission.contrat_sejour_signe_le = D(2026, 1, 10)
     admission.save()
-    assert _de(Regle.CONTRAT_SEJOUR, D(2026, 3, 1)) == []
+    assert _de(Regle.CONTRAT_MANQUANT, D(2026, 3, 1), "sejour") == []
 
 
 def test_delai_du_contrat_de_sejour_lu_dans_le_referentiel(admission):
     Parametre.objects.filter(code="CONTRAT_SEJOUR_REMISE", departement=None, territoire=None).update(valeur="P8D")
-    [remise] = [e for e in _de(Regle.CONTRAT_SEJOUR, D(2026, 1, 6)) if "remise" in e.cle]
+    [remise] = _de(Regle.CONTRAT_MANQUANT, D(2026, 1, 6), "sejour_remise")
     assert remise.due_le == D(2026, 1, 13)
 
 
 def test_mesure_sans_candidature_pas_de_contrat_de_sejour():
     AccompagnementFactory(modalite=modalite("FJT_REGULIER"))
-    assert _de(Regle.CONTRAT_SEJOUR, D(2026, 3, 1)) == []
+    assert _de(Regle.CONTRAT_MANQUANT, D(2026, 3, 1), "sejour") == []
 
 
 @pytest.mark.parametrize(("decalage", "etat"), AUTOUR)
 def test_objectifs_du_projet_personnalise_sous_six_mois(admission, decalage, etat):
     due = D(2026, 7, 5)
-    [e] = _de(Regle.PROJET_PERSONNALISE, due + decalage * UN_JOUR)
+    [e] = _de(Regle.CONTRAT_MANQUANT, due + decalage * UN_JOUR, "projet_personnalise")
     assert (e.due_le, e.etat) == (due, etat)
     ObjectifFactory(accompagnement=admission.accompagnement)
-    assert _de(Regle.PROJET_PERSONNALISE, due + decalage * UN_JOUR) == []
+    assert _de(Regle.CONTRAT_MANQUANT, due + decalage * UN_JOUR, "projet_personnalise") == []
 
 
 @pytest.mark.parametrize(
@@ -108,7 +112,7 @@ def test_objectifs_du_projet_personnalise_sous_six_mois(admission, decalage, eta
 )
 def test_garantie_signalee_un_mois_avant_sa_fin(admission, le, attendu):
     GarantieTiers.objects.create(candidature=admission, type=GarantieTiers.Type.LOYER, date_fin=D(2026, 9, 30))
-    echeances = [e for e in _de(Regle.ELIGIBILITE, le) if ":garantie:" in e.cle]
+    echeances = _de(Regle.ELIGIBILITE, le, ":garantie:")
     assert [e.etat for e in echeances] == ([attendu] if attendu else [])
     if attendu:
         assert echeances[0].due_le == D(2026, 9, 30) and "paiement du loyer" in echeances[0].message
@@ -118,16 +122,16 @@ def test_garantie_signalee_un_mois_avant_sa_fin(admission, le, attendu):
 def test_garantie_terminee_en_retard(admission, decalage, etat):
     fin = D(2026, 9, 30)
     GarantieTiers.objects.create(candidature=admission, type=GarantieTiers.Type.RESPONSABILITE_CIVILE, date_fin=fin)
-    [e] = [e for e in _de(Regle.ELIGIBILITE, fin + decalage * UN_JOUR) if ":garantie:" in e.cle]
+    [e] = _de(Regle.ELIGIBILITE, fin + decalage * UN_JOUR, ":garantie:")
     assert (e.due_le, e.etat) == (fin, etat)
 
 
 def test_garantie_prolongee_change_de_cause(admission):
     garantie = GarantieTiers.objects.create(candidature=admission, type="LOYER", date_fin=D(2026, 9, 30))
-    [avant] = [e for e in _de(Regle.ELIGIBILITE, D(2026, 9, 15)) if ":garantie:" in e.cle]
+    [avant] = _de(Regle.ELIGIBILITE, D(2026, 9, 15), ":garantie:")
     garantie.date_fin = D(2027, 9, 30)
     garantie.save()
-    assert [e for e in _de(Regle.ELIGIBILITE, D(2026, 9, 15)) if ":garantie:" in e.cle] == []
+    assert _de(Regle.ELIGIBILITE, D(2026, 9, 15), ":garantie:") == []
     assert avant.cle.endswith("20260930")
 
 
@@ -138,11 +142,11 @@ def test_glissement_du_bail_a_la_date_prevue(decalage, etat):
     logement = Logement.objects.create(
         accompagnement=acc, mode=Logement.Mode.BAIL_GLISSANT, date_debut=ENTREE, glissement_prevu_le=prevu
     )
-    [e] = _de(Regle.GLISSEMENT_BAIL, prevu + decalage * UN_JOUR)
+    [e] = _de(Regle.RENOUVELLEMENT, prevu + decalage * UN_JOUR, "glissement_bail")
     assert (e.due_le, e.etat, e.accompagnement_id) == (prevu, etat, acc.pk)
     logement.glissement_fait_le = D(2026, 5, 30)
     logement.save()
-    assert _de(Regle.GLISSEMENT_BAIL, prevu + decalage * UN_JOUR) == []
+    assert _de(Regle.RENOUVELLEMENT, prevu + decalage * UN_JOUR, "glissement_bail") == []
 
 
 def test_glissement_loin_a_jour_et_sous_location_sans_echeance():
@@ -151,5 +155,5 @@ def test_glissement_loin_a_jour_et_sous_location_sans_echeance():
     Logement.objects.create(
         accompagnement=acc, mode=Logement.Mode.BAIL_GLISSANT, date_debut=ENTREE, glissement_prevu_le=D(2026, 12, 1)
     )
-    [e] = _de(Regle.GLISSEMENT_BAIL, D(2026, 6, 1))
+    [e] = _de(Regle.RENOUVELLEMENT, D(2026, 6, 1), "glissement_bail")
     assert e.etat == Etat.A_JOUR
