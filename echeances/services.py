@@ -80,8 +80,12 @@ RETURNING (xmax = 0) AS creee
 # Close what was not seen today (the cause is gone), acknowledged alerts included.
 _SQL_FERMER = """
 UPDATE echeances_alerte a SET statut = 'FERMEE', fermee_le = %(maintenant)s, version = a.version + 1
-WHERE a.statut <> 'FERMEE'
-  AND NOT EXISTS (SELECT 1 FROM unnest(%(cle)s::text[]) AS v(cle) WHERE v.cle = a.cle)
+WHERE a.id IN (
+    -- an anti-join (hashed), not a NOT EXISTS over the array, which is quadratic on 100,000 causes
+    SELECT o.id FROM echeances_alerte o
+    LEFT JOIN unnest(%(cle)s::text[]) AS v(cle) ON v.cle = o.cle
+    WHERE o.statut <> 'FERMEE' AND v.cle IS NULL
+)
 """
 
 
