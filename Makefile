@@ -78,10 +78,12 @@ check-deploy: install
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	$(SERVICES) $(PY) manage.py check --deploy --fail-level WARNING
 
-# Same local defaults as `make run` (DEBUG=true, a dev SECRET_KEY) unless the caller set them.
+# Same local defaults as `make run` (DEBUG=true, a dev SECRET_KEY) unless the caller set them; the base is
+# migrated first, so that `make bench` works on a fresh clone.
+BENCH_ENV := DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-dev-make-bench-seulement-ne-pas-utiliser-en-production}"
 bench: install
-	DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-dev-make-bench-seulement-ne-pas-utiliser-en-production}" \
-	$(SERVICES) $(PY) manage.py bench $(BENCH_ARGS)
+	$(BENCH_ENV) $(SERVICES) $(PY) manage.py migrate --noinput
+	$(BENCH_ENV) $(SERVICES) $(PY) manage.py bench $(BENCH_ARGS)
 
 # These machines reach no vulnerability database, so on them this proves nothing: run it where the
 # network allows (it reads the pinned versions of requirements.lock, not the virtualenv).

@@ -6,13 +6,13 @@ import statistics
 import time
 
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement, Objectif
 from accounts.models import Role, User
+from demo.clients import client_connecte
 from referentiel.models import Modalite, Structure, Territoire, TypeContrat
 from residents.models import Resident
 
@@ -91,15 +91,16 @@ def bench_contrats():
                 ("rendu PDF d'un contrat de 2 pages (médiane)", round(statistics.median(durees) * 1000), "ms", 500)
             )
 
-            client = Client()
-            client.force_login(delegue)
+            client = client_connecte(delegue)
             url = reverse("contrats:file_delegue")
             durees, requetes = [], set()
             for _ in range(40):
                 with CaptureQueriesContext(connection) as ctx:
                     debut = time.perf_counter()
-                    client.get(url)
+                    reponse = client.get(url)
                     durees.append(time.perf_counter() - debut)
+                if reponse.status_code != 200:
+                    raise AssertionError(f"réponse {reponse.status_code} au lieu de 200")
                 requetes.add(len(ctx.captured_queries))
             p95 = statistics.quantiles(durees, n=20)[-1]
             lignes.append(("file du délégué, 500 contrats en attente (p95)", round(p95 * 1000), "ms", 150))

@@ -2,16 +2,9 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.http import HttpRequest
 from django.test import Client
 
-
-def appareil_totp(user):
-    """The user's confirmed TOTP device (created once), as if they had enrolled."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    appareil = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return appareil or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+from demo.clients import ClientVerifie
 
 
 def code_totp(appareil):
@@ -19,34 +12,6 @@ def code_totp(appareil):
     from django_otp.oath import totp
 
     return f"{totp(appareil.bin_key, appareil.step, appareil.t0, appareil.digits):0{appareil.digits}d}"
-
-
-class ClientVerifie(Client):
-    """A test client whose logins also give the second factor (mandatory 2FA, accounts.middleware):
-    existing tests keep `client.force_login(user)`; tests of the 2FA itself use `client_sans_2fa`."""
-
-    def _verifier(self, user):
-        from django_otp import DEVICE_ID_SESSION_KEY
-
-        session = self.session
-        session[DEVICE_ID_SESSION_KEY] = appareil_totp(user).persistent_id
-        session.save()
-
-    def force_login(self, user, backend=None):
-        super().force_login(user, backend or "django.contrib.auth.backends.ModelBackend")
-        self._verifier(user)
-
-    def login(self, **credentials):
-        # django-axes needs the request to count failures by address.
-        requete = HttpRequest()
-        requete.META["REMOTE_ADDR"] = "127.0.0.1"
-        credentials.setdefault("request", requete)
-        if not super().login(**credentials):
-            return False
-        from accounts.models import User
-
-        self._verifier(User.objects.get(pk=self.session["_auth_user_id"]))
-        return True
 
 
 @pytest.fixture

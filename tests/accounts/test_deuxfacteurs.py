@@ -7,8 +7,9 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from demo.clients import appareil_totp
 from tests.accounts.factories import MOT_DE_PASSE, PartenaireFactory, ReferentFactory, ResponsableFactory
-from tests.conftest import appareil_totp, code_totp
+from tests.conftest import code_totp
 
 
 def mot_de_passe(client, user, password=MOT_DE_PASSE):

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from demo.clients import appareil_totp
 from tests.accounts.factories import (
     MOT_DE_PASSE,
     AdministrateurFactory,
@@ -16,7 +17,7 @@ from tests.accounts.factories import (
     ReferentFactory,
     ResponsableFactory,
 )
-from tests.conftest import appareil_totp, code_totp
+from tests.conftest import code_totp
 
 PHRASES_DES_ROLES = [
     (ReferentFactory, "Vous suivez votre file active"),

@@ -12,8 +12,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect, sync_playwright
 
+from demo.clients import appareil_totp
 from tests.accounts.factories import MOT_DE_PASSE
-from tests.conftest import appareil_totp, code_totp
+from tests.conftest import code_totp
 
 # Playwright's sync API runs an asyncio event loop in the test thread: Django would refuse ORM calls
 # made from the test (factories) with SynchronousOnlyOperation. Nothing here is really async.
