@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accompagnement.models import Accompagnement, filtre_visibilite
+from accompagnement.models import Accompagnement
 from accounts.models import Role
-from residents.models import Resident
+from residents.models import Consentement, Resident
 
 
 class CandidatureQuerySet(models.QuerySet):
@@ -28,6 +28,9 @@ class CandidatureQuerySet(models.QuerySet):
             return self.filter(
                 Q(residence__in=user.structures.all()) | Q(accompagnement__in=Accompagnement.objects.visibles_par(user))
             ).filter(resident__in=Resident.objects.visibles_par(user))
+        if user.role == Role.PARTENAIRE:
+            # An application (notes sociales, difficulties, history) is no consent category: never shared.
+            return self.none()
         return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
 
     def ouvertes(self):
@@ -240,12 +243,35 @@ class GarantieTiers(models.Model):
 
 
 class MesureQuerySet(models.QuerySet):
-    """For the records hanging from a measure: visible exactly when the measure is."""
+    """For the records hanging from a measure: visible when the measure is, except to a partner account,
+    for which no consent category covers them (deny by default; see SyntheseQuerySet)."""
 
     def visibles_par(self, user):
-        if not user.is_authenticated:
+        # Through the measures' own scoped queryset: filtering on filtre_visibilite() here would join the
+        # co-referents (one row per co-referent), duplicating rows and breaking get().
+        if not user.is_authenticated or user.role == Role.PARTENAIRE:
             return self.none()
-        return self.filter(filtre_visibilite(user, "accompagnement__"))
+        return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+
+
+class SyntheseQuerySet(MesureQuerySet):
+    def visibles_par(self, user):
+        """A partner reads a synthèse of its own organisation once transmitted, while the person's consent
+        to share her objectives with it is in force."""
+        if not (user.is_authenticated and user.role == Role.PARTENAIRE and user.contact_partenaire_id):
+            return super().visibles_par(user)
+        consentis = (
+            Consentement.objects.en_vigueur()
+            .pour_contact(user.contact_partenaire_id)
+            .filter(categories__contains=[Consentement.Categorie.OBJECTIFS])
+            .values("resident_id")
+        )
+        return self.filter(
+            accompagnement__in=Accompagnement.objects.visibles_par(user),
+            accompagnement__resident_id__in=consentis,
+            contact__tiers__contacts__pk=user.contact_partenaire_id,
+            transmise_le__isnull=False,
+        )
 
 
 class Synthese(models.Model):
@@ -268,7 +294,7 @@ class Synthese(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
-    objects = MesureQuerySet.as_manager()
+    objects = SyntheseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "synthèse avec le tiers"

@@ -5,13 +5,16 @@ import html
 import pytest
 from django.urls import reverse
 
+from accompagnement.models import Accompagnement
 from admissions import services
-from admissions.models import Candidature, FinDePriseEnCharge, Synthese
+from admissions.models import Candidature, FinDePriseEnCharge, Logement, ReunionCoordination, Synthese
 from referentiel.models import Structure
-from tests.accounts.factories import ReferentFactory
+from residents.models import Consentement
+from tests.accompagnement.factories import CoReferentFactory
+from tests.accounts.factories import PartenaireFactory, ReferentFactory
 from tests.admissions.factories import E, Residence, avancer, jour
 from tests.referentiel.factories import StructureFactory
-from tests.residents.factories import ResidentFactory
+from tests.residents.factories import ConsentementFactory, ResidentFactory
 
 
 @pytest.fixture
@@ -212,19 +215,70 @@ def test_le_dossier_mene_au_suivi_avec_les_partenaires(client, r, admise):
 
 
 def test_le_tiers_ne_voit_les_syntheses_qu_avec_le_consentement(client, r, admise):
-    from residents.models import Consentement
-    from tests.accounts.factories import PartenaireFactory
-    from tests.residents.factories import ConsentementFactory
-
     partenaire = PartenaireFactory(contact_partenaire=r.contact)
-    Synthese.objects.create(
+    synthese = Synthese.objects.create(
         accompagnement=admise.accompagnement, contact=r.contact, date_prevue=jour(1), auteur=r.referent
     )
     assert not Synthese.objects.visibles_par(partenaire).exists()
     assert not Candidature.objects.visibles_par(partenaire).exists()
+    ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.PRESENCE])
+    # Seeing the person (a consent in force) is not enough: the application and the other records of
+    # the follow-up are no consent category, and a synthèse needs the objectives' consent and its sending.
+    assert Accompagnement.objects.visibles_par(partenaire).exists()
+    assert not Candidature.objects.visibles_par(partenaire).exists()
+    assert not ReunionCoordination.objects.visibles_par(partenaire).exists()
+    Synthese.objects.filter(pk=synthese.pk).update(tenue_le=jour(0), bilan="Avance.", transmise_le=jour(0))
+    assert not Synthese.objects.visibles_par(partenaire).exists()
     ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.OBJECTIFS])
     assert Synthese.objects.visibles_par(partenaire).count() == 1
+    assert not Candidature.objects.visibles_par(partenaire).exists()
+    Synthese.objects.filter(pk=synthese.pk).update(transmise_le=None)
+    assert not Synthese.objects.visibles_par(partenaire).exists()
+    # Another organisation's partner, even consented and co-referent, does not read this tiers' synthèse.
+    Synthese.objects.filter(pk=synthese.pk).update(transmise_le=jour(0))
+    autre = PartenaireFactory()
+    CoReferentFactory(accompagnement=admise.accompagnement, contact=autre.contact_partenaire)
+    ConsentementFactory(
+        resident=r.jeune, tiers=autre.contact_partenaire.tiers, categories=[Consentement.Categorie.OBJECTIFS]
+    )
+    assert Accompagnement.objects.visibles_par(autre).exists()
+    assert not Synthese.objects.visibles_par(autre).exists()
     # The staff screens stay closed to a partner account (partner pages only).
     client.force_login(partenaire)
     reponse = client.get(reverse("admissions:candidature", args=[admise.pk]))
     assert reponse.status_code != 200 and str(r.jeune.nom) not in reponse.content.decode()
+
+
+def test_suivi_avec_deux_co_referents(client, r, admise):
+    """Two co-referents on the measure (the tiers' contact and a colleague of another structure): each
+    record of the follow-up is found once (no 500 from a get(), no duplicate in the lists)."""
+    m = admise.accompagnement
+    ailleurs = ReferentFactory()
+    CoReferentFactory(accompagnement=m, user=ailleurs, role="référent du chantier")
+    CoReferentFactory(accompagnement=m, user=ReferentFactory(), role="assistante sociale du bailleur")
+    assert m.coreferents.count() == 3
+    s = services.planifier_synthese(accompagnement=m, par=r.referent, contact=r.contact, date_prevue=jour(0))
+    log = services.enregistrer_logement(
+        accompagnement=m, par=r.referent, mode="BAIL_GLISSANT", date_debut=jour(-1), glissement_prevu_le=jour(90)
+    )
+    for qui in (r.referent, ailleurs):
+        assert Synthese.objects.visibles_par(qui).count() == 1
+        assert Logement.objects.visibles_par(qui).count() == 1
+    client.force_login(ailleurs)
+    page = client.get(reverse("admissions:suivi", args=[m.pk]))
+    assert page.status_code == 200 and page.content.decode().count(f'data-synthese="{s.pk}"') == 1
+    reponse = client.post(
+        reverse("admissions:synthese_tenir", args=[s.pk]),
+        {"version": s.version, "tenue_le": jour(0), "participants": "ASE", "bilan": "Le projet avance."},
+    )
+    assert reponse.status_code == 302
+    s.refresh_from_db()
+    assert s.tenue_le == jour(0)
+    ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.OBJECTIFS])
+    reponse = client.post(reverse("admissions:synthese_transmettre", args=[s.pk]), {"version": s.version})
+    assert reponse.status_code == 302
+    s.refresh_from_db()
+    assert s.transmise_le == jour(0)
+    assert client.post(reverse("admissions:glissement", args=[log.pk])).status_code == 302
+    log.refresh_from_db()
+    assert log.glissement_fait_le == jour(0)
