@@ -158,6 +158,14 @@ def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None):
         raise ValidationError(
             {"statut": "Ce rendez-vous n'a pas encore eu lieu : il ne peut pas être marqué honoré ou absent."}
         )
+    fin = courant.accompagnement.date_fin
+    if statut != Entretien.Statut.ANNULE and fin is not None and timezone.localtime(courant.date_heure).date() > fin:
+        raise ValidationError(
+            {
+                "statut": f"L'accompagnement est terminé depuis le {fin:%d/%m/%Y} : ce rendez-vous ne peut "
+                "qu'être annulé (notez le contact sur la mesure en cours)."
+            }
+        )
     champs = {"statut": statut}
     if notes is not None:
         champs["notes"] = notes
@@ -279,7 +287,10 @@ def _noter_orientation(resident, modalite, date):
 @transaction.atomic
 def reorienter(*, accompagnement, par, modalite, date, version, referent=None, relais=""):
     """Close the measure the day before `date` (motif réorientation) and open the next one on `date`,
-    linked by `precedent`; entretiens, objectives and contracts stay on the closed measure."""
+    linked by `precedent`. What happened stays on the closed measure (entretiens, finished objectives,
+    contracts); what is still to come moves to the next one, each move kept in the history: the
+    rendez-vous planned from `date` on (they are the next measure's contacts) and the objectives
+    still in progress."""
     exiger_droit(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
@@ -307,7 +318,15 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
     )
     suivant.precedent = courant
     suivant.save(update_fields=["precedent"])
+    for rdv in courant.entretiens.rendez_vous().filter(date_heure__gte=_debut_du_jour(date)):
+        enregistrer_version(rdv, accompagnement=suivant)
+    for objectif in courant.objectifs.en_cours():
+        enregistrer_version(objectif, accompagnement=suivant)
     return suivant
+
+
+def _debut_du_jour(date):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
 
 
 @transaction.atomic
@@ -323,8 +342,9 @@ def terminer_accompagnement(*, accompagnement, par, date_fin, motif_fin, version
     if not motif_fin:
         raise ValidationError({"motif_fin": "Indiquez le motif de fin de l'accompagnement."})
     enregistrer_version(courant, date_fin=date_fin, motif_fin=motif_fin, destination=destination, relais=relais)
-    fin = timezone.make_aware(datetime.datetime.combine(date_fin + datetime.timedelta(days=1), datetime.time()))
-    for rdv in courant.entretiens.rendez_vous().filter(date_heure__gte=fin):
+    for rdv in courant.entretiens.rendez_vous().filter(
+        date_heure__gte=_debut_du_jour(date_fin + datetime.timedelta(days=1))
+    ):
         enregistrer_version(rdv, statut=Entretien.Statut.ANNULE)
     return courant
 

@@ -144,6 +144,19 @@ class TestRendezVous:
         rdv.refresh_from_db()
         assert rdv.statut == "HONORE"
 
+    def test_un_rendez_vous_apres_la_fin_de_la_mesure_ne_peut_qu_etre_annule(self, mesure, referent):
+        rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=il_y_a(hours=1))
+        Accompagnement.objects.filter(pk=mesure.pk).update(
+            date_fin=timezone.localdate() - datetime.timedelta(days=2), motif_fin="DEMENAGEMENT"
+        )
+        with pytest.raises(ValidationError, match="ne peut qu'être annulé"):
+            services.cloturer_rendez_vous(entretien=rdv, par=referent, statut="HONORE", version=rdv.version)
+        rdv.refresh_from_db()
+        assert rdv.statut == "PLANIFIE"
+        services.cloturer_rendez_vous(entretien=rdv, par=referent, statut="ANNULE", version=rdv.version)
+        rdv.refresh_from_db()
+        assert rdv.statut == "ANNULE"
+
 
 class TestActionCollective:
     def test_six_participants_six_participations(self, referent, structure):
@@ -198,6 +211,31 @@ class TestOrientationEtSortie:
         assert entretien.accompagnement_id == mesure.pk and mesure.entretiens.count() == 1
         resident = Resident.objects.get(pk=mesure.resident_id)
         assert resident.orientation.code == Modalite.Code.RSA_MOBILISATION and resident.date_orientation == date
+
+    def test_reorientation_deplace_les_rendez_vous_a_venir_et_les_objectifs_en_cours(self, mesure, referent):
+        date = timezone.localdate()
+        passe = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=il_y_a(days=1))
+        a_venir = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=3))
+        en_cours = ObjectifFactory(accompagnement=mesure)
+        atteint = ObjectifFactory(accompagnement=mesure, etat="ATTEINT")
+        suivante = services.reorienter(
+            accompagnement=mesure,
+            par=referent,
+            modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+            date=date,
+            version=mesure.version,
+        )
+        for objet in (passe, a_venir, en_cours, atteint):
+            objet.refresh_from_db()
+        assert a_venir.accompagnement == suivante and en_cours.accompagnement == suivante
+        assert passe.accompagnement == mesure and atteint.accompagnement == mesure
+        # The move is in the history: the earlier version still names the closed measure.
+        assert a_venir.history.order_by("history_date").first().accompagnement_id == mesure.pk
+        assert en_cours.history.order_by("history_date").first().accompagnement_id == mesure.pk
+        # The moved rendez-vous, once its time has come, is a contact of the new measure.
+        Entretien.objects.filter(pk=a_venir.pk).update(date_heure=il_y_a(minutes=5))
+        services.cloturer_rendez_vous(entretien=a_venir, par=referent, statut="HONORE", version=a_venir.version)
+        assert suivante.entretiens.contacts().count() == 1
 
     def test_reorientation_vers_la_meme_modalite_refusee(self, mesure, referent):
         with pytest.raises(ValidationError, match="autre modalité"):
