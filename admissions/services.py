@@ -16,6 +16,7 @@ from accompagnement.verrou import enregistrer_version, verrouiller
 from accounts.models import Role
 from contrats import services as contrats_services
 from contrats.models import Contrat
+from journal.services import tracer_partage
 from referentiel.models import Modalite, Structure, TypeContrat
 from residents.models import Consentement
 
@@ -493,7 +494,15 @@ def transmettre_synthese(*, synthese, par, version):
         f"{courant.accompagnement.resident} n'a pas consenti à partager ses objectifs avec {courant.contact.tiers} : "
         "la synthèse n'est pas transmise.",
     )
-    return enregistrer_version(courant, transmise_le=timezone.localdate())
+    courant = enregistrer_version(courant, transmise_le=timezone.localdate())
+    tracer_partage(
+        par=par,
+        objet=courant,
+        resident=courant.accompagnement.resident_id,
+        tiers=courant.contact.tiers,
+        quoi=f"synthèse tenue le {courant.tenue_le:%d/%m/%Y} ({Consentement.Categorie.OBJECTIFS.label})",
+    )
+    return courant
 
 
 @transaction.atomic
@@ -611,12 +620,28 @@ def enregistrer_sortie(
     contact=None,
     motif_fin="",
 ):
-    """Exit with its destination and the hand-over (who, what within the person's consent, when)."""
+    """Exit with its destination and the hand-over (who, what within the person's consent, when). A stay
+    under convention ended for a reason of seed 002 needs the responsable's decision (decider_fin), and
+    the exit comes at the end of its notice."""
     accompagnement_services.exiger_droit(par, accompagnement)
     fin = FinDePriseEnCharge.objects.filter(accompagnement=accompagnement).first()
     motif_fin = fin.motif if fin else motif_fin
     _refuser_si(not motif_fin, "Indiquez le motif de la sortie.")
     _refuser_si(motif_fin not in Accompagnement.MotifFin.values, "Motif de sortie inconnu.")
+    _refuser_si(
+        fin is None
+        and motif_fin in FinDePriseEnCharge.Motif.values
+        and accompagnement.modalite.code == Modalite.Code.FJT_CONVENTION,
+        "Ce motif de fin de séjour est décidé par le responsable de la résidence, avec le tiers : "
+        "la fin de prise en charge doit d'abord être décidée.",
+    )
+    _refuser_si(date_sortie is None, "Indiquez la date de la sortie.")
+    if fin is not None:
+        _refuser_si(
+            date_sortie < fin.date_effet,
+            f"Le séjour prend fin le {fin.date_effet:%d/%m/%Y}, au terme du préavis : "
+            "la sortie ne peut être enregistrée avant.",
+        )
     _refuser_si(destination not in DESTINATIONS_SORTIE, "Choisissez la destination à la sortie.")
     _refuser_si(not (repreneur or "").strip(), "Indiquez qui prend le relais.")
     _refuser_si(date_relais is None, "Indiquez la date du passage de relais.")
@@ -647,6 +672,14 @@ def enregistrer_sortie(
     )
     passage.full_clean()
     passage.save()
+    if passage.elements_transmis:
+        tracer_partage(
+            par=par,
+            objet=passage,
+            resident=mesure.resident_id,
+            tiers=contact.tiers if contact else repreneur,
+            quoi=f"passage de relais : {passage.elements_transmis}",
+        )
     for coreferent in mesure.coreferents.filter(date_fin__isnull=True):
         coreferent.date_fin = max(date_sortie, coreferent.date_debut)
         coreferent.save()

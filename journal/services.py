@@ -51,12 +51,16 @@ def tracer(request, action, *, objet=None, type_objet="", objet_id=None, residen
     )
 
 
-def tracer_partage(*, request, resident, categories, tiers):
-    """A partner read a file: the share (what, to whom) is named and dated."""
+def tracer_partage(*, resident, tiers, categories=(), quoi="", request=None, par=None, objet=None):
+    """A share with a partner is named and dated: to whom (`tiers`), what (the consent `categories` or
+    `quoi`). A partner reading a file passes its request; a service (a synthèse sent, a hand-over) passes
+    `par`, the user who shared, and the shared `objet`."""
     from residents.models import Consentement
 
-    libelles = ", ".join(str(Consentement.Categorie(c).label) for c in categories)
-    return tracer(request, Action.PARTAGE, objet=resident, resident=resident, detail=f"{tiers} : {libelles}")
+    quoi = quoi or ", ".join(str(Consentement.Categorie(c).label) for c in categories)
+    return tracer(
+        request, Action.PARTAGE, objet=objet or resident, resident=resident, user=par, detail=f"{tiers} : {quoi}"
+    )
 
 
 def limite_conservation(le=None):

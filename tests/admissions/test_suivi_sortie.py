@@ -1,13 +1,17 @@
 """Following with the tiers (synthèses within consent), coordination, housing, end of the stay decided by
 the responsable only, exit with hand-over and its PDF."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accompagnement.models import Accompagnement, CoReferent
 from admissions import services
 from admissions.models import FinDePriseEnCharge, Logement, PassageRelais, Synthese
 from admissions.pdf import synthese_sortie_pdf
+from journal.models import JournalAcces
 from residents.models import Consentement
 from tests.admissions.factories import E, Residence, avancer, jour
 from tests.referentiel.factories import ContactPartenaireFactory
@@ -55,9 +59,19 @@ def test_synthese_transmise_seulement_avec_le_consentement(r, mesure):
     ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.PRESENCE])
     with pytest.raises(ValidationError, match="n'a pas consenti"):
         services.transmettre_synthese(synthese=s, par=r.referent, version=s.version)
+    assert not JournalAcces.objects.partages().exists()
     ConsentementFactory(resident=r.jeune, tiers=r.tiers, categories=[Consentement.Categorie.OBJECTIFS])
     s = services.transmettre_synthese(synthese=s, par=r.referent, version=s.version)
     assert s.transmise_le == jour(0)
+    # The share is named and dated in the access log: who, to whom, what.
+    [partage] = JournalAcces.objects.partages()
+    assert (partage.user, partage.resident_id, partage.type_objet, partage.objet_id) == (
+        r.referent,
+        r.jeune.pk,
+        "synthese",
+        s.pk,
+    )
+    assert str(r.tiers) in partage.detail and "objectifs" in partage.detail
 
 
 def test_reunion_de_coordination(r, mesure):
@@ -126,7 +140,7 @@ def _sortie(r, mesure, **kw):
 
 
 def test_sortie_avec_passage_de_relais(r, mesure):
-    _fin(r, mesure, r.responsable)
+    _fin(r, mesure, r.responsable, decidee_le=jour(-1), tiers_informe_le=jour(-1), date_effet=jour(0))
     passage = _sortie(r, Accompagnement.objects.get(pk=mesure.pk))
     mesure.refresh_from_db()
     assert (mesure.date_fin, mesure.motif_fin, mesure.destination) == (
@@ -151,3 +165,38 @@ def test_sortie_refusee_sans_accord_pour_transmettre(r, mesure):
     assert mesure.date_fin is None and not PassageRelais.objects.exists()
     _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS", accord_personne=False, elements_transmis="")
     assert PassageRelais.objects.get().elements_transmis == ""
+
+
+def test_sortie_journalise_le_passage_de_relais(r, mesure):
+    contact = ContactPartenaireFactory(fonction="conseillère logement")
+    passage = _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS", contact=contact)
+    [partage] = JournalAcces.objects.partages()
+    assert (partage.user, partage.resident_id, partage.objet_id) == (r.referent, r.jeune.pk, passage.pk)
+    assert str(contact.tiers) in partage.detail and "Situation budgétaire" in partage.detail
+
+
+def test_sortie_sans_rien_transmettre_n_est_pas_un_partage(r, mesure):
+    _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS", elements_transmis="", accord_personne=False)
+    assert not JournalAcces.objects.partages().exists()
+
+
+@pytest.mark.parametrize("motif", list(FinDePriseEnCharge.Motif.values))
+def test_sortie_pour_un_motif_du_tiers_exige_la_decision_du_responsable(r, mesure, motif):
+    """The end for a reason of seed 002 is the responsable's, with the tiers: a référent cannot reach it
+    through the exit form."""
+    with pytest.raises(ValidationError, match="décidée"):
+        _sortie(r, mesure, motif_fin=motif)
+    mesure.refresh_from_db()
+    assert mesure.date_fin is None and not PassageRelais.objects.exists()
+
+
+def test_sortie_au_terme_du_preavis(r, mesure):
+    _fin(r, mesure, r.responsable, date_effet=jour(30))
+    with pytest.raises(ValidationError, match="préavis"):
+        _sortie(r, mesure, date_sortie=jour(29), date_relais=jour(0))
+    mesure.refresh_from_db()
+    assert mesure.date_fin is None
+    with time_machine.travel(datetime.datetime.combine(jour(30), datetime.time(12)), tick=False):
+        _sortie(r, Accompagnement.objects.get(pk=mesure.pk), date_sortie=jour(0))
+    mesure.refresh_from_db()
+    assert mesure.date_fin == jour(30) and mesure.motif_fin == "FIN_CONTRAT_JEUNE_MAJEUR"
