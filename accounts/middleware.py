@@ -1,9 +1,13 @@
 """Checks made on every request once the user is known (after AuthenticationMiddleware and OTPMiddleware)."""
 
-from django.http import Http404
-from django.shortcuts import redirect
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .deuxfacteurs import a_un_appareil
 
@@ -34,9 +38,39 @@ def _statique(request):
     return request.path_info.startswith((settings.STATIC_URL, settings.MEDIA_URL, "/favicon"))
 
 
+def _est_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def _page_courante(request):
+    """Where to come back after logging in: for an htmx request, the page the fragment belongs to
+    (HX-Current-URL, if it is one of ours), not the fragment's own URL."""
+    if _est_htmx(request):
+        url = request.headers.get("HX-Current-URL", "")
+        if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            morceaux = urlsplit(url)
+            return urlunsplit(("", "", morceaux.path or "/", morceaux.query, ""))
+    return request.get_full_path()
+
+
+def _rediriger(request, url):
+    """A redirect to a login page. htmx would follow a 302 and swap the login page into the form: it
+    gets HX-Redirect instead, and the browser loads the page (the draft stays in the browser)."""
+    if _est_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def _vers_connexion(reponse):
+    return reponse.status_code == 302 and urlsplit(reponse["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+
 class DeuxFacteursMiddleware:
     """A signed-in user who has not given a second factor in this session is sent to the code page,
-    or to enrolment on their first login. Applies to every role, staff and partners alike."""
+    or to enrolment on their first login. Applies to every role, staff and partners alike.
+
+    For htmx requests it also answers the login redirect of LoginRequiredMiddleware (expired session)
+    with HX-Redirect: that middleware acts in process_view, inside this one's get_response."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -47,8 +81,12 @@ class DeuxFacteursMiddleware:
             nom = _nom_url(request)
             if nom not in SANS_DEUXIEME_FACTEUR:
                 cible = "otp_verifier" if a_un_appareil(user) else "otp_enroler"
-                return redirect(f"{reverse(cible)}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+                return _rediriger(request, f"{reverse(cible)}?{urlencode({'next': _page_courante(request)})}")
+        reponse = self.get_response(request)
+        if _est_htmx(request) and _vers_connexion(reponse):
+            connexion = resolve_url(settings.LOGIN_URL)
+            return _rediriger(request, f"{connexion}?{urlencode({REDIRECT_FIELD_NAME: _page_courante(request)})}")
+        return reponse
 
 
 class PartenaireMiddleware:

@@ -3,9 +3,10 @@
 
    - htmx sends the CSRF token (meta name="csrf-token") in the X-CSRFToken header.
    - data-confirm="Question ?" on a form, button or link asks for confirmation first.
-   - form[data-brouillon="<key>"] keeps a draft of its text fields in localStorage while the user
-     types, restores it when the page shows the form empty again (expired session, CSRF failure),
-     and forgets it once the submission succeeded.
+   - form[data-brouillon="<key>"] keeps a draft of its fields (text, lists, checkboxes, radio
+     buttons; never hidden fields or passwords) in localStorage while the user types, restores it
+     when the page shows the form empty again (expired session, CSRF failure), and forgets it once
+     the submission succeeded.
    - A form with unsaved changes shows « Modifications non enregistrées » and the browser warns
      before leaving the page (opt out: data-sans-avertissement; GET forms are never concerned).
    - Double-submit protection: submit buttons are disabled after the first submit, and enabled
@@ -20,6 +21,7 @@
   var CHAMPS_TEXTE = "textarea, input:not([type]), input[type=text], input[type=email], input[type=tel], " +
     "input[type=number], input[type=date], input[type=time], input[type=datetime-local], input[type=url], " +
     "input[type=search]";
+  var CHAMPS_CHOIX = "select, input[type=checkbox], input[type=radio]";
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -63,23 +65,80 @@
     return PREFIXE_BROUILLON + utilisateur + ":" + form.getAttribute("data-brouillon");
   }
 
-  function champsTexte(form) {
-    return Array.prototype.filter.call(form.querySelectorAll(CHAMPS_TEXTE), function (champ) {
+  function champs(form, selecteur) {
+    return Array.prototype.filter.call(form.querySelectorAll(selecteur), function (champ) {
       return champ.name && !champ.disabled && !champ.readOnly;
     });
+  }
+
+  /* A choice (list, checkbox, radio button) is kept as what is selected or ticked, one entry per name:
+     the values chosen in a list or a group of checkboxes, the value of the radio button ticked. */
+  function choixCourants(form) {
+    var choix = {};
+    champs(form, CHAMPS_CHOIX).forEach(function (champ) {
+      var valeurs = choix[champ.name] || (choix[champ.name] = []);
+      if (champ.tagName === "SELECT") {
+        Array.prototype.forEach.call(champ.options, function (option) {
+          if (option.selected) {
+            valeurs.push(option.value);
+          }
+        });
+      } else if (champ.checked) {
+        valeurs.push(champ.value);
+      }
+    });
+    return choix;
+  }
+
+  // Whether a choice is still as the server rendered it (the user has not touched it on this page).
+  function choixParDefaut(champ) {
+    if (champ.tagName === "SELECT") {
+      return Array.prototype.every.call(champ.options, function (option, i) {
+        // A list without any option marked selected shows its first one (or none if multiple).
+        var parDefaut = option.defaultSelected ||
+          (!champ.multiple && i === 0 && !Array.prototype.some.call(champ.options, function (o) { return o.defaultSelected; }));
+        return option.selected === parDefaut;
+      });
+    }
+    return champ.checked === champ.defaultChecked;
+  }
+
+  function appliquerChoix(champ, valeurs) {
+    if (champ.tagName === "SELECT") {
+      Array.prototype.forEach.call(champ.options, function (option) {
+        option.selected = valeurs.indexOf(option.value) !== -1;
+      });
+    } else {
+      champ.checked = valeurs.indexOf(champ.value) !== -1;
+    }
+  }
+
+  function remettreParDefaut(champ) {
+    if (champ.tagName === "SELECT") {
+      Array.prototype.forEach.call(champ.options, function (option) {
+        option.selected = option.defaultSelected;
+      });
+    } else if (champ.type === "checkbox" || champ.type === "radio") {
+      champ.checked = champ.defaultChecked;
+    } else {
+      champ.value = "";
+    }
   }
 
   function sauverBrouillon(form) {
     var valeurs = {};
     var rempli = false;
-    champsTexte(form).forEach(function (champ) {
+    champs(form, CHAMPS_TEXTE).forEach(function (champ) {
       valeurs[champ.name] = champ.value;
       if (champ.value !== "") {
         rempli = true;
       }
     });
+    if (champs(form, CHAMPS_CHOIX).some(function (champ) { return !choixParDefaut(champ); })) {
+      rempli = true;
+    }
     if (rempli) {
-      ecrire(localStorage, cleBrouillon(form), { enregistre: Date.now(), valeurs: valeurs });
+      ecrire(localStorage, cleBrouillon(form), { enregistre: Date.now(), valeurs: valeurs, choix: choixCourants(form) });
     } else {
       effacer(localStorage, cleBrouillon(form));
     }
@@ -159,11 +218,25 @@
       return;
     }
     var restaures = [];
-    champsTexte(form).forEach(function (champ) {
+    champs(form, CHAMPS_TEXTE).forEach(function (champ) {
       var valeur = brouillon.valeurs[champ.name];
       // Only fill a field the server rendered empty: never overwrite what the server sent.
       if (valeur && champ.value === "") {
         champ.value = valeur;
+        restaures.push(champ);
+      }
+    });
+    // A choice is restored where it is still as the server rendered it (a list keeps its default
+    // option, a box its default state); one the user already changed on this page is left alone.
+    var choix = brouillon.choix || {};
+    champs(form, CHAMPS_CHOIX).forEach(function (champ) {
+      var valeurs = choix[champ.name];
+      if (!valeurs || !choixParDefaut(champ)) {
+        return;
+      }
+      var avant = champ.tagName === "SELECT" ? null : champ.checked;
+      appliquerChoix(champ, valeurs);
+      if (champ.tagName === "SELECT" ? !choixParDefaut(champ) : champ.checked !== avant) {
         restaures.push(champ);
       }
     });
@@ -180,9 +253,7 @@
     bouton.className = "btn btn-sm btn-outline-primary ms-auto";
     bouton.textContent = "Effacer ce brouillon";
     bouton.addEventListener("click", function () {
-      restaures.forEach(function (champ) {
-        champ.value = "";
-      });
+      restaures.forEach(remettreParDefaut);
       effacer(localStorage, cleBrouillon(form));
       marquerPropre(form);
       avis.remove();
@@ -319,7 +390,10 @@
     try {
       versConnexion = !!(xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === urlConnexion);
     } catch (e) { /* old browser without URL: keep the draft */ }
-    if (!event.detail.successful || versConnexion) {
+    // HX-Redirect is the server's answer to an htmx request that needs a login or the second factor
+    // (accounts/middleware.py): the page is left before anything was saved.
+    var redirige = !!(xhr && xhr.getResponseHeader("HX-Redirect"));
+    if (!event.detail.successful || versConnexion || redirige) {
       effacer(sessionStorage, CLE_ENVOIS); // failed: keep the draft, the user will send it again
       return;
     }

@@ -343,3 +343,34 @@ def test_reorienter_par_le_formulaire(client, mesure, referent):
     )
     assert reponse.status_code == 302
     assert Accompagnement.objects.get(precedent=mesure).modalite == cible
+
+
+# --- htmx after an expired session or without the second factor -----------------------------------------
+
+
+def test_htmx_sans_session_recoit_hx_redirect_vers_la_connexion(client, mesure):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    dossier = f"http://testserver/personnes/{mesure.resident_id}/?mesure={mesure.pk}"
+    reponse = client.post(url, donnees_entretien(), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=dossier)
+    assert reponse.status_code == 204 and not reponse.content
+    assert reponse["HX-Redirect"] == f"/connexion/?next=%2Fpersonnes%2F{mesure.resident_id}%2F%3Fmesure%3D{mesure.pk}"
+    # Another site's address is never a destination; without htmx, the plain redirect stays.
+    reponse = client.post(url, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="https://ailleurs.example/")
+    assert reponse["HX-Redirect"] == f"/connexion/?next=%2Faccompagnement%2F{mesure.pk}%2Fentretien%2F"
+    reponse = client.post(url, donnees_entretien())
+    assert reponse.status_code == 302 and reponse["Location"].startswith("/connexion/?next=")
+    assert not Entretien.objects.exists()
+
+
+def test_htmx_sans_second_facteur_recoit_hx_redirect_vers_le_code(client_sans_2fa, mesure, referent):
+    from demo.clients import appareil_totp
+
+    appareil_totp(referent)
+    client_sans_2fa.force_login(referent)
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    dossier = f"http://testserver/personnes/{mesure.resident_id}/"
+    reponse = client_sans_2fa.post(url, donnees_entretien(), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=dossier)
+    assert reponse.status_code == 204
+    assert reponse["HX-Redirect"] == f"{reverse('otp_verifier')}?next=%2Fpersonnes%2F{mesure.resident_id}%2F"
+    assert client_sans_2fa.post(url, donnees_entretien()).status_code == 302
+    assert not Entretien.objects.exists()

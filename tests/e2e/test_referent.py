@@ -109,11 +109,27 @@ def test_le_brouillon_d_une_longue_note_survit_a_une_session_expiree(page, live_
     connecter(page, live_server, referent)
     page.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
     note = "Longue note : point complet sur le logement, la santé et les démarches. " * 5
-    page.locator("#form-entretien").get_by_label("Notes").fill(note)
+    formulaire = page.locator("#form-entretien")
+    # The kind decides whether it was a physical meeting; the confidential flag must come back ticked.
+    formulaire.get_by_label("Type de contact").select_option("VAD")
+    formulaire.get_by_label("Présence").select_option("ABSENT_EXCUSE")
+    formulaire.get_by_label("Note confidentielle").check()
+    formulaire.get_by_label("Notes").fill(note)
     page.context.clear_cookies(name="sessionid")  # the session expired while the référent was writing
-    page.locator("#form-entretien").get_by_role("button", name="Enregistrer l'entretien").click()
-    page.wait_for_timeout(500)
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    # htmx gets HX-Redirect: the browser shows the login page, not the login page inside the form.
+    expect(page).to_have_url(f"{live_server.url}/connexion/?next=%2Fpersonnes%2F{mesure.resident_id}%2F")
     assert not Entretien.objects.exists()
     connecter(page, live_server, referent)
     page.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
-    expect(page.locator("#form-entretien").get_by_label("Notes")).to_have_value(note)
+    formulaire = page.locator("#form-entretien")
+    expect(formulaire.get_by_label("Notes")).to_have_value(note)
+    expect(formulaire.get_by_label("Type de contact")).to_have_value("VAD")
+    expect(formulaire.get_by_label("Présence")).to_have_value("ABSENT_EXCUSE")
+    expect(formulaire.get_by_label("Note confidentielle")).to_be_checked()
+    expect(page.get_by_role("status")).to_contain_text("restauré")
+    # « Effacer ce brouillon » puts every restored field back as the server rendered it.
+    page.get_by_role("button", name="Effacer ce brouillon").click()
+    expect(formulaire.get_by_label("Notes")).to_have_value("")
+    expect(formulaire.get_by_label("Type de contact")).to_have_value("BUREAU")
+    expect(formulaire.get_by_label("Note confidentielle")).not_to_be_checked()
