@@ -35,6 +35,14 @@ TRIS = {
 }
 
 
+def _identifiant(valeur):
+    """A primary key read from the query string, or None: an invalid value ("²", "abc") is ignored."""
+    try:
+        return int(valeur)
+    except (TypeError, ValueError):
+        return None
+
+
 def _mesures_file_active(request, le):
     user = request.user
     qs = Accompagnement.objects.visibles_par(user).actifs(le)
@@ -42,13 +50,12 @@ def _mesures_file_active(request, le):
     referent_choisi = request.GET.get("referent", "")
     if user.role == Role.RESPONSABLE or user.is_administrateur:
         referents = User.objects.referents().filter(structures__in=user.structures.all()).distinct()
-        if referent_choisi.isdigit():
-            qs = qs.filter(referent_id=int(referent_choisi))
+        if (referent_id := _identifiant(referent_choisi)) is not None:
+            qs = qs.filter(referent_id=referent_id)
     else:
         qs = qs.de_referent(user)
-    modalite = request.GET.get("modalite", "")
-    if modalite.isdigit():
-        qs = qs.filter(modalite_id=int(modalite))
+    if (modalite_id := _identifiant(request.GET.get("modalite"))) is not None:
+        qs = qs.filter(modalite_id=modalite_id)
     for mot in cle_recherche(request.GET.get("q", "")).split():
         qs = qs.filter(resident__nom_recherche__contains=mot)
     dernier_contrat = Contrat.objects.vivants().filter(accompagnement=OuterRef("pk")).order_by("-date_debut")

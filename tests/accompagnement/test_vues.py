@@ -223,6 +223,17 @@ def test_responsable_voit_la_structure_et_filtre_par_referent(client, responsabl
     assert [ligne["mesure"] for ligne in reponse.context["page"].object_list] == [m2]
 
 
+@pytest.mark.parametrize(("valeur", "ignore"), [("²", True), ("abc", True), (" ", True), ("9" * 20, False)])
+def test_file_active_filtres_invalides_sans_erreur(client, responsable, referent, valeur, ignore):
+    """ "²".isdigit() is True but int("²") fails: an invalid filter is ignored, an unknown one finds nothing."""
+    mesure = AccompagnementFactory(referent=referent)
+    reponse = connecte(client, responsable).get(
+        reverse("accompagnement:file_active"), {"referent": valeur, "modalite": valeur}
+    )
+    assert reponse.status_code == 200
+    assert [ligne["mesure"] for ligne in reponse.context["page"].object_list] == ([mesure] if ignore else [])
+
+
 def test_file_active_htmx_renvoie_le_tableau_seul(client, referent, mesure):
     reponse = connecte(client, referent).get(reverse("accompagnement:file_active"), HTTP_HX_REQUEST="true")
     assert "<html" not in reponse.content.decode() and "<table" in reponse.content.decode()
