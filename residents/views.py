@@ -214,9 +214,13 @@ def entretiens(request, pk):
 
 @require_GET
 def suivi(request, pk):
-    """Due dates and states alone (htmx refresh after an entretien is logged)."""
+    """Due dates and states alone, or with ?partie=echeances the « Échéances à traiter » section
+    (htmx refresh of both after an entretien is logged)."""
     resident = _resident(request, pk)
     mesures = _mesures(request, resident)
+    if request.GET.get("partie") == "echeances":
+        template = SECTIONS_EXTERNES["section_echeances"]
+        return render(request, template, {"resident": resident, "accompagnements": mesures})
     return render(
         request,
         "residents/includes/suivi.html",

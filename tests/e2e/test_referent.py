@@ -43,6 +43,7 @@ def test_journee_d_un_referent(page, live_server):
     verifier_accessibilite(page)
     contact_avant = page.locator('#suivi [data-echeance="contact"]').inner_text()
     rencontre_avant = page.locator('#suivi [data-echeance="rencontre"]').inner_text()
+    echeances_avant = page.locator("#echeances-dossier .list-group-item").count()
 
     # A phone call, keyboard only: kind, tab to the duration, type, Enter.
     formulaire = page.locator("#form-entretien")
@@ -57,6 +58,8 @@ def test_journee_d_un_referent(page, live_server):
     expect(page.locator("#entretiens")).to_contain_text("Appel au sujet du dossier CAF.")
     expect(page.locator('#suivi [data-echeance="contact"]')).not_to_have_text(contact_avant)
     expect(page.locator('#suivi [data-echeance="rencontre"]')).to_have_text(rencontre_avant)
+    # « Échéances à traiter » reloads too: the overdue contact is gone.
+    expect(page.locator("#echeances-dossier .list-group-item")).to_have_count(echeances_avant - 1)
 
     # A home visit: now the physical meeting's due date moves too.
     page.locator("#form-entretien").get_by_label("Type de contact").select_option("VAD")

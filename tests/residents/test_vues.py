@@ -44,6 +44,24 @@ def test_pages_personne_proprietaire_collegue_etranger(client, nom, mesure, refe
     assert connecte(client, etranger).get(url).status_code == 404
 
 
+def test_echeances_a_traiter_rafraichies_seules_proprietaire_collegue_etranger(client, referent, collegue, etranger):
+    mesure = AccompagnementFactory(referent=referent, date_debut=timezone.localdate() - datetime.timedelta(days=60))
+    url = reverse("residents:suivi", args=[mesure.resident_id]) + "?partie=echeances"
+    for user in (referent, collegue):
+        reponse = connecte(client, user).get(url, HTTP_HX_REQUEST="true")
+        contenu = reponse.content.decode()
+        assert reponse.status_code == 200 and "<html" not in contenu
+        assert "Échéances à traiter" in contenu and 'hx-trigger="entretien-enregistre from:body"' in contenu
+    assert connecte(client, etranger).get(url).status_code == 404
+    # Sixty days without a contact: overdue; a phone call logged, the contact is no longer due.
+    avant = connecte(client, referent).get(url).content.decode().count("list-group-item")
+    EntretienFactory(accompagnement=mesure, type="TELEPHONE")
+    apres = client.get(url).content.decode().count("list-group-item")
+    assert apres == avant - 1
+    dossier = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    assert f'hx-get="{url}"' in dossier
+
+
 def test_liste_et_recherche_sans_accents(client, referent, structure, etranger):
     elodie = ResidentFactory(structure=structure, nom="Lefèvre", prenom="Élodie")
     ResidentFactory(structure=structure, nom="Martin", prenom="Paul")
