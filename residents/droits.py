@@ -148,16 +148,25 @@ def _champs(objet, exclure=()):
     return donnees
 
 
+def _un(objet):
+    return _champs(objet) if objet is not None else None
+
+
 def dossier_complet(resident):
     """The whole file as plain data: what the JSON holds and the PDF shows."""
     from accompagnement.models import Entretien
+    from admissions.models import Candidature
     from contrats.models import Contrat
+    from echeances.models import SignalementSanction
+    from pilotage.models import DecisionComite
 
     mesures = []
-    for mesure in resident.accompagnements.select_related("modalite", "structure", "referent").order_by("date_debut"):
+    for mesure in resident.accompagnements.select_related(
+        "modalite", "structure", "referent", "fin_prise_en_charge", "passage_relais"
+    ).order_by("date_debut"):
         entretiens = Entretien.objects.filter(accompagnement=mesure).order_by("date_heure")
         objectifs = mesure.objectifs.prefetch_related("evaluations").order_by("pk")
-        contrats = Contrat.objects.filter(accompagnement=mesure).prefetch_related("versions").order_by("pk")
+        contrats = Contrat.objects.filter(accompagnement=mesure).prefetch_related("versions__signatures").order_by("pk")
         mesures.append(
             {
                 **_champs(mesure),
@@ -169,16 +178,51 @@ def dossier_complet(resident):
                     {**_champs(o), "evaluations": [_champs(ev) for ev in o.evaluations.all()]} for o in objectifs
                 ],
                 "contrats": [
-                    {**_champs(c), "versions": [_champs(v, exclure=("contenu",)) for v in c.versions.all()]}
+                    {
+                        **_champs(c),
+                        "versions": [
+                            {
+                                **_champs(v, exclure=("contenu",)),
+                                "signatures": [_champs(sig) for sig in v.signatures.all()],
+                            }
+                            for v in c.versions.all()
+                        ],
+                    }
                     for c in contrats
+                ],
+                "syntheses": [
+                    {**_champs(s), "tiers_nom": str(s.contact.tiers)}
+                    for s in mesure.syntheses.select_related("contact__tiers").order_by("date_prevue", "pk")
+                ],
+                "reunions_coordination": [_champs(r) for r in mesure.reunions_coordination.order_by("date", "pk")],
+                "logements": [_champs(lg) for lg in mesure.logements.order_by("date_debut", "pk")],
+                "fin_prise_en_charge": _un(getattr(mesure, "fin_prise_en_charge", None)),
+                "passage_relais": _un(getattr(mesure, "passage_relais", None)),
+                "decisions_comite": [
+                    {**_champs(dc), "comite": str(dc.comite)}
+                    for dc in DecisionComite.objects.filter(accompagnement=mesure).select_related("comite")
+                ],
+                "signalements": [
+                    _champs(sg)
+                    for sg in SignalementSanction.objects.filter(accompagnement=mesure).order_by("envoye_le")
                 ],
             }
         )
+    candidatures = Candidature.objects.filter(resident=resident).select_related("residence", "tiers")
     partages = JournalAcces.objects.du_dossier(resident.pk).partages().order_by("horodatage")
     return {
         "genere_le": timezone.now(),
         "identite": _champs(resident, exclure=("nom_recherche",)),
         "structure": str(resident.structure),
+        "candidatures": [
+            {
+                **_champs(c),
+                "residence_nom": str(c.residence),
+                "tiers_nom": str(c.tiers),
+                "garanties": [_champs(g) for g in c.garanties.all()],
+            }
+            for c in candidatures.order_by("date_candidature", "pk")
+        ],
         "accompagnements": mesures,
         "consentements": [
             {**_champs(c), "tiers_nom": str(c.tiers)} for c in resident.consentements.select_related("tiers")
@@ -190,11 +234,22 @@ def dossier_complet(resident):
     }
 
 
+def _joindre(archive, fichier, chemin):
+    """A stored document, in the archive under `chemin` (its own extension kept)."""
+    if not fichier:
+        return
+    extension = fichier.name.rsplit(".", 1)[-1].lower() if "." in fichier.name else "bin"
+    with fichier.open("rb") as contenu:
+        archive.writestr(f"{chemin}.{extension}", contenu.read())
+
+
 def archive_droit_acces(resident):
-    """(file name, ZIP bytes): dossier.json, dossier.pdf and every stored contract PDF."""
+    """(file name, ZIP bytes): dossier.json, dossier.pdf, every stored contract PDF and signed scan, and
+    the notes sociales uploaded with an application."""
     from weasyprint import CSS, HTML
 
-    from contrats.models import VersionContrat
+    from admissions.models import Candidature
+    from contrats.models import Signature, VersionContrat
 
     donnees = dossier_complet(resident)
     texte_json = json.dumps(donnees, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
@@ -206,9 +261,12 @@ def archive_droit_acces(resident):
         archive.writestr("dossier.pdf", pdf)
         versions = VersionContrat.objects.filter(contrat__accompagnement__resident=resident).select_related("contrat")
         for version in versions:
-            if version.pdf:
-                with version.pdf.open("rb") as fichier:
-                    archive.writestr(f"contrats/{version.contrat.pk}-v{version.numero}.pdf", fichier.read())
+            _joindre(archive, version.pdf, f"contrats/{version.contrat.pk}-v{version.numero}")
+        scans = Signature.objects.filter(version__contrat__accompagnement__resident=resident).exclude(scan="")
+        for sig in scans.select_related("version"):
+            _joindre(archive, sig.scan, f"contrats/scans/{sig.version.contrat_id}-v{sig.version.numero}-{sig.partie}")
+        for candidature in Candidature.objects.filter(resident=resident).exclude(note_sociale_pdf=""):
+            _joindre(archive, candidature.note_sociale_pdf, f"admissions/note-sociale-{candidature.pk}")
         archive.writestr("LISEZMOI.txt", LISEZMOI)
     nom = f"dossier-{resident.pk}-{timezone.localdate():%Y%m%d}.zip"
     return nom, tampon.getvalue()
@@ -225,8 +283,12 @@ table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #bb
 
 LISEZMOI = """Dossier complet remis au titre du droit d'accès (RGPD, article 15).
 
-dossier.pdf   le dossier lisible : identité, accompagnements, entretiens et leurs notes, objectifs,
-              contrats, consentements au partage et partages effectués.
+dossier.pdf   le dossier lisible : identité, candidatures, accompagnements, entretiens et leurs notes,
+              objectifs, contrats et leurs signatures, synthèses et réunions avec les partenaires,
+              logement, fin de prise en charge et passage de relais, décisions des comités de suivi,
+              signalements, consentements au partage et partages effectués.
 dossier.json  les mêmes informations, champ par champ, dans un format lisible par une machine.
-contrats/     les contrats tels qu'ils ont été figés et signés (PDF).
+contrats/     les contrats tels qu'ils ont été figés et signés (PDF) ; contrats/scans/ : les
+              exemplaires papier signés, numérisés.
+admissions/   les notes sociales déposées avec une candidature.
 """

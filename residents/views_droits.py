@@ -34,14 +34,21 @@ def peut_voir_journal(user, resident):
     return user.role == Role.RESPONSABLE and user.structures.filter(pk=resident.structure_id).exists()
 
 
+# The complete file holds every author's confidential notes: handed over by the same two roles.
+peut_remettre_dossier = peut_voir_journal
+
+
 @require_GET
 def droits(request, pk):
     resident = _dossier_equipe(request, pk)
+    demandes = list(resident.demandes_acces.all())
     contexte = {
         "resident": resident,
         "consentements": resident.consentements.select_related("tiers", "recueilli_par"),
-        "demandes": resident.demandes_acces.all(),
+        "demandes": demandes,
+        "demande_ouverte": any(d.date_remise is None for d in demandes),
         "voit_journal": peut_voir_journal(request.user, resident),
+        "remet_dossier": peut_remettre_dossier(request.user, resident),
     }
     return render(request, "residents/droits/droits.html", contexte)
 
@@ -93,7 +100,15 @@ def demande_remise(request, pk):
 
 @require_GET
 def droit_acces_zip(request, pk):
+    """The complete file, to answer an open request of the person: by the structure's responsable or the
+    data-protection officer only (logged as an export by journal.middleware)."""
     resident = _dossier_equipe(request, pk)
+    if not peut_remettre_dossier(request.user, resident):
+        raise PermissionDenied(
+            "Le dossier complet est remis par le responsable de la structure ou le délégué à la protection des données."
+        )
+    if not resident.demandes_acces.filter(date_remise__isnull=True).exists():
+        raise PermissionDenied("Enregistrez d'abord la demande d'accès de la personne.")
     nom, contenu = services_droits.archive_droit_acces(resident)
     response = HttpResponse(contenu, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{nom}"'

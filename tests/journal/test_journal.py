@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from journal.models import Action, JournalAcces
 from journal.services import purger
+from residents.droits import enregistrer_demande_acces
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
 from tests.accounts.factories import AdministrateurFactory, ReferentFactory, ResponsableFactory
 from tests.residents.factories import ResidentFactory
@@ -42,10 +43,13 @@ def test_une_modification_est_tracee_avec_la_personne(client, mesure):
 
 
 def test_un_export_droit_d_acces_est_trace(client, mesure):
-    client.force_login(mesure.referent)
+    responsable = ResponsableFactory(structures=[mesure.structure])
+    enregistrer_demande_acces(resident=mesure.resident, par=responsable)
+    client.force_login(responsable)
     response = client.get(reverse("residents:droit_acces_zip", args=[mesure.resident_id]))
     assert response.status_code == 200
-    assert JournalAcces.objects.get().action == Action.EXPORT
+    ligne = JournalAcces.objects.get()
+    assert (ligne.action, ligne.resident_id, ligne.user_id) == (Action.EXPORT, mesure.resident_id, responsable.pk)
 
 
 def test_un_acces_refuse_n_est_pas_trace_comme_consultation(client, mesure):

@@ -6,17 +6,42 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accompagnement.models import Accompagnement, Entretien
+from admissions.models import (
+    Candidature,
+    FinDePriseEnCharge,
+    GarantieTiers,
+    Logement,
+    PassageRelais,
+    ReunionCoordination,
+    Synthese,
+)
+from contrats.models import Partie, Signature, VersionContrat
+from echeances.models import SignalementSanction
 from journal.models import Action, JournalAcces
+from pilotage.models import ComiteSuivi, DecisionComite
+from referentiel.models import Structure
+from residents.droits import enregistrer_demande_acces, marquer_remise
 from residents.models import Consentement
 from tests.accompagnement.factories import AccompagnementFactory, CoReferentFactory, EntretienFactory, ObjectifFactory
-from tests.accounts.factories import PartenaireFactory, ReferentFactory
+from tests.accounts.factories import (
+    AdministrateurFactory,
+    DelegueFactory,
+    PartenaireFactory,
+    ReferentFactory,
+    ResponsableFactory,
+)
+from tests.contrats.factories import ContratFactory
+from tests.referentiel.factories import ContactPartenaireFactory, StructureFactory
 from tests.residents.factories import ConsentementFactory
 
 C = Consentement.Categorie
+AUJOURDHUI = timezone.localdate()
 
 
 @pytest.fixture
@@ -136,11 +161,8 @@ def test_le_zip_du_droit_d_acces_contient_tout(client, mesure, partenaire):
     client.get(reverse("residents:partenaire_dossier", args=[resident.pk]))
     client.force_login(mesure.referent)
     client.post(reverse("residents:demande_acces", args=[resident.pk]))
-    response = client.get(reverse("residents:droit_acces_zip", args=[resident.pk]))
-    assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(
-        io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
-    )
+    client.force_login(ResponsableFactory(structures=[mesure.structure]))
+    archive = _zip(client, resident)
     assert {"dossier.json", "dossier.pdf", "LISEZMOI.txt"} <= set(archive.namelist())
     assert archive.read("dossier.pdf").startswith(b"%PDF")
     d = json.loads(archive.read("dossier.json"))
@@ -161,6 +183,153 @@ def test_le_zip_du_droit_d_acces_contient_tout(client, mesure, partenaire):
         demande["date_limite"]
         == (timezone.localdate() + __import__("dateutil").relativedelta.relativedelta(months=1)).isoformat()
     )
+
+
+def _zip(client, resident):
+    response = client.get(reverse("residents:droit_acces_zip", args=[resident.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    return zipfile.ZipFile(
+        io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content]))
+    )
+
+
+def test_le_zip_est_remis_par_le_responsable_ou_le_dpo_pour_une_demande_ouverte(client, mesure):
+    """It holds every author's confidential notes: not for any member of the team, and only to answer
+    a request of the person."""
+    resident = mesure.resident
+    url = reverse("residents:droit_acces_zip", args=[resident.pk])
+    responsable = ResponsableFactory(structures=[mesure.structure])
+    client.force_login(responsable)
+    assert client.get(url).status_code == 403  # no request recorded
+    page = client.get(reverse("residents:droits", args=[resident.pk])).content.decode()
+    assert url not in page and "demande d’accès enregistrée" in page
+    demande = enregistrer_demande_acces(resident=resident, par=mesure.referent)
+    assert url in client.get(reverse("residents:droits", args=[resident.pk])).content.decode()
+    for qui in (mesure.referent, ReferentFactory(structures=[mesure.structure])):
+        client.force_login(qui)
+        assert client.get(url).status_code == 403
+        assert url not in client.get(reverse("residents:droits", args=[resident.pk])).content.decode()
+    # The manager of a structure that only co-refers the person does not hand her file over either.
+    ailleurs = ResponsableFactory()
+    CoReferentFactory(accompagnement=mesure, user=ailleurs)
+    client.force_login(ailleurs)
+    assert client.get(url).status_code == 403
+    client.force_login(ResponsableFactory())
+    assert client.get(url).status_code == 404
+    assert not JournalAcces.objects.filter(action=Action.EXPORT).exists()
+    for qui in (responsable, AdministrateurFactory()):
+        client.force_login(qui)
+        _zip(client, resident)
+        assert JournalAcces.objects.filter(action=Action.EXPORT, user_id=qui.pk, resident_id=resident.pk).exists()
+    marquer_remise(demande=demande, par=responsable)
+    client.force_login(responsable)
+    assert client.get(url).status_code == 403
+
+
+def test_le_zip_contient_admissions_signatures_comites_et_signalements(client, mesure, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    resident, referent = mesure.resident, mesure.referent
+    contact = ContactPartenaireFactory()
+    candidature = Candidature.objects.create(
+        residence=StructureFactory(type=Structure.Type.FJT),
+        resident=resident,
+        tiers=contact.tiers,
+        contact_educatif=contact,
+        note_sociale="Suivie par l'ASE depuis ses 15 ans.",
+        note_sociale_pdf=ContentFile(b"%PDF-1.4 note sociale", name="note.pdf"),
+        cree_par=referent,
+    )
+    GarantieTiers.objects.create(candidature=candidature, type="LOYER", precisions="ASE 88", date_fin=AUJOURDHUI)
+    Synthese.objects.create(
+        accompagnement=mesure,
+        contact=contact,
+        date_prevue=AUJOURDHUI,
+        tenue_le=AUJOURDHUI,
+        bilan="Bilan écrit.",
+        auteur=referent,
+    )
+    ReunionCoordination.objects.create(
+        accompagnement=mesure, date=AUJOURDHUI, decisions="Visite du logement.", auteur=referent
+    )
+    Logement.objects.create(
+        accompagnement=mesure, mode="SOUS_LOCATION", adresse="3 rue des Lilas", date_debut=AUJOURDHUI
+    )
+    FinDePriseEnCharge.objects.create(
+        accompagnement=mesure,
+        motif="REFUS",
+        explications="Refus répété des rendez-vous.",
+        decidee_le=AUJOURDHUI,
+        date_effet=AUJOURDHUI,
+        tiers_informe_le=AUJOURDHUI,
+        decidee_par=referent,
+    )
+    PassageRelais.objects.create(
+        accompagnement=mesure,
+        repreneur="CCAS",
+        elements_transmis="Dossier logement.",
+        accord_personne=True,
+        date_relais=AUJOURDHUI,
+        auteur=referent,
+    )
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    comite = ComiteSuivi.objects.create(
+        type="TRIMESTRIEL_RSA",
+        date=AUJOURDHUI,
+        referent=referent,
+        territoire=mesure.structure.territoire,
+        president=delegue,
+    )
+    DecisionComite.objects.create(
+        comite=comite, accompagnement=mesure, decision="POURSUITE", commentaire="Bonne dynamique."
+    )
+    absence = EntretienFactory(accompagnement=mesure, statut=Entretien.Statut.ABSENT_NON_EXCUSE)
+    SignalementSanction.objects.create(
+        accompagnement=mesure, derniere_absence=absence, motif="Deux absences sans nouvelles.", auteur=referent
+    )
+    contrat = ContratFactory(accompagnement=mesure)
+    version = VersionContrat.objects.create(
+        contrat=contrat,
+        numero=1,
+        contenu={},
+        pdf=ContentFile(b"%PDF-1.4 contrat", name="v1.pdf"),
+        sha256="0" * 64,
+        figee_par=referent,
+    )
+    Signature.objects.create(
+        version=version,
+        partie=Partie.RESIDENT,
+        nom_signataire=str(resident),
+        recueillie_par=referent,
+        methode=Signature.Methode.PAPIER,
+        sha256_document="0" * 64,
+        scan=ContentFile(b"%PDF-1.4 scan signe", name="scan.pdf"),
+        sha256_scan="1" * 64,
+        scan_verifie=True,
+    )
+    enregistrer_demande_acces(resident=resident, par=referent)
+    client.force_login(ResponsableFactory(structures=[mesure.structure]))
+    archive = _zip(client, resident)
+    noms = set(archive.namelist())
+    assert archive.read(f"admissions/note-sociale-{candidature.pk}.pdf") == b"%PDF-1.4 note sociale"
+    assert archive.read(f"contrats/{contrat.pk}-v1.pdf") == b"%PDF-1.4 contrat"
+    assert archive.read(f"contrats/scans/{contrat.pk}-v1-{Partie.RESIDENT}.pdf") == b"%PDF-1.4 scan signe"
+    assert len(noms) == 6, noms  # + dossier.json, dossier.pdf, LISEZMOI.txt
+    d = json.loads(archive.read("dossier.json"))
+    [c] = d["candidatures"]
+    assert c["note_sociale"] == "Suivie par l'ASE depuis ses 15 ans." and c["garanties"][0]["precisions"] == "ASE 88"
+    [m] = d["accompagnements"]
+    assert m["syntheses"][0]["bilan"] == "Bilan écrit."
+    assert m["reunions_coordination"][0]["decisions"] == "Visite du logement."
+    assert m["logements"][0]["adresse"] == "3 rue des Lilas"
+    assert m["fin_prise_en_charge"]["explications"] == "Refus répété des rendez-vous."
+    assert m["passage_relais"]["elements_transmis"] == "Dossier logement."
+    assert m["decisions_comite"][0]["commentaire"] == "Bonne dynamique."
+    assert m["signalements"][0]["motif"] == "Deux absences sans nouvelles."
+    [sig] = m["contrats"][0]["versions"][0]["signatures"]
+    assert sig["methode"] == "PAPIER" and sig["scan"].startswith("contrats/scans/")
+    texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("dossier.pdf"))).pages)
+    for attendu in ("Suivie par l'ASE", "Bilan écrit.", "Visite du logement.", "Bonne dynamique.", "Deux absences"):
+        assert attendu in texte, attendu
 
 
 def test_html_dans_les_notes_affiche_comme_texte(client, mesure, partenaire):
