@@ -1,23 +1,35 @@
 """Retention (CNIL social action référentiel): a file with no contact for CONSERVATION_DOSSIER (2 years,
 overridable per département or territory in the référentiel) leaves the active base. The daily job
-anonymises it, unless the structure's manager archived it first with a stated reason (restricted
-access, kept). Anonymising removes identity and free text everywhere, history tables included; what
-stays is what statistics and the law need (dates, modalities, contract documents, the access log, which
-names nobody but by id)."""
+anonymises it CONSERVATION_PREAVIS_JOURS days later (setting, 30 by default): in between the file is on the
+dry-run report the structure's manager reads, who can archive it with a stated reason instead (restricted
+access, kept). Anonymising removes identity and free text everywhere, history tables and uploaded files
+included; what stays is what statistics and the law need (dates, modalities, signed contract documents,
+the access log, which names nobody but by id)."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import DateField, Max, Q
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
+from accounts.models import Role
 from referentiel.delais import relativedelta_de
 from referentiel.regles import parametres_par_territoire
 
 from .models import Resident
 
 TEXTE_ANONYME = ""
+# For a free text the database requires non-empty (a held synthèse has a bilan, a decision a reason…).
+TEXTE_RETIRE = "[anonymisé]"
+
+
+def preavis():
+    """How long a file stays on the dry-run report between the end of its retention and the job's
+    anonymisation (settings.CONSERVATION_PREAVIS_JOURS, 30 days by default)."""
+    return timedelta(days=getattr(settings, "CONSERVATION_PREAVIS_JOURS", 30))
 
 
 def _annoter_dernier_contact(qs):
@@ -40,9 +52,10 @@ def _annoter_dernier_contact(qs):
 
 
 def candidats(qs=None, *, le=None):
-    """The files the job would anonymise on `le` (dry run): no measure still open, not archived or
-    anonymised yet, last contact more than CONSERVATION_DOSSIER ago. Each with `dernier_contact` and
-    `anonymisable_le`."""
+    """The dry-run report on `le`: the files whose retention period is over (no measure still open, not
+    archived or anonymised yet, last contact more than CONSERVATION_DOSSIER ago). Each with
+    `dernier_contact`, `fin_conservation` and `anonymisable_le` (the job anonymises it the day after:
+    every file is on the report for the whole préavis before)."""
     le = le or timezone.localdate()
     qs = Resident.objects.all() if qs is None else qs
     ouverts = Q(accompagnements__date_fin__isnull=True) | Q(accompagnements__date_fin__gte=le)
@@ -55,29 +68,129 @@ def candidats(qs=None, *, le=None):
     resultat = []
     for resident in _annoter_dernier_contact(qs).order_by("nom", "prenom"):
         duree = relativedelta_de(durees[(resident.structure.territoire_id, "CONSERVATION_DOSSIER")])
-        resident.anonymisable_le = resident.dernier_contact + duree
-        if resident.anonymisable_le < le:
+        resident.fin_conservation = resident.dernier_contact + duree
+        resident.anonymisable_le = resident.fin_conservation + preavis()
+        if resident.fin_conservation < le:
             resultat.append(resident)
     return resultat
 
 
+def a_anonymiser(*, le=None):
+    """The files the daily job anonymises on `le`: on the report for the whole préavis already."""
+    le = le or timezone.localdate()
+    return [resident for resident in candidats(le=le) if resident.anonymisable_le < le]
+
+
+def exiger_responsable_du_dossier(user, resident):
+    """The manager of the person's own structure (not of a structure that only co-refers her), or the
+    administrator acting as data-protection officer."""
+    if user.is_administrateur:
+        return
+    if user.role != Role.RESPONSABLE or not user.structures.filter(pk=resident.structure_id).exists():
+        raise PermissionDenied("Seul le responsable de la structure de la personne peut archiver son dossier.")
+
+
 @transaction.atomic
 def archiver(*, resident, par, motif, le=None):
-    """Keep the file past its retention period, out of the daily view, with the reason."""
+    """Keep the file past its retention period, out of the daily view, with the reason. Who archived is the
+    author of the change in the file's history (Resident.history: history_user, reason « archivage »)."""
+    exiger_responsable_du_dossier(par, resident)
     motif = (motif or "").strip()
     if not motif:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"motif": "Indiquez le motif de l'archivage."})
-    Resident.objects.filter(pk=resident.pk, archive_le__isnull=True).update(
-        archive_le=le or timezone.localdate(), motif_archivage=motif[:300]
+    courant = Resident.objects.select_for_update().get(pk=resident.pk)
+    if courant.archive_le is not None:
+        return courant
+    courant.archive_le = le or timezone.localdate()
+    courant.motif_archivage = motif[:300]
+    courant.version += 1  # a form opened before the archiving cannot undo it
+    courant._history_user = par
+    courant._change_reason = "archivage"
+    courant.save(update_fields=["archive_le", "motif_archivage", "version"])
+    return courant
+
+
+def _textes_a_effacer(resident, mesures):
+    """(model, fields and their anonymous value, filter) for every free text about the person, in the
+    apps that hold it. The same filter selects the live rows and their history rows."""
+    from accompagnement.models import Accompagnement, Entretien, EvaluationObjectif, Objectif
+    from admissions.models import (
+        Candidature,
+        FinDePriseEnCharge,
+        GarantieTiers,
+        Logement,
+        PassageRelais,
+        ReunionCoordination,
+        Synthese,
     )
+    from echeances.models import SignalementSanction
+    from pilotage.models import DecisionComite
+
+    from .models import Consentement
+
+    vide, retire = TEXTE_ANONYME, TEXTE_RETIRE
+    de_la_personne = {"resident_id": resident.pk}
+    des_mesures = {"accompagnement_id__in": mesures}
+    return [
+        (Accompagnement, {"relais": vide}, de_la_personne),
+        (Entretien, {"notes": vide, "lieu": vide}, des_mesures),
+        (Objectif, {"libelle": retire, "actions": vide, "critere": vide}, des_mesures),
+        (
+            EvaluationObjectif,
+            {"competences": vide, "parole_personne": vide, "commentaire": vide},
+            {"objectif__accompagnement_id__in": mesures},
+        ),
+        (Consentement, {"finalite": retire}, de_la_personne),
+        (
+            Candidature,
+            {
+                "note_sociale": vide,
+                "note_sociale_pdf": vide,
+                "conditions_mineur": vide,
+                "compte_rendu_contact": vide,
+                "autonomie": vide,
+                "difficultes": vide,
+                "parcours": vide,
+                "premiers_objectifs": vide,
+                "motif_decision": retire,
+                "motif_abandon": vide,
+                "logement": vide,
+            },
+            de_la_personne,
+        ),
+        (GarantieTiers, {"precisions": vide}, {"candidature__resident_id": resident.pk}),
+        (Synthese, {"participants": vide, "bilan": retire}, des_mesures),
+        (ReunionCoordination, {"autres_participants": vide, "decisions": retire}, des_mesures),
+        (Logement, {"adresse": vide}, des_mesures),
+        (FinDePriseEnCharge, {"explications": retire}, des_mesures),
+        (PassageRelais, {"repreneur": retire, "elements_transmis": vide}, des_mesures),
+        (DecisionComite, {"commentaire": vide, "action": vide}, des_mesures),
+        (SignalementSanction, {"motif": retire, "issue_commentaire": vide}, des_mesures),
+    ]
+
+
+def _supprimer_notes_sociales(resident):
+    """The uploaded notes sociales (every version named in the history), deleted once the anonymisation is
+    committed (a rolled-back transaction keeps them)."""
+    from admissions.models import Candidature
+
+    champ = Candidature._meta.get_field("note_sociale_pdf")
+    noms = set(Candidature.objects.filter(resident_id=resident.pk).values_list("note_sociale_pdf", flat=True))
+    noms |= set(Candidature.history.filter(resident_id=resident.pk).values_list("note_sociale_pdf", flat=True))
+    noms.discard("")
+    noms.discard(None)
+
+    def supprimer():
+        for nom in noms:
+            champ.storage.delete(nom)
+
+    transaction.on_commit(supprimer)
 
 
 @transaction.atomic
 def anonymiser(resident, *, le=None):
     """Remove identity and free text of one file, in the live tables and in their history."""
-    from accompagnement.models import Accompagnement, Entretien, EvaluationObjectif, Objectif
+    from accompagnement.models import Accompagnement
 
     le = le or timezone.localdate()
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
@@ -101,27 +214,19 @@ def anonymiser(resident, *, le=None):
     Resident.objects.filter(pk=resident.pk).update(**identite, anonymise_le=le)
     Resident.history.filter(id=resident.pk).update(**{k: v for k, v in identite.items() if k != "nom_recherche"})
 
-    mesures = Accompagnement.objects.filter(resident=resident)
-    for modele, champs, filtre in (
-        (Accompagnement, {"relais": ""}, {"resident_id": resident.pk}),
-        (Entretien, {"notes": "", "lieu": ""}, {"accompagnement__in": mesures}),
-        (Objectif, {"actions": "", "critere": ""}, {"accompagnement__in": mesures}),
-        (
-            EvaluationObjectif,
-            {"competences": "", "parole_personne": "", "commentaire": ""},
-            {"objectif__accompagnement__in": mesures},
-        ),
-    ):
-        ids = list(modele.objects.filter(**filtre).values_list("pk", flat=True))
-        modele.objects.filter(pk__in=ids).update(**champs)
-        modele.history.filter(id__in=ids).update(**champs)
+    mesures = list(Accompagnement.objects.filter(resident=resident).values_list("pk", flat=True))
+    _supprimer_notes_sociales(resident)
+    for modele, champs, filtre in _textes_a_effacer(resident, mesures):
+        modele.objects.filter(**filtre).update(**champs)
+        modele.history.filter(**filtre).update(**champs)
     return True
 
 
 def appliquer(*, le=None):
-    """The daily job: anonymise every candidate. Idempotent (an anonymised file is no longer a candidate)."""
+    """The daily job: anonymise every file past its préavis. Idempotent (an anonymised file is no longer a
+    candidate)."""
     faits = []
-    for resident in candidats(le=le):
+    for resident in a_anonymiser(le=le):
         if anonymiser(resident, le=le):
             faits.append(resident.pk)
     return faits

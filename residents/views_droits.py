@@ -164,17 +164,26 @@ def _exiger_responsable(user):
 
 @require_GET
 def retention_rapport(request):
-    """Dry run: the files the next daily job will anonymise, for the manager to read (and archive
-    with a reason those that must be kept)."""
+    """Dry run: the files the daily job will anonymise once their préavis is over, for the manager of
+    their structure to read (and archive with a reason those that must be kept)."""
     _exiger_responsable(request.user)
-    candidats = retention.candidats(Resident.objects.visibles_par(request.user))
-    return render(request, "residents/droits/retention.html", {"candidats": candidats, "form": ArchivageForm()})
+    residents = Resident.objects.visibles_par(request.user)
+    if not request.user.is_administrateur:
+        # Not the files of other structures the manager only co-refers: their own manager decides.
+        residents = residents.filter(structure__in=request.user.structures.all())
+    contexte = {
+        "candidats": retention.candidats(residents),
+        "form": ArchivageForm(),
+        "preavis_jours": retention.preavis().days,
+    }
+    return render(request, "residents/droits/retention.html", contexte)
 
 
 @require_POST
 def archiver(request, pk):
     _exiger_responsable(request.user)
     resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
+    retention.exiger_responsable_du_dossier(request.user, resident)
     form = ArchivageForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez le motif de l'archivage (300 caractères au plus).")
