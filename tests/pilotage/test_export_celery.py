@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import threading
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from config.celery import app
-from pilotage import exports
+from pilotage import exports, production
 from pilotage.models import Export
 from tests.accounts.factories import MOT_DE_PASSE
 from tests.pilotage.conftest import SOCIOPRO, mesure
@@ -34,12 +35,44 @@ def test_export_par_le_worker_celery(client, monde, worker, monkeypatch):
     mesure(monde["etranger"], SOCIOPRO, datetime.date(2025, 1, 1))
     monkeypatch.setattr(exports, "SEUIL_ARRIERE_PLAN", 2)
     monkeypatch.setattr(exports, "TAILLE_LOT", 2)  # progress is stored every 2 rows
+    # The worker stops before its third row, once the progress of the first two is stored, until
+    # the test has seen that intermediate state.
+    vu = threading.Event()
+    contenu = production.contenu
+
+    def contenu_retenu(*args):
+        donnees = contenu(*args)
+        lignes = donnees.lignes
+
+        def retenues():
+            for n, ligne in enumerate(lignes, 1):
+                if n == 3:
+                    vu.wait(30)
+                yield ligne
+
+        donnees.lignes = retenues()
+        return donnees
+
+    monkeypatch.setattr(production, "contenu", contenu_retenu)
     client.login(username=monde["referent"].username, password=MOT_DE_PASSE)
-    reponse = client.post(reverse("pilotage:demander_export"), {"type": "mesures", "format": "xlsx"})
-    export = Export.objects.get()
-    assert reponse.status_code == 302 and reponse.url.endswith(f"#export-{export.pk}")
-    page = client.get(reverse("pilotage:exports")).content.decode()
-    assert f'id="export-{export.pk}"' in page
+    try:
+        reponse = client.post(reverse("pilotage:demander_export"), {"type": "mesures", "format": "xlsx"})
+        export = Export.objects.get()
+        assert reponse.status_code == 302 and reponse.url.endswith(f"#export-{export.pk}")
+        page = client.get(reverse("pilotage:exports")).content.decode()
+        assert f'id="export-{export.pk}"' in page
+        limite = time.monotonic() + 30
+        while time.monotonic() < limite:
+            export.refresh_from_db()
+            if export.progression > 0 or export.etat in ("PRET", "ECHEC"):
+                break
+            time.sleep(0.1)
+        # 2 rows of 5 written: 40 %, shown by the polling fragment.
+        assert (export.etat, export.progression, export.lignes) == ("EN_COURS", 40, 2)
+        fragment = client.get(reverse("pilotage:etat_export", args=[export.pk])).content.decode()
+        assert 'value="40"' in fragment and "40 %" in fragment and 'hx-trigger="every 1s"' in fragment
+    finally:
+        vu.set()
     limite = time.monotonic() + 30
     while time.monotonic() < limite:
         export.refresh_from_db()
