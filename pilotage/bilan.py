@@ -3,41 +3,56 @@
 Everything is computed in a few set-based queries (COUNT(DISTINCT …) FILTER (WHERE …) grouped by
 structure), over the measures the user may see (`visibles_par`), for one calendar year.
 
-Readings of the Vosges table (« ARSA accompagnés / dont Veille / dont Mobilisation sociale / dont
-Accompagnement socioprofessionnel / Poursuite de l'accompagnement / NB de sorties »):
-- a row is a structure (the convention's holder or the MSVS), with the measures it held;
-- « accompagnés »: distinct people with an RSA measure accompanied here (veille, mobilisation sociale,
-  socioprofessionnel — the France Travail orientation is not accompanied here) that overlaps the year;
-- « dont <modalité> »: distinct people with a measure of that modality overlapping the year. A person
-  re-oriented mid-year counts ONCE in « accompagnés » and once in EACH modality she went through, so
-  the « dont » columns may add up to more than « accompagnés » (the table says « dont », not a split);
-- « poursuite »: people with an RSA measure of the row still open on 31 December;
-- « sorties »: the others, i.e. people whose every RSA measure of the row ended during the year.
-  A re-orientation inside the RSA accompaniment is therefore not an exit; a re-orientation to France
-  Travail is one. Each person is exactly one of « poursuite » or « sorties »;
+The Vosges table (« Convention n° | ARSA accompagnés : Dont Veille, Dont Mobilisation sociale, Dont
+Accompagnement socioprofessionnel | Poursuite de l'accompagnement | NB de sorties * », one row per
+MSVS) is read as follows:
+- a row is a structure (the convention's holder or the MSVS), with the measures it held. The
+  référentiel asks for the convention's number; Structure has no such field yet, so the row shows the
+  structure's name;
+- « ARSA accompagnés »: distinct people with an RSA measure accompanied here (veille, mobilisation
+  sociale, socioprofessionnel — the France Travail orientation is not accompanied here) that overlaps
+  the year. The référentiel's header groups the three « Dont » columns under it; the number itself is
+  shown as a « Total » sub-column;
+- « Dont <modalité> »: distinct people with a measure of that modality overlapping the year. A person
+  re-oriented mid-year counts ONCE in « ARSA accompagnés » and once in EACH modality she went
+  through, so the « Dont » columns may add up to more than the total (the table says « dont », not a
+  split);
+- « Poursuite de l'accompagnement »: people with an RSA measure of the row still open on 31 December;
+- « NB de sorties »: the others, i.e. people whose every RSA measure of the row ended during the
+  year. A re-orientation inside the RSA accompaniment is therefore not an exit; a re-orientation to
+  France Travail is one. Each person is exactly one of « poursuite » or « sorties »;
 - the total line counts each person once, even if she was held by two structures in the year.
-The exits list gives, per exit, the last measure that ended (its reason and destination).
+The exits list (the référentiel's second bilan) gives, per exit, the last measure that ended (its
+reason and destination).
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, TruncDate
 
 from accompagnement.models import Accompagnement, Entretien, Participation
+from accounts.models import Role
 from contrats.models import Contrat
-from referentiel.models import Champ, Modalite, TypeContrat
+from referentiel.models import Modalite, TypeContrat
 
 MODALITES_BILAN = (Modalite.Code.RSA_VEILLE, Modalite.Code.RSA_MOBILISATION, Modalite.Code.RSA_SOCIOPRO)
+# The référentiel's wording (two-row header in templates/pilotage/bilan.html).
 COLONNES_RSA = [
-    ("accompagnes", "BRSA accompagnés"),
-    ("veille", "dont veille"),
-    ("mobilisation", "dont mobilisation sociale"),
-    ("sociopro", "dont accompagnement socioprofessionnel"),
-    ("poursuite", "poursuite de l'accompagnement au 31/12"),
-    ("sorties", "nombre de sorties"),
+    ("accompagnes", "ARSA accompagnés"),
+    ("veille", "Dont Veille"),
+    ("mobilisation", "Dont Mobilisation sociale"),
+    ("sociopro", "Dont Accompagnement socioprofessionnel"),
+    ("poursuite", "Poursuite de l'accompagnement"),
+    ("sorties", "NB de sorties"),
 ]
+ROLES_BILAN = (Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR)
+
+
+def peut_voir_bilan(user):
+    """Who may see the yearly bilan, on the page and in its exports (a référent may not)."""
+    return user.is_authenticated and (user.role in ROLES_BILAN or user.is_administrateur)
 
 
 def bornes(annee):
@@ -133,44 +148,99 @@ def sorties_rsa(user, annee, *, structure=None):
 # --- OSA ---------------------------------------------------------------------------------------
 
 
+@dataclass
+class ActiviteOSA:
+    """Hours of activity of one week (for one modality, or all of them) and the people they concern."""
+
+    minutes: int = 0
+    personnes: set = field(default_factory=set)
+
+    def ajouter(self, minutes, personne):
+        self.minutes += minutes
+        self.personnes.add(personne)
+
+    @property
+    def heures(self):
+        return round(self.minutes / 60, 2)
+
+    @property
+    def nb_personnes(self):
+        return len(self.personnes)
+
+    @property
+    def heures_par_personne(self):
+        return round(self.minutes / 60 / len(self.personnes), 2) if self.personnes else 0
+
+    def valeurs(self):
+        return [self.heures, self.nb_personnes, self.heures_par_personne]
+
+
+@dataclass
+class SemaineOSA:
+    annee: int  # ISO year and week: the last days of December may belong to week 1 of the next year
+    semaine: int
+    par_modalite: dict = field(default_factory=dict)  # modality code -> ActiviteOSA
+    total: ActiviteOSA = field(default_factory=ActiviteOSA)
+
+    @property
+    def libelle(self):
+        return f"{self.annee}-S{self.semaine:02d}"
+
+
 def osa(user, annee):
-    """Hours of activity per ISO week and RSA modality: honoured entretiens' durations plus the
-    workshops attended by a person during one of her RSA measures. {(iso_annee, semaine): {code: heures}}"""
+    """OSA: hours of activity per ISO week and RSA modality, and per person, as a list of SemaineOSA.
+
+    Activity = the honoured entretiens' durations (filed under their measure's modality) plus the
+    workshops a person attended, each filed under the ONE RSA measure she had on the workshop's day
+    (the most recently started if two overlap): a person re-oriented mid-year has her workshops
+    under the modality of the day, never twice. « Personnes » are the people with at least one
+    recorded activity in the week (and modality); hours per person = hours / personnes, the figure
+    to compare with the weekly target per person (ACTIVITE_HEBDO_HEURES). The total of a week counts
+    a person once even if she was in two modalities that week."""
     debut, fin = bornes(annee)
-    mesures = Accompagnement.objects.visibles_par(user).filter(modalite__champ=Champ.INSERTION)
+    mesures = Accompagnement.objects.visibles_par(user).filter(modalite__code__in=MODALITES_BILAN)
     entretiens = (
         Entretien.objects.contacts()
         .filter(accompagnement__in=mesures, date_heure__date__gte=debut, date_heure__date__lte=fin)
-        .annotate(a=ExtractIsoYear("date_heure"), s=ExtractWeek("date_heure"), code=F("accompagnement__modalite__code"))
-        .values("a", "s", "code")
-        .annotate(minutes=Coalesce(Sum("duree_minutes"), 0), personnes=Count("accompagnement__resident", distinct=True))
-    )
-    jour = TruncDate("action__date_heure")
-    ateliers = (
-        Participation.objects.filter(
-            action__date_heure__date__gte=debut,
-            action__date_heure__date__lte=fin,
-            resident__accompagnements__in=mesures,
-            resident__accompagnements__date_debut__lte=jour,
-        )
-        .filter(Q(resident__accompagnements__date_fin__isnull=True) | Q(resident__accompagnements__date_fin__gte=jour))
         .annotate(
-            a=ExtractIsoYear("action__date_heure"),
-            s=ExtractWeek("action__date_heure"),
-            code=F("resident__accompagnements__modalite__code"),
+            a=ExtractIsoYear("date_heure"),
+            s=ExtractWeek("date_heure"),
+            code=F("accompagnement__modalite__code"),
+            personne=F("accompagnement__resident_id"),
         )
-        .values("a", "s", "code")
-        .annotate(minutes=Coalesce(Sum("action__duree_minutes"), 0), personnes=Count("resident", distinct=True))
+        .values("a", "s", "code", "personne")
+        .annotate(minutes=Coalesce(Sum("duree_minutes"), 0))
+    )
+    mesure_du_jour = (
+        mesures.filter(resident=OuterRef("resident"), date_debut__lte=OuterRef("jour"))
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=OuterRef("jour")))
+        .order_by("-date_debut", "-pk")
+        .values("modalite__code")[:1]
+    )
+    ateliers = (
+        Participation.objects.filter(action__date_heure__date__gte=debut, action__date_heure__date__lte=fin)
+        .annotate(jour=TruncDate("action__date_heure"))
+        .annotate(code=Subquery(mesure_du_jour))
+        .filter(code__isnull=False)
+        .annotate(
+            a=ExtractIsoYear("action__date_heure"), s=ExtractWeek("action__date_heure"), personne=F("resident_id")
+        )
+        .values("a", "s", "code", "personne")
+        .annotate(minutes=Coalesce(Sum("action__duree_minutes"), 0))
     )
     semaines = {}
-    for row in list(entretiens) + list(ateliers):
-        cellule = semaines.setdefault((row["a"], row["s"]), {}).setdefault(row["code"], [0, 0])
-        cellule[0] += row["minutes"]
-        cellule[1] = max(cellule[1], row["personnes"])
-    return {
-        cle: {code: round(minutes / 60, 2) for code, (minutes, _p) in par_code.items()}
-        for cle, par_code in sorted(semaines.items())
-    }
+    for row in [*entretiens, *ateliers]:
+        semaine = semaines.setdefault((row["a"], row["s"]), SemaineOSA(row["a"], row["s"]))
+        semaine.par_modalite.setdefault(row["code"], ActiviteOSA()).ajouter(row["minutes"], row["personne"])
+        semaine.total.ajouter(row["minutes"], row["personne"])
+    return [semaines[cle] for cle in sorted(semaines)]
+
+
+def modalites_osa(semaines):
+    """(code, libellé) of the modalities present in the OSA, in the référentiel table's order."""
+    presentes = {code for semaine in semaines for code in semaine.par_modalite}
+    libelles = dict(Modalite.objects.filter(code__in=presentes).values_list("code", "libelle"))
+    return [(code, libelles[code]) for code in MODALITES_BILAN if code in presentes]
 
 
 # --- ASLL ----------------------------------------------------------------------------------------

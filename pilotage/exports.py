@@ -7,7 +7,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from openpyxl import Workbook
 
@@ -65,7 +65,8 @@ def _mesures(user, parametres):
 def _bilan_rsa(user, parametres):
     annee = _annee(parametres)
     lignes, total = bilan.bilan_rsa(user, annee)
-    colonnes = ["structure", "territoire"] + [libelle for _c, libelle in bilan.COLONNES_RSA]
+    # Convention n°: Structure has no convention number yet, the structure's name stands for it.
+    colonnes = ["Convention n° (structure)", "Territoire"] + [libelle for _c, libelle in bilan.COLONNES_RSA]
     rows = [(ligne.structure, ligne.territoire, *ligne.valeurs()) for ligne in [*lignes, total]]
     return Contenu(f"bilan-rsa-{annee}", colonnes, rows, len(rows))
 
@@ -92,11 +93,19 @@ def _sorties_rsa(user, parametres):
 
 
 def _osa(user, parametres):
+    """The bilan page's OSA table: per week, for each modality then in total, the hours, the people
+    with an activity and the hours per person (bilan.osa)."""
     annee = _annee(parametres)
     semaines = bilan.osa(user, annee)
-    codes = sorted({code for par_code in semaines.values() for code in par_code})
-    rows = [(f"{a}-S{s:02d}", *[par_code.get(c, 0) for c in codes]) for (a, s), par_code in semaines.items()]
-    return Contenu(f"osa-{annee}", ["semaine", *codes], rows, len(rows))
+    modalites = bilan.modalites_osa(semaines)
+    colonnes = ["semaine"]
+    for libelle in [libelle for _c, libelle in modalites] + ["total"]:
+        colonnes += [f"{libelle} : heures", f"{libelle} : personnes", f"{libelle} : heures par personne"]
+    rows = []
+    for semaine in semaines:
+        valeurs = [semaine.par_modalite.get(code, bilan.ActiviteOSA()).valeurs() for code, _l in modalites]
+        rows.append((semaine.libelle, *[v for triple in valeurs for v in triple], *semaine.total.valeurs()))
+    return Contenu(f"osa-{annee}", colonnes, rows, len(rows))
 
 
 def _asll(user, parametres):
@@ -169,6 +178,10 @@ SOURCES = {
 }
 
 
+# The bilan's figures are exported to whoever may see the bilan page, no one else.
+SOURCES_DU_BILAN = {"bilan_rsa", "sorties_rsa", "osa", "asll"}
+
+
 def source(type):
     try:
         return SOURCES[type]
@@ -176,21 +189,39 @@ def source(type):
         raise ValidationError("Type d'export inconnu.") from None
 
 
+def permis(type, user):
+    return type not in SOURCES_DU_BILAN or bilan.peut_voir_bilan(user)
+
+
 def contenu(type, user, parametres):
-    return source(type)[1](user, parametres or {})
+    fonction = source(type)[1]
+    if not permis(type, user):
+        raise PermissionDenied
+    return fonction(user, parametres or {})
+
+
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV / formula injection).
+DEBUTS_DE_FORMULE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _texte_sur(valeur):
+    """Text values that a spreadsheet would read as a formula get a leading quote; others as they are."""
+    if isinstance(valeur, str) and valeur.startswith(DEBUTS_DE_FORMULE):
+        return "'" + valeur
+    return valeur
 
 
 def _cellule(valeur):
     if isinstance(valeur, datetime.date):
         return valeur.strftime("%d/%m/%Y")
-    return "" if valeur is None else valeur
+    return "" if valeur is None else _texte_sur(valeur)
 
 
 def ecrire_csv(flux, contenu, progression=None):
     """`flux` is a binary file; returns the number of rows."""
     texte = io.TextIOWrapper(flux, encoding="utf-8-sig", newline="")
     writer = csv.writer(texte, delimiter=";")
-    writer.writerow(contenu.colonnes)
+    writer.writerow([_texte_sur(c) for c in contenu.colonnes])
     n = 0
     for n, ligne in enumerate(contenu.lignes, 1):
         writer.writerow([_cellule(v) for v in ligne])
@@ -204,11 +235,12 @@ def ecrire_csv(flux, contenu, progression=None):
 def ecrire_xlsx(flux, contenu, progression=None):
     classeur = Workbook(write_only=True)
     feuille = classeur.create_sheet(contenu.titre[:31])
-    feuille.append(contenu.colonnes)
+    feuille.append([_texte_sur(c) for c in contenu.colonnes])
     n = 0
     for n, ligne in enumerate(contenu.lignes, 1):
-        # Dates stay dates (sortable in Excel); the rest as is.
-        feuille.append([v if v is not None else "" for v in ligne])
+        # Dates and numbers stay typed (sortable in Excel); text is neutralised (openpyxl would store
+        # "=…" as a formula).
+        feuille.append([_texte_sur(v) if v is not None else "" for v in ligne])
         if progression and n % TAILLE_LOT == 0:
             progression(n)
     classeur.save(flux)

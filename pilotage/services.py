@@ -65,6 +65,16 @@ def ouvrir_comite(*, par, type, referent, date):
     return comite
 
 
+def _version_du_formulaire(version):
+    """The version a form carried: None when empty, else its int; a tampered value is a clear error."""
+    if version in (None, ""):
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError):
+        raise ValidationError("Formulaire invalide : rechargez la page.") from None
+
+
 def _verifier_president(comite, par):
     if par.role != ROLE_PRESIDENT[comite.type] or not par.territoires.filter(pk=comite.territoire_id).exists():
         raise ValidationError("Seul·e la personne qui préside ce comité peut y enregistrer des décisions.")
@@ -89,6 +99,7 @@ def enregistrer_decision(
     form was built from (None for a new one): a concurrent change is refused, never overwritten."""
     from .pack import mesures_du_comite
 
+    version = _version_du_formulaire(version)
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
     if not mesures_du_comite(comite, par).filter(pk=accompagnement.pk).exists():
@@ -109,11 +120,11 @@ def enregistrer_decision(
         action_due_le = None
     existante = DecisionComite.objects.select_for_update().filter(comite=comite, accompagnement=accompagnement).first()
     if existante is None:
-        if version not in (None, ""):
+        if version is not None:
             raise ConflitDeVersion()
         objet = DecisionComite(comite=comite, accompagnement=accompagnement)
     else:
-        if version in (None, "") or int(version) != existante.version:
+        if version != existante.version:
             raise ConflitDeVersion(
                 "Une décision a été enregistrée entre-temps pour cette personne : relisez-la avant de la modifier."
             )
@@ -154,9 +165,10 @@ def marquer_action_faite(*, decision, par, le=None):
 
 @transaction.atomic
 def clore_comite(*, comite, par, compte_rendu, version):
+    version = _version_du_formulaire(version)
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
-    if version in (None, "") or int(version) != comite.version:
+    if version != comite.version:
         raise ConflitDeVersion("Le comité a été modifié entre-temps : relisez le compte rendu avant de le clore.")
     comite.compte_rendu = (compte_rendu or "").strip()
     comite.etat = ComiteSuivi.Etat.CLOS
@@ -168,9 +180,10 @@ def clore_comite(*, comite, par, compte_rendu, version):
 
 @transaction.atomic
 def enregistrer_compte_rendu(*, comite, par, compte_rendu, version):
+    version = _version_du_formulaire(version)
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
-    if version in (None, "") or int(version) != comite.version:
+    if version != comite.version:
         raise ConflitDeVersion("Le compte rendu a été modifié entre-temps : relisez-le avant d'enregistrer.")
     comite.compte_rendu = (compte_rendu or "").strip()
     comite.version += 1

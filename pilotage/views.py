@@ -10,7 +10,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
 from referentiel.models import Structure
@@ -28,7 +29,8 @@ TYPE_PAR_ROLE = {
     Role.DELEGUE: ComiteSuivi.Type.TRIMESTRIEL_RSA,
     Role.CONSEILLER_LOGEMENT: ComiteSuivi.Type.MENSUEL_ASLL,
 }
-ROLES_BILAN = (Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR)
+# The bilan page shows the first exits only; the export has them all.
+SORTIES_AFFICHEES = 500
 
 
 def _erreurs(request, exc):
@@ -36,6 +38,15 @@ def _erreurs(request, exc):
         messages.error(request, message)
 
 
+def _entier(texte):
+    """An int from a query or form value, None if it is not one ("²".isdigit() is True, int("²") fails)."""
+    try:
+        return int(texte)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
 def comites(request):
     user = request.user
     qs = ComiteSuivi.objects.visibles_par(user).select_related("referent", "territoire", "president")
@@ -56,8 +67,10 @@ def comites(request):
     elif request.method == "POST":
         raise PermissionDenied
     referent_choisi = request.GET.get("referent", "")
-    if referent_choisi.isdigit():
-        qs = qs.filter(referent_id=int(referent_choisi))
+    if _entier(referent_choisi) is not None:
+        qs = qs.filter(referent_id=_entier(referent_choisi))
+    else:
+        referent_choisi = ""  # an unreadable filter is ignored
     referents_historique = User.objects.filter(pk__in=ComiteSuivi.objects.visibles_par(user).values("referent"))
     return render(
         request,
@@ -213,8 +226,9 @@ def _annee_demandee(request):
     annee_defaut = timezone.localdate().year - 1
     if not texte:
         return annee_defaut
-    if texte.isdigit() and 2000 <= int(texte) <= 2100:
-        return int(texte)
+    annee = _entier(texte)
+    if annee is not None and 2000 <= annee <= 2100:
+        return annee
     messages.error(request, "Année invalide : le bilan de l'année dernière est affiché.")
     return annee_defaut
 
@@ -222,21 +236,22 @@ def _annee_demandee(request):
 @require_GET
 def bilan(request):
     user = request.user
-    if not (user.role in ROLES_BILAN or user.is_administrateur):
+    if not calculs.peut_voir_bilan(user):
         raise PermissionDenied
     annee = _annee_demandee(request)
     lignes, total = calculs.bilan_rsa(user, annee)
-    sorties = list(calculs.sorties_rsa(user, annee)[:500])
+    qs_sorties = calculs.sorties_rsa(user, annee)
+    sorties = list(qs_sorties[: SORTIES_AFFICHEES + 1])
+    nb_sorties = len(sorties) if len(sorties) <= SORTIES_AFFICHEES else qs_sorties.count()
     semaines = calculs.osa(user, annee)
-    codes = sorted({code for par_code in semaines.values() for code in par_code})
-    objectif = parametre("ACTIVITE_HEBDO_HEURES")
+    modalites = calculs.modalites_osa(semaines)
     osa_lignes = [
         {
-            "semaine": f"{a}-S{s:02d}",
-            "heures": [par_code.get(c, 0) for c in codes],
-            "total": round(sum(par_code.values()), 2),
+            "semaine": semaine.libelle,
+            "cellules": [semaine.par_modalite.get(code, calculs.ActiviteOSA()) for code, _l in modalites],
+            "total": semaine.total,
         }
-        for (a, s), par_code in semaines.items()
+        for semaine in semaines
     ]
     return render(
         request,
@@ -244,26 +259,31 @@ def bilan(request):
         {
             "annee": annee,
             "annees": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
-            "colonnes": calculs.COLONNES_RSA,
             "lignes": lignes,
             "total": total,
-            "sorties": sorties,
-            "osa_codes": codes,
+            "sorties": sorties[:SORTIES_AFFICHEES],
+            "nb_sorties": nb_sorties,
+            "osa_modalites": modalites,
             "osa_lignes": osa_lignes,
-            "objectif_hebdo": objectif,
+            "objectif_hebdo": parametre("ACTIVITE_HEBDO_HEURES"),
             "asll": calculs.chiffres_asll(user, annee),
             "structures": Structure.objects.filter(pk__in=[ligne.structure_id for ligne in lignes]),
         },
     )
 
 
+@require_GET
 def exports(request):
     return render(
         request,
         "pilotage/exports.html",
         {
             "exports": Export.objects.de(request.user)[:50],
-            "sources": [(cle, libelle) for cle, (libelle, _f) in exporteur.SOURCES.items() if cle != "comite"],
+            "sources": [
+                (cle, libelle)
+                for cle, (libelle, _f) in exporteur.SOURCES.items()
+                if cle != "comite" and exporteur.permis(cle, request.user)
+            ],
             "annee": timezone.localdate().year - 1,
             "jeton": uuid.uuid4(),
             "seuil": exporteur.SEUIL_ARRIERE_PLAN,
@@ -279,8 +299,10 @@ def _parametres(post):
 def demander_export(request):
     type_, format_ = request.POST.get("type", ""), request.POST.get("format", "")
     parametres = _parametres(request.POST)
-    retour = request.POST.get("retour") or reverse("pilotage:exports")
-    if not retour.startswith("/"):
+    retour = request.POST.get("retour", "")
+    if not url_has_allowed_host_and_scheme(
+        retour, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         retour = reverse("pilotage:exports")
     try:
         if format_ not in exporteur.ECRIVAINS:

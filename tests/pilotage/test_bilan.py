@@ -119,9 +119,43 @@ def test_osa_heures_par_semaine_et_modalite(monde):
     )
     ParticipationFactory(action=atelier, resident=b.resident)
     ParticipationFactory(action=atelier, resident=ResidentFactory(structure=monde["structure"]))  # no RSA measure
-    semaines = bilan.osa(monde["delegue"], 2025)
-    assert semaines == {(2025, 3): {SOCIOPRO: 1.5, MOBILISATION: 2.0}, (2025, 4): {SOCIOPRO: 0.75}}
-    assert bilan.osa(monde["delegue_ailleurs"], 2025) == {}
+    # [heures, personnes, heures par personne]; the week's total counts each person once.
+    assert _osa(monde["delegue"]) == {
+        "2025-S03": {SOCIOPRO: [1.5, 1, 1.5], MOBILISATION: [2.0, 1, 2.0], "total": [3.5, 2, 1.75]},
+        "2025-S04": {SOCIOPRO: [0.75, 1, 0.75], "total": [0.75, 1, 0.75]},
+    }
+    assert bilan.osa(monde["delegue_ailleurs"], 2025) == []
+
+
+def _osa(user, annee=2025):
+    return {
+        s.libelle: {**{code: a.valeurs() for code, a in s.par_modalite.items()}, "total": s.total.valeurs()}
+        for s in bilan.osa(user, annee)
+    }
+
+
+def test_osa_personne_reorientee_en_cours_d_annee(monde):
+    """C: mobilisation until 10/03 then socioprofessionnel from 11/03, and an ASLL measure open all
+    along (a second open measure, not RSA). D: socioprofessionnel. Hand count, ISO weeks 2025:
+    W10 (3–9 March):  workshop 05/03, 2 h, C          -> mobilisation 2 h, 1 person
+    W11 (10–16 March): entretien 10/03, 1 h, C (mobilisation measure) -> mobilisation 1 h, 1 person
+                       workshop 12/03, 1.5 h, C and D -> socioprofessionnel 3 h, 2 people, 1.5 h each
+                       week total: 4 h for 2 people (C counted once), 2 h per person."""
+    r = monde["referent"]
+    c_mob = mesure(r, MOBILISATION, D(2024, 9, 1), D(2025, 3, 10), "REORIENTATION")
+    mesure(r, SOCIOPRO, D(2025, 3, 11), resident=c_mob.resident, precedent=c_mob)
+    mesure(r, Modalite.Code.ASLL, D(2025, 1, 1), resident=c_mob.resident)
+    d = mesure(r, SOCIOPRO, D(2025, 1, 1))
+    EntretienFactory(accompagnement=c_mob, date_heure=a_paris(D(2025, 3, 10)), duree_minutes=60)
+    avant = ActionCollectiveFactory(structure=monde["structure"], date_heure=a_paris(D(2025, 3, 5)), duree_minutes=120)
+    apres = ActionCollectiveFactory(structure=monde["structure"], date_heure=a_paris(D(2025, 3, 12)), duree_minutes=90)
+    ParticipationFactory(action=avant, resident=c_mob.resident)
+    ParticipationFactory(action=apres, resident=c_mob.resident)
+    ParticipationFactory(action=apres, resident=d.resident)
+    assert _osa(monde["delegue"]) == {
+        "2025-S10": {MOBILISATION: [2.0, 1, 2.0], "total": [2.0, 1, 2.0]},
+        "2025-S11": {MOBILISATION: [1.0, 1, 1.0], SOCIOPRO: [3.0, 2, 1.5], "total": [4.0, 2, 2.0]},
+    }
 
 
 def test_chiffres_asll(monde):
@@ -174,3 +208,76 @@ def test_page_du_bilan_selon_l_utilisateur(client, monde):
     client.logout()
     client.login(username=monde["referent"].username, password=MOT_DE_PASSE)
     assert client.get(reverse("pilotage:bilan")).status_code == 403
+
+
+def test_page_du_bilan_au_libelle_du_referentiel(client, monde):
+    from django.urls import reverse
+
+    from tests.accounts.factories import MOT_DE_PASSE
+
+    _cas(monde)
+    client.login(username=monde["delegue"].username, password=MOT_DE_PASSE)
+    contenu = client.get(reverse("pilotage:bilan"), {"annee": "2025"}).content.decode()
+    tableau = contenu[contenu.index('id="tableau-bilan"') :]
+    entete = tableau[: tableau.index("</thead>")]
+    # Two-row header of the Vosges table: the three « Dont » under « ARSA accompagnés ».
+    assert entete.count("<tr>") == 2
+    for libelle in (
+        "Convention n°",
+        '<th scope="colgroup" colspan="4" class="text-center">ARSA accompagnés</th>',
+        "Dont Veille",
+        "Dont Mobilisation sociale",
+        "Dont Accompagnement socioprofessionnel",
+        "Poursuite de l'accompagnement",
+        "NB de sorties",
+    ):
+        assert libelle in entete, libelle
+    assert "compte une fois parmi les ARSA accompagnés et une fois dans chaque modalité suivie" in contenu
+
+
+def test_page_du_bilan_dit_que_les_sorties_sont_tronquees(client, monde, monkeypatch):
+    from django.urls import reverse
+
+    from pilotage import views
+    from tests.accounts.factories import MOT_DE_PASSE
+
+    _cas(monde)  # three exits
+    client.login(username=monde["delegue"].username, password=MOT_DE_PASSE)
+    page = client.get(reverse("pilotage:bilan"), {"annee": "2025"})
+    assert "Sorties de l'année (3)" in page.content.decode() and 'id="sorties-tronquees"' not in page.content.decode()
+    monkeypatch.setattr(views, "SORTIES_AFFICHEES", 2)
+    page = client.get(reverse("pilotage:bilan"), {"annee": "2025"})
+    contenu = page.content.decode()
+    assert len(page.context["sorties"]) == 2 and page.context["nb_sorties"] == 3
+    assert "Sorties de l'année (3)" in contenu
+    assert "2 premières sur 3, export complet ci-dessous." in contenu
+
+
+def test_page_du_bilan_osa_par_personne(client, monde):
+    from django.urls import reverse
+
+    from tests.accounts.factories import MOT_DE_PASSE
+
+    a = mesure(monde["referent"], SOCIOPRO, D(2025, 1, 1))
+    b = mesure(monde["referent"], SOCIOPRO, D(2025, 1, 1))
+    EntretienFactory(accompagnement=a, date_heure=a_paris(D(2025, 1, 13)), duree_minutes=60)
+    EntretienFactory(accompagnement=b, date_heure=a_paris(D(2025, 1, 14)), duree_minutes=120)
+    client.login(username=monde["delegue"].username, password=MOT_DE_PASSE)
+    page = client.get(reverse("pilotage:bilan"), {"annee": "2025"})
+    [ligne] = page.context["osa_lignes"]
+    # 3 h for 2 people: 1.5 h per person, beside the per-person weekly target.
+    assert [c.valeurs() for c in ligne["cellules"]] == [[3.0, 2, 1.5]]
+    assert ligne["total"].valeurs() == [3.0, 2, 1.5]
+    contenu = page.content.decode()
+    assert "h par personne" in contenu and "15 heures d'activité par semaine et par personne" in contenu
+
+
+def test_page_du_bilan_annee_illisible(client, monde):
+    from django.urls import reverse
+
+    from tests.accounts.factories import MOT_DE_PASSE
+
+    client.login(username=monde["delegue"].username, password=MOT_DE_PASSE)
+    for annee in ("²", "2025.0", "-"):
+        page = client.get(reverse("pilotage:bilan"), {"annee": annee})
+        assert page.status_code == 200 and "Année invalide" in page.content.decode(), annee

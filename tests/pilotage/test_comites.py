@@ -293,3 +293,49 @@ def test_comite_mensuel_asll(client, monde, comite):
     assert _client(client, monde["delegue"]).get(reverse("pilotage:comite", args=[asll.pk])).status_code == 404
     client.logout()
     assert _client(client, monde["conseillere"]).get(reverse("pilotage:comite", args=[comite.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("version", ["abc", "²", "1.5"])
+def test_version_trafiquee_erreur_claire(monde, comite, version):
+    d = monde["delegue"]
+    with pytest.raises(ValidationError, match="Formulaire invalide"):
+        services.enregistrer_decision(
+            comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE", version=version
+        )
+    services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
+    with pytest.raises(ValidationError, match="Formulaire invalide"):
+        services.enregistrer_decision(
+            comite=comite, accompagnement=monde["m1"], par=d, decision="SORTIE", version=version
+        )
+    for fonction in (services.enregistrer_compte_rendu, services.clore_comite):
+        with pytest.raises(ValidationError, match="Formulaire invalide"):
+            fonction(comite=comite, par=d, compte_rendu="CR", version=version)
+    comite.refresh_from_db()
+    assert comite.etat == "OUVERT" and comite.compte_rendu == ""
+    assert DecisionComite.objects.get().decision == "POURSUITE"
+
+
+def test_formulaires_trafiques_par_les_pages(client, monde, comite):
+    _client(client, monde["delegue"])
+    p = f"m{monde['m1'].pk}-"
+    reponse = client.post(
+        reverse("pilotage:decision", args=[comite.pk, monde["m1"].pk]),
+        {p + "decision": "POURSUITE", p + "version": "²"},
+        follow=True,
+    )
+    assert reponse.status_code == 200 and "Formulaire invalide" in reponse.content.decode()
+    reponse = client.post(
+        reverse("pilotage:compte_rendu", args=[comite.pk]),
+        {"compte_rendu": "CR", "version": "x", "clore": "1"},
+        follow=True,
+    )
+    assert reponse.status_code == 200 and "Formulaire invalide" in reponse.content.decode()
+    assert not DecisionComite.objects.exists()
+    comite.refresh_from_db()
+    assert comite.etat == "OUVERT"
+
+
+@pytest.mark.parametrize("filtre", ["²", "abc", "1.5"])
+def test_filtre_referent_illisible_ignore(client, monde, comite, filtre):
+    page = _client(client, monde["delegue"]).get(reverse("pilotage:comites"), {"referent": filtre})
+    assert page.status_code == 200 and list(page.context["comites"]) == [comite]

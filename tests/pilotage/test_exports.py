@@ -127,3 +127,124 @@ def test_production_deux_fois_sans_effet(monde, mesures):
     )
     assert production.produire(export.pk) is not None
     assert production.produire(export.pk) is None  # already done: a redelivered task does nothing
+
+
+@pytest.mark.parametrize(
+    "retour", ["//evil.example", "https://evil.example/bilan", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_retour_vers_un_autre_site_refuse(client, monde, retour):
+    # An invalid request sends the user back to `retour`: only a path of this site is followed.
+    reponse = _client(client, monde["delegue"]).post(
+        reverse("pilotage:demander_export"), {"type": "bilan_rsa", "format": "xlsx", "retour": retour}
+    )
+    assert reponse.status_code == 302 and reponse.url == reverse("pilotage:exports")
+
+
+def test_retour_vers_la_page_d_origine(client, monde):
+    retour = reverse("pilotage:bilan") + "?annee=2025"
+    reponse = _client(client, monde["delegue"]).post(
+        reverse("pilotage:demander_export"), {"type": "bilan_rsa", "format": "xlsx", "retour": retour}
+    )
+    assert reponse.status_code == 302 and reponse.url == retour
+
+
+HOSTILES = ['=HYPERLINK("http://evil.example")', "+33 6 12 34 56 78", "-2+3", "@SUM(A1)", "\tTab", "\rRetour"]
+
+
+@pytest.fixture
+def hostiles(monde):
+    for i, texte in enumerate(HOSTILES):
+        mesure(monde["referent"], SOCIOPRO, D(2025, 1, 1), resident__nom=texte, resident__prenom=f"P{i}")
+    mesure(monde["referent"], VEILLE, D(2025, 1, 1), resident__nom="Dupont-Durand", resident__prenom="Anne")
+
+
+def test_csv_neutralise_les_formules(client, monde, hostiles):
+    reponse = _client(client, monde["referent"]).post(
+        reverse("pilotage:demander_export"), {"type": "mesures", "format": "csv"}
+    )
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig"), newline=""), delimiter=";"))
+    noms = {ligne[2]: ligne[1] for ligne in lignes[1:]}
+    assert [noms[f"P{i}"] for i in range(len(HOSTILES))] == ["'" + texte for texte in HOSTILES]
+    assert noms["Anne"] == "Dupont-Durand"  # a dash inside the text is harmless: unchanged
+    assert "01/01/2025" in {ligne[6] for ligne in lignes[1:]}
+
+
+def test_xlsx_neutralise_les_formules_et_garde_les_types(client, monde, hostiles):
+    reponse = _client(client, monde["referent"]).post(
+        reverse("pilotage:demander_export"), {"type": "mesures", "format": "xlsx"}
+    )
+    feuille = load_workbook(io.BytesIO(reponse.content)).active
+    rangs = list(feuille.iter_rows(min_row=2))
+    assert all(rang[1].data_type == "s" for rang in rangs)  # text, never a formula
+    noms = {rang[2].value: rang[1].value for rang in rangs}
+    # (XML reads a carriage return back as a line feed.)
+    assert [noms[f"P{i}"] for i in range(len(HOSTILES))] == ["'" + t.replace("\r", "\n") for t in HOSTILES]
+    assert noms["Anne"] == "Dupont-Durand"
+    assert isinstance(rangs[0][0].value, int) and isinstance(rangs[0][6].value, datetime.datetime)
+
+
+@pytest.mark.parametrize("type_", ["bilan_rsa", "sorties_rsa", "osa", "asll"])
+def test_le_referent_n_exporte_pas_le_bilan(client, monde, mesures, type_):
+    # Same rule as the page (403 for a référent), whatever the size of the export.
+    _client(client, monde["referent"])
+    assert client.get(reverse("pilotage:bilan")).status_code == 403
+    reponse = client.post(reverse("pilotage:demander_export"), {"type": type_, "format": "csv", "annee": "2025"})
+    assert reponse.status_code == 403
+    assert not Export.objects.exists()
+    # Nor in the background: a row asked for some other way fails at production.
+    export = Export.objects.create(
+        utilisateur=monde["referent"],
+        type=type_,
+        format="csv",
+        parametres={"annee": "2025"},
+        expire_le=timezone.now() + datetime.timedelta(hours=1),
+    )
+    production.produire(export.pk)
+    export.refresh_from_db()
+    assert export.etat == "ECHEC" and not export.fichier
+
+
+def test_la_page_des_exports_ne_propose_que_ce_qui_est_permis(client, monde):
+    sources = dict(_client(client, monde["referent"]).get(reverse("pilotage:exports")).context["sources"])
+    assert list(sources) == ["mesures"]
+    client.logout()
+    sources = dict(_client(client, monde["delegue"]).get(reverse("pilotage:exports")).context["sources"])
+    assert list(sources) == ["mesures", "bilan_rsa", "sorties_rsa", "osa", "asll"]
+
+
+def test_export_osa_par_personne(client, monde):
+    from tests.accompagnement.factories import EntretienFactory
+    from tests.pilotage.conftest import a_paris
+
+    a = mesure(monde["referent"], SOCIOPRO, D(2025, 1, 1))
+    b = mesure(monde["referent"], SOCIOPRO, D(2025, 1, 1))
+    EntretienFactory(accompagnement=a, date_heure=a_paris(D(2025, 1, 13)), duree_minutes=60)
+    EntretienFactory(accompagnement=b, date_heure=a_paris(D(2025, 1, 14)), duree_minutes=120)
+    reponse = _client(client, monde["delegue"]).post(
+        reverse("pilotage:demander_export"), {"type": "osa", "format": "xlsx", "annee": "2025"}
+    )
+    entete, *rangs = load_workbook(io.BytesIO(reponse.content)).active.values
+    assert entete == (
+        "semaine",
+        "RSA – accompagnement socioprofessionnel : heures",
+        "RSA – accompagnement socioprofessionnel : personnes",
+        "RSA – accompagnement socioprofessionnel : heures par personne",
+        "total : heures",
+        "total : personnes",
+        "total : heures par personne",
+    )
+    assert rangs == [("2025-S03", 3, 2, 1.5, 3, 2, 1.5)]
+
+
+@pytest.mark.parametrize(
+    ("methode", "nom"),
+    [
+        ("post", "pilotage:exports"),
+        ("put", "pilotage:comites"),
+        ("delete", "pilotage:comites"),
+        ("get", "pilotage:demander_export"),
+    ],
+)
+def test_mauvaise_methode_405(client, monde, methode, nom):
+    reponse = getattr(_client(client, monde["delegue"]), methode)(reverse(nom))
+    assert reponse.status_code == 405
