@@ -17,8 +17,7 @@ the entry date and the documents' dates are recorded there."""
 
 import datetime
 
-from .base import Echeance, Etat, Regle
-from .regles_contacts import date_fr
+from .base import Echeance, Etat, Regle, date_cle, date_fr
 from .regles_contrats import commun
 
 _PARAMETRES = {
@@ -137,7 +136,7 @@ def _garantie(row, garantie, le):
     fini = fin < le
     return Echeance(
         regle=Regle.ELIGIBILITE,
-        cle=f"ELIGIBILITE:garantie:{garantie['id']}:{fin:%Y%m%d}",
+        cle=f"ELIGIBILITE:garantie:{garantie['id']}:{date_cle(fin)}",
         due_le=fin,
         # Inside the GARANTIE_PREAVIS window the tiers must be asked to renew: never « à jour ».
         etat=Etat.EN_RETARD if fini else Etat.BIENTOT,

@@ -1,8 +1,10 @@
 """CONTACT and RENCONTRE_PHYSIQUE: last contact (or start) + the modality's interval, in one query."""
 
+import functools
+
 from referentiel.delais import libelle_delai
 
-from .base import Echeance, Regle, Suivi, pire
+from .base import Echeance, Regle, Suivi, date_cle, date_fr, pire
 
 _SQL_SUIVIS = """
 ent AS (
@@ -60,10 +62,6 @@ def suivi_de(row, contexte):
     )
 
 
-def date_fr(d):
-    return d.strftime("%d/%m/%Y")
-
-
 def echeances(requete):
     contexte = requete.contexte
     for row in lignes_suivis(requete):
@@ -80,7 +78,7 @@ def echeances(requete):
             intervalle = _intervalle(regles, row, "intervalle_contact")
             yield Echeance(
                 regle=Regle.CONTACT,
-                cle=f"CONTACT:{row['id']}:{row['prochain_contact']:%Y%m%d}",
+                cle=f"CONTACT:{row['id']}:{date_cle(row['prochain_contact'])}",
                 due_le=row["prochain_contact"],
                 etat=contexte.etat(row["prochain_contact"], row["territoire_id"]),
                 message=(
@@ -93,7 +91,7 @@ def echeances(requete):
             intervalle = _intervalle(regles, row, "intervalle_rencontre")
             yield Echeance(
                 regle=Regle.RENCONTRE_PHYSIQUE,
-                cle=f"RENCONTRE_PHYSIQUE:{row['id']}:{row['prochaine_rencontre']:%Y%m%d}",
+                cle=f"RENCONTRE_PHYSIQUE:{row['id']}:{date_cle(row['prochaine_rencontre'])}",
                 due_le=row["prochaine_rencontre"],
                 etat=contexte.etat(row["prochaine_rencontre"], row["territoire_id"]),
                 message=(
@@ -104,8 +102,13 @@ def echeances(requete):
             )
 
 
+@functools.cache
+def _libelle(delai):
+    return libelle_delai(delai)
+
+
 def _intervalle(regles, row, nom):
-    return libelle_delai(getattr(regles[(row["territoire_id"], row["modalite_id"])], nom))
+    return _libelle(getattr(regles[(row["territoire_id"], row["modalite_id"])], nom))
 
 
 echeances.regles = (Regle.CONTACT, Regle.RENCONTRE_PHYSIQUE)

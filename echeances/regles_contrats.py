@@ -1,7 +1,6 @@
 """RENOUVELLEMENT, CONTRAT_MANQUANT (and the RSA orientation), VALIDATION_EN_ATTENTE: one query each."""
 
-from .base import Echeance, Regle
-from .regles_contacts import date_fr
+from .base import Echeance, Etat, Regle, date_cle, date_fr
 
 
 def commun(row, destinataires=None):
@@ -32,7 +31,7 @@ contrat AS (
 _SQL_RENOUVELLEMENT = """
 fin_proche AS (
 SELECT acc.*, c.contrat_id, c.type, c.c_fin, c.numero_renouvellement,
-       (c.c_fin - acc.preavis)::date AS due
+       (c.c_fin - acc.preavis)::date AS debut_preavis
 FROM contrat c
 JOIN acc ON acc.id = c.accompagnement_id
 WHERE c.etat = ANY(%(en_vigueur)s) AND c.c_debut <= %(le)s AND c.c_fin > %(le)s
@@ -51,6 +50,10 @@ def _params():
 
 
 def renouvellements(requete):
+    """Due at the end of the contract (the successor must start that day: no gap), « bientôt dû » from
+    one RENOUVELLEMENT_PREAVIS before it, the first day contrats lets a renewal be prepared. Once the
+    contract has ended without a successor, CONTRAT_MANQUANT takes over (en retard)."""
+    contexte = requete.contexte
     for row in requete.lignes(_SQL_RENOUVELLEMENT, _params(), avant=_CTE_CONTRATS):
         message = f"Préparer le renouvellement du contrat qui prend fin le {date_fr(row['c_fin'])}"
         if row["renouv_max"] is not None:
@@ -64,8 +67,10 @@ def renouvellements(requete):
         yield Echeance(
             regle=Regle.RENOUVELLEMENT,
             cle=f"RENOUVELLEMENT:{row['contrat_id']}",
-            due_le=row["due"],
-            etat=requete.contexte.etat(row["due"], row["territoire_id"]),
+            due_le=row["c_fin"],
+            etat=Etat.BIENTOT
+            if row["debut_preavis"] <= requete.le
+            else contexte.etat(row["c_fin"], row["territoire_id"]),
             message=message + ".",
             contrat_id=row["contrat_id"],
             details={"fin_contrat": row["c_fin"], "renouvellement_possible": _possible(row)},
@@ -125,7 +130,7 @@ def contrats_manquants(requete):
             message = f"Aucun contrat en vigueur pour cette mesure ({row['modalite_libelle']}) : en établir un."
         yield Echeance(
             regle=Regle.CONTRAT_MANQUANT,
-            cle=f"CONTRAT_MANQUANT:{row['id']}:{row['due']:%Y%m%d}",
+            cle=f"CONTRAT_MANQUANT:{row['id']}:{date_cle(row['due'])}",
             due_le=row["due"],
             etat=requete.contexte.etat(row["due"], row["territoire_id"]),
             message=message,

@@ -1,7 +1,6 @@
 """ABSENCES, NORME_FILE_ACTIVE and ELIGIBILITE: one query each."""
 
-from .base import Echeance, Etat, Regle
-from .regles_contacts import date_fr
+from .base import Echeance, Etat, Regle, date_fr
 from .regles_contrats import commun
 
 # The last N entretiens that took place or were missed (cancelled and still-planned ones say nothing

@@ -7,6 +7,7 @@ import pytest
 
 from accompagnement.models import Accompagnement, Entretien
 from contrats.models import Contrat
+from contrats.services import renouvellement_possible_le
 from echeances.moteur import Etat, Regle, calculer
 from referentiel.models import TypeContrat
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
@@ -23,11 +24,34 @@ def _de(regle, le, qs=None):
     return calculer(Accompagnement.objects.all() if qs is None else qs, le=le, regles={regle})
 
 
-@pytest.mark.parametrize(("decalage", "etat"), AUTOUR)
+@pytest.mark.parametrize(("decalage", "etat"), [(-1, Etat.A_JOUR), (0, Etat.BIENTOT), (1, Etat.BIENTOT)])
 def test_renouvellement_un_mois_avant_la_fin(decalage, etat):
+    """Due at the end (no gap), raised from one month before it: the day contrats allows the renewal."""
     contrat = ContratFactory(etat=Contrat.Etat.VALIDE, date_debut=D(2026, 1, 5), date_fin=D(2026, 7, 5))
-    [e] = _de(Regle.RENOUVELLEMENT, D(2026, 6, 5) + datetime.timedelta(days=decalage))
-    assert (e.due_le, e.etat, e.contrat_id) == (D(2026, 6, 5), etat, contrat.pk)
+    le = D(2026, 6, 5) + datetime.timedelta(days=decalage)
+    [e] = _de(Regle.RENOUVELLEMENT, le)
+    assert (e.due_le, e.etat, e.contrat_id) == (D(2026, 7, 5), etat, contrat.pk)
+    if decalage >= 0:
+        assert renouvellement_possible_le(contrat) <= le
+
+
+def test_renouvellement_la_veille_de_la_fin_puis_contrat_manquant():
+    ContratFactory(etat=Contrat.Etat.VALIDE, date_debut=D(2026, 1, 5), date_fin=D(2026, 7, 5))
+    [e] = _de(Regle.RENOUVELLEMENT, D(2026, 7, 4))
+    assert e.etat == Etat.BIENTOT
+    assert _de(Regle.RENOUVELLEMENT, D(2026, 7, 5)) == []
+    [manque] = _de(Regle.CONTRAT_MANQUANT, D(2026, 7, 6))
+    assert manque.etat == Etat.EN_RETARD
+
+
+def test_com_d_un_mois_pas_en_retard_le_lendemain_de_son_debut():
+    acc = AccompagnementFactory(modalite=modalite("FJT_REGULIER"))
+    ContratFactory(
+        accompagnement=acc, type=TypeContrat.COM, etat=Contrat.Etat.SIGNE,
+        date_debut=D(2026, 6, 1), date_fin=D(2026, 7, 1),
+    )  # fmt: skip
+    [e] = _de(Regle.RENOUVELLEMENT, D(2026, 6, 2))
+    assert (e.due_le, e.etat) == (D(2026, 7, 1), Etat.BIENTOT)
 
 
 def test_renouvellement_a_jour_loin_de_la_fin_et_eteint_par_un_successeur():

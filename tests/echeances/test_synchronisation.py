@@ -87,7 +87,7 @@ def test_un_job_interrompu_relance_ne_perd_ni_ne_duplique_rien(mesure, monkeypat
     avant = _etat_des_alertes()
 
     # Killed between the upsert and the closing: the whole transaction is rolled back.
-    monkeypatch.setattr(services, "_SQL_FERMER", "SELECT pg_sleep(0) FROM nowhere_table_xyz")
+    monkeypatch.setattr(services, "_SQL_OUVERTES", "SELECT pg_sleep(0) FROM nowhere_table_xyz")
     with pytest.raises(Exception):  # noqa: B017
         services.synchroniser_alertes(le=D(2026, 1, 25))
     assert _etat_des_alertes() == avant
