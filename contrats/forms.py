@@ -3,9 +3,10 @@
 from django import forms
 
 from accompagnement.models import Objectif
-from referentiel.models import ContactPartenaire, TypeContrat
+from referentiel.models import TypeContrat
 
 from .models import Contrat
+from .services import partenaires_possibles
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -52,7 +53,7 @@ class BrouillonForm(forms.ModelForm):
         self.fields["version"].initial = contrat.version
         self.fields["objectifs"].queryset = contrat.accompagnement.objectifs.all()
         self.fields["objectifs"].initial = list(contrat.objectifs.values_list("pk", flat=True))
-        self.fields["partenaire"].queryset = ContactPartenaire.objects.select_related("tiers")
+        self.fields["partenaire"].queryset = partenaires_possibles(contrat.accompagnement).select_related("tiers")
         if contrat.type not in (TypeContrat.PLAN_ASLL, TypeContrat.TRIPARTITE):
             del self.fields["partenaire"]
             del self.fields["engagements_partenaire"]

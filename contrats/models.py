@@ -109,12 +109,15 @@ class Contrat(models.Model):
     date_debut = models.DateField("début")
     date_fin = models.DateField("fin", help_text="Le contrat suivant commence ce jour-là.")
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON)
-    precedent = models.OneToOneField(
+    # A ForeignKey, not one-to-one: a cancelled or refused renewal must not block the next attempt.
+    # At most one living renewal (constraint below), which starts on this contract's end date
+    # (trigger contrat_renouvellement_sans_trou, migration 0003).
+    precedent = models.ForeignKey(
         "self",
         models.PROTECT,
         null=True,
         blank=True,
-        related_name="successeur",
+        related_name="successeurs",
         verbose_name="contrat renouvelé",
     )
     numero_renouvellement = models.PositiveSmallIntegerField("renouvellement n°", default=0)
@@ -171,6 +174,12 @@ class Contrat(models.Model):
                 condition=~Q(etat__in=["ANNULE", "REFUSE"]) & ~Q(type="TRIPARTITE"),
                 violation_error_message="Ces dates chevauchent un autre contrat de cet accompagnement.",
             ),
+            models.UniqueConstraint(
+                fields=["precedent"],
+                condition=~Q(etat__in=["ANNULE", "REFUSE"]),
+                name="contrat_un_seul_renouvellement",
+                violation_error_message="Ce contrat a déjà un renouvellement.",
+            ),
             models.CheckConstraint(
                 condition=Q(heures_activite_hebdo__isnull=True) | Q(heures_activite_hebdo__lte=60),
                 name="contrat_heures_plausibles",
@@ -210,6 +219,10 @@ class Contrat(models.Model):
             parties.insert(1, Partie.CONJOINT)
         return parties
 
+    def successeur(self):
+        """The living renewal of this contract (a cancelled or refused one does not count), or None."""
+        return Contrat.objects.vivants().filter(precedent=self).first()
+
     def version_courante(self):
         return self.versions.filter(numero=self.numero_version).first()
 
@@ -222,7 +235,7 @@ class Contrat(models.Model):
             return "à venir"
         if le < self.date_fin:
             return "en cours"
-        return "renouvelé" if hasattr(self, "successeur") else "expiré"
+        return "renouvelé" if self.successeur() else "expiré"
 
 
 class ObjectifContrat(models.Model):
@@ -286,6 +299,10 @@ class VersionContrat(models.Model):
 
     def __str__(self):
         return f"{self.contrat.reference} v{self.numero}"
+
+    def parties(self):
+        """The parties who sign this version, as frozen with it (a later change of household does not count)."""
+        return [p["code"] for p in self.contenu["parties"]]
 
 
 class Signature(models.Model):

@@ -3,21 +3,23 @@
 Errors the user can fix raise ValidationError (French message); acting without the right raises
 PermissionDenied. Every change of state is logged in Transition (who, when, why)."""
 
+import contextlib
 import io
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
-from accompagnement.models import Objectif
+from accompagnement.models import Accompagnement, Objectif
 from referentiel.delais import relativedelta_de
-from referentiel.models import Modalite, TypeContrat
+from referentiel.models import ContactPartenaire, Modalite, TypeContrat
 from referentiel.regles import parametre, parametre_delta, regles
 
 from . import pdf, permissions
@@ -68,10 +70,16 @@ def _autoriser(ok, message="Vous n'avez pas le droit de faire cette action sur c
 def _verrouiller(contrat, version_attendue=None):
     """Lock the row for the transaction and refuse a stale form (optimistic locking)."""
     frais = Contrat.objects.select_for_update().get(pk=contrat.pk)
-    if version_attendue is not None and int(version_attendue) != frais.version:
-        raise ValidationError(
-            "Ce contrat a été modifié entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
-        )
+    perime = ValidationError(
+        "Ce contrat a été modifié entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
+    )
+    if version_attendue is not None:
+        try:
+            version_attendue = int(version_attendue)
+        except (TypeError, ValueError):
+            raise perime from None
+        if version_attendue != frais.version:
+            raise perime
     return frais
 
 
@@ -86,15 +94,45 @@ def _journaliser(contrat, *, action, par, etat_apres=None, motif=""):
     )
 
 
+# The database's refusals (constraints of contrats.models, trigger of migration 0003) in French.
+REFUS_DE_LA_BASE = {
+    "contrat_sans_chevauchement": "Ces dates chevauchent un autre contrat de cet accompagnement.",
+    "contrat_un_seul_renouvellement": "Le renouvellement de ce contrat est déjà en préparation.",
+    "contrat_renouvellement_sans_trou": "Un renouvellement commence le jour où finit le contrat précédent : "
+    "ni trou, ni chevauchement.",
+}
+
+
 def _enregistrer(contrat):
-    """Save, turning the database's refusal of overlapping dates into a French message."""
+    """Save, turning the database's refusal of overlapping dates or of a gap into a French message."""
     try:
         with transaction.atomic():
             contrat.save()
     except IntegrityError as exc:
-        if "contrat_sans_chevauchement" in str(exc):
-            raise ValidationError("Ces dates chevauchent un autre contrat de cet accompagnement.") from None
+        for nom, message in REFUS_DE_LA_BASE.items():
+            if nom in str(exc):
+                raise ValidationError(message) from None
         raise
+
+
+@contextlib.contextmanager
+def _fichiers_retires_si_echec():
+    """Files saved inside the block (append the FieldFile to the list it yields) are deleted again if
+    the block fails. Open it around the transaction, so a failure at commit is caught too: a refused
+    action leaves no orphan file behind."""
+    ecrits = []
+    try:
+        yield ecrits
+    except BaseException:
+        for fichier in ecrits:
+            fichier.storage.delete(fichier.name)
+        raise
+
+
+def _supprimer_apres_commit(fichier):
+    """Delete a stored file only once the transaction that forgets it has committed."""
+    storage, nom = fichier.storage, fichier.name
+    transaction.on_commit(lambda: storage.delete(nom))
 
 
 def _notifier(contrat, message):
@@ -126,6 +164,49 @@ def types_possibles(accompagnement):
     if accompagnement.modalite.code == Modalite.Code.FJT_CONVENTION:
         types.append(TypeContrat.TRIPARTITE)
     return types
+
+
+def partenaires_possibles(accompagnement):
+    """The partner contacts who may sign a contract of this measure: the measure's co-referents and the
+    contacts of a tiers of its territory (or of a tiers not tied to one territory)."""
+    return ContactPartenaire.objects.filter(
+        Q(tiers__territoire=accompagnement.structure.territoire_id)
+        | Q(tiers__territoire__isnull=True)
+        | Q(coreferences__accompagnement=accompagnement, coreferences__date_fin__isnull=True)
+    ).distinct()
+
+
+def _verifier_partenaire(contrat):
+    _refuser_si(
+        contrat.partenaire_id is not None
+        and not partenaires_possibles(contrat.accompagnement).filter(pk=contrat.partenaire_id).exists(),
+        "Ce partenaire n'intervient pas sur ce territoire ni auprès de cette personne : choisissez un contact "
+        "du territoire ou un co-référent de la mesure.",
+    )
+
+
+def _verifier_suite(contrat):
+    """The contracts of one kind on a measure follow one another: once one is living, the next one is its
+    renewal (no gap); and the référentiel caps how many there are (ASLL: the plan and 2 renewals).
+    A contract broken early (rompu) can be followed by a fresh start."""
+    acc = contrat.accompagnement
+    autres = Contrat.objects.vivants().filter(accompagnement=acc, type=contrat.type).exclude(pk=contrat.pk)
+    r = regles(acc.structure.territoire, acc.modalite)
+    if r.renouvellements_max is not None and contrat.type == r.type_contrat:
+        _refuser_si(
+            autres.count() >= 1 + r.renouvellements_max,
+            f"Cette mesure a déjà eu {autres.count()} contrats de ce type ({contrat.get_type_display()}) : le "
+            f"référentiel en permet au plus {1 + r.renouvellements_max}, le premier et {r.renouvellements_max} "
+            "renouvellements. La mesure doit prendre fin ou la personne être réorientée.",
+        )
+    if contrat.precedent_id is None:
+        courant = autres.exclude(etat=E.ROMPU).order_by("-date_fin").first()
+        if courant is not None:
+            raise ValidationError(
+                f"Cette mesure a déjà un contrat de ce type ({courant}) : le suivant en est le renouvellement, à "
+                f"préparer depuis ce contrat ; il commencera le {courant.date_fin:%d/%m/%Y}, sans trou ni "
+                "chevauchement."
+            )
 
 
 def duree_contrat(accompagnement):
@@ -168,6 +249,8 @@ def creer_brouillon(
     _autoriser(
         permissions.peut_rediger(par, accompagnement), "Vous ne pouvez pas rédiger de contrat pour cette mesure."
     )
+    # One writer at a time per measure: the count and the continuity checked below stay true until commit.
+    Accompagnement.objects.select_for_update().filter(pk=accompagnement.pk).first()
     _refuser_si(
         type not in types_possibles(accompagnement),
         "Ce type de contrat ne correspond pas à la modalité de l'accompagnement.",
@@ -201,7 +284,10 @@ def creer_brouillon(
         contrat.heures_activite_hebdo = precedent.heures_activite_hebdo
         contrat.motif_intensite_reduite = precedent.motif_intensite_reduite
     _verifier_intensite(contrat)
+    _verifier_partenaire(contrat)
     _enregistrer(contrat)
+    # After the database's overlap check, so a double submit reads « chevauchent ».
+    _verifier_suite(contrat)
     Transition.objects.create(contrat=contrat, action="rédaction", etat_apres=contrat.etat, par=par)
     _lier_objectifs(contrat, objectifs)
     return contrat
@@ -247,6 +333,7 @@ def modifier_brouillon(*, contrat, par, version_attendue=None, objectifs=None, *
             f"{contrat.precedent.date_fin:%d/%m/%Y} : ni trou, ni chevauchement.",
         )
     _verifier_intensite(contrat)
+    _verifier_partenaire(contrat)
     if objectifs is not None:
         contrat.lignes_objectifs.exclude(objectif__in=list(objectifs)).delete()
         _lier_objectifs(contrat, objectifs)
@@ -281,36 +368,37 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
 # --- lifecycle -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def soumettre(*, contrat, par, version_attendue=None):
     """Freeze the draft as a version (content, PDF, SHA-256) and open it to the parties' signatures."""
     _autoriser(permissions.peut_rediger(par, contrat))
-    contrat = _verrouiller(contrat, version_attendue)
-    _refuser_si(contrat.etat != E.BROUILLON, "Ce contrat a déjà été soumis à la signature.")
-    _refuser_si(not contrat.lignes_objectifs.exists(), "Un contrat doit comporter au moins un objectif.")
-    _refuser_si(
-        Partie.PARTENAIRE in contrat.parties() and not contrat.partenaire_id,
-        "Indiquez le partenaire qui signe ce contrat.",
-    )
-    _verifier_intensite(contrat)
-    figee_le = timezone.now()
-    contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=figee_le)
-    donnees = pdf.rendre_pdf(contenu)
-    empreinte = pdf.sha256(donnees)
-    version = VersionContrat(
-        contrat=contrat,
-        numero=contrat.numero_version,
-        contenu=contenu,
-        sha256=empreinte,
-        figee_le=figee_le,
-        figee_par=par,
-    )
-    version.pdf.save(
-        f"{contrat.reference}-v{contrat.numero_version}-{empreinte[:12]}.pdf", ContentFile(donnees), save=False
-    )
-    version.save()
-    _journaliser(contrat, action="soumission à la signature", par=par, etat_apres=E.EN_SIGNATURE)
-    return contrat
+    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+        contrat = _verrouiller(contrat, version_attendue)
+        _refuser_si(contrat.etat != E.BROUILLON, "Ce contrat a déjà été soumis à la signature.")
+        _refuser_si(not contrat.lignes_objectifs.exists(), "Un contrat doit comporter au moins un objectif.")
+        _refuser_si(
+            Partie.PARTENAIRE in contrat.parties() and not contrat.partenaire_id,
+            "Indiquez le partenaire qui signe ce contrat.",
+        )
+        _verifier_intensite(contrat)
+        figee_le = timezone.now()
+        contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=figee_le)
+        donnees = pdf.rendre_pdf(contenu)
+        empreinte = pdf.sha256(donnees)
+        version = VersionContrat(
+            contrat=contrat,
+            numero=contrat.numero_version,
+            contenu=contenu,
+            sha256=empreinte,
+            figee_le=figee_le,
+            figee_par=par,
+        )
+        version.pdf.save(
+            f"{contrat.reference}-v{contrat.numero_version}-{empreinte[:12]}.pdf", ContentFile(donnees), save=False
+        )
+        fichiers.append(version.pdf)
+        version.save()
+        _journaliser(contrat, action="soumission à la signature", par=par, etat_apres=E.EN_SIGNATURE)
+        return contrat
 
 
 @transaction.atomic
@@ -325,7 +413,7 @@ def rouvrir(*, contrat, par, motif="", version_attendue=None):
     )
     version = contrat.version_courante()
     if version is not None and not version.signatures.exists():
-        version.pdf.delete(save=False)
+        _supprimer_apres_commit(version.pdf)
         version.delete()
         _journaliser(contrat, action="retour en brouillon", par=par, etat_apres=E.BROUILLON, motif=motif)
         return contrat
@@ -349,13 +437,12 @@ def _verifier_scan(scan):
     _refuser_si(not donnees.startswith(b"%PDF-"), "Le scan doit être un fichier PDF.")
     try:
         pages = len(PdfReader(io.BytesIO(donnees)).pages)
-    except (PdfReadError, ValueError, OSError):
+    except Exception:  # a malformed PDF makes pypdf raise almost anything (KeyError, RecursionError…)
         pages = 0
     _refuser_si(pages == 0, "Ce fichier PDF est illisible ou vide : numérisez à nouveau le contrat signé.")
     return donnees
 
 
-@transaction.atomic
 def signer(
     *,
     contrat,
@@ -370,74 +457,88 @@ def signer(
     scan_verifie=False,
     adresse_ip=None,
     navigateur="",
+    requete=None,
 ):
-    """One party signs the current version; when every party has signed, the contract moves on."""
-    contrat = _verrouiller(contrat)
-    _refuser_si(contrat.etat != E.EN_SIGNATURE, "Ce contrat n'est pas ouvert à la signature.")
-    _refuser_si(
-        int(numero_version) != contrat.numero_version,
-        f"Cette version a été remplacée par la version {contrat.numero_version} : relisez et signez la version en cours.",
-    )
-    _refuser_si(partie not in contrat.parties(), "Cette partie ne signe pas ce contrat.")
-    version = contrat.version_courante()
-    _refuser_si(
-        version.signatures.filter(partie=partie).exists(),
-        f"{Partie(partie).label.capitalize()} a déjà signé cette version.",
-    )
-    _autoriser(permissions.peut_signer(par, contrat, partie), "Vous ne pouvez pas signer pour cette partie.")
-    signature = Signature(
-        version=version,
-        partie=partie,
-        recueillie_par=par,
-        methode=methode,
-        adresse_ip=adresse_ip or None,
-        navigateur=(navigateur or "")[:500],
-        sha256_document=version.sha256,
-    )
-    if partie in PARTIES_EXTERNES:
-        attendu = pdf.nom_partie(contrat, partie)
-        if methode == Signature.Methode.PRESENCE:
-            _refuser_si(not consentement, "La personne doit cocher la phrase de consentement pour signer.")
-            _refuser_si(
-                _normaliser(nom_signataire) != _normaliser(attendu),
-                f"Le nom tapé doit être celui du signataire : {attendu}.",
-            )
-            signature.nom_signataire = nom_signataire.strip()
-            signature.consentement = PHRASE_CONSENTEMENT
-        elif methode == Signature.Methode.PAPIER:
-            donnees = _verifier_scan(scan)
-            _refuser_si(
-                not scan_verifie, "Confirmez avoir vérifié le scan signé (nom, date, signature sur chaque page)."
-            )
-            signature.nom_signataire = attendu
-            signature.scan_verifie = True
-            signature.sha256_scan = pdf.sha256(donnees)
-            signature.scan.save(f"{contrat.reference}-v{version.numero}-{partie}.pdf", ContentFile(donnees), save=False)
-        else:
-            raise ValidationError("Choisissez comment la personne signe : sur l'écran ou sur papier.")
-    else:
+    """One party signs the current version; when every party has signed, the contract moves on.
+
+    A professional re-authenticates with their password through django-axes (`requete` is the HTTP
+    request): a failure counts toward the lock-out like a failed login. It is checked before the
+    transaction opens, so the failure recorded by axes is not rolled back with the refused signature."""
+    if partie not in PARTIES_EXTERNES:
         _refuser_si(methode != Signature.Methode.SESSION, "Un professionnel signe depuis sa propre session.")
+        authentifie = authenticate(requete, username=par.get_username(), password=mot_de_passe or "")
         _refuser_si(
-            not par.check_password(mot_de_passe or ""), "Mot de passe incorrect : la signature n'est pas enregistrée."
+            authentifie is None or authentifie.pk != par.pk,
+            "Mot de passe incorrect : la signature n'est pas enregistrée.",
         )
-        signature.user = par
-        signature.nom_signataire = str(par)
-    try:
-        with transaction.atomic():
-            signature.save()
-    except IntegrityError:
-        raise ValidationError(f"{Partie(partie).label.capitalize()} a déjà signé cette version.") from None
-    _journaliser(contrat, action=f"signature : {Partie(partie).label}", par=par)
-    signees = set(version.signatures.values_list("partie", flat=True))
-    if signees >= set(contrat.parties()):
-        if contrat.a_valider:
-            contrat.date_soumission_validation = timezone.now()
-            _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.EN_VALIDATION)
-            _notifier(contrat, "signé par toutes les parties, transmis au délégué insertion")
-        else:
-            _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.SIGNE)
-            _notifier(contrat, "signé par toutes les parties")
-    return signature
+    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+        contrat = _verrouiller(contrat)
+        _refuser_si(contrat.etat != E.EN_SIGNATURE, "Ce contrat n'est pas ouvert à la signature.")
+        _refuser_si(
+            str(numero_version) != str(contrat.numero_version),
+            f"Cette version a été remplacée par la version {contrat.numero_version} : relisez et signez la version en cours.",
+        )
+        version = contrat.version_courante()
+        # The parties and names frozen with the version: a change of household since does not count.
+        noms = {p["code"]: p["nom"] for p in version.contenu["parties"]}
+        _refuser_si(partie not in noms, "Cette partie ne signe pas ce contrat.")
+        _refuser_si(
+            version.signatures.filter(partie=partie).exists(),
+            f"{Partie(partie).label.capitalize()} a déjà signé cette version.",
+        )
+        _autoriser(permissions.peut_signer(par, contrat, partie), "Vous ne pouvez pas signer pour cette partie.")
+        signature = Signature(
+            version=version,
+            partie=partie,
+            recueillie_par=par,
+            methode=methode,
+            adresse_ip=adresse_ip or None,
+            navigateur=(navigateur or "")[:500],
+            sha256_document=version.sha256,
+        )
+        if partie in PARTIES_EXTERNES:
+            attendu = noms[partie]
+            if methode == Signature.Methode.PRESENCE:
+                _refuser_si(not consentement, "La personne doit cocher la phrase de consentement pour signer.")
+                _refuser_si(
+                    _normaliser(nom_signataire) != _normaliser(attendu),
+                    f"Le nom tapé doit être celui du signataire : {attendu}.",
+                )
+                signature.nom_signataire = nom_signataire.strip()
+                signature.consentement = PHRASE_CONSENTEMENT
+            elif methode == Signature.Methode.PAPIER:
+                donnees = _verifier_scan(scan)
+                _refuser_si(
+                    not scan_verifie, "Confirmez avoir vérifié le scan signé (nom, date, signature sur chaque page)."
+                )
+                signature.nom_signataire = attendu
+                signature.scan_verifie = True
+                signature.sha256_scan = pdf.sha256(donnees)
+                signature.scan.save(
+                    f"{contrat.reference}-v{version.numero}-{partie}.pdf", ContentFile(donnees), save=False
+                )
+                fichiers.append(signature.scan)
+            else:
+                raise ValidationError("Choisissez comment la personne signe : sur l'écran ou sur papier.")
+        else:  # re-authenticated by signer(), before the transaction
+            signature.user = par
+            signature.nom_signataire = str(par)
+        try:
+            with transaction.atomic():
+                signature.save()
+        except IntegrityError:
+            raise ValidationError(f"{Partie(partie).label.capitalize()} a déjà signé cette version.") from None
+        _journaliser(contrat, action=f"signature : {Partie(partie).label}", par=par)
+        signees = set(version.signatures.values_list("partie", flat=True))
+        if signees >= set(noms):
+            if contrat.a_valider:
+                contrat.date_soumission_validation = timezone.now()
+                _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.EN_VALIDATION)
+                _notifier(contrat, "signé par toutes les parties, transmis au délégué insertion")
+            else:
+                _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.SIGNE)
+                _notifier(contrat, "signé par toutes les parties")
+        return signature
 
 
 def _decision(contrat, par, version_attendue):
@@ -507,7 +608,7 @@ def rompre(*, contrat, par, motif, le=None, version_attendue=None):
         f"La rupture doit prendre effet entre le {contrat.date_debut:%d/%m/%Y} (exclu) et le "
         f"{contrat.date_fin:%d/%m/%Y}.",
     )
-    _refuser_si(hasattr(contrat, "successeur"), "Ce contrat a déjà un renouvellement : traitez d'abord celui-ci.")
+    _refuser_si(contrat.successeur(), "Ce contrat a déjà un renouvellement : traitez d'abord celui-ci.")
     contrat.date_fin = le
     contrat.motif_fin = motif
     _journaliser(contrat, action="rupture", par=par, etat_apres=E.ROMPU, motif=motif)
@@ -527,9 +628,7 @@ def preparer_renouvellement(*, contrat, par, le=None):
     contrat = _verrouiller(contrat)
     le = le or timezone.localdate()
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé se renouvelle.")
-    _refuser_si(
-        Contrat.objects.filter(precedent=contrat).exists(), "Le renouvellement de ce contrat est déjà en préparation."
-    )
+    _refuser_si(contrat.successeur(), "Le renouvellement de ce contrat est déjà en préparation.")
     debut_preparation = renouvellement_possible_le(contrat)
     _refuser_si(
         le < debut_preparation,

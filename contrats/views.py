@@ -150,18 +150,25 @@ def detail(request, pk):
     courante = next((v for v in versions if v.numero == contrat.numero_version), None)
     signees = {s.partie for s in courante.signatures.all()} if courante else set()
     user = request.user
+    # Once frozen, the parties (and their names) are those of the version being signed.
+    if courante:
+        a_signer = [(p["code"], p["nom"]) for p in courante.contenu["parties"]]
+    else:
+        a_signer = [(p, pdf_module.nom_partie(contrat, p)) for p in contrat.parties()]
     parties = [
         {
             "code": p,
             "libelle": Partie(p).label,
-            "nom": pdf_module.nom_partie(contrat, p),
+            "nom": nom,
             "signee": p in signees,
             "peut_signer": contrat.etat == E.EN_SIGNATURE
             and p not in signees
             and permissions.peut_signer(user, contrat, p),
         }
-        for p in contrat.parties()
+        for p, nom in a_signer
     ]
+    peut_rediger = permissions.peut_rediger(user, contrat)
+    en_vigueur = contrat.etat in Contrat.ETATS_EN_VIGUEUR
     contexte = {
         "contrat": contrat,
         "versions": versions,
@@ -169,11 +176,14 @@ def detail(request, pk):
         "parties": parties,
         "lignes": contrat.lignes_objectifs.select_related("objectif"),
         "transitions": contrat.transitions.select_related("par"),
-        "peut_rediger": permissions.peut_rediger(user, contrat),
+        "peut_rediger": peut_rediger,
+        "peut_annuler": peut_rediger and contrat.etat in (E.BROUILLON, E.EN_SIGNATURE),
+        "peut_faire_avenant": peut_rediger and contrat.etat not in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
+        "peut_renouveler": peut_rediger and en_vigueur and contrat.successeur() is None,
+        "en_vigueur": en_vigueur,
         "peut_valider": permissions.peut_valider(user, contrat) and contrat.etat in (E.EN_VALIDATION, E.DIFFERE),
-        "peut_rompre": permissions.peut_rompre(user, contrat) and contrat.etat in Contrat.ETATS_EN_VIGUEUR,
+        "peut_rompre": permissions.peut_rompre(user, contrat) and en_vigueur,
         "renouvellement_le": services.renouvellement_possible_le(contrat),
-        "a_un_successeur": Contrat.objects.filter(precedent=contrat).exists(),
         "aujourdhui": timezone.localdate(),
         "decision_form": DecisionForm(initial={"version": contrat.version}),
         "motif_form": MotifForm(initial={"version": contrat.version}),
@@ -337,14 +347,14 @@ def _suivant_responsable(request, contrat):
 @require_http_methods(["GET", "POST"])
 def signer(request, pk, partie):
     contrat = _contrat(request, pk)
-    if partie not in contrat.parties():
+    version = contrat.version_courante()
+    if partie not in (version.parties() if version else contrat.parties()):
         raise PermissionDenied("Cette partie ne signe pas ce contrat.")
     if not permissions.peut_signer(request.user, contrat, partie):
         raise PermissionDenied("Vous ne pouvez pas signer pour cette partie.")
     if contrat.etat != E.EN_SIGNATURE:
         messages.error(request, "Ce contrat n'est pas ouvert à la signature.")
         return redirect("contrats:detail", pk=contrat.pk)
-    version = contrat.version_courante()
     externe = partie in PARTIES_EXTERNES
     initial = {"numero_version": version.numero}
     if externe:
@@ -371,7 +381,7 @@ def signer(request, pk, partie):
                 scan_verifie=d["scan_verifie"],
             )
         else:
-            kwargs.update(methode=Signature.Methode.SESSION, mot_de_passe=d["mot_de_passe"])
+            kwargs.update(methode=Signature.Methode.SESSION, mot_de_passe=d["mot_de_passe"], requete=request)
         if _executer(request, services.signer, **kwargs):
             messages.success(request, f"Signature de {Partie(partie).label} enregistrée.")
             if partie == Partie.RESPONSABLE:

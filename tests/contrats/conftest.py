@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.test import RequestFactory
 
 from accompagnement.models import Objectif
 from contrats import services
@@ -79,6 +80,7 @@ def signer_staff(contrat, user, partie):
         mot_de_passe=MOT_DE_PASSE,
         adresse_ip="10.0.0.1",
         navigateur="pytest",
+        requete=RequestFactory().post("/"),
     )
 
 

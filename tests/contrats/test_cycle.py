@@ -4,11 +4,16 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import RequestFactory
 
+from accompagnement.models import CoReferent
 from contrats import services
 from contrats.models import Contrat, Partie, Transition
 from referentiel.models import Modalite, TypeContrat
+from residents.models import Menage, Resident
 from tests.accounts.factories import DelegueFactory
+from tests.referentiel.factories import ContactPartenaireFactory, TerritoireFactory
+from tests.residents.factories import ResidentFactory
 
 from .conftest import DEBUT, brouillon, signer_personne, signer_staff
 
@@ -103,6 +108,7 @@ def test_mauvais_mot_de_passe_ne_signe_pas(cer_soumis, referent):
             numero_version=1,
             methode="SESSION",
             mot_de_passe="faux",
+            requete=RequestFactory().post("/"),
         )
     assert not cer_soumis.version_courante().signatures.exists()
 
@@ -142,6 +148,7 @@ def test_signer_une_version_remplacee_est_refuse(cer_soumis, referent):
             numero_version=1,
             methode="SESSION",
             mot_de_passe="mot-de-passe-de-test-solide",
+            requete=RequestFactory().post("/"),
         )
     assert [v.numero for v in contrat.versions.all()] == [1, 2]
     assert contrat.versions.get(numero=1).signatures.count() == 1
@@ -222,3 +229,136 @@ def test_intensite_par_defaut_du_referentiel(referent):
 def test_type_incompatible_avec_la_modalite(referent):
     with pytest.raises(ValidationError, match="modalité"):
         brouillon(referent, type=TypeContrat.COM)
+
+
+# --- the conjoint, the partner, the avenant ------------------------------------------------------
+
+
+def _avec_conjoint(contrat):
+    resident = contrat.accompagnement.resident
+    resident.menage = Menage.objects.create()
+    resident.role_menage = Resident.RoleMenage.DEMANDEUR
+    resident.save()
+    return ResidentFactory(
+        structure=resident.structure, menage=resident.menage, role_menage=Resident.RoleMenage.CONJOINT
+    )
+
+
+def test_le_conjoint_signe_le_cer(referent):
+    contrat = brouillon(referent)
+    conjoint = _avec_conjoint(contrat)
+    contrat = services.soumettre(contrat=contrat, par=referent)
+    assert [p["code"] for p in contrat.version_courante().contenu["parties"]] == [
+        Partie.RESIDENT,
+        Partie.CONJOINT,
+        Partie.REFERENT,
+    ]
+    signer_personne(contrat, referent)
+    # The household changes after the freeze: the version keeps its parties, the conjoint must still sign.
+    conjoint.menage = None
+    conjoint.save()
+    signer_staff(contrat, referent, Partie.REFERENT)
+    contrat.refresh_from_db()
+    assert contrat.etat == E.EN_SIGNATURE
+    signature = services.signer(
+        contrat=contrat,
+        partie=Partie.CONJOINT,
+        par=referent,
+        numero_version=1,
+        methode="PRESENCE",
+        nom_signataire=str(conjoint),
+        consentement=True,
+    )
+    assert signature.nom_signataire == str(conjoint)
+    contrat.refresh_from_db()
+    assert contrat.etat == E.EN_VALIDATION
+
+
+def test_un_conjoint_arrive_apres_la_soumission_ne_bloque_pas(cer_soumis, referent):
+    _avec_conjoint(cer_soumis)
+    with pytest.raises(ValidationError, match="ne signe pas ce contrat"):
+        signer_personne(cer_soumis, referent, Partie.CONJOINT)
+    signer_personne(cer_soumis, referent)
+    signer_staff(cer_soumis, referent, Partie.REFERENT)
+    cer_soumis.refresh_from_db()
+    assert cer_soumis.etat == E.EN_VALIDATION
+
+
+def test_le_partenaire_et_le_responsable_signent_le_document_tripartite(referent, responsable, collegue):
+    contrat = brouillon(
+        referent, type=TypeContrat.TRIPARTITE, code=Modalite.Code.FJT_CONVENTION, date_fin=datetime.date(2026, 12, 31)
+    )
+    contrat = services.soumettre(contrat=contrat, par=referent)
+    assert contrat.parties() == [Partie.RESIDENT, Partie.PARTENAIRE, Partie.RESPONSABLE]
+    with pytest.raises(PermissionDenied):
+        signer_personne(contrat, collegue, Partie.PARTENAIRE)
+    with pytest.raises(ValidationError, match="Le nom tapé"):
+        services.signer(
+            contrat=contrat,
+            partie=Partie.PARTENAIRE,
+            par=referent,
+            numero_version=1,
+            methode="PRESENCE",
+            nom_signataire="Un autre partenaire",
+            consentement=True,
+        )
+    partenaire = signer_personne(contrat, referent, Partie.PARTENAIRE)
+    assert (partenaire.nom_signataire, partenaire.recueillie_par, partenaire.user) == (
+        str(contrat.partenaire),
+        referent,
+        None,
+    )
+    signer_personne(contrat, referent)
+    contrat.refresh_from_db()
+    assert contrat.etat == E.EN_SIGNATURE
+    signer_staff(contrat, responsable, Partie.RESPONSABLE)
+    contrat.refresh_from_db()
+    assert contrat.etat == E.SIGNE  # no validator for the tripartite document
+
+
+def test_un_avenant_est_signe_a_nouveau_par_chaque_partie(cer_valide, referent, delegue):
+    v1 = cer_valide.version_courante()
+    contrat = services.rouvrir(contrat=cer_valide, par=referent, motif="Ajout d'un objectif logement")
+    assert (contrat.etat, contrat.numero_version) == (E.BROUILLON, 2)
+    services.ajouter_objectif(contrat=contrat, par=referent, domaine="LOGEMENT", libelle="Déposer une demande HLM")
+    contrat = services.soumettre(contrat=contrat, par=referent)
+    v2 = contrat.version_courante()
+    assert v2.numero == 2 and v2.sha256 != v1.sha256
+    assert [o["libelle"] for o in v2.contenu["objectifs"]] == ["Trouver un stage", "Déposer une demande HLM"]
+    assert not v2.signatures.exists()
+    with pytest.raises(ValidationError, match="remplacée par la version 2"):
+        services.signer(
+            contrat=contrat,
+            partie=Partie.RESIDENT,
+            par=referent,
+            numero_version=1,
+            methode="PRESENCE",
+            nom_signataire=str(contrat.accompagnement.resident),
+            consentement=True,
+        )
+    signer_personne(contrat, referent)
+    signer_staff(contrat, referent, Partie.REFERENT)
+    contrat.refresh_from_db()
+    assert contrat.etat == E.EN_VALIDATION
+    contrat = services.valider(contrat=contrat, par=delegue)
+    assert contrat.etat == E.VALIDE
+    assert {s.sha256_document for s in v2.signatures.all()} == {v2.sha256}
+    v1.refresh_from_db()
+    assert v1.signatures.count() == 2 and [v.numero for v in contrat.versions.all()] == [1, 2]
+
+
+# --- the partner who signs belongs to the measure's territory or is one of its co-referents ------------
+
+
+def test_un_partenaire_d_un_autre_territoire_est_refuse(referent):
+    ailleurs = ContactPartenaireFactory(tiers__territoire=TerritoireFactory())
+    with pytest.raises(ValidationError, match="n'intervient pas sur ce territoire"):
+        brouillon(referent, type=TypeContrat.PLAN_ASLL, code=Modalite.Code.ASLL, partenaire=ailleurs)
+    assert not Contrat.objects.exists()
+    local = ContactPartenaireFactory(tiers__territoire=referent.structures.first().territoire)
+    contrat = brouillon(referent, type=TypeContrat.PLAN_ASLL, code=Modalite.Code.ASLL, partenaire=local)
+    with pytest.raises(ValidationError, match="n'intervient pas sur ce territoire"):
+        services.modifier_brouillon(contrat=contrat, par=referent, partenaire=ailleurs)
+    CoReferent.objects.create(accompagnement=contrat.accompagnement, contact=ailleurs, role="assistante sociale")
+    contrat = services.modifier_brouillon(contrat=contrat, par=referent, partenaire=ailleurs)
+    assert contrat.partenaire == ailleurs

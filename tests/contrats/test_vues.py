@@ -3,14 +3,19 @@
 import datetime
 
 import pytest
+import time_machine
+from axes.models import AccessAttempt
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accompagnement.models import CoReferent
 from contrats import services
+from contrats.forms import BrouillonForm
 from contrats.models import Contrat, Partie
 from referentiel.models import Modalite, TypeContrat
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory
+from tests.referentiel.factories import ContactPartenaireFactory, TerritoireFactory
 
 from .conftest import brouillon, mesure, signer_personne, signer_staff
 from .factories import ContratFactory, ObjectifContratFactory
@@ -248,3 +253,56 @@ def test_objectif_ajoute_depuis_le_brouillon(client, cer, referent, collegue):
     client.post(url("ajouter_objectif", cer), donnees)
     assert cer.objectifs.filter(libelle__startswith="Déposer").exists()
     assert ObjectifContratFactory._meta.model.objects.filter(contrat=cer).count() == 2
+
+
+def test_soumettre_avec_une_version_trafiquee_ne_plante_pas(client, cer, referent):
+    client.force_login(referent)
+    reponse = client.post(url("soumettre", cer), {"version": "abc"}, follow=True)
+    assert reponse.status_code == 200 and "modifié entre-temps" in reponse.content.decode()
+    cer.refresh_from_db()
+    assert cer.etat == E.BROUILLON
+
+
+def test_les_echecs_du_mot_de_passe_de_signature_comptent_pour_le_verrouillage(client, cer_soumis, referent, settings):
+    client.force_login(referent)
+    page = url("signer", cer_soumis, partie=Partie.REFERENT)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        reponse = client.post(page, {"numero_version": 1, "mot_de_passe": "faux"})
+        assert "Mot de passe incorrect" in reponse.content.decode()
+    assert AccessAttempt.objects.get(username=referent.username).failures_since_start == settings.AXES_FAILURE_LIMIT - 1
+    assert client.post(page, {"numero_version": 1, "mot_de_passe": "faux"}).status_code == 429
+    # Locked out: even the right password signs nothing until the cool-off ends.
+    assert client.post(page, {"numero_version": 1, "mot_de_passe": MOT_DE_PASSE}).status_code == 429
+    assert not cer_soumis.version_courante().signatures.exists()
+
+
+def test_le_brouillon_ne_propose_que_les_partenaires_de_la_mesure(referent):
+    contrat = brouillon(referent, type=TypeContrat.PLAN_ASLL, code=Modalite.Code.ASLL)
+    territoire = contrat.accompagnement.structure.territoire
+    local = ContactPartenaireFactory(tiers__territoire=territoire)
+    ailleurs = ContactPartenaireFactory(tiers__territoire=TerritoireFactory())
+    coreferent = ContactPartenaireFactory(tiers__territoire=TerritoireFactory())
+    CoReferent.objects.create(accompagnement=contrat.accompagnement, contact=coreferent, role="prescriptrice")
+    proposes = set(BrouillonForm(instance=contrat).fields["partenaire"].queryset)
+    assert {local, coreferent, contrat.partenaire} <= proposes and ailleurs not in proposes
+
+
+@pytest.mark.parametrize(
+    ("etat", "attendus", "absents"),
+    [
+        (E.BROUILLON, ["Abandonner", "Soumettre à la signature"], ["Modifier (avenant)", "Préparer le renouvellement"]),
+        (E.EN_SIGNATURE, ["Abandonner", "Modifier (avenant)"], ["Soumettre à la signature"]),
+        (E.SIGNE, ["Modifier (avenant)", "Préparer le renouvellement", "Rompre"], ["Abandonner"]),
+        (E.REFUSE, [], ["Abandonner", "Modifier (avenant)", "Préparer le renouvellement", "Rompre"]),
+        (E.ANNULE, [], ["Abandonner", "Modifier (avenant)", "Préparer le renouvellement"]),
+    ],
+)
+def test_les_actions_du_detail_selon_l_etat(client, referent, etat, attendus, absents):
+    contrat = ContratFactory(accompagnement=mesure(referent), etat=etat)
+    client.force_login(referent)
+    with time_machine.travel(datetime.datetime(2026, 6, 20, 10, tzinfo=datetime.UTC)):
+        contenu = client.get(url("detail", contrat)).content.decode()
+    for texte in attendus:
+        assert texte in contenu, texte
+    for texte in absents:
+        assert texte not in contenu, texte
