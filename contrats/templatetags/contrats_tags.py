@@ -1,3 +1,5 @@
+import datetime
+
 from django import template
 
 from contrats.models import Contrat
@@ -15,3 +17,14 @@ def contrats_du_dossier(accompagnements, user):
         .exclude(etat=Contrat.Etat.ANNULE)
         .order_by("-date_debut", "-pk")
     )
+
+
+@register.filter
+def date_fr(iso):
+    """A date of a frozen content, stored in ISO (« 2026-07-05 »), as French readers write it: 05/07/2026."""
+    if not iso:
+        return ""
+    try:
+        return datetime.date.fromisoformat(str(iso)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso

@@ -1,16 +1,19 @@
 """The frozen document: byte-stable PDF, its hash in every signature's evidence, text readable by pypdf."""
 
+import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from pypdf import PdfReader, PdfWriter
 
 from contrats import pdf, services
-from contrats.models import Partie, Signature
+from contrats.models import Partie, Signature, VersionContrat
 
-from .conftest import signer_personne, signer_staff
+from .conftest import brouillon, signer_personne, signer_staff
 
 
 def texte(donnees):
@@ -122,3 +125,76 @@ def test_scan_trop_gros_refuse(cer_soumis, referent, monkeypatch):
 def test_scan_non_verifie_refuse(cer_soumis, referent):
     with pytest.raises(ValidationError, match="vérifié le scan"):
         _signer_papier(cer_soumis, referent, SimpleUploadedFile("scan.pdf", pdf_minimal()), verifie=False)
+
+
+@pytest.mark.parametrize("erreur", [KeyError("/Root"), TypeError("NoneType"), RecursionError(), AttributeError("x")])
+def test_scan_que_pypdf_ne_sait_pas_lire_refuse_en_francais(cer_soumis, referent, monkeypatch, erreur):
+    def lecteur_en_echec(flux):
+        raise erreur
+
+    monkeypatch.setattr(services, "PdfReader", lecteur_en_echec)
+    with pytest.raises(ValidationError, match="illisible ou vide"):
+        _signer_papier(cer_soumis, referent, SimpleUploadedFile("scan.pdf", pdf_minimal()))
+    assert not Signature.objects.exists()
+
+
+def test_les_dates_du_pdf_sont_a_la_francaise(cer_soumis):
+    objectif = cer_soumis.objectifs.get()
+    objectif.echeance = datetime.date(2026, 4, 30)
+    objectif.save()
+    contenu = pdf.contenu_de(cer_soumis, numero=1)
+    texte_pdf = texte(pdf.rendre_pdf(contenu))
+    assert "Du 05/01/2026 au 05/07/2026" in texte_pdf and "30/04/2026" in texte_pdf
+    assert "née le 17/05/1990" in texte_pdf
+    assert "2026-01-05" not in texte_pdf and "2026-04-30" not in texte_pdf
+
+
+def test_les_deux_empreintes_ont_deux_noms(cer_soumis, referent):
+    signer_staff(cer_soumis, referent, Partie.REFERENT)
+    version = cer_soumis.version_courante()
+    contenu = texte(pdf.pdf_version(version)).replace("\n", " ")
+    # the footer: the hash of the frozen content; the evidence: the SHA-256 of the frozen PDF.
+    assert f"empreinte du contenu {pdf.empreinte_contenu(version.contenu)[:16]}" in contenu
+    assert "Empreinte SHA-256 du PDF signé" in contenu
+    assert pdf.empreinte_contenu(version.contenu) != version.sha256
+
+
+def _fichiers(racine, dossier):
+    chemin = Path(racine) / "contrats" / dossier
+    return sorted(p.name for p in chemin.iterdir()) if chemin.exists() else []
+
+
+def test_soumission_refusee_ne_laisse_pas_de_pdf(referent, settings, monkeypatch):
+    contrat = brouillon(referent)
+
+    def journal_en_echec(*args, **kwargs):
+        raise ValidationError("refus simulé après l'écriture du PDF")
+
+    monkeypatch.setattr(services, "_journaliser", journal_en_echec)
+    with pytest.raises(ValidationError, match="refus simulé"):
+        services.soumettre(contrat=contrat, par=referent)
+    assert not VersionContrat.objects.exists()
+    assert _fichiers(settings.MEDIA_ROOT, "versions") == []
+
+
+def test_signature_papier_refusee_ne_laisse_pas_de_scan(cer_soumis, referent, settings, monkeypatch):
+    def journal_en_echec(*args, **kwargs):
+        raise ValidationError("refus simulé après l'écriture du scan")
+
+    monkeypatch.setattr(services, "_journaliser", journal_en_echec)
+    with pytest.raises(ValidationError, match="refus simulé"):
+        _signer_papier(cer_soumis, referent, SimpleUploadedFile("scan.pdf", pdf_minimal()))
+    assert not Signature.objects.exists()
+    assert _fichiers(settings.MEDIA_ROOT, "scans") == []
+
+
+def test_rouvrir_ne_supprime_le_pdf_qu_apres_le_commit(cer_soumis, referent, django_capture_on_commit_callbacks):
+    version = cer_soumis.version_courante()
+    chemin = Path(version.pdf.path)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.rouvrir(contrat=cer_soumis, par=referent)
+        raise RuntimeError("la transaction de l'appelant échoue")
+    assert chemin.exists() and VersionContrat.objects.filter(pk=version.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rouvrir(contrat=cer_soumis, par=referent)
+    assert not chemin.exists() and not VersionContrat.objects.exists()
