@@ -1,0 +1,199 @@
+"""Every transition, allowed or forbidden per role: the measure's référent, a colleague of the same
+structure, the structure's manager, the délégué insertion of the territory, a délégué of another
+territory and a partner's account. A forbidden attempt raises PermissionDenied and changes nothing."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+
+from contrats import services
+from contrats.models import Contrat, Partie, Signature
+from contrats.pdf import nom_partie
+from referentiel.models import Modalite, TypeContrat
+from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory, PartenaireFactory
+
+from .conftest import DEBUT, brouillon, mesure, signer_personne, signer_staff
+
+E = Contrat.Etat
+ROLES = ("referent", "collegue", "responsable", "delegue", "delegue_ailleurs", "partenaire")
+
+
+@pytest.fixture
+def roles(referent, collegue, responsable, delegue):
+    return {
+        "referent": referent,
+        "collegue": collegue,
+        "responsable": responsable,
+        "delegue": delegue,
+        "delegue_ailleurs": DelegueFactory(),
+        "partenaire": PartenaireFactory(),
+    }
+
+
+# --- the states a transition starts from ---------------------------------------------------------
+
+
+def cer_brouillon(r):
+    return brouillon(r["referent"])
+
+
+def cer_soumis(r):
+    return services.soumettre(contrat=cer_brouillon(r), par=r["referent"])
+
+
+def cer_en_validation(r):
+    contrat = cer_soumis(r)
+    signer_personne(contrat, r["referent"])
+    signer_staff(contrat, r["referent"], Partie.REFERENT)
+    contrat.refresh_from_db()
+    return contrat
+
+
+def cer_differe(r):
+    return services.differer(contrat=cer_en_validation(r), par=r["delegue"], motif="Préciser l'objectif.")
+
+
+def cer_valide(r):
+    return services.valider(contrat=cer_en_validation(r), par=r["delegue"])
+
+
+def com_soumis(r):
+    com = brouillon(r["referent"], type=TypeContrat.COM, code=Modalite.Code.FJT_REGULIER)
+    return services.soumettre(contrat=com, par=r["referent"])
+
+
+def tripartite_signe(r):
+    contrat = brouillon(
+        r["referent"],
+        type=TypeContrat.TRIPARTITE,
+        code=Modalite.Code.FJT_CONVENTION,
+        date_fin=datetime.date(2026, 12, 31),
+    )
+    Contrat.objects.filter(pk=contrat.pk).update(etat=E.SIGNE)
+    contrat.refresh_from_db()
+    return contrat
+
+
+# --- the transitions ---------------------------------------------------------------------------
+
+
+def signer_en_session(contrat, user, partie):
+    return services.signer(
+        contrat=contrat,
+        partie=partie,
+        par=user,
+        numero_version=contrat.numero_version,
+        methode=Signature.Methode.SESSION,
+        mot_de_passe=MOT_DE_PASSE,
+        requete=RequestFactory().post("/"),
+    )
+
+
+def faire_signer_la_personne(contrat, user):
+    return services.signer(
+        contrat=contrat,
+        partie=Partie.RESIDENT,
+        par=user,
+        numero_version=contrat.numero_version,
+        methode=Signature.Methode.PRESENCE,
+        nom_signataire=nom_partie(contrat, Partie.RESIDENT),
+        consentement=True,
+    )
+
+
+FIN = datetime.date(2026, 7, 5)
+TRANSITIONS = {
+    # name: (starting state, action, roles allowed)
+    "rédiger": (
+        lambda r: mesure(r["referent"]),
+        lambda acc, u: services.creer_brouillon(accompagnement=acc, par=u, type=TypeContrat.CER, date_debut=DEBUT),
+        {"referent", "responsable"},
+    ),
+    "soumettre": (cer_brouillon, lambda c, u: services.soumettre(contrat=c, par=u), {"referent", "responsable"}),
+    "annuler": (
+        cer_brouillon,
+        lambda c, u: services.annuler(contrat=c, par=u, motif="Abandon"),
+        {"referent", "responsable"},
+    ),
+    "faire signer la personne": (cer_soumis, faire_signer_la_personne, {"referent", "responsable"}),
+    "signer comme référent": (
+        cer_soumis,
+        lambda c, u: signer_en_session(c, u, Partie.REFERENT),
+        {"referent"},
+    ),
+    "signer comme responsable": (
+        com_soumis,
+        lambda c, u: signer_en_session(c, u, Partie.RESPONSABLE),
+        {"responsable"},
+    ),
+    "avenant": (
+        cer_soumis,
+        lambda c, u: services.rouvrir(contrat=c, par=u, motif="Correction"),
+        {"referent", "responsable"},
+    ),
+    "valider": (cer_en_validation, lambda c, u: services.valider(contrat=c, par=u), {"delegue"}),
+    "différer": (
+        cer_en_validation,
+        lambda c, u: services.differer(contrat=c, par=u, motif="Préciser"),
+        {"delegue"},
+    ),
+    "refuser": (
+        cer_en_validation,
+        lambda c, u: services.refuser(contrat=c, par=u, motif="Objectifs flous"),
+        {"delegue"},
+    ),
+    "répondre au délégué": (
+        cer_differe,
+        lambda c, u: services.repondre(contrat=c, par=u, message="Précisé."),
+        {"referent", "responsable"},
+    ),
+    "préparer le renouvellement": (
+        cer_valide,
+        lambda c, u: services.preparer_renouvellement(contrat=c, par=u, le=FIN),
+        {"referent", "responsable"},
+    ),
+    "rompre un CER": (
+        cer_valide,
+        lambda c, u: services.rompre(contrat=c, par=u, motif="Déménagement", le=datetime.date(2026, 3, 1)),
+        {"referent", "responsable"},
+    ),
+    "rompre le document tripartite": (
+        tripartite_signe,
+        lambda c, u: services.rompre(contrat=c, par=u, motif="Manquement", le=datetime.date(2026, 3, 1)),
+        {"responsable"},
+    ),
+}
+
+
+def _photo(objet):
+    """What a forbidden attempt must leave untouched."""
+    if isinstance(objet, Contrat):
+        objet.refresh_from_db()
+        return (
+            objet.etat,
+            objet.version,
+            objet.transitions.count(),
+            Signature.objects.count(),
+            Contrat.objects.count(),
+        )
+    return Contrat.objects.count()
+
+
+@pytest.mark.parametrize("nom", TRANSITIONS)
+def test_transition_permise_ou_interdite_selon_le_role(roles, nom):
+    depart, action, permis = TRANSITIONS[nom]
+    objet = depart(roles)
+    avant = _photo(objet)
+    for role in ROLES:
+        if role in permis:
+            continue
+        with pytest.raises(PermissionDenied):
+            action(objet, roles[role])
+        assert _photo(objet) == avant, f"{nom} par {role} a laissé une trace"
+    for role in sorted(permis):
+        objet = depart(roles)  # a fresh start for each: the allowed action changes the state
+        avant = _photo(objet)
+        action(objet, roles[role])
+        assert _photo(objet) != avant, f"{nom} par {role} n'a rien fait"
