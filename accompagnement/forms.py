@@ -110,7 +110,7 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
         self.fields["date_heure"].initial = maintenant_arrondi
         self.fields["participants"].queryset = User.objects.collegues_de(user).exclude(pk=user.pk)
         self.fields["partenaires"].queryset = ContactPartenaire.objects.filter(
-            coreferences__accompagnement=accompagnement, coreferences__date_fin__isnull=True
+            coreferences__in=accompagnement.coreferents.en_cours()
         ).select_related("tiers")
         self.fields["objectifs"].queryset = accompagnement.objectifs.en_cours()
         # Fields with no choice are noise on a form meant to be filled in 30 seconds.

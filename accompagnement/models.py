@@ -16,11 +16,21 @@ def filtre_visibilite(user, prefix=""):
     return Q(**{f"{prefix}resident__archive_le__isnull": True}) & _filtre_role(user, prefix)
 
 
+def coreference_en_cours(prefix="", le=None):
+    """Q object on a co-referent (reached through `prefix`) in place on `le`: started, and not ended.
+    The end date is the day the co-referent was removed (retirer_coreferent defaults it to today): from
+    that day on, the access is gone."""
+    le = le or timezone.localdate()
+    return Q(**{f"{prefix}date_debut__lte": le}) & (
+        Q(**{f"{prefix}date_fin__isnull": True}) | Q(**{f"{prefix}date_fin__gt": le})
+    )
+
+
 def _filtre_role(user, prefix):
     p = prefix
     if user.role in (Role.REFERENT, Role.RESPONSABLE):
-        return Q(**{f"{p}structure__in": user.structures.all()}) | Q(
-            **{f"{p}coreferents__user": user, f"{p}coreferents__date_fin__isnull": True}
+        return Q(**{f"{p}structure__in": user.structures.all()}) | (
+            Q(**{f"{p}coreferents__user": user}) & coreference_en_cours(f"{p}coreferents__")
         )
     if user.role == Role.DELEGUE:
         return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
@@ -37,12 +47,8 @@ def _filtre_role(user, prefix):
         # Co-referred by this contact, and a consent in force (not withdrawn, not future) for its organisation.
         consentis = Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
         return Q(
-            **{
-                f"{p}coreferents__contact_id": user.contact_partenaire_id,
-                f"{p}coreferents__date_fin__isnull": True,
-                f"{p}resident_id__in": consentis,
-            }
-        )
+            **{f"{p}coreferents__contact_id": user.contact_partenaire_id, f"{p}resident_id__in": consentis}
+        ) & coreference_en_cours(f"{p}coreferents__")
     return Q(pk__in=[])
 
 
@@ -160,6 +166,11 @@ class Accompagnement(models.Model):
         return self.date_fin is None or self.date_fin >= timezone.localdate()
 
 
+class CoReferentQuerySet(models.QuerySet):
+    def en_cours(self, le=None):
+        return self.filter(coreference_en_cours(le=le))
+
+
 class CoReferent(models.Model):
     """Another intervenant on a measure: a team member or a partner's contact person."""
 
@@ -188,6 +199,8 @@ class CoReferent(models.Model):
     date_debut = models.DateField("depuis", default=timezone.localdate)
     date_fin = models.DateField("jusqu'au", null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = CoReferentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "co-référent"

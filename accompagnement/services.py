@@ -32,15 +32,29 @@ STATUTS_CLOTURE = (
 
 
 def peut_modifier(user, accompagnement):
-    """Staff of the measure's structure (the team's veille bienveillante) or an active co-referent
-    team member. Partners and the Département's agents read only."""
+    """Staff of the measure's structure (the team's veille bienveillante) or a team member who is its
+    co-referent today. Partners and the Département's agents read only."""
+    return bool(mesures_modifiables(user, [accompagnement]))
+
+
+def mesures_modifiables(user, accompagnements):
+    """Those of `accompagnements` the user may write on (peut_modifier), in two queries at most
+    whatever their number: a dossier asks it for each of its measures."""
+    accompagnements = list(accompagnements)
     if user.is_administrateur:
-        return True
-    if user.role not in (Role.REFERENT, Role.RESPONSABLE):
-        return False
-    if any(s.pk == accompagnement.structure_id for s in user.structures.all()):
-        return True
-    return accompagnement.coreferents.filter(user=user, date_fin__isnull=True).exists()
+        return accompagnements
+    if user.role not in (Role.REFERENT, Role.RESPONSABLE) or not accompagnements:
+        return []
+    structures = set(user.structures.values_list("pk", flat=True))
+    ailleurs = [a.pk for a in accompagnements if a.structure_id not in structures]
+    coreferees = set()
+    if ailleurs:
+        coreferees = set(
+            CoReferent.objects.en_cours()
+            .filter(user=user, accompagnement_id__in=ailleurs)
+            .values_list("accompagnement_id", flat=True)
+        )
+    return [a for a in accompagnements if a.structure_id in structures or a.pk in coreferees]
 
 
 def exiger_droit(user, accompagnement):

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accompagnement.forms import EntretienForm
 from accompagnement.models import Accompagnement, CoReferent, Entretien, Objectif
-from accompagnement.services import peut_modifier
+from accompagnement.services import mesures_modifiables
 from accompagnement.suivi import libelle_etat, suivis
 from accompagnement.verrou import ConflitDeVersion
 from accompagnement.views_communs import reporter_erreurs
@@ -172,7 +172,9 @@ def dossier(request, pk):
     resident = _resident(request, pk)
     le = timezone.localdate()
     mesures = _mesures(request, resident)
-    modifiables = [m for m in mesures if m.est_actif and peut_modifier(request.user, m)]
+    # Write rights for every measure at once (not one query per measure); the active ones take entries.
+    ecrivables = {m.pk for m in mesures_modifiables(request.user, mesures)}
+    modifiables = [m for m in mesures if m.est_actif and m.pk in ecrivables]
     mesure_saisie = modifiables[0] if modifiables else None
     choisie = request.GET.get("mesure", "")
     for mesure in modifiables:
@@ -182,7 +184,7 @@ def dossier(request, pk):
         "resident": resident,
         "accompagnements": mesures,
         "mesures_modifiables": modifiables,
-        "peut_ecrire": bool(modifiables),
+        "ecrivables": ecrivables,
         "equipe": _equipe(request.user, resident),
         "lignes_suivi": _lignes_suivi(mesures, le),
         "page_entretiens": _entretiens(request, resident),

@@ -346,3 +346,52 @@ class TestObjectifsEtCoReferents:
 
 def test_une_mesure_d_une_autre_structure_nest_pas_modifiable(etranger):
     assert not services.peut_modifier(etranger, AccompagnementFactory())
+
+
+class TestCoReferentsDates:
+    """A co-referent is in place from its start date and until the day it is removed (excluded)."""
+
+    @pytest.mark.parametrize(
+        ("debut", "fin", "en_place"),
+        [
+            (-10, None, True),
+            (0, None, True),
+            (3, None, False),  # starts in three days
+            (-10, 5, True),  # removal planned in five days
+            (-10, 0, False),  # removed today
+            (-10, -1, False),
+        ],
+    )
+    def test_visibilite_ecriture_et_choix_des_presents(self, mesure, debut, fin, en_place):
+        from accompagnement.forms import EntretienForm
+
+        jour = timezone.localdate()
+        ailleurs = ReferentFactory()
+        contact = ContactPartenaireFactory()
+        for kwargs in ({"user": ailleurs}, {"contact": contact}):
+            CoReferentFactory(
+                accompagnement=mesure,
+                date_debut=jour + datetime.timedelta(days=debut),
+                date_fin=jour + datetime.timedelta(days=fin) if fin is not None else None,
+                **kwargs,
+            )
+        assert (mesure in Accompagnement.objects.visibles_par(ailleurs)) is en_place
+        assert services.peut_modifier(ailleurs, mesure) is en_place
+        form = EntretienForm(accompagnement=mesure, user=mesure.referent)
+        assert ("partenaires" in form.fields and contact in form.fields["partenaires"].queryset) is en_place
+
+    def test_partenaire_avec_consentement_seulement_une_fois_en_place(self, mesure):
+        from tests.accounts.factories import PartenaireFactory
+        from tests.residents.factories import ConsentementFactory
+
+        partenaire = PartenaireFactory()
+        ConsentementFactory(resident=mesure.resident, tiers=partenaire.contact_partenaire.tiers)
+        coref = CoReferentFactory(
+            accompagnement=mesure,
+            contact=partenaire.contact_partenaire,
+            date_debut=timezone.localdate() + datetime.timedelta(days=2),
+        )
+        assert mesure not in Accompagnement.objects.visibles_par(partenaire)
+        coref.date_debut = timezone.localdate()
+        coref.save()
+        assert mesure in Accompagnement.objects.visibles_par(partenaire)

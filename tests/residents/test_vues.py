@@ -158,6 +158,43 @@ def test_dossier_nombre_de_requetes_constant(client, mesure, referent, django_as
     assert reponse.status_code == 200
 
 
+def _requetes_du_dossier(client, user, resident):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connecte(client, user)
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse("residents:dossier", args=[resident.pk]))
+    assert reponse.status_code == 200
+    return len(requetes)
+
+
+def _personne_a_mesures(referent, nombre, coreferent_user):
+    """A person with `nombre` measures (one of each modality), each with co-referents and a rendez-vous."""
+    from referentiel.models import Modalite
+
+    resident = ResidentFactory(structure=referent.structures.first())
+    for modalite in Modalite.objects.filter(accompagnee_ici=True).order_by("pk")[:nombre]:
+        mesure = AccompagnementFactory(referent=referent, resident=resident, modalite=modalite)
+        CoReferentFactory(accompagnement=mesure, user=coreferent_user)
+        CoReferentFactory(accompagnement=mesure, contact=ContactPartenaireFactory())
+        EntretienFactory(
+            accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() + datetime.timedelta(days=1)
+        )
+    return resident
+
+
+def test_dossier_requetes_constantes_avec_plusieurs_mesures_et_coreferents(client, referent, etranger):
+    """Write rights are read once for all the measures (no query per measure), for the team and for a
+    co-referent of another structure alike."""
+    petit = _personne_a_mesures(referent, 1, etranger)
+    grand = _personne_a_mesures(referent, 4, etranger)
+    assert grand.accompagnements.count() == 4
+    for user in (referent, etranger):
+        assert _requetes_du_dossier(client, user, grand) == _requetes_du_dossier(client, user, petit)
+        assert _requetes_du_dossier(client, user, grand) <= 50
+
+
 @pytest.mark.parametrize("nombre", [2, 30])
 def test_liste_des_entretiens_nombre_de_requetes_constant(
     client, mesure, referent, django_assert_max_num_queries, nombre
@@ -187,6 +224,26 @@ def test_deux_mesures_actives_on_choisit_celle_de_la_saisie(client, mesure, refe
     url = reverse("residents:dossier", args=[mesure.resident_id])
     reponse = connecte(client, referent).get(url, {"mesure": autre.pk})
     assert reponse.context["mesure_saisie"] == autre
+
+
+def test_lien_cloturer_selon_les_droits_sur_la_mesure_du_rendez_vous(client, mesure, referent):
+    from accompagnement.models import Accompagnement
+    from tests.accounts.factories import DelegueFactory
+
+    rdv = EntretienFactory(
+        accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() - datetime.timedelta(days=3)
+    )
+    # The measure has ended since: no active measure is writable, yet its rendez-vous can still be closed.
+    Accompagnement.objects.filter(pk=mesure.pk).update(
+        date_fin=timezone.localdate() - datetime.timedelta(days=1), motif_fin="DEMENAGEMENT"
+    )
+    cloture = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    dossier = reverse("residents:dossier", args=[mesure.resident_id])
+    assert f'href="{cloture}"' in connecte(client, referent).get(dossier).content.decode()
+    assert client.get(cloture).status_code == 200
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    assert f'href="{cloture}"' not in connecte(client, delegue).get(dossier).content.decode()
+    assert client.get(cloture).status_code == 403
 
 
 def test_le_delegue_lit_le_dossier_sans_pouvoir_le_modifier(client, mesure):
