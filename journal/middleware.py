@@ -34,6 +34,27 @@ PAGES_DOSSIER = {
     "accompagnement:objectif_evaluer": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:coreferent_retirer": ("pk", "accompagnement.CoReferent", "accompagnement__resident_id"),
     "contrats:nouveau": ("accompagnement_pk", "accompagnement.Accompagnement", "resident_id"),
+    **{
+        f"admissions:{nom}": ("pk", "admissions.Candidature", "resident_id")
+        for nom in ("candidature", "etape", "note_pdf")
+    },
+    **{
+        f"admissions:{nom}": ("pk", "accompagnement.Accompagnement", "resident_id")
+        for nom in (
+            "suivi",
+            "synthese_planifier",
+            "intervenant",
+            "reunion",
+            "logement",
+            "fin",
+            "objectif_sortie",
+            "sortie",
+            "sortie_pdf",
+        )
+    },
+    "admissions:synthese_tenir": ("pk", "admissions.Synthese", "accompagnement__resident_id"),
+    "admissions:synthese_transmettre": ("pk", "admissions.Synthese", "accompagnement__resident_id"),
+    "admissions:glissement": ("pk", "admissions.Logement", "accompagnement__resident_id"),
     "echeances:signalement_nouveau": ("accompagnement", "accompagnement.Accompagnement", "resident_id"),
     "pilotage:decision": ("accompagnement", "accompagnement.Accompagnement", "resident_id"),
     **{
@@ -62,7 +83,13 @@ PAGES_COLLECTIVES = {
     "pilotage:compte_rendu_pdf": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:telecharger_export": ("pk", "pilotage.Export"),
 }
-IMPRESSIONS = {"contrats:apercu", "contrats:pdf", "pilotage:compte_rendu_pdf"}
+IMPRESSIONS = {
+    "contrats:apercu",
+    "contrats:pdf",
+    "pilotage:compte_rendu_pdf",
+    "admissions:note_pdf",
+    "admissions:sortie_pdf",
+}
 EXPORTS = {"pilotage:telecharger_export", "residents:droit_acces_zip"}
 
 
