@@ -122,6 +122,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.compte_bloque"
 AXES_VERBOSE = False
+# The client's address behind REVERSE_PROXY_COUNT reverse proxies, each appending to X-Forwarded-For (0 by
+# default: REMOTE_ADDR, the only safe reading when nothing stands in front of gunicorn). Read by the
+# lock-out and by the access log. The installed django-axes only applies AXES_IPWARE_PROXY_COUNT with
+# django-ipware, which is not a dependency: axes is given the same reader as the log instead.
+REVERSE_PROXY_COUNT = env_int("REVERSE_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "journal.services.adresse_client"
 # Second factor (identification référentiel 2022): TOTP with recovery codes, throttled after failures.
 OTP_TOTP_ISSUER = "Accompagnement social"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -1,5 +1,8 @@
 """Writing and purging the access log."""
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import Func, IntegerField, Subquery
@@ -10,11 +13,26 @@ from referentiel.regles import parametre_delta
 from .models import Action, JournalAcces
 
 
+def adresse_client(request):
+    """The client's address (access log, django-axes' lock-out): REMOTE_ADDR, or, behind
+    settings.REVERSE_PROXY_COUNT reverse proxies that each append the address they saw to X-Forwarded-For,
+    the entry that many places from the right. What the client wrote in the header itself stays on the
+    left and is never believed; a missing or malformed entry falls back to REMOTE_ADDR."""
+    distante = request.META.get("REMOTE_ADDR") or None
+    proxys = settings.REVERSE_PROXY_COUNT
+    if proxys <= 0:
+        return distante
+    adresses = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if len(adresses) < proxys:
+        return distante
+    try:
+        return str(ipaddress.ip_address(adresses[-proxys]))
+    except ValueError:
+        return distante
+
+
 def _ip(request):
-    # Behind the reverse proxy REMOTE_ADDR is the proxy; the address is kept as an indication only.
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return adresse_client(request) if request is not None else None
 
 
 def _structures_de(user):

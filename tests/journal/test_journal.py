@@ -126,3 +126,75 @@ def test_l_admin_ne_permet_pas_de_modifier_le_journal():
     assert not modele_admin.has_delete_permission(requete)
     assert not modele_admin.has_add_permission(requete)
     assert ResidentFactory  # the factory module imports cleanly (used by other journal tests)
+
+
+def test_les_pages_des_admissions_sont_tracees(client):
+    """Application, follow-up with the partners, and the two PDFs (printed) name the person."""
+    from admissions import services
+    from tests.admissions.factories import E, Residence, avancer, jour
+
+    r = Residence()
+    c = avancer(r, r.candidature(), E.ENTREE)
+    m = c.accompagnement
+    s = services.planifier_synthese(accompagnement=m, par=r.referent, contact=r.contact, date_prevue=jour(0))
+    client.force_login(r.referent)
+    assert client.get(reverse("admissions:candidature", args=[c.pk])).status_code == 200
+    assert client.get(reverse("admissions:suivi", args=[m.pk])).status_code == 200
+    reponse = client.post(
+        reverse("admissions:synthese_tenir", args=[s.pk]),
+        {"version": s.version, "tenue_le": jour(0), "participants": "", "bilan": "Avance."},
+    )
+    assert reponse.status_code == 302
+    services.enregistrer_sortie(
+        accompagnement=m,
+        par=r.referent,
+        version=m.version,
+        date_sortie=jour(0),
+        motif_fin="OBJECTIFS_ATTEINTS",
+        destination="FAMILLE",
+        repreneur="Famille",
+        date_relais=jour(0),
+    )
+    assert client.get(reverse("admissions:sortie_pdf", args=[m.pk])).status_code == 200
+    lignes = {(ligne.page, ligne.action, ligne.type_objet, ligne.resident_id) for ligne in JournalAcces.objects.all()}
+    assert lignes == {
+        ("admissions:candidature", Action.CONSULTATION, "candidature", r.jeune.pk),
+        ("admissions:suivi", Action.CONSULTATION, "accompagnement", r.jeune.pk),
+        ("admissions:synthese_tenir", Action.MODIFICATION, "synthese", r.jeune.pk),
+        ("admissions:sortie_pdf", Action.IMPRESSION, "accompagnement", r.jeune.pk),
+    }
+
+
+@pytest.mark.parametrize(
+    ("proxys", "transmis", "attendu"),
+    [
+        (0, "203.0.113.7", "10.0.0.2"),  # nothing in front of gunicorn: the header is the client's own word
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # a forged left part is ignored
+        (2, "203.0.113.7, 10.0.0.9", "203.0.113.7"),
+        (2, "203.0.113.7", "10.0.0.2"),  # fewer entries than proxies: not believed
+        (1, "pas-une-adresse", "10.0.0.2"),
+        (1, "", "10.0.0.2"),
+    ],
+)
+def test_adresse_du_client_derriere_les_proxys(rf, settings, proxys, transmis, attendu):
+    from axes.helpers import get_client_ip_address
+
+    from journal.services import adresse_client
+
+    settings.REVERSE_PROXY_COUNT = proxys
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=transmis)
+    assert adresse_client(request) == attendu
+    # django-axes locks out by the same address.
+    assert get_client_ip_address(request) == attendu
+
+
+def test_le_journal_note_l_adresse_du_client_derriere_le_proxy(client, mesure, settings):
+    settings.REVERSE_PROXY_COUNT = 1
+    client.force_login(mesure.referent)
+    client.get(
+        reverse("residents:droits", args=[mesure.resident_id]),
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert JournalAcces.objects.get().ip == "203.0.113.7"
