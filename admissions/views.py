@@ -106,6 +106,8 @@ ETAPES = {
     "contrat_sejour": (forms.ContratSejourForm, services.enregistrer_contrat_sejour),
     "abandon": (forms.AbandonForm, services.abandonner),
 }
+# The steps whose form has free text about the young person (reminder that she can read it).
+ETAPES_TEXTE_LIBRE = {"contact", "note", "rencontre", "decision"}
 PROCHAINE = {
     E.CANDIDATURE: "contact",
     E.CONTACT: "note",
@@ -152,6 +154,7 @@ def _contexte(request, candidature, formulaire=None, nom=None):
         "erreurs_etape": [m for ms in formulaire.errors.values() for m in ms] if hors_page else [],
         "etapes": [(etape, etape.label) for etape in E],
         "prochaine": prochaine,
+        "texte_libre": prochaine in ETAPES_TEXTE_LIBRE,
         "form": form,
         "abandon": abandon if candidature.ouverte else None,
         "verdict": verdict,

@@ -282,3 +282,27 @@ def test_suivi_avec_deux_co_referents(client, r, admise):
     assert client.post(reverse("admissions:glissement", args=[log.pk])).status_code == 302
     log.refresh_from_db()
     assert log.glissement_fait_le == jour(0)
+
+
+def test_brouillons_et_rappel_de_lecture_sur_les_textes(client, r, admise):
+    """Each form keeps a draft of its own (app.js, data-brouillon); those with free text about the young
+    person remind the writer that she can read it."""
+    rappel = "peut demander à lire ces notes"
+    c = r.candidature(resident=ResidentFactory(structure=r.residence, date_naissance=r.jeune.date_naissance))
+    client.force_login(r.referent)
+    page = client.get(reverse("admissions:candidature", args=[c.pk])).content.decode()
+    assert (
+        f'data-brouillon="candidature-{c.pk}-contact"' in page
+        and f'data-brouillon="candidature-{c.pk}-abandon"' in page
+    )
+    assert page.count(rappel) == 2  # the phone contact's report and the reason of an abandon
+    assert rappel in client.get(reverse("admissions:nouvelle")).content.decode()
+    m = admise.accompagnement
+    s = services.planifier_synthese(accompagnement=m, par=r.referent, contact=r.contact, date_prevue=jour(0))
+    page = client.get(reverse("admissions:suivi", args=[m.pk])).content.decode()
+    for cle in (f"synthese-{s.pk}", f"synthese-nouvelle-{m.pk}", f"reunion-{m.pk}", f"sortie-{m.pk}"):
+        assert f'data-brouillon="{cle}"' in page, cle
+    assert page.count(rappel) == 3  # the synthèse's bilan, the meeting's decisions, what is handed over
+    client.force_login(r.responsable)
+    page = client.get(reverse("admissions:suivi", args=[m.pk])).content.decode()
+    assert f'data-brouillon="fin-{m.pk}"' in page and page.count(rappel) == 4

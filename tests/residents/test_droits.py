@@ -141,6 +141,12 @@ def test_enregistrer_un_consentement(client, mesure, partenaire):
     assert Consentement.objects.count() == 1
 
 
+def test_le_formulaire_de_consentement_garde_un_brouillon(client, mesure):
+    client.force_login(mesure.referent)
+    page = client.get(reverse("residents:consentement_nouveau", args=[mesure.resident_id])).content.decode()
+    assert f'data-brouillon="consentement-{mesure.resident_id}"' in page
+
+
 def test_consentement_collegue_et_etranger(client, mesure):
     collegue = ReferentFactory(structures=[mesure.structure])
     client.force_login(collegue)
