@@ -30,6 +30,7 @@ PAGES_DOSSIER = {
     "accompagnement:objectif_nouveau": ("pk", "accompagnement.Accompagnement", "resident_id"),
     "accompagnement:coreferent_ajouter": ("pk", "accompagnement.Accompagnement", "resident_id"),
     "accompagnement:rendez_vous_cloturer": ("pk", "accompagnement.Entretien", "accompagnement__resident_id"),
+    "accompagnement:entretien_modifier": ("pk", "accompagnement.Entretien", "accompagnement__resident_id"),
     "accompagnement:objectif_modifier": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:objectif_evaluer": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:coreferent_retirer": ("pk", "accompagnement.CoReferent", "accompagnement__resident_id"),

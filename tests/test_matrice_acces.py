@@ -193,6 +193,7 @@ OBJET_PAR_URL = {
     "residents:demande_remise": "demande",
     "accompagnement:ouvrir": "resident",
     "accompagnement:rendez_vous_cloturer": "entretien",
+    "accompagnement:entretien_modifier": "entretien",
     "accompagnement:objectif_modifier": "objectif",
     "accompagnement:objectif_evaluer": "objectif",
     "accompagnement:coreferent_retirer": "coreferent",
