@@ -4,6 +4,7 @@ team, the measure's objectives, the people the user may see). Writes go through 
 import uuid
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -105,18 +106,62 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
     )
     confidentiel = forms.BooleanField(label="Note confidentielle (visible de moi seul·e)", required=False)
 
-    def __init__(self, *args, accompagnement, user, **kwargs):
+    def __init__(self, *args, accompagnement, user, entretien=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_heure"].initial = maintenant_arrondi
-        self.fields["participants"].queryset = User.objects.collegues_de(user).exclude(pk=user.pk)
-        self.fields["partenaires"].queryset = ContactPartenaire.objects.filter(
-            coreferences__in=accompagnement.coreferents.en_cours()
-        ).select_related("tiers")
-        self.fields["objectifs"].queryset = accompagnement.objectifs.en_cours()
-        # Fields with no choice are noise on a form meant to be filled in 30 seconds.
-        for name in ("participants", "partenaires", "objectifs"):
-            if not self.fields[name].queryset.exists():
-                del self.fields[name]
+        auteur_id = entretien.auteur_id if entretien else user.pk
+        self._choix("participants", User.objects.collegues_de(user).exclude(pk=auteur_id), entretien)
+        self._choix(
+            "partenaires",
+            ContactPartenaire.objects.filter(coreferences__in=accompagnement.coreferents.en_cours()),
+            entretien,
+            "tiers",
+        )
+        self._choix("objectifs", accompagnement.objectifs.en_cours(), entretien)
+
+    def _choix(self, nom, queryset, entretien, *relations):
+        """The choices of a many-to-many field. When an entretien is corrected, what it already names
+        stays a choice (an objective reached since, a partner no longer co-referent). A field with no
+        choice is noise on a form meant to be filled in 30 seconds: it is left out."""
+        if entretien is not None:
+            deja = getattr(entretien, nom).values("pk")
+            queryset = queryset.model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk__in=deja))
+        queryset = queryset.select_related(*relations) if relations else queryset
+        if queryset.exists():
+            self.fields[nom].queryset = queryset
+        else:
+            del self.fields[nom]
+
+
+class ModificationEntretienForm(VersionMixin, EntretienForm):
+    """The same form, filled with the entretien to correct. The confidential flag is its author's."""
+
+    CHAMPS = (
+        "type",
+        "date_heure",
+        "duree_minutes",
+        "statut",
+        "lieu",
+        "participants",
+        "partenaires",
+        "objectifs",
+        "notes",
+        "confidentiel",
+    )
+
+    def __init__(self, *args, entretien, user, **kwargs):
+        initial = {
+            nom: getattr(entretien, nom)
+            for nom in self.CHAMPS
+            if nom not in ("participants", "partenaires", "objectifs")
+        }
+        for nom in ("participants", "partenaires", "objectifs"):
+            initial[nom] = [o.pk for o in getattr(entretien, nom).all()]
+        kwargs["initial"] = {**initial, "version": entretien.version, **kwargs.get("initial", {})}
+        super().__init__(*args, accompagnement=entretien.accompagnement, user=user, entretien=entretien, **kwargs)
+        del self.fields["jeton"]
+        if entretien.auteur_id != user.pk:
+            del self.fields["confidentiel"]
 
 
 class RendezVousForm(StyleMixin, JetonMixin, forms.Form):
@@ -135,6 +180,19 @@ class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
             (Entretien.Statut.ABSENT_NON_EXCUSE, "absence non excusée"),
             (Entretien.Statut.ANNULE, "annulé"),
         ],
+    )
+    duree_minutes = forms.IntegerField(
+        label="Durée réelle (minutes)",
+        min_value=1,
+        max_value=24 * 60,
+        required=False,
+        help_text="Si le rendez-vous a été honoré ; vide, la durée prévue est gardée.",
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="La personne peut lire ces notes : écrivez des faits, sans jugement.",
     )
 
 

@@ -39,13 +39,14 @@ def peut_modifier(user, accompagnement):
 
 def mesures_modifiables(user, accompagnements):
     """Those of `accompagnements` the user may write on (peut_modifier), in two queries at most
-    whatever their number: a dossier asks it for each of its measures."""
+    whatever their number (one when the user's structures are prefetched): a dossier asks it for each
+    of its measures."""
     accompagnements = list(accompagnements)
     if user.is_administrateur:
         return accompagnements
     if user.role not in (Role.REFERENT, Role.RESPONSABLE) or not accompagnements:
         return []
-    structures = set(user.structures.values_list("pk", flat=True))
+    structures = {s.pk for s in user.structures.all()}
     ailleurs = [a.pk for a in accompagnements if a.structure_id not in structures]
     coreferees = set()
     if ailleurs:
@@ -159,9 +160,9 @@ def planifier_rendez_vous(*, accompagnement, par, type, date_heure, lieu="", dur
 
 
 @transaction.atomic
-def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None):
-    """Once its time has passed, a rendez-vous becomes an entretien (honoured) or an absence.
-    It can be cancelled at any time."""
+def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_minutes=None):
+    """Once its time has passed, a rendez-vous becomes an entretien (honoured, with its notes and its
+    real duration) or an absence. It can be cancelled at any time."""
     exiger_droit(par, entretien.accompagnement)
     courant = verrouiller(entretien, version)
     if courant.statut != Entretien.Statut.PLANIFIE:
@@ -183,20 +184,31 @@ def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None):
     champs = {"statut": statut}
     if notes is not None:
         champs["notes"] = notes
+    if duree_minutes is not None:
+        if statut != Entretien.Statut.HONORE:
+            raise ValidationError({"duree_minutes": "Seul un rendez-vous honoré a une durée : laissez-la vide."})
+        champs["duree_minutes"] = duree_minutes
     return enregistrer_version(courant, **champs)
 
 
 @transaction.atomic
 def modifier_entretien(*, entretien, par, version, **champs):
+    """Correct an entretien already saved (optimistic lock: `version` is the one the form showed).
+    A confidential note is the author's: only they change it or mark a note confidential."""
     exiger_droit(par, entretien.accompagnement)
     courant = verrouiller(entretien, version)
-    if courant.auteur_id != par.pk and courant.confidentiel:
+    if courant.auteur_id != par.pk and (courant.confidentiel or champs.get("confidentiel")):
         raise PermissionDenied("Seul l'auteur modifie une note confidentielle.")
-    m2m = {k: champs.pop(k) for k in ("participants", "partenaires", "objectifs") if k in champs}
+    m2m = {k: list(champs.pop(k)) for k in ("participants", "partenaires", "objectifs") if k in champs}
     date_heure = champs.get("date_heure", courant.date_heure)
     statut = champs.get("statut", courant.statut)
     if statut in STATUTS_CLOTURE and date_heure > timezone.now():
         raise ValidationError({"date_heure": "Un entretien à venir ne peut pas être marqué honoré ou absent."})
+    _exiger_mesure_ouverte(courant.accompagnement, timezone.localtime(date_heure).date())
+    # An objective already linked stays allowed (it may have moved to the next measure since).
+    deja = set(courant.objectifs.values_list("pk", flat=True))
+    if any(o.accompagnement_id != courant.accompagnement_id and o.pk not in deja for o in m2m.get("objectifs", ())):
+        raise ValidationError({"objectifs": "Un objectif choisi n'appartient pas à cet accompagnement."})
     for nom, valeur in champs.items():
         setattr(courant, nom, valeur)
     courant.full_clean(exclude=["physique", "jeton"])

@@ -7,6 +7,7 @@ app_name = "accompagnement"
 urlpatterns = [
     path("file-active/", views.file_active, name="file_active"),
     path("<int:pk>/entretien/", views.entretien_nouveau, name="entretien_nouveau"),
+    path("entretien/<int:pk>/modifier/", views.entretien_modifier, name="entretien_modifier"),
     path("<int:pk>/rendez-vous/", views.rendez_vous_nouveau, name="rendez_vous_nouveau"),
     path("rendez-vous/", views.rendez_vous, name="rendez_vous"),
     path("rendez-vous/<int:pk>/cloturer/", views.rendez_vous_cloturer, name="rendez_vous_cloturer"),

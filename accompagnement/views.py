@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
@@ -20,10 +20,11 @@ from referentiel.models import Modalite
 from residents.texte import cle_recherche
 
 from . import ics, services
-from .forms import ClotureRendezVousForm, EntretienForm, RendezVousForm
+from .forms import ClotureRendezVousForm, EntretienForm, ModificationEntretienForm, RendezVousForm
 from .models import Accompagnement, Entretien
 from .suivi import RANG_ETAT, libelle_etat, suivis
-from .views_communs import accompagnement_modifiable, donnees, entretien_modifiable, reporter_erreurs
+from .verrou import ConflitDeVersion
+from .views_communs import accompagnement_modifiable, conflit, donnees, entretien_modifiable, reporter_erreurs
 
 PAR_PAGE_FILE_ACTIVE = 100
 TRIS = {
@@ -194,6 +195,38 @@ def entretien_nouveau(request, pk):
     return render(request, template, {"form": form, "accompagnement": accompagnement})
 
 
+@require_http_methods(["GET", "POST"])
+def entretien_modifier(request, pk):
+    """Correct an entretien already saved: its author or the team (write rights on the measure); a
+    confidential note by its author only. A second writer gets the conflict message, their input kept."""
+    entretien = entretien_modifiable(request, pk)
+    if entretien.statut == Entretien.Statut.PLANIFIE:
+        return redirect("accompagnement:rendez_vous_cloturer", entretien.pk)
+    if entretien.statut == Entretien.Statut.ANNULE:
+        messages.info(request, "Un rendez-vous annulé ne se modifie pas.")
+        return redirect("residents:dossier", entretien.accompagnement.resident_id)
+    if entretien.confidentiel and entretien.auteur_id != request.user.pk:
+        raise PermissionDenied("Seul l'auteur modifie une note confidentielle.")
+    form = ModificationEntretienForm(request.POST or None, entretien=entretien, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.modifier_entretien(
+                entretien=entretien,
+                par=request.user,
+                version=form.cleaned_data["version"],
+                **donnees(form, *ModificationEntretienForm.CHAMPS),
+            )
+        except ConflitDeVersion as erreur:
+            reporter_erreurs(form, erreur)
+            conflit(form, entretien)
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Entretien modifié.")
+            return redirect("residents:dossier", entretien.accompagnement.resident_id)
+    return render(request, "accompagnement/entretien_modifier.html", {"form": form, "entretien": entretien})
+
+
 # --- rendez-vous ------------------------------------------------------------------------------------
 
 
@@ -222,7 +255,7 @@ def rendez_vous_cloturer(request, pk):
     if entretien.statut != Entretien.Statut.PLANIFIE:
         messages.info(request, "Ce rendez-vous a déjà été clôturé.")
         return redirect("residents:dossier", entretien.accompagnement.resident_id)
-    form = ClotureRendezVousForm(request.POST or None, initial={"version": entretien.version})
+    form = ClotureRendezVousForm(request.POST or None, initial={"version": entretien.version, "notes": entretien.notes})
     suivant = request.POST.get("suivant") or request.GET.get("suivant", "")
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +264,12 @@ def rendez_vous_cloturer(request, pk):
                 par=request.user,
                 statut=form.cleaned_data["statut"],
                 version=form.cleaned_data["version"],
+                notes=form.cleaned_data["notes"],
+                duree_minutes=form.cleaned_data["duree_minutes"],
             )
+        except ConflitDeVersion as erreur:
+            reporter_erreurs(form, erreur)
+            conflit(form, entretien)
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:

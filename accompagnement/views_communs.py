@@ -40,5 +40,12 @@ def reporter_erreurs(form, erreur: ValidationError):
         form.add_error(None, erreur.messages)
 
 
+def conflit(form, objet):
+    """On a version conflict the user's input stays; the version moves on so a deliberate resubmit goes through."""
+    donnees_form = form.data.copy()
+    donnees_form["version"] = type(objet).objects.get(pk=objet.pk).version
+    form.data = donnees_form
+
+
 def donnees(form, *noms):
     return {nom: form.cleaned_data[nom] for nom in noms if nom in form.cleaned_data}

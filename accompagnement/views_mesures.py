@@ -19,7 +19,7 @@ from .forms import (
 )
 from .models import Accompagnement, CoReferent, Objectif
 from .verrou import ConflitDeVersion
-from .views_communs import accompagnement_modifiable, donnees, reporter_erreurs
+from .views_communs import accompagnement_modifiable, conflit, donnees, reporter_erreurs
 
 
 def _vers_dossier(accompagnement, message, request):
@@ -33,13 +33,6 @@ def _formulaire(request, titre, form, accompagnement, **extra):
         "accompagnement/formulaire.html",
         {"titre": titre, "form": form, "accompagnement": accompagnement, **extra},
     )
-
-
-def _conflit(form, accompagnement_ou_objet):
-    """On a conflict the user's input stays; the version moves on so a deliberate resubmit goes through."""
-    donnees_form = form.data.copy()
-    donnees_form["version"] = type(accompagnement_ou_objet).objects.get(pk=accompagnement_ou_objet.pk).version
-    form.data = donnees_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,7 +73,7 @@ def reorienter(request, pk):
             )
         except ConflitDeVersion as erreur:
             reporter_erreurs(form, erreur)
-            _conflit(form, accompagnement)
+            conflit(form, accompagnement)
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:
@@ -101,7 +94,7 @@ def terminer(request, pk):
             )
         except ConflitDeVersion as erreur:
             reporter_erreurs(form, erreur)
-            _conflit(form, accompagnement)
+            conflit(form, accompagnement)
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:
@@ -153,7 +146,7 @@ def objectif_modifier(request, pk):
             )
         except ConflitDeVersion as erreur:
             reporter_erreurs(form, erreur)
-            _conflit(form, objectif)
+            conflit(form, objectif)
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:

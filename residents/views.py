@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accompagnement.forms import EntretienForm
-from accompagnement.models import Accompagnement, CoReferent, Entretien, Objectif
+from accompagnement.models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
 from accompagnement.services import mesures_modifiables
 from accompagnement.suivi import libelle_etat, suivis
 from accompagnement.verrou import ConflitDeVersion
@@ -99,18 +99,44 @@ def modifier(request, pk):
 
 
 def _resident(request, pk):
+    # The user's structures are read once: write rights are asked for every measure and entretien.
+    prefetch_related_objects([request.user], "structures")
     return get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure", "menage"), pk=pk)
 
 
-def _entretiens(request, resident):
+def _chronologie(request, resident):
+    """One page of the timeline, most recent first: the entretiens (paginated, each marked `modifiable`
+    or not) and, between the same dates, the workshops the person took part in (each participation
+    counts as a contact). A fixed number of queries whatever the number of rows."""
+    user = request.user
     qs = (
-        Entretien.objects.visibles_par(request.user)
+        Entretien.objects.visibles_par(user)
         .filter(accompagnement__resident=resident)
         .select_related("auteur", "accompagnement__modalite")
         .prefetch_related("participants", "partenaires", "objectifs")
         .order_by("-date_heure", "-pk")
     )
-    return Paginator(qs, ENTRETIENS_PAR_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, ENTRETIENS_PAR_PAGE).get_page(request.GET.get("page"))
+    entretiens = list(page.object_list)
+    mesures = {e.accompagnement_id: e.accompagnement for e in entretiens}
+    ecrivables = {m.pk for m in mesures_modifiables(user, mesures.values())}
+    for e in entretiens:
+        e.modifiable = (
+            e.accompagnement_id in ecrivables
+            and e.statut not in (Entretien.Statut.PLANIFIE, Entretien.Statut.ANNULE)
+            and (not e.confidentiel or e.auteur_id == user.pk)
+        )
+    ateliers = Participation.objects.filter(
+        resident=resident, action__in=ActionCollective.objects.visibles_par(user)
+    ).select_related("action")
+    if page.has_next():
+        ateliers = ateliers.filter(action__date_heure__gte=entretiens[-1].date_heure)
+    if page.has_previous():
+        dernier_de_la_page_precedente = qs.values_list("date_heure", flat=True)[page.start_index() - 2]
+        ateliers = ateliers.filter(action__date_heure__lt=dernier_de_la_page_precedente)
+    elements = [*entretiens, *ateliers]
+    elements.sort(key=lambda o: o.action.date_heure if isinstance(o, Participation) else o.date_heure, reverse=True)
+    return {"page_entretiens": page, "chronologie": elements}
 
 
 def _lignes_suivi(mesures, le):
@@ -137,15 +163,43 @@ def _mesures(request, resident):
     )
 
 
-def _historique(resident, mesures):
-    """The latest changes of the person and her measures (who, when, what)."""
-    changements = list(resident.history.select_related("history_user").order_by("-history_date")[:15])
-    changements += list(
-        Accompagnement.history.filter(id__in=[m.pk for m in mesures])
-        .select_related("history_user", "modalite")
-        .order_by("-history_date")[:15]
-    )
-    return sorted(changements, key=lambda h: h.history_date, reverse=True)[:20]
+ACTIONS_HISTORIQUE = {"+": "création", "~": "modification", "-": "suppression"}
+HISTORIQUE_PAR_SORTE = 15
+
+
+def _historique(request, resident, mesures):
+    """The latest changes of the person's file (who, when, what): identity, measures, the entretiens
+    the user may read (never a note's text), objectives, co-referents. One query per kind."""
+    ids = [m.pk for m in mesures]
+    lisibles = Entretien.objects.visibles_par(request.user).filter(accompagnement_id__in=ids).values("pk")
+    sortes = [
+        (resident.history.all(), lambda h: "de l'identité"),
+        (
+            Accompagnement.history.filter(id__in=ids).select_related("modalite"),
+            lambda h: f"de la mesure {h.modalite.libelle}",
+        ),
+        (
+            Entretien.history.filter(id__in=lisibles),
+            lambda h: f"de l'entretien du {timezone.localtime(h.date_heure):%d/%m/%Y} ({h.get_type_display()})",
+        ),
+        (Objectif.history.filter(accompagnement_id__in=ids), lambda h: f"de l'objectif « {h.libelle} »"),
+        (
+            CoReferent.history.filter(accompagnement_id__in=ids).select_related("user", "contact__tiers"),
+            lambda h: f"du co-référent {h.user or h.contact}",
+        ),
+    ]
+    lignes = []
+    for qs, objet in sortes:
+        for h in qs.select_related("history_user").order_by("-history_date")[:HISTORIQUE_PAR_SORTE]:
+            lignes.append(
+                {
+                    "date": h.history_date,
+                    "auteur": h.history_user,
+                    "action": ACTIONS_HISTORIQUE.get(h.history_type, "modification"),
+                    "objet": objet(h),
+                }
+            )
+    return sorted(lignes, key=lambda ligne: ligne["date"], reverse=True)[:20]
 
 
 def _sections_externes():
@@ -187,14 +241,14 @@ def dossier(request, pk):
         "ecrivables": ecrivables,
         "equipe": _equipe(request.user, resident),
         "lignes_suivi": _lignes_suivi(mesures, le),
-        "page_entretiens": _entretiens(request, resident),
+        **_chronologie(request, resident),
         "rendez_vous": Entretien.objects.visibles_par(request.user)
         .rendez_vous()
         .filter(accompagnement__resident=resident)
         .select_related("accompagnement__modalite")
         .order_by("date_heure"),
         "maintenant": timezone.now(),
-        "historique": _historique(resident, mesures),
+        "historique": _historique(request, resident, mesures),
         "mesure_saisie": mesure_saisie,
         "form_entretien": EntretienForm(accompagnement=mesure_saisie, user=request.user) if mesure_saisie else None,
         "conjoint": resident.conjoint,
@@ -210,7 +264,7 @@ def entretiens(request, pk):
     return render(
         request,
         "residents/includes/entretiens.html",
-        {"resident": resident, "page_entretiens": _entretiens(request, resident)},
+        {"resident": resident, **_chronologie(request, resident)},
     )
 
 

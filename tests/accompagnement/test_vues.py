@@ -385,3 +385,120 @@ def test_htmx_sans_second_facteur_recoit_hx_redirect_vers_le_code(client_sans_2f
     assert reponse["HX-Redirect"] == f"{reverse('otp_verifier')}?next=%2Fpersonnes%2F{mesure.resident_id}%2F"
     assert client_sans_2fa.post(url, donnees_entretien()).status_code == 302
     assert not Entretien.objects.exists()
+
+
+# --- correcting an entretien, closing a rendez-vous with notes -----------------------------------------
+
+
+def donnees_modification(entretien, **extra):
+    return {
+        "type": entretien.type,
+        "date_heure": local(entretien.date_heure),
+        "statut": entretien.statut,
+        "duree_minutes": "30",
+        "notes": "Note corrigée.",
+        "version": entretien.version,
+        **extra,
+    }
+
+
+def test_modifier_un_entretien_proprietaire_collegue_etranger(client, mesure, referent, collegue, etranger):
+    entretien = EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(hours=2))
+    url = reverse("accompagnement:entretien_modifier", args=[entretien.pk])
+    assert connecte(client, etranger).get(url).status_code == 404
+    assert client.post(url, donnees_modification(entretien)).status_code == 404
+    reponse = connecte(client, referent).get(url)
+    assert reponse.status_code == 200 and "Point sur les démarches en cours." in reponse.content.decode()
+    assert "confidentiel" in reponse.context["form"].fields
+    # The colleague corrects it (the team's veille); the confidential flag is not theirs to set.
+    reponse = connecte(client, collegue).get(url)
+    assert reponse.status_code == 200 and "confidentiel" not in reponse.context["form"].fields
+    reponse = client.post(url, donnees_modification(entretien, type="VAD", confidentiel="on"))
+    assert reponse.status_code == 302
+    entretien.refresh_from_db()
+    assert (entretien.type, entretien.physique, entretien.notes, entretien.duree_minutes) == (
+        "VAD",
+        True,
+        "Note corrigée.",
+        30,
+    )
+    assert entretien.version == 2 and not entretien.confidentiel
+    assert entretien.history.count() == 2
+
+
+def test_modifier_un_entretien_conflit_garde_la_saisie(client, mesure, referent, collegue):
+    entretien = EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(hours=2))
+    url = reverse("accompagnement:entretien_modifier", args=[entretien.pk])
+    premier = donnees_modification(entretien, notes="Version du collègue")
+    assert connecte(client, collegue).post(url, premier).status_code == 302
+    reponse = connecte(client, referent).post(url, donnees_modification(entretien, notes="Ma version"))
+    contenu = reponse.content.decode()
+    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "Ma version" in contenu
+    assert 'name="version" value="2"' in contenu
+    entretien.refresh_from_db()
+    assert entretien.notes == "Version du collègue"
+
+
+def test_modifier_une_note_confidentielle_reservee_a_son_auteur(client, mesure, referent, collegue, responsable):
+    entretien = EntretienFactory(
+        accompagnement=mesure, confidentiel=True, date_heure=timezone.now() - datetime.timedelta(hours=1)
+    )
+    url = reverse("accompagnement:entretien_modifier", args=[entretien.pk])
+    assert connecte(client, collegue).get(url).status_code == 404  # the colleague does not even see it
+    mesure.structure.responsable_voit_notes_confidentielles = True
+    mesure.structure.save()
+    assert connecte(client, responsable).get(url).status_code == 403  # reads it, may not change it
+    assert connecte(client, referent).post(url, donnees_modification(entretien, confidentiel="on")).status_code == 302
+    entretien.refresh_from_db()
+    assert entretien.notes == "Note corrigée." and entretien.confidentiel
+
+
+def test_modifier_un_entretien_date_future_refusee(client, mesure, referent):
+    entretien = EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(hours=1))
+    url = reverse("accompagnement:entretien_modifier", args=[entretien.pk])
+    futur = local(timezone.now() + datetime.timedelta(days=1))
+    reponse = connecte(client, referent).post(url, donnees_modification(entretien, date_heure=futur))
+    assert reponse.status_code == 200 and "ne peut pas être marqué honoré" in reponse.content.decode()
+    entretien.refresh_from_db()
+    assert entretien.version == 1
+
+
+def test_un_rendez_vous_se_modifie_par_sa_cloture(client, mesure, referent):
+    rdv = EntretienFactory(
+        accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() + datetime.timedelta(days=1)
+    )
+    reponse = connecte(client, referent).get(reverse("accompagnement:entretien_modifier", args=[rdv.pk]))
+    assert reponse.status_code == 302
+    assert reponse["Location"] == reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+
+
+def test_cloturer_honore_avec_notes_et_duree(client, mesure, referent):
+    rdv = EntretienFactory(
+        accompagnement=mesure,
+        statut="PLANIFIE",
+        notes="",
+        duree_minutes=60,
+        date_heure=timezone.now() - datetime.timedelta(hours=2),
+    )
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    connecte(client, referent)
+    reponse = client.post(url, {"statut": "ABSENT_EXCUSE", "duree_minutes": "40", "version": rdv.version})
+    assert "Seul un rendez-vous honoré a une durée" in reponse.content.decode()
+    reponse = client.post(
+        url, {"statut": "HONORE", "duree_minutes": "40", "notes": "Dossier CAF déposé.", "version": rdv.version}
+    )
+    assert reponse.status_code == 302
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.duree_minutes, rdv.notes) == ("HONORE", 40, "Dossier CAF déposé.")
+
+
+def test_cloturer_un_rendez_vous_etranger_404(client, mesure, etranger):
+    rdv = EntretienFactory(
+        accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() - datetime.timedelta(hours=1)
+    )
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    connecte(client, etranger)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"statut": "HONORE", "version": rdv.version}).status_code == 404
+    rdv.refresh_from_db()
+    assert rdv.statut == "PLANIFIE"

@@ -144,6 +144,54 @@ def test_entretiens_du_plus_recent_au_plus_ancien_pagines(client, mesure, refere
     assert len(page1.object_list) == 20 and len(page2.object_list) == 5
 
 
+def test_historique_du_dossier_entretiens_objectifs_coreferents(client, mesure, referent, collegue):
+    EntretienFactory(accompagnement=mesure, type="VAD", date_heure=timezone.now() - datetime.timedelta(days=1))
+    EntretienFactory(accompagnement=mesure, type="VISIO", confidentiel=True, notes="Secret de la personne")
+    ObjectifFactory(accompagnement=mesure, libelle="Trouver un T2")
+    CoReferentFactory(accompagnement=mesure, user=None, contact=ContactPartenaireFactory(nom="Durand"))
+    url = reverse("residents:dossier", args=[mesure.resident_id])
+    objets = [ligne["objet"] for ligne in connecte(client, referent).get(url).context["historique"]]
+    assert "de l'objectif « Trouver un T2 »" in objets
+    assert any(o.startswith("du co-référent") and "Durand" in o for o in objets)
+    assert any("(visite à domicile)" in o for o in objets) and any("(visioconférence)" in o for o in objets)
+    # The colleague may not read the confidential note: it is not in their history either.
+    objets = [ligne["objet"] for ligne in connecte(client, collegue).get(url).context["historique"]]
+    assert any("(visite à domicile)" in o for o in objets)
+    assert not any("(visioconférence)" in o for o in objets)
+    assert "Secret de la personne" not in client.get(url).content.decode()
+
+
+def test_la_chronologie_montre_les_ateliers_entre_les_memes_dates(client, mesure, referent, structure, etranger):
+    from tests.accompagnement.factories import ActionCollectiveFactory, ParticipationFactory
+
+    maintenant = timezone.now()
+    for i in range(25):  # page 1: days 0–19, page 2: days 20–24
+        EntretienFactory(accompagnement=mesure, date_heure=maintenant - datetime.timedelta(days=i))
+    recent = ActionCollectiveFactory(
+        structure=structure, theme="Budget", date_heure=maintenant - datetime.timedelta(days=5, hours=2)
+    )
+    ancien = ActionCollectiveFactory(
+        structure=structure, theme="Mobilité", date_heure=maintenant - datetime.timedelta(days=19, hours=12)
+    )
+    tres_ancien = ActionCollectiveFactory(
+        structure=structure, theme="Logement", date_heure=maintenant - datetime.timedelta(days=40)
+    )
+    for action in (recent, ancien, tres_ancien):
+        ParticipationFactory(action=action, resident=mesure.resident)
+    url = reverse("residents:entretiens", args=[mesure.resident_id])
+    connecte(client, referent)
+
+    def ateliers(page):
+        chronologie = client.get(url, {"page": page}).context["chronologie"]
+        dates = [o.action.date_heure if hasattr(o, "action") else o.date_heure for o in chronologie]
+        assert dates == sorted(dates, reverse=True)
+        return [o.action.theme for o in chronologie if hasattr(o, "action")]
+
+    assert ateliers(1) == ["Budget"]
+    assert ateliers(2) == ["Mobilité", "Logement"]
+    assert "atelier collectif" in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize("nombre", [2, 30])
 def test_dossier_nombre_de_requetes_constant(client, mesure, referent, django_assert_max_num_queries, nombre):
     for i in range(nombre):
@@ -152,8 +200,9 @@ def test_dossier_nombre_de_requetes_constant(client, mesure, referent, django_as
     for _ in range(nombre // 5 + 1):
         ObjectifFactory(accompagnement=mesure)
     connecte(client, referent)
-    # The dossier includes the échéance engine's section: one query per rule, whatever the rows.
-    with django_assert_max_num_queries(50):
+    # The dossier includes the échéance engine's section: one query per rule, whatever the rows; and one
+    # query per kind of history (identity, measures, entretiens, objectives, co-referents) and for workshops.
+    with django_assert_max_num_queries(55):
         reponse = client.get(reverse("residents:dossier", args=[mesure.resident_id]))
     assert reponse.status_code == 200
 
@@ -192,7 +241,7 @@ def test_dossier_requetes_constantes_avec_plusieurs_mesures_et_coreferents(clien
     assert grand.accompagnements.count() == 4
     for user in (referent, etranger):
         assert _requetes_du_dossier(client, user, grand) == _requetes_du_dossier(client, user, petit)
-        assert _requetes_du_dossier(client, user, grand) <= 50
+        assert _requetes_du_dossier(client, user, grand) <= 55
 
 
 @pytest.mark.parametrize("nombre", [2, 30])
@@ -202,8 +251,11 @@ def test_liste_des_entretiens_nombre_de_requetes_constant(
     for i in range(nombre):
         EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(days=i))
     connecte(client, referent)
-    with django_assert_max_num_queries(13):
+    # + the user's structures (which entretiens may be corrected) and the workshops of the same dates.
+    with django_assert_max_num_queries(15):
         client.get(reverse("residents:entretiens", args=[mesure.resident_id]))
+    with django_assert_max_num_queries(16):  # + where the previous page ended
+        client.get(reverse("residents:entretiens", args=[mesure.resident_id]), {"page": 2})
 
 
 @pytest.mark.parametrize("nombre", [2, 30])
