@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ROLES_STRUCTURE, User
 from referentiel.models import ContactPartenaire, Modalite
 from residents.models import Resident
 
@@ -249,18 +249,52 @@ class ReorientationForm(StyleMixin, VersionMixin, forms.Form):
         self.fields["referent"].initial = accompagnement.referent_id
 
 
+def contacts_du_territoire(structure):
+    """The partners' contacts who may work with a structure: of its territory, or of a partner that
+    has none (a departmental service, a regional one)."""
+    return ContactPartenaire.objects.filter(
+        Q(tiers__territoire_id=structure.territoire_id) | Q(tiers__territoire__isnull=True)
+    ).select_related("tiers")
+
+
 class FinAccompagnementForm(StyleMixin, VersionMixin, forms.Form):
     date_fin = forms.DateField(label="Date de fin", widget=DateInput(), initial=timezone.localdate)
     motif_fin = forms.ChoiceField(
         label="Motif", choices=[("", "—")] + [c for c in Accompagnement.MotifFin.choices if c[0] != "REORIENTATION"]
     )
     destination = forms.ChoiceField(label="Destination", choices=[("", "—"), *Accompagnement.Destination.choices])
+    relais_contact = forms.ModelChoiceField(
+        label="Contact partenaire qui prend le relais", queryset=ContactPartenaire.objects.none(), required=False
+    )
+    relais_user = forms.ModelChoiceField(
+        label="ou intervenant qui prend le relais",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Un membre d'une structure du territoire.",
+    )
     relais = forms.CharField(
         label="Passage de relais",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Qui prend le relais (service, partenaire) et ce qui est transmis, avec l'accord de la personne.",
     )
+
+    def __init__(self, *args, accompagnement, **kwargs):
+        super().__init__(*args, **kwargs)
+        territoire_id = accompagnement.structure.territoire_id
+        self.fields["relais_contact"].queryset = contacts_du_territoire(accompagnement.structure)
+        self.fields["relais_user"].queryset = (
+            User.objects.actifs()
+            .filter(role__in=ROLES_STRUCTURE, structures__territoire_id=territoire_id)
+            .exclude(pk=accompagnement.referent_id)
+            .distinct()
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("relais_contact") and data.get("relais_user"):
+            raise forms.ValidationError("Choisissez soit un contact partenaire, soit un intervenant pour le relais.")
+        return data
 
 
 class ObjectifForm(StyleMixin, forms.ModelForm):
@@ -287,16 +321,15 @@ class EvaluationForm(StyleMixin, forms.ModelForm):
 class CoReferentForm(StyleMixin, forms.Form):
     user = forms.ModelChoiceField(label="Membre de l'équipe", queryset=User.objects.none(), required=False)
     contact = forms.ModelChoiceField(
-        label="ou contact d'un partenaire",
-        queryset=ContactPartenaire.objects.select_related("tiers"),
-        required=False,
+        label="ou contact d'un partenaire", queryset=ContactPartenaire.objects.none(), required=False
     )
     role = forms.CharField(label="Rôle", max_length=150, required=False)
     date_debut = forms.DateField(label="Depuis", widget=DateInput(), initial=timezone.localdate)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, accompagnement, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.collegues_de(user)
+        self.fields["contact"].queryset = contacts_du_territoire(accompagnement.structure)
 
     def clean(self):
         data = super().clean()

@@ -118,6 +118,22 @@ class Accompagnement(models.Model):
         blank=True,
         help_text="Qui prend le relais, ce qui est transmis (avec l'accord de la personne).",
     )
+    relais_contact = models.ForeignKey(
+        "referentiel.ContactPartenaire",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mesures_relayees",
+        verbose_name="contact partenaire qui prend le relais",
+    )
+    relais_user = models.ForeignKey(
+        "accounts.User",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mesures_relayees",
+        verbose_name="intervenant qui prend le relais",
+    )
     precedent = models.OneToOneField(
         "self",
         models.SET_NULL,
@@ -145,6 +161,11 @@ class Accompagnement(models.Model):
                 condition=Q(date_fin__isnull=True) | ~Q(motif_fin=""),
                 name="accompagnement_fin_motivee",
                 violation_error_message="Indiquez le motif de fin de l'accompagnement.",
+            ),
+            models.CheckConstraint(
+                condition=Q(relais_contact__isnull=True) | Q(relais_user__isnull=True),
+                name="accompagnement_un_seul_relais",
+                violation_error_message="Choisissez soit un contact partenaire, soit un intervenant pour le relais.",
             ),
             models.UniqueConstraint(
                 fields=["resident", "modalite"],

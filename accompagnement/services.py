@@ -356,9 +356,21 @@ def _debut_du_jour(date):
 
 
 @transaction.atomic
-def terminer_accompagnement(*, accompagnement, par, date_fin, motif_fin, version, destination="", relais=""):
-    """End a measure with a reason, a destination and the hand-over; planned rendez-vous after the end
-    are cancelled so that nobody waits for them."""
+def terminer_accompagnement(
+    *,
+    accompagnement,
+    par,
+    date_fin,
+    motif_fin,
+    version,
+    destination="",
+    relais="",
+    relais_contact=None,
+    relais_user=None,
+):
+    """End a measure with a reason, a destination and the hand-over (who takes over: a partner's contact
+    or an intervenant, and what is passed on); planned rendez-vous after the end are cancelled so that
+    nobody waits for them."""
     exiger_droit(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
@@ -367,7 +379,17 @@ def terminer_accompagnement(*, accompagnement, par, date_fin, motif_fin, version
         raise ValidationError({"date_fin": "La date de fin ne peut pas précéder la date de début."})
     if not motif_fin:
         raise ValidationError({"motif_fin": "Indiquez le motif de fin de l'accompagnement."})
-    enregistrer_version(courant, date_fin=date_fin, motif_fin=motif_fin, destination=destination, relais=relais)
+    if relais_contact is not None and relais_user is not None:
+        raise ValidationError("Choisissez soit un contact partenaire, soit un intervenant pour le relais.")
+    enregistrer_version(
+        courant,
+        date_fin=date_fin,
+        motif_fin=motif_fin,
+        destination=destination,
+        relais=relais,
+        relais_contact=relais_contact,
+        relais_user=relais_user,
+    )
     for rdv in courant.entretiens.rendez_vous().filter(
         date_heure__gte=_debut_du_jour(date_fin + datetime.timedelta(days=1))
     ):

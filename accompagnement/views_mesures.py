@@ -84,13 +84,17 @@ def reorienter(request, pk):
 @require_http_methods(["GET", "POST"])
 def terminer(request, pk):
     accompagnement = accompagnement_modifiable(request, pk)
-    form = FinAccompagnementForm(request.POST or None, initial={"version": accompagnement.version})
+    form = FinAccompagnementForm(
+        request.POST or None, accompagnement=accompagnement, initial={"version": accompagnement.version}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.terminer_accompagnement(
                 accompagnement=accompagnement,
                 par=request.user,
-                **donnees(form, "date_fin", "motif_fin", "destination", "relais", "version"),
+                **donnees(
+                    form, "date_fin", "motif_fin", "destination", "relais", "relais_contact", "relais_user", "version"
+                ),
             )
         except ConflitDeVersion as erreur:
             reporter_erreurs(form, erreur)
@@ -178,7 +182,7 @@ def objectif_evaluer(request, pk):
 @require_http_methods(["GET", "POST"])
 def coreferent_ajouter(request, pk):
     accompagnement = accompagnement_modifiable(request, pk)
-    form = CoReferentForm(request.POST or None, user=request.user)
+    form = CoReferentForm(request.POST or None, accompagnement=accompagnement, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.ajouter_coreferent(

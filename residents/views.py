@@ -154,7 +154,9 @@ def _mesures(request, resident):
     return list(
         Accompagnement.objects.visibles_par(request.user)
         .filter(resident=resident)
-        .select_related("modalite", "referent", "structure", "precedent__modalite")
+        .select_related(
+            "modalite", "referent", "structure", "precedent__modalite", "relais_contact__tiers", "relais_user"
+        )
         .prefetch_related(
             Prefetch("coreferents", queryset=CoReferent.objects.select_related("user", "contact__tiers")),
             Prefetch("objectifs", queryset=Objectif.objects.prefetch_related("evaluations")),

@@ -502,3 +502,45 @@ def test_cloturer_un_rendez_vous_etranger_404(client, mesure, etranger):
     assert client.post(url, {"statut": "HONORE", "version": rdv.version}).status_code == 404
     rdv.refresh_from_db()
     assert rdv.statut == "PLANIFIE"
+
+
+# --- partners of the measure's territory, hand-over at the end -------------------------------------------
+
+
+def _contacts(structure):
+    from tests.referentiel.factories import ContactPartenaireFactory, TerritoireFactory, TiersPartenaireFactory
+
+    return {
+        "ici": ContactPartenaireFactory(tiers=TiersPartenaireFactory(territoire=structure.territoire)),
+        "departemental": ContactPartenaireFactory(tiers=TiersPartenaireFactory(territoire=None)),
+        "ailleurs": ContactPartenaireFactory(tiers=TiersPartenaireFactory(territoire=TerritoireFactory())),
+    }
+
+
+def test_coreferent_contacts_du_territoire_de_la_structure(client, mesure, referent):
+    contacts = _contacts(mesure.structure)
+    url = reverse("accompagnement:coreferent_ajouter", args=[mesure.pk])
+    choix = set(connecte(client, referent).get(url).context["form"].fields["contact"].queryset)
+    assert choix == {contacts["ici"], contacts["departemental"]}
+    reponse = client.post(url, {"contact": contacts["ailleurs"].pk, "date_debut": "2026-02-01"})
+    assert reponse.status_code == 200 and not mesure.coreferents.exists()
+    reponse = client.post(url, {"contact": contacts["ici"].pk, "date_debut": "2026-02-01"})
+    assert reponse.status_code == 302 and mesure.coreferents.get().contact == contacts["ici"]
+
+
+def test_terminer_avec_le_contact_qui_prend_le_relais(client, mesure, referent, collegue):
+    contacts = _contacts(mesure.structure)
+    url = reverse("accompagnement:terminer", args=[mesure.pk])
+    connecte(client, referent)
+    form = client.get(url).context["form"]
+    assert set(form.fields["relais_contact"].queryset) == {contacts["ici"], contacts["departemental"]}
+    assert collegue in form.fields["relais_user"].queryset and referent not in form.fields["relais_user"].queryset
+    fin = {"date_fin": "2026-06-01", "motif_fin": "DEMENAGEMENT", "destination": "FAMILLE", "version": mesure.version}
+    reponse = client.post(url, {**fin, "relais_contact": contacts["ici"].pk, "relais_user": collegue.pk})
+    assert "soit un contact partenaire, soit un intervenant" in reponse.content.decode()
+    reponse = client.post(url, {**fin, "relais_contact": contacts["ici"].pk, "relais": "Dossier CAF transmis"})
+    assert reponse.status_code == 302
+    mesure.refresh_from_db()
+    assert (mesure.relais_contact, mesure.relais_user, mesure.relais) == (contacts["ici"], None, "Dossier CAF transmis")
+    dossier = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    assert str(contacts["ici"]) in dossier and "Dossier CAF transmis" in dossier
