@@ -340,7 +340,9 @@ def calendrier(request, jeton):
     depuis = timezone.now() - datetime.timedelta(days=30)
     rdvs = (
         Entretien.objects.rendez_vous()
-        .filter(accompagnement__referent=user, date_heure__gte=depuis)
+        # Only the measures the user still sees (an archived file, a structure left since: nothing).
+        .filter(accompagnement__referent=user, accompagnement__in=Accompagnement.objects.visibles_par(user))
+        .filter(date_heure__gte=depuis)
         .select_related("accompagnement__resident")
         .order_by("date_heure")
     )

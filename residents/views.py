@@ -223,6 +223,13 @@ def _equipe(user, resident):
     return True
 
 
+def _conjoint(request, resident):
+    """The conjoint's name and link only if the user may see their file; otherwise just that there is one."""
+    conjoint = resident.conjoint
+    visible = conjoint is not None and Resident.objects.visibles_par(request.user).filter(pk=conjoint.pk).exists()
+    return {"conjoint": conjoint if visible else None, "conjoint_masque": conjoint is not None and not visible}
+
+
 @require_GET
 def dossier(request, pk):
     resident = _resident(request, pk)
@@ -253,7 +260,7 @@ def dossier(request, pk):
         "historique": _historique(request, resident, mesures),
         "mesure_saisie": mesure_saisie,
         "form_entretien": EntretienForm(accompagnement=mesure_saisie, user=request.user) if mesure_saisie else None,
-        "conjoint": resident.conjoint,
+        **_conjoint(request, resident),
         **_sections_externes(),
     }
     return render(request, "residents/dossier.html", contexte)

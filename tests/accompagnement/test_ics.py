@@ -47,3 +47,20 @@ def test_jeton_inconnu_404_et_regeneration(client, referent):
     client.logout()
     assert client.get(reverse("accompagnement:calendrier", args=[premier])).status_code == 404
     assert client.get(reverse("accompagnement:calendrier", args=[second])).status_code == 200
+
+
+def test_flux_seulement_les_mesures_encore_visibles(client, mesure, referent, structure):
+    from residents.models import Resident
+
+    referent.jeton_calendrier = uuid.uuid4()
+    referent.save()
+    EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=timezone.now() + datetime.timedelta(days=1))
+    url = reverse("accompagnement:calendrier", args=[referent.jeton_calendrier])
+    assert client.get(url).content.decode().count("BEGIN:VEVENT") == 1
+    # The file was archived (retention): the person leaves everyone's daily view, the calendar too.
+    Resident.objects.filter(pk=mesure.resident_id).update(archive_le=timezone.localdate())
+    assert client.get(url).content.decode().count("BEGIN:VEVENT") == 0
+    # Likewise once the référent has left the structure.
+    Resident.objects.filter(pk=mesure.resident_id).update(archive_le=None)
+    referent.structures.remove(structure)
+    assert client.get(url).content.decode().count("BEGIN:VEVENT") == 0

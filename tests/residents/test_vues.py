@@ -298,6 +298,25 @@ def test_lien_cloturer_selon_les_droits_sur_la_mesure_du_rendez_vous(client, mes
     assert client.get(cloture).status_code == 403
 
 
+def test_conjoint_nomme_seulement_si_son_dossier_est_visible(client, mesure, referent):
+    from residents.models import Menage
+
+    menage = Menage.objects.create()
+    resident = mesure.resident
+    resident.menage = menage
+    resident.save()
+    conjoint = ResidentFactory(structure=resident.structure, menage=menage, role_menage="CONJOINT", nom="Visible")
+    url = reverse("residents:dossier", args=[resident.pk])
+    contenu = connecte(client, referent).get(url).content.decode()
+    assert reverse("residents:dossier", args=[conjoint.pk]) in contenu and "Visible" in contenu
+    ailleurs = ResidentFactory(menage=menage, role_menage="CONJOINT", nom="Secretnom")  # another structure
+    conjoint.menage = None
+    conjoint.save()
+    contenu = client.get(url).content.decode()
+    assert "Secretnom" not in contenu and reverse("residents:dossier", args=[ailleurs.pk]) not in contenu
+    assert "dossier que vous ne pouvez pas consulter" in contenu
+
+
 def test_le_delegue_lit_le_dossier_sans_pouvoir_le_modifier(client, mesure):
     from tests.accounts.factories import DelegueFactory
 
