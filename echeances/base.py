@@ -245,7 +245,7 @@ param AS (
     ) AS p(territoire_id, preavis, attente_max, orientation_delai, cer_delai, ce_delai, nouvel_entrant_duree,
            nb_absences, fjt_age_alerte)
 ),
-acc AS NOT MATERIALIZED (
+acc AS {materialisation} (
     SELECT a.id, a.resident_id, a.referent_id, a.structure_id, a.modalite_id, a.date_debut,
            s.territoire_id, m.champ, m.code AS modalite_code, m.libelle AS modalite_libelle,
            m.exclut_parent_isole, m.exclut_nouvel_entrant,
@@ -271,6 +271,10 @@ class Requete:
     def __init__(self, accompagnements_qs, contexte):
         self.contexte = contexte
         self.le = contexte.le
+        # A restricted set (a dossier, a caseload) is materialised first, so that every join starts from
+        # its few rows; the whole base (the daily job) is not: writing out tens of MB costs more than
+        # recomputing `acc` in each place it is used.
+        self.materialisation = "MATERIALIZED" if accompagnements_qs.query.where else "NOT MATERIALIZED"
         try:
             self.ids_sql, self.params = _sous_requete(accompagnements_qs)
         except EmptyResultSet:
@@ -297,7 +301,13 @@ class Requete:
         if self.vide:
             return []
         params = dict(self.params, **(extra or {}))
-        text = "WITH " + _CTE_BASE.format(ids=self.ids_sql) + "," + (avant + "," if avant else "") + sql
+        text = (
+            "WITH "
+            + _CTE_BASE.format(ids=self.ids_sql, materialisation=self.materialisation)
+            + ","
+            + (avant + "," if avant else "")
+            + sql
+        )
         with connection.cursor() as cursor:
             cursor.execute(text, params)
             names = [c.name for c in cursor.description]

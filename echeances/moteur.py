@@ -51,6 +51,12 @@ def suivis(accompagnements_qs, *, le):
     }
 
 
+def frequences_respectees(accompagnements_qs, *, debut, le):
+    """{accompagnement_id: bool} for the active measures of the set on `le`: were the contact and
+    physical-meeting frequencies kept every day from `debut` to `le` (one query)? For the comités de suivi."""
+    return regles_contacts.respect_frequences(Requete(accompagnements_qs, Contexte(le)), debut)
+
+
 _PRODUCTEURS = [
     regles_contacts.echeances,
     regles_contrats.renouvellements,
@@ -80,4 +86,4 @@ def calculer(accompagnements_qs, *, le, regles=None):
     return sorted(vues.values(), key=lambda e: (e.due_le, e.regle, e.cle))
 
 
-__all__ = ["Echeance", "Etat", "Regle", "Suivi", "calculer", "etat_de", "pire", "suivis"]
+__all__ = ["Echeance", "Etat", "Regle", "Suivi", "calculer", "etat_de", "frequences_respectees", "pire", "suivis"]

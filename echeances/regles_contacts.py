@@ -43,6 +43,48 @@ FROM dates
 """
 
 
+# Were the frequencies kept every day of a period [debut, le]? Each contact (and the start of the
+# measure) sets the next due date, date + interval as in _SQL_SUIVIS; the measure was « en retard » on
+# the days after that due date until the next contact (or `le`). Physical meetings likewise.
+_SQL_RESPECT = """
+jalon AS (
+    SELECT e.accompagnement_id AS id, (e.date_heure AT TIME ZONE %(tz)s)::date AS jour, e.physique
+    FROM accompagnement_entretien e
+    WHERE e.accompagnement_id IN (SELECT id FROM acc)
+      AND e.statut = 'HONORE' AND e.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+    UNION ALL
+    SELECT acc.id, (ac.date_heure AT TIME ZONE %(tz)s)::date, false
+    FROM acc
+    JOIN accompagnement_participation p ON p.resident_id = acc.resident_id
+    JOIN accompagnement_actioncollective ac ON ac.id = p.action_id
+    WHERE ac.date_heure >= (acc.date_debut::timestamp AT TIME ZONE %(tz)s)
+      AND ac.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+    UNION ALL
+    SELECT acc.id, acc.date_debut, true FROM acc
+),
+suite AS (
+    SELECT id, jour, physique, lead(jour) OVER (PARTITION BY id ORDER BY jour) AS suivant FROM jalon
+),
+suite_physique AS (
+    SELECT id, jour, lead(jour) OVER (PARTITION BY id ORDER BY jour) AS suivant FROM jalon WHERE physique
+),
+retard AS (
+    SELECT s.id FROM suite s JOIN acc ON acc.id = s.id
+    WHERE greatest((s.jour + acc.i_contact)::date + 1, %(debut)s) <= least(coalesce(s.suivant - 1, %(le)s), %(le)s)
+    UNION
+    SELECT s.id FROM suite_physique s JOIN acc ON acc.id = s.id
+    WHERE greatest((s.jour + acc.i_rencontre)::date + 1, %(debut)s) <= least(coalesce(s.suivant - 1, %(le)s), %(le)s)
+)
+SELECT acc.id, retard.id IS NULL AS respectees FROM acc LEFT JOIN retard ON retard.id = acc.id
+"""
+
+
+def respect_frequences(requete, debut):
+    """{accompagnement_id: bool}: False when the contact or the physical meeting was overdue on at least
+    one day between `debut` and the requête's day."""
+    return {row["id"]: row["respectees"] for row in requete.lignes(_SQL_RESPECT, {"debut": debut})}
+
+
 def lignes_suivis(requete):
     return requete.lignes(_SQL_SUIVIS)
 

@@ -1,10 +1,9 @@
 """The committee pack (dossier de comité): one line per measure of the référent, with what the chair
 needs to decide, computed in a fixed number of queries whatever the caseload.
 
-Frequencies « kept over the period » (a quarter for the RSA, a month for the ASLL) are read from the
-échéance engine — the only place a due date is computed — at monthly checkpoints: the committee's
-date and each month before it inside the period. A measure is « tenue » when, at none of these
-checkpoints, its contact or its physical meeting was overdue."""
+Frequencies « kept over the period » (a quarter for the RSA, a month for the ASLL) come from the
+échéance engine — the only place a due date is computed: a measure is « tenue » when its contact and
+its physical meeting were overdue on no day of the period (`moteur.frequences_respectees`)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from echeances import moteur
 from .models import ComiteSuivi, DecisionComite
 
 MOIS_PAR_PERIODE = {ComiteSuivi.Type.TRIMESTRIEL_RSA: 3, ComiteSuivi.Type.MENSUEL_ASLL: 1}
-ETAT_RETARD = "EN_RETARD"
 
 
 def mesures_du_comite(comite, user):
@@ -38,10 +36,6 @@ def debut_periode(comite):
     return comite.date - relativedelta(months=MOIS_PAR_PERIODE[comite.type])
 
 
-def points_de_controle(comite):
-    return [comite.date - relativedelta(months=k) for k in range(MOIS_PAR_PERIODE[comite.type])]
-
-
 @dataclass
 class LignePack:
     mesure: Accompagnement
@@ -56,24 +50,13 @@ class LignePack:
     nouveautes: list = field(default_factory=list)
 
 
-def frequences_tenues(qs, points, connus=None):
-    """{accompagnement_id: bool}: False when overdue at one of the checkpoints. `connus` gives the
-    engine's answers already computed for some checkpoints ({date: suivis})."""
-    connus = connus or {}
-    tenues = {}
-    for le in points:
-        resultat = connus[le] if le in connus else moteur.suivis(qs, le=le)
-        for acc_id, suivi in resultat.items():
-            tenues[acc_id] = tenues.get(acc_id, True) and suivi.etat != ETAT_RETARD
-    return tenues
-
-
 def pack(comite, user):
     """[LignePack] ordered by name, plus the previous committee of the same kind for the référent."""
     qs = mesures_du_comite(comite, user)
     debut = debut_periode(comite)
     precedent = (
-        ComiteSuivi.objects.filter(type=comite.type, referent_id=comite.referent_id, date__lt=comite.date)
+        ComiteSuivi.objects.visibles_par(user)
+        .filter(type=comite.type, referent_id=comite.referent_id, date__lt=comite.date)
         .order_by("-date")
         .first()
     )
@@ -96,7 +79,7 @@ def pack(comite, user):
     ids = [m.pk for m in mesures]
     ids_qs = Accompagnement.objects.filter(pk__in=ids)
     suivis = moteur.suivis(ids_qs, le=comite.date) if ids else {}
-    tenues = frequences_tenues(ids_qs, points_de_controle(comite), {comite.date: suivis}) if ids else {}
+    tenues = moteur.frequences_respectees(ids_qs, debut=debut, le=comite.date) if ids else {}
     alertes = defaultdict(list)
     if ids:
         for echeance in moteur.calculer(ids_qs, le=comite.date):
@@ -175,9 +158,9 @@ def graphiques(comite, user):
     )
     for k in range(3, -1, -1):
         le = comite.date - relativedelta(months=3 * k)
-        etats_suivi = moteur.suivis(base.actifs(le), le=le)
-        total = len(etats_suivi)
-        tenus = sum(1 for s in etats_suivi.values() if s.etat != ETAT_RETARD)
+        respect = moteur.frequences_respectees(base.actifs(le), debut=le - relativedelta(months=3), le=le)
+        total = len(respect)
+        tenus = sum(respect.values())
         pct = round(100 * tenus / total) if total else 0
         y = 20 * len(conformite)
         conformite.append(

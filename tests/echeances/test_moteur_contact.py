@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement, Entretien, TypeEntretien
-from echeances.moteur import Etat, Regle, calculer, suivis
+from echeances.moteur import Etat, Regle, calculer, frequences_respectees, suivis
 from tests.accompagnement.factories import (
     AccompagnementFactory,
     ActionCollectiveFactory,
@@ -139,3 +139,46 @@ def test_nombre_de_requetes_constant(django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         result = calculer(Accompagnement.objects.all(), le=D(2026, 2, 12), regles={Regle.CONTACT})
     assert len(result) == 5
+
+
+# --- frequencies kept over a period (comités de suivi) ------------------------------------------
+
+
+def _respectees(mesure, debut, le):
+    return frequences_respectees(Accompagnement.objects.filter(pk=mesure.pk), debut=debut, le=le)[mesure.pk]
+
+
+@pytest.mark.parametrize(
+    ("fin_periode", "respectees"),
+    [(D(2026, 2, 24), True), (D(2026, 2, 25), True), (D(2026, 2, 26), False)],  # contact due 25/02
+)
+def test_frequences_respectees_autour_du_seuil(mesure, fin_periode, respectees):
+    for jour in (D(2026, 1, 12), D(2026, 1, 26), D(2026, 2, 10)):  # every 15 days, physical every month
+        EntretienFactory(accompagnement=mesure, type=TypeEntretien.BUREAU, date_heure=a_paris(jour))
+    assert _respectees(mesure, D(2026, 1, 12), fin_periode) is respectees
+
+
+def test_un_retard_entre_deux_contacts_compte_meme_rattrape(mesure):
+    """A breach in the middle of the period is kept even when contacts resumed before its end: what a
+    check on the last day only would miss."""
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.BUREAU, date_heure=a_paris(D(2026, 1, 10)))
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.BUREAU, date_heure=a_paris(D(2026, 2, 5)))
+    assert suivis(Accompagnement.objects.all(), le=D(2026, 2, 6))[mesure.pk].etat != Etat.EN_RETARD
+    assert _respectees(mesure, D(2026, 1, 6), D(2026, 2, 6)) is False  # contact due 25/01, made 05/02
+    assert _respectees(mesure, D(2026, 2, 5), D(2026, 2, 6)) is True  # the breach is before this period
+
+
+def test_frequences_respectees_meme_avis_que_le_moteur_chaque_jour(mesure):
+    """Kept over a period ⟺ the engine's state was never EN_RETARD on any day of it."""
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.TELEPHONE, date_heure=a_paris(D(2026, 1, 15)))
+    EntretienFactory(accompagnement=mesure, type=TypeEntretien.VAD, date_heure=a_paris(D(2026, 1, 28)))
+    action = ActionCollectiveFactory(structure=mesure.structure, date_heure=a_paris(D(2026, 2, 9), 14))
+    ParticipationFactory(action=action, resident=mesure.resident)
+    debut = D(2026, 1, 5)
+    for n in range(0, 50, 3):
+        le = debut + datetime.timedelta(days=n)
+        jours = [debut + datetime.timedelta(days=k) for k in range(n + 1)]
+        jamais_en_retard = all(
+            suivis(Accompagnement.objects.filter(pk=mesure.pk), le=j)[mesure.pk].etat != Etat.EN_RETARD for j in jours
+        )
+        assert _respectees(mesure, debut, le) is jamais_en_retard, le

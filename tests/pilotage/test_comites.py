@@ -77,6 +77,23 @@ def test_pack_liste_les_mesures_rsa_du_referent(monde, comite):
     assert pack(comite, monde["delegue_ailleurs"])[0] == []
 
 
+def test_pack_frequences_tenues_sur_toute_la_periode(monde, comite):
+    """« Tenue » is false when the measure was overdue on any day of the quarter, even if the last
+    contact brought it back up to date before the committee."""
+    from pilotage.pack import pack
+
+    m1, m2 = monde["m1"], monde["m2"]
+    for jour in (D(2025, 12, 30), D(2026, 1, 14), D(2026, 1, 28), D(2026, 2, 11), D(2026, 2, 25), D(2026, 3, 11)):
+        EntretienFactory(accompagnement=m1, type="BUREAU", date_heure=a_paris(jour))
+    # m2 (mobilisation sociale, from 10 January): contacts kept, but none from 11/02 to 20/03.
+    for jour in (D(2026, 1, 20), D(2026, 2, 3), D(2026, 3, 20)):
+        EntretienFactory(accompagnement=m2, type="BUREAU", date_heure=a_paris(jour))
+    lignes = {ligne.mesure: ligne for ligne in pack(comite, monde["delegue"])[0]}
+    assert {m: ligne.tenue for m, ligne in lignes.items()} == {m1: True, m2: False}
+    # On the committee's day alone, m2's contact looks fine: only the whole period tells.
+    assert lignes[m2].suivi.etat_contact != "EN_RETARD"
+
+
 @pytest.mark.parametrize(
     ("qui", "statut"),
     [("delegue", 200), ("referent", 200), ("collegue", 404), ("etranger", 404), ("delegue_ailleurs", 404)],
