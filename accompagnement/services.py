@@ -289,13 +289,19 @@ def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, stru
         raise ValidationError({"modalite": "Cette modalité est une orientation : elle n'est pas accompagnée ici."})
     if not referent.structures.filter(pk=structure.pk).exists():
         raise ValidationError({"referent": "Le référent doit être membre de la structure."})
+    deja_ouvert = {"modalite": "Cette personne a déjà un accompagnement en cours dans cette modalité."}
     if Accompagnement.objects.filter(resident=resident, modalite=modalite, date_fin__isnull=True).exists():
-        raise ValidationError({"modalite": "Cette personne a déjà un accompagnement en cours dans cette modalité."})
+        raise ValidationError(deja_ouvert)
     mesure = Accompagnement(
         resident=resident, modalite=modalite, referent=referent, structure=structure, date_debut=date_debut
     )
     mesure.full_clean()
-    mesure.save()
+    try:
+        # Two openings racing past the check above: the unique constraint keeps one, the other is told why.
+        with transaction.atomic():
+            mesure.save()
+    except IntegrityError:
+        raise ValidationError(deja_ouvert) from None
     if modalite.is_rsa:
         _noter_orientation(resident, modalite, date_debut)
     return mesure

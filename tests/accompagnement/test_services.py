@@ -333,6 +333,24 @@ class TestObjectifsEtCoReferents:
                 date_debut=timezone.localdate(),
             )
 
+    def test_ouvrir_en_meme_temps_que_quelqu_un_d_autre_message_et_pas_d_erreur_500(
+        self, mesure, referent, monkeypatch
+    ):
+        from accompagnement.models import AccompagnementQuerySet
+
+        # The other opening was saved between this one's check and its save.
+        monkeypatch.setattr(AccompagnementQuerySet, "exists", lambda self: False)
+        monkeypatch.setattr(Accompagnement, "validate_constraints", lambda self, exclude=None: None)
+        with pytest.raises(ValidationError, match="déjà un accompagnement en cours"):
+            services.ouvrir_accompagnement(
+                resident=mesure.resident,
+                par=referent,
+                modalite=mesure.modalite,
+                referent=referent,
+                date_debut=timezone.localdate(),
+            )
+        assert Accompagnement.objects.filter(resident=mesure.resident).count() == 1
+
     def test_ouvrir_une_orientation_emploi_refuse(self, referent, structure):
         with pytest.raises(ValidationError, match="orientation"):
             services.ouvrir_accompagnement(
