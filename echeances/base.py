@@ -207,6 +207,7 @@ PARAMETRES_SQL = (
     "NOUVEL_ENTRANT_DUREE",
     "ABSENCES_SUCCESSIVES",
     "FJT_AGE_ALERTE",
+    "AGE_SORTIE_PREAVIS",
 )
 
 
@@ -241,9 +242,9 @@ param AS (
         %(pt)s::bigint[], %(p_renouvellement_preavis)s::text[], %(p_validation_attente_max)s::text[],
         %(p_orientation_rsa_delai)s::text[], %(p_cer_signature_delai)s::text[],
         %(p_contrat_engagement_signature_delai)s::text[], %(p_nouvel_entrant_duree)s::text[],
-        %(p_absences_successives)s::text[], %(p_fjt_age_alerte)s::text[]
+        %(p_absences_successives)s::text[], %(p_fjt_age_alerte)s::text[], %(p_age_sortie_preavis)s::text[]
     ) AS p(territoire_id, preavis, attente_max, orientation_delai, cer_delai, ce_delai, nouvel_entrant_duree,
-           nb_absences, fjt_age_alerte)
+           nb_absences, fjt_age_alerte, age_preavis)
 ),
 acc AS {materialisation} (
     SELECT a.id, a.resident_id, a.referent_id, a.structure_id, a.modalite_id, a.date_debut,
@@ -254,7 +255,8 @@ acc AS {materialisation} (
            p.preavis::interval AS preavis, p.attente_max::interval AS attente_max,
            p.orientation_delai::interval AS orientation_delai, p.cer_delai::interval AS cer_delai,
            p.ce_delai::interval AS ce_delai, p.nouvel_entrant_duree::interval AS nouvel_entrant_duree,
-           p.nb_absences::int AS nb_absences, p.fjt_age_alerte::int AS fjt_age_alerte
+           p.nb_absences::int AS nb_absences, p.fjt_age_alerte::int AS fjt_age_alerte,
+           p.age_preavis::interval AS age_preavis
     FROM accompagnement_accompagnement a
     JOIN referentiel_structure s ON s.id = a.structure_id
     JOIN param p ON p.territoire_id = s.territoire_id

@@ -105,11 +105,12 @@ e AS (
 )
 SELECT e.*,
        (date_naissance + make_interval(years => age_max + 1))::date AS sortie_age,
+       (date_naissance + make_interval(years => age_max + 1) - age_preavis)::date AS debut_preavis_age,
        (date_ouverture_rsa + nouvel_entrant_duree)::date AS fin_nouvel_entrant
 FROM e
 WHERE (age_min IS NOT NULL AND age < age_min)
    OR (age_max IS NOT NULL AND (age > age_max OR (champ = 'FJT' AND age > fjt_age_alerte)
-       OR (date_naissance + make_interval(years => age_max + 1))::date <= %(le)s::date + 31))
+       OR (date_naissance + make_interval(years => age_max + 1) - age_preavis)::date <= %(le)s))
    OR (exclut_parent_isole AND parent_isole)
    OR (exclut_nouvel_entrant AND date_ouverture_rsa IS NOT NULL
        AND (date_ouverture_rsa + nouvel_entrant_duree)::date > %(le)s)
@@ -144,6 +145,8 @@ def _eligibilite(row, contexte):
     if row["age_max"] is not None:
         sortie = row["sortie_age"]
         etat = contexte.etat(sortie, row["territoire_id"])
+        if etat == Etat.A_JOUR and row["debut_preavis_age"] <= contexte.le:
+            etat = Etat.BIENTOT  # AGE_SORTIE_PREAVIS before leaving the range
         if etat == Etat.A_JOUR and row["champ"] == "FJT" and row["age"] > row["fjt_age_alerte"]:
             etat = Etat.BIENTOT  # FJT: 16-25 first; warn well before the upper limit.
         if etat != Etat.A_JOUR:

@@ -278,6 +278,8 @@ class Parametre(models.Model):
             "objectifs du projet personnalisé après l'admission",
         )
         GARANTIE_PREAVIS = "GARANTIE_PREAVIS", "alerte avant la fin d'une garantie du tiers"
+        AGE_SORTIE_PREAVIS = "AGE_SORTIE_PREAVIS", "alerte avant la sortie de la tranche d'âge de la modalité"
+        FIN_SEJOUR_PREAVIS = "FIN_SEJOUR_PREAVIS", "préavis d'une fin de séjour décidée par la résidence"
         CONSERVATION_DOSSIER = "CONSERVATION_DOSSIER", "dossier actif après le dernier contact"
         CONSERVATION_JOURNAL = "CONSERVATION_JOURNAL", "conservation du journal des accès"
         DROIT_ACCES_DELAI = "DROIT_ACCES_DELAI", "réponse à une demande d'accès au dossier"

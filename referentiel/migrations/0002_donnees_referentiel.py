@@ -112,6 +112,13 @@ PARAMETRES = [
         "loi 2002-2 : objectifs du projet personnalisé sous 6 mois",
     ),
     ("GARANTIE_PREAVIS", "DELAI", "P1M", "alerte un mois avant la fin d'une garantie du tiers"),
+    ("AGE_SORTIE_PREAVIS", "DELAI", "P1M", "lecture retenue : alerte un mois avant de quitter la tranche d'âge"),
+    (
+        "FIN_SEJOUR_PREAVIS",
+        "DELAI",
+        "P1M",
+        "CCH L.633-2 (logement-foyer) : résiliation par le gestionnaire avec un mois de préavis",
+    ),
     ("CONSERVATION_DOSSIER", "DELAI", "P2Y", "CNIL : 2 ans après le dernier contact"),
     ("CONSERVATION_JOURNAL", "DELAI", "P12M", "CNIL : journaux conservés 6 à 12 mois"),
     ("DROIT_ACCES_DELAI", "DELAI", "P1M", "RGPD : réponse sous un mois"),

@@ -9,7 +9,7 @@ from accompagnement.models import Accompagnement, Entretien
 from contrats.models import Contrat
 from contrats.services import renouvellement_possible_le
 from echeances.moteur import Etat, Regle, calculer
-from referentiel.models import TypeContrat
+from referentiel.models import Parametre, TypeContrat
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
 from tests.accounts.factories import DelegueFactory, ReferentFactory, ResponsableFactory
 from tests.contrats.factories import ContratFactory
@@ -221,6 +221,20 @@ def test_fjt_au_dela_de_30_ans(decalage, etat):
     acc.resident.save()
     [e] = _de(Regle.ELIGIBILITE, D(2026, 3, 1) + datetime.timedelta(days=decalage))
     assert (e.due_le, e.etat) == (D(2026, 3, 1), etat)
+
+
+@pytest.mark.parametrize(("jour", "attendu"), [(D(2026, 1, 31), None), (D(2026, 2, 1), Etat.BIENTOT)])
+def test_sortie_de_la_tranche_d_age_annoncee_un_mois_avant(jour, attendu):
+    """AGE_SORTIE_PREAVIS (référentiel, one month): the warning starts one month before the birthday
+    that takes the person out of the range (here without the FJT warning from 25 on)."""
+    Parametre.objects.filter(code="FJT_AGE_ALERTE", territoire=None, departement=None).update(valeur="30")
+    acc = AccompagnementFactory(modalite=modalite("FJT_REGULIER"))
+    acc.resident.date_naissance = D(1995, 3, 1)  # 31 on 1 March 2026
+    acc.resident.save()
+    found = _de(Regle.ELIGIBILITE, jour)
+    assert [e.etat for e in found] == ([attendu] if attendu else [])
+    Parametre.objects.filter(code="AGE_SORTIE_PREAVIS", territoire=None, departement=None).update(valeur="P2M")
+    assert [e.etat for e in _de(Regle.ELIGIBILITE, D(2026, 1, 31))] == [Etat.BIENTOT]
 
 
 def test_fjt_avertissement_apres_25_ans():
