@@ -14,6 +14,7 @@ from tests.accompagnement.factories import (
     ObjectifFactory,
     ParticipationFactory,
 )
+from tests.accounts.factories import ReferentFactory
 from tests.residents.factories import ResidentFactory
 
 
@@ -544,3 +545,81 @@ def test_terminer_avec_le_contact_qui_prend_le_relais(client, mesure, referent, 
     assert (mesure.relais_contact, mesure.relais_user, mesure.relais) == (contacts["ici"], None, "Dossier CAF transmis")
     dossier = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
     assert str(contacts["ici"]) in dossier and "Dossier CAF transmis" in dossier
+
+
+# --- the number of queries does not grow with the rows -----------------------------------------------------
+
+
+def _requetes(client, url, donnees=None, **entetes):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.post(url, donnees, **entetes) if donnees is not None else client.get(url)
+    assert reponse.status_code in (200, 302), reponse.status_code
+    return len(requetes)
+
+
+def _atelier(structure, participants):
+    action = ActionCollectiveFactory(structure=structure)
+    action.animateurs.add(*ReferentFactory.create_batch(2, structures=[structure]))
+    for _ in range(participants):
+        ParticipationFactory(action=action, resident=ResidentFactory(structure=structure))
+    return action
+
+
+def test_liste_et_page_des_ateliers_requetes_constantes(client, referent, structure):
+    petit = _atelier(structure, 2)
+    connecte(client, referent)
+    liste_petite = _requetes(client, reverse("accompagnement:ateliers"))
+    page_petite = _requetes(client, reverse("accompagnement:atelier", args=[petit.pk]))
+    grand = _atelier(structure, 12)
+    for _ in range(8):
+        _atelier(structure, 3)
+    assert _requetes(client, reverse("accompagnement:ateliers")) == liste_petite <= 12
+    assert _requetes(client, reverse("accompagnement:atelier", args=[grand.pk])) == page_petite <= 12
+
+
+def test_liste_des_rendez_vous_requetes_constantes(client, referent):
+    def planifier(nombre):
+        for i in range(nombre):
+            mesure = AccompagnementFactory(referent=referent)
+            for jours in (-2, 0, 3):
+                EntretienFactory(
+                    accompagnement=mesure,
+                    statut="PLANIFIE",
+                    date_heure=timezone.now() + datetime.timedelta(days=jours, minutes=i),
+                )
+
+    connecte(client, referent)
+    planifier(1)
+    peu = _requetes(client, reverse("accompagnement:rendez_vous"))
+    planifier(10)
+    assert _requetes(client, reverse("accompagnement:rendez_vous")) == peu <= 12
+
+
+def test_noter_un_entretien_requetes_constantes(client, referent, structure):
+    from tests.referentiel.factories import ContactPartenaireFactory
+
+    def mesure_garnie(nombre):
+        mesure = AccompagnementFactory(referent=referent)
+        objectifs = ObjectifFactory.create_batch(nombre, accompagnement=mesure)
+        collegues = ReferentFactory.create_batch(nombre, structures=[structure])
+        contacts = [
+            CoReferentFactory(accompagnement=mesure, contact=ContactPartenaireFactory()).contact for _ in range(nombre)
+        ]
+        return mesure, {
+            "objectifs": [o.pk for o in objectifs],
+            "participants": [u.pk for u in collegues],
+            "partenaires": [c.pk for c in contacts],
+        }
+
+    connecte(client, referent)
+    comptes = []
+    for nombre in (1, 6):
+        mesure, choix = mesure_garnie(nombre)
+        url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+        comptes.append(_requetes(client, url, donnees_entretien(**choix), HTTP_HX_REQUEST="true"))
+        entretien = Entretien.objects.get(accompagnement=mesure)
+        assert entretien.objectifs.count() == entretien.participants.count() == nombre
+    assert comptes[0] == comptes[1] <= 42, comptes
