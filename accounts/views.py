@@ -9,6 +9,7 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_http_methods
@@ -45,10 +46,22 @@ class FormulaireConnexion(AuthenticationForm):
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
+# Django's form views treat PUT as POST; the app answers only what its forms send.
+FORMULAIRE = ["get", "post", "head", "options"]
+
+
 class Connexion(auth_views.LoginView):
+    http_method_names = FORMULAIRE
     template_name = "registration/login.html"
     authentication_form = FormulaireConnexion
     redirect_authenticated_user = True
+
+    @method_decorator(login_not_required)  # an override loses the mark LoginView puts on dispatch
+    def dispatch(self, request, *args, **kwargs):
+        # LoginView redirects a signed-in user before View.dispatch looks at the method.
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
 
 class Deconnexion(auth_views.LogoutView):
@@ -61,6 +74,7 @@ class Deconnexion(auth_views.LogoutView):
 
 
 class ChangementMotDePasse(auth_views.PasswordChangeView):
+    http_method_names = FORMULAIRE
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
 

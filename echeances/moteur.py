@@ -57,6 +57,15 @@ def frequences_respectees(accompagnements_qs, *, debut, le):
     return regles_contacts.respect_frequences(Requete(accompagnements_qs, Contexte(le)), debut)
 
 
+def charges(accompagnements_qs, *, le):
+    """The caseload of each référent of the set per modality with a norm: {referent_id: [rows]}, each row
+    with modalite_libelle, nb, norme, etp and plafond (norme × ETP), exceeded or not (one query)."""
+    par_referent = {}
+    for row in regles_personnes.charges(Requete(accompagnements_qs, Contexte(le))):
+        par_referent.setdefault(row["referent_id"], []).append(row)
+    return par_referent
+
+
 _PRODUCTEURS = [
     regles_contacts.echeances,
     regles_contrats.renouvellements,
@@ -86,4 +95,15 @@ def calculer(accompagnements_qs, *, le, regles=None):
     return sorted(vues.values(), key=lambda e: (e.due_le, e.regle, e.cle))
 
 
-__all__ = ["Echeance", "Etat", "Regle", "Suivi", "calculer", "etat_de", "frequences_respectees", "pire", "suivis"]
+__all__ = [
+    "Echeance",
+    "Etat",
+    "Regle",
+    "Suivi",
+    "calculer",
+    "charges",
+    "etat_de",
+    "frequences_respectees",
+    "pire",
+    "suivis",
+]

@@ -64,13 +64,19 @@ FROM charge
 JOIN accounts_user u ON u.id = charge.referent_id
 JOIN referentiel_modalite m ON m.id = charge.modalite_id
 JOIN regle r ON r.territoire_id = charge.territoire_id AND r.modalite_id = charge.modalite_id
-WHERE r.norme IS NOT NULL AND charge.nb > r.norme * u.etp
+WHERE r.norme IS NOT NULL AND (NOT %(depassees)s OR charge.nb > r.norme * u.etp)
+ORDER BY charge.referent_id, m.ordre, m.libelle
 """
+
+
+def charges(requete):
+    """Every référent's caseload per modality that has a norm, against norm × ETP (the manager's screen)."""
+    return requete.lignes(_SQL_NORME, {"depassees": False})
 
 
 def normes_file_active(requete):
     contexte = requete.contexte
-    for row in requete.lignes(_SQL_NORME):
+    for row in requete.lignes(_SQL_NORME, {"depassees": True}):
         yield Echeance(
             regle=Regle.NORME_FILE_ACTIVE,
             cle=f"NORME_FILE_ACTIVE:{row['referent_id']}:{row['modalite_id']}",
@@ -172,4 +178,4 @@ def _eligibilite(row, contexte):
 
 eligibilites.regles = (Regle.ELIGIBILITE,)
 
-__all__ = ["absences", "eligibilites", "normes_file_active"]
+__all__ = ["absences", "charges", "eligibilites", "normes_file_active"]

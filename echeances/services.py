@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
+from accounts.models import Role
 
 from .choix import Etat, Regle
 from .models import Alerte, Digest, SignalementSanction
@@ -125,16 +126,40 @@ class ConflitDeVersion(ValidationError):
 
 
 def _verifier_version(obj, version):
-    if version is not None and int(version) != obj.version:
+    if version is None:
+        return
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        version = None  # a tampered form: treated as a stale one
+    if version != obj.version:
         raise ConflitDeVersion(
             "Cette fiche a été modifiée entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
         )
+
+
+def peut_acquitter(user, alerte, structures=None):
+    """Who must act may silence the cause, and so may the structure's team (the « veille bienveillante »:
+    a colleague may have made the contact) and its manager; someone who only sees the alert (a délégué
+    looking at a référent's contact alert) may not. `structures`: the user's structure ids, when the
+    caller checks many alerts."""
+    if user.is_administrateur or user.pk in alerte.destinataires:
+        return True
+    if user.role not in (Role.REFERENT, Role.RESPONSABLE):
+        return False
+    if structures is None:
+        structures = set(user.structures.values_list("pk", flat=True))
+    return alerte.structure_id in structures
 
 
 @transaction.atomic
 def acquitter(*, alerte, par, commentaire, version=None):
     """The user has seen the alert and deals with it: it will not be raised again for this cause."""
     alerte = Alerte.objects.select_for_update().get(pk=alerte.pk)
+    if not peut_acquitter(par, alerte):
+        raise ValidationError(
+            "Seuls les destinataires de l'alerte et l'équipe de la structure peuvent la prendre en compte."
+        )
     if alerte.statut == Alerte.Statut.ACQUITTEE:
         return alerte  # a double submit changes nothing
     _verifier_version(alerte, version)
@@ -203,7 +228,30 @@ def creer_signalement(*, accompagnement, par, motif, le=None):
     )
     if cree:
         signalement.absences.set(echeance.entretien_ids)
+        transaction.on_commit(lambda: _prevenir_delegues(signalement))
     return signalement
+
+
+def _prevenir_delegues(signalement):
+    """The délégués insertion of the territory learn at once that a report waits for them."""
+    from accounts.models import User
+
+    territoire = signalement.accompagnement.structure.territoire_id
+    destinataires = list(
+        User.objects.actifs()
+        .filter(role=Role.DELEGUE, territoires=territoire)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if destinataires:
+        send_mail(
+            subject="Signalement à examiner",
+            message=render_to_string(
+                "echeances/email/signalement.txt", {"signalement": signalement, "site_url": settings.SITE_URL}
+            ),
+            from_email=None,
+            recipient_list=destinataires,
+        )
 
 
 @transaction.atomic

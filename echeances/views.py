@@ -5,16 +5,19 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accompagnement.models import Accompagnement
+from accompagnement.models import Accompagnement, Entretien
 from accounts.models import Role, User
+from contrats.models import Contrat
+from referentiel.models import Structure
 from residents.models import Resident
 
-from . import services
+from . import moteur, services
 from .models import Alerte, SignalementSanction
 from .moteur import Etat, Regle, calculer
 
@@ -24,36 +27,70 @@ def _lignes(echeances, user):
     a_faire = [e for e in echeances if e.etat != Etat.A_JOUR]
     residents = Resident.objects.in_bulk({e.resident_id for e in a_faire if e.resident_id})
     alertes = {a.cle: a for a in Alerte.objects.visibles_par(user).filter(cle__in=[e.cle for e in a_faire])}
-    return [{"e": e, "resident": residents.get(e.resident_id), "alerte": alertes.get(e.cle)} for e in a_faire]
+    structures = None  # read once, and only if an alert is not addressed to the user
+    lignes = []
+    for e in a_faire:
+        alerte = alertes.get(e.cle)
+        if alerte is not None and structures is None and user.pk not in alerte.destinataires:
+            structures = set(user.structures.values_list("pk", flat=True))
+        peut = alerte is not None and services.peut_acquitter(user, alerte, structures)
+        lignes.append({"e": e, "resident": residents.get(e.resident_id), "alerte": alerte, "peut_acquitter": peut})
+    return lignes
 
 
+@require_GET
 def a_faire(request):
     user = request.user
     le = timezone.localdate()
     if user.role in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
         return delegue(request)
     mesures = Accompagnement.objects.visibles_par(user).actifs(le)
-    if user.role == Role.RESPONSABLE or user.is_administrateur:
+    if user.is_administrateur:
+        # The whole base is the morning job's work: an administrator picks one structure at a time.
+        structure = _entier(request.GET.get("structure"))
+        if structure is None:
+            return _choix_structure(request)
+        return _structure(request, mesures.filter(structure_id=structure), le)
+    if user.role == Role.RESPONSABLE:
         return _structure(request, mesures, le)
     echeances = [e for e in calculer(mesures, le=le) if user.pk in e.destinataires]
     return render(request, "echeances/a_faire.html", {"lignes": _lignes(echeances, user), "le": le})
 
 
+def _entier(valeur):
+    try:
+        return int(valeur)
+    except (TypeError, ValueError):
+        return None
+
+
+def _choix_structure(request):
+    ouvertes = dict(
+        Alerte.objects.ouvertes().values_list("structure").annotate(n=Count("pk")).values_list("structure", "n")
+    )
+    structures = [(s, ouvertes.get(s.pk, 0)) for s in Structure.objects.order_by("nom")]
+    return render(request, "echeances/choix_structure.html", {"structures": structures})
+
+
 def _structure(request, mesures, le):
+    """Grouped by référent: what is due, and the caseload against the norm × ETP for every référent of
+    the structure, those with nothing due included."""
     user = request.user
     echeances = calculer(mesures, le=le)
     par_referent = defaultdict(list)
     for ligne in _lignes(echeances, user):
         par_referent[ligne["e"].referent_id].append(ligne)
-    referents = User.objects.in_bulk(list(par_referent))
-    normes = [e for e in echeances if e.regle == Regle.NORME_FILE_ACTIVE]
+    charges = moteur.charges(mesures, le=le)
+    ids = set(par_referent) | set(charges)
+    referents = User.objects.in_bulk(list(ids))
     groupes = [
-        {"referent": referents.get(rid), "lignes": lignes, "normes": [n for n in normes if n.referent_id == rid]}
-        for rid, lignes in sorted(par_referent.items(), key=lambda kv: str(referents.get(kv[0], "")))
+        {"referent": referents.get(rid), "lignes": par_referent.get(rid, []), "charges": charges.get(rid, [])}
+        for rid in sorted(ids, key=lambda rid: str(referents.get(rid, "")))
     ]
     return render(request, "echeances/structure.html", {"groupes": groupes, "le": le})
 
 
+@require_GET
 def delegue(request):
     user = request.user
     if user.role not in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT) and not user.is_administrateur:
@@ -68,6 +105,7 @@ def delegue(request):
         "signalements": SignalementSanction.objects.visibles_par(user)
         .select_related("accompagnement__resident", "auteur")
         .filter(issue="")[:100],
+        "a_valider": Contrat.objects.a_valider_par(user).count(),
     }
     return render(request, "echeances/delegue.html", contexte)
 
@@ -87,10 +125,12 @@ def acquitter(request, pk):
     else:
         messages.success(request, "Alerte prise en compte : elle ne sera plus signalée pour cette cause.")
     if request.htmx:
-        return render(request, "echeances/includes/alerte.html", {"alerte": alerte})
+        contexte = {"alerte": alerte, "peut_acquitter": services.peut_acquitter(request.user, alerte)}
+        return render(request, "echeances/includes/alerte.html", contexte)
     return redirect("echeances:a_faire")
 
 
+@require_http_methods(["GET", "POST"])
 def signalement_nouveau(request, accompagnement):
     mesure = get_object_or_404(Accompagnement.objects.visibles_par(request.user), pk=accompagnement)
     if request.user.role not in (Role.REFERENT, Role.RESPONSABLE):
@@ -111,8 +151,13 @@ def signalement_nouveau(request, accompagnement):
     return render(request, "echeances/signalement_form.html", contexte, status=400 if erreur else 200)
 
 
+@require_GET
 def signalements(request):
-    qs = SignalementSanction.objects.visibles_par(request.user).select_related("accompagnement__resident", "auteur")
+    qs = (
+        SignalementSanction.objects.visibles_par(request.user)
+        .select_related("accompagnement__resident", "auteur")
+        .prefetch_related(Prefetch("absences", queryset=Entretien.objects.order_by("date_heure")))
+    )
     return render(
         request, "echeances/signalements.html", {"signalements": qs[:200], "issues": SignalementSanction.Issue.choices}
     )

@@ -1,6 +1,7 @@
 """Screens: owner, colleague of the same structure, outsider (404); query counts pinned."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -146,3 +147,77 @@ def test_badge_de_navigation(mesure):
     assert (
         nb_a_faire(mesure.referent) == Alerte.objects.filter(destinataires__contains=[mesure.referent.pk]).count() > 0
     )
+
+
+def test_un_delegue_qui_voit_l_alerte_ne_la_fait_pas_taire(client, mesure):
+    """The délégué sees the territory's RSA alerts but must not acknowledge a référent's contact alert."""
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    alerte = Alerte.objects.get(regle="CONTACT", accompagnement=mesure)
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    assert Alerte.objects.visibles_par(delegue).filter(pk=alerte.pk).exists()
+    client.force_login(delegue)
+    reponse = client.post(
+        reverse("echeances:acquitter", args=[alerte.pk]), {"commentaire": "vu", "version": alerte.version}, follow=True
+    )
+    assert "Seuls les destinataires" in reponse.content.decode()
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.OUVERTE
+    assert not services.peut_acquitter(delegue, alerte)
+    assert services.peut_acquitter(ResponsableFactory(structures=[mesure.structure]), alerte)
+
+
+def test_version_trafiquee_message_clair(client, mesure):
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    alerte = Alerte.objects.get(regle="CONTACT", accompagnement=mesure)
+    client.force_login(mesure.referent)
+    reponse = client.post(
+        reverse("echeances:acquitter", args=[alerte.pk]), {"commentaire": "vu", "version": "abc"}, follow=True
+    )
+    assert reponse.status_code == 200 and "modifiée entre-temps" in reponse.content.decode()
+
+
+def test_structure_montre_chaque_referent_et_sa_file_active_contre_la_norme(client, mesure):
+    """Every référent of the structure is listed with caseload, norm and norm × ETP, even with nothing due."""
+    tranquille = ReferentFactory(structures=[mesure.structure], etp=Decimal("0.50"))
+    autre = AccompagnementFactory(referent=tranquille, structure=mesure.structure, date_debut=AUJOURDHUI)
+    EntretienFactory(accompagnement=autre, date_heure=a_paris(AUJOURDHUI))
+    ContratFactory(accompagnement=autre, etat=Contrat.Etat.VALIDE, date_debut=AUJOURDHUI, date_fin=D(2026, 8, 23))
+    client.force_login(ResponsableFactory(structures=[mesure.structure]))
+    contenu = client.get(reverse("echeances:a_faire")).content.decode()
+    assert str(tranquille) in contenu
+    assert "Rien de bientôt dû ni en retard." in contenu
+    assert "File active rapportée à la norme du référentiel (0,50 ETP)" in contenu
+    assert '<td class="text-end">70</td><td class="text-end">35</td>' in contenu  # socioprofessionnel: 70 × 0.5
+
+
+def test_administrateur_choisit_une_structure(client, mesure, etranger):
+    from tests.accounts.factories import AdministrateurFactory
+
+    client.force_login(AdministrateurFactory())
+    contenu = client.get(reverse("echeances:a_faire")).content.decode()
+    assert "Choisissez une structure" in contenu and str(mesure.resident) not in contenu
+    contenu = client.get(reverse("echeances:a_faire"), {"structure": mesure.structure_id}).content.decode()
+    assert str(mesure.resident) in contenu
+    assert client.get(reverse("echeances:a_faire"), {"structure": "²"}).status_code == 200
+
+
+def test_signalement_previent_le_delegue_sans_nommer_la_personne(mesure, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    _deux_absences(mesure)
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    DelegueFactory()  # another territory: not told
+    with django_capture_on_commit_callbacks(execute=True):
+        services.creer_signalement(accompagnement=mesure, par=mesure.referent, motif="Deux absences sans nouvelles.")
+    [message] = mail.outbox
+    assert message.to == [delegue.email]
+    assert mesure.resident.nom not in message.subject + message.body
+    assert "/echeances/signalements/#signalement-" in message.body
+
+
+def test_signalements_montrent_les_absences_jointes(client, mesure):
+    _deux_absences(mesure)
+    services.creer_signalement(accompagnement=mesure, par=mesure.referent, motif="Deux absences sans nouvelles.")
+    client.force_login(DelegueFactory(territoires=[mesure.structure.territoire]))
+    contenu = client.get(reverse("echeances:signalements")).content.decode()
+    assert "10/02/2026 à 10:00" in contenu and "17/02/2026 à 10:00" in contenu
