@@ -6,37 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accompagnement', '0003_actioncollective_jeton_entretien_jeton_and_more'),
-        ('referentiel', '0002_donnees_referentiel'),
-        ('residents', '0003_droits_retention'),
+        ("accompagnement", "0003_actioncollective_jeton_entretien_jeton_and_more"),
+        ("referentiel", "0002_donnees_referentiel"),
+        ("residents", "0003_droits_retention"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accompagnement',
-            name='relais_contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mesures_relayees', to='referentiel.contactpartenaire', verbose_name='contact partenaire qui prend le relais'),
+            model_name="accompagnement",
+            name="relais_contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="mesures_relayees",
+                to="referentiel.contactpartenaire",
+                verbose_name="contact partenaire qui prend le relais",
+            ),
         ),
         migrations.AddField(
-            model_name='accompagnement',
-            name='relais_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mesures_relayees', to=settings.AUTH_USER_MODEL, verbose_name='intervenant qui prend le relais'),
+            model_name="accompagnement",
+            name="relais_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="mesures_relayees",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="intervenant qui prend le relais",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaccompagnement',
-            name='relais_contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referentiel.contactpartenaire', verbose_name='contact partenaire qui prend le relais'),
+            model_name="historicalaccompagnement",
+            name="relais_contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="referentiel.contactpartenaire",
+                verbose_name="contact partenaire qui prend le relais",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalaccompagnement',
-            name='relais_user',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='intervenant qui prend le relais'),
+            model_name="historicalaccompagnement",
+            name="relais_user",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="intervenant qui prend le relais",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accompagnement',
-            constraint=models.CheckConstraint(condition=models.Q(('relais_contact__isnull', True), ('relais_user__isnull', True), _connector='OR'), name='accompagnement_un_seul_relais', violation_error_message='Choisissez soit un contact partenaire, soit un intervenant pour le relais.'),
+            model_name="accompagnement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("relais_contact__isnull", True), ("relais_user__isnull", True), _connector="OR"),
+                name="accompagnement_un_seul_relais",
+                violation_error_message="Choisissez soit un contact partenaire, soit un intervenant pour le relais.",
+            ),
         ),
     ]
