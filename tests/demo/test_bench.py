@@ -50,3 +50,21 @@ def test_une_mesure_en_echec_est_signalee_et_la_commande_echoue(petit_bench, tmp
 def test_application_inconnue(tmp_path):
     with pytest.raises(CommandError, match="inconnue"):
         call_command("bench", "--seulement", "nexistepas", "--sortie", str(tmp_path))
+
+
+def test_chaque_mesure_tourne_sur_une_petite_base(transactional_db, tmp_path):
+    """Every app's benchmark runs end to end on a tiny synthetic base: the pages answer 200 to a
+    connected, second-factor-verified user (a redirect would be measured otherwise), the fresh-process
+    measures (daily run, background export) find the same database and report their memory."""
+    call_command(
+        "bench", "--personnes", "40", "--entretiens-par-personne", "3", "--prefixe", "TSTP",
+        "--seulement", "accompagnement", "--seulement", "contrats", "--seulement", "echeances",
+        "--seulement", "pilotage", "--sortie", str(tmp_path),
+    )  # fmt: skip
+    rapport = json.loads((tmp_path / "latest.json").read_text())
+    assert rapport["echecs"] == []
+    par_libelle = {r["libelle"]: r for r in rapport["resultats"]}
+    assert any(lib.startswith("traitement quotidien complet") for lib in par_libelle)
+    assert par_libelle["mémoire du processus de synchronisation au plus haut (maxrss)"]["valeur"] > 0
+    assert any(lib.startswith("export XLSX de") for lib in par_libelle)
+    assert {r["app"] for r in rapport["resultats"]} == {"accompagnement", "contrats", "echeances", "pilotage"}
