@@ -8,7 +8,16 @@ from .models import Role
 # (label, url name, roles that see it or None for everyone). Order is the menu's order.
 ENTREES = [
     ("Accueil", "accueil", None),
-    ("Administration", "admin:index", (Role.ADMINISTRATEUR,)),
+    ("À faire", "echeances:a_faire", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT)),
+    ("File active", "accompagnement:file_active", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Rendez-vous", "accompagnement:rendez_vous", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Personnes", "residents:liste", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Ateliers", "accompagnement:ateliers", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Candidatures", "admissions:tableau", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Mes contrats", "contrats:mes_contrats", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Contrats à signer", "contrats:file_responsable", (Role.RESPONSABLE,)),
+    ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
+    ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Comités", "pilotage:comites", (Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.REFERENT)),
     ("Bilans", "pilotage:bilan", (Role.RESPONSABLE, Role.DELEGUE, Role.ADMINISTRATEUR)),
     (
@@ -16,23 +25,28 @@ ENTREES = [
         "pilotage:exports",
         (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR),
     ),
-    ("File active", "accompagnement:file_active", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
-    ("Personnes", "residents:liste", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
-    ("Rendez-vous", "accompagnement:rendez_vous", (Role.REFERENT, Role.RESPONSABLE)),
-    ("Ateliers", "accompagnement:ateliers", (Role.REFERENT, Role.RESPONSABLE)),
-    ("Mes contrats", "contrats:mes_contrats", (Role.REFERENT, Role.RESPONSABLE)),
-    ("Contrats à signer", "contrats:file_responsable", (Role.RESPONSABLE,)),
-    ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
-    ("À faire", "echeances:a_faire", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT)),
-    ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Personnes suivies avec vous", "residents:partenaire_personnes", (Role.PARTENAIRE,)),
     ("Conservation des dossiers", "residents:retention", (Role.RESPONSABLE, Role.ADMINISTRATEUR)),
-    ("Double authentification", "otp_codes_secours", None),
-    ("Candidatures", "admissions:tableau", (Role.REFERENT, Role.RESPONSABLE)),
+    ("Administration", "admin:index", (Role.ADMINISTRATEUR,)),
 ]
 
 # Optional one-line description shown on the home page card of an entry, by url name.
 DESCRIPTIONS = {
+    "echeances:a_faire": "Ce qui est bientôt dû ou en retard, du plus urgent au moins urgent.",
+    "accompagnement:file_active": "Chaque mesure, ses derniers contacts et ses prochaines échéances.",
+    "accompagnement:rendez_vous": "Aujourd'hui, cette semaine, et ceux à clôturer ; agenda à abonner.",
+    "residents:liste": "Rechercher une personne, ouvrir ou créer un dossier.",
+    "accompagnement:ateliers": "Actions collectives et leurs participants.",
+    "admissions:tableau": "Candidatures des jeunes sous convention, étape par étape.",
+    "contrats:mes_contrats": "COM, CER, contrats d'engagement, plans ASLL, documents tripartites.",
+    "contrats:file_responsable": "COM et documents tripartites à signer, l'un après l'autre.",
+    "contrats:file_delegue": "CER et contrats d'engagement à valider, du plus ancien au plus récent.",
+    "echeances:signalements": "Signalements après des absences non excusées, et leur suite.",
+    "pilotage:comites": "Comités de suivi, décisions et comptes rendus.",
+    "pilotage:bilan": "Bilan annuel RSA, OSA et chiffres ASLL.",
+    "pilotage:exports": "Listes et bilans en tableur (XLSX ou CSV).",
+    "residents:partenaire_personnes": "Les personnes qui ont consenti au partage avec votre organisme.",
+    "residents:retention": "Dossiers à archiver ou anonymiser (deux ans sans contact).",
     "admin:index": "Comptes des utilisateurs, structures et valeurs du référentiel.",
 }
 

@@ -19,6 +19,7 @@ from .deuxfacteurs import a_un_appareil
 from .forms import CodeForm
 from .models import Role
 from .navigation import sections_pour
+from .tableau import tableau_de_bord
 
 ACCUEIL_PAR_ROLE = {
     Role.REFERENT: "accounts/accueil_referent.html",
@@ -89,7 +90,8 @@ def accueil(request):
     template = ACCUEIL_PAR_ROLE.get(request.user.role, "accounts/accueil_referent.html")
     if request.user.is_superuser:
         template = ACCUEIL_PAR_ROLE[Role.ADMINISTRATEUR]
-    return render(request, template, {"sections": sections_accueil(request)})
+    contexte = {"sections": sections_accueil(request), "tableau": tableau_de_bord(request.user)}
+    return render(request, template, contexte)
 
 
 def sections_accueil(request):

@@ -230,3 +230,37 @@ def test_aucun_template_n_a_de_script_ou_de_style_en_ligne():
     en_ligne = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
     fautifs = [str(p) for p in tous_les_templates() if en_ligne.search(p.read_text())]
     assert fautifs == []
+
+
+def test_l_accueil_du_referent_dit_ce_qui_l_attend_aujourd_hui(client, django_assert_max_num_queries):
+    """Overdue échéances (the navigation badge's figure), today's rendez-vous with a link to the dossier."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accompagnement.models import Entretien
+    from echeances import services
+    from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
+
+    mesure = AccompagnementFactory(date_debut=timezone.localdate() - datetime.timedelta(days=60))
+    services.synchroniser_alertes()
+    heure = timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
+    EntretienFactory(accompagnement=mesure, date_heure=heure, statut=Entretien.Statut.PLANIFIE, lieu="Bureau 2")
+    client.force_login(mesure.referent)
+    with django_assert_max_num_queries(20):
+        contenu = client.get(reverse("accueil")).content.decode()
+    en_retard = mesure.alertes.filter(etat="EN_RETARD").count()
+    assert en_retard > 0
+    assert f'<span class="nombre">{en_retard}</span> <span class="libelle">échéance(s) en retard</span>' in contenu
+    assert "23:30 – " in contenu and str(mesure.resident) in contenu and "(Bureau 2)" in contenu
+    assert reverse("residents:dossier", args=[mesure.resident_id]) in contenu
+
+
+def test_l_accueil_du_responsable_et_du_delegue_montre_leurs_files(client):
+    from tests.accounts.factories import DelegueFactory, ResponsableFactory
+
+    client.force_login(ResponsableFactory())
+    assert "contrat(s) attendant votre signature" in client.get(reverse("accueil")).content.decode()
+    client.force_login(DelegueFactory())
+    contenu = client.get(reverse("accueil")).content.decode()
+    assert "contrat(s) à valider" in contenu and "signalement(s) à traiter" in contenu

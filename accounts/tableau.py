@@ -1,0 +1,62 @@
+"""« Aujourd'hui » on the home page: a few figures and links per role, each read from the app that owns
+it, in a fixed number of queries. The counts of échéances are those of the navigation badge (the
+morning run's open alerts, kept in step by the engine), so the two never disagree."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Role
+
+
+def tableau_de_bord(user):
+    """{"chiffres": [{libelle, nombre, url, urgent}], "rendez_vous": [entretiens of today]}"""
+    from contrats.models import Contrat
+    from echeances.models import Alerte, SignalementSanction
+
+    chiffres = []
+    rendez_vous = []
+    alertes = Alerte.objects.ouvertes().pour(user)
+    if user.role in (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
+        chiffres.append(
+            _chiffre("échéance(s) en retard", alertes.filter(etat="EN_RETARD").count(), "echeances:a_faire", True)
+        )
+        chiffres.append(
+            _chiffre("échéance(s) bientôt dues", alertes.filter(etat="BIENTOT").count(), "echeances:a_faire")
+        )
+    if user.role in (Role.REFERENT, Role.RESPONSABLE):
+        rendez_vous = _rendez_vous_du_jour(user)
+        chiffres.append(_chiffre("rendez-vous aujourd'hui", len(rendez_vous), "accompagnement:rendez_vous"))
+        brouillons = Contrat.objects.visibles_par(user).filter(
+            accompagnement__referent=user, etat__in=[Contrat.Etat.BROUILLON, Contrat.Etat.EN_SIGNATURE]
+        )
+        chiffres.append(
+            _chiffre("contrat(s) en rédaction ou en signature", brouillons.count(), "contrats:mes_contrats")
+        )
+    if user.role == Role.RESPONSABLE:
+        a_signer = Contrat.objects.visibles_par(user).a_signer_par_responsable(user).count()
+        chiffres.append(_chiffre("contrat(s) attendant votre signature", a_signer, "contrats:file_responsable", True))
+    if user.role == Role.DELEGUE:
+        a_valider = Contrat.objects.a_valider_par(user).count()
+        chiffres.append(_chiffre("contrat(s) à valider", a_valider, "contrats:file_delegue", True))
+        signalements = SignalementSanction.objects.visibles_par(user).filter(issue="").count()
+        chiffres.append(_chiffre("signalement(s) à traiter", signalements, "echeances:signalements", True))
+    return {"chiffres": chiffres, "rendez_vous": rendez_vous}
+
+
+def _chiffre(libelle, nombre, url_name, urgent=False):
+    return {"libelle": libelle, "nombre": nombre, "url": reverse(url_name), "urgent": urgent and nombre > 0}
+
+
+def _rendez_vous_du_jour(user):
+    from accompagnement.models import Entretien
+
+    debut = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Entretien.objects.visibles_par(user)
+        .rendez_vous()
+        .filter(accompagnement__referent=user, date_heure__gte=debut, date_heure__lt=debut + datetime.timedelta(days=1))
+        .select_related("accompagnement__resident")
+        .order_by("date_heure")[:20]
+    )
