@@ -122,6 +122,7 @@ class _Demo:
         self.relais = Structure.objects.create(
             nom="Le Relais Vosgien",
             type=Structure.Type.ASSOCIATION,
+            numero_convention="CD88-ASLL-2025-014",
             territoire=self.epinal,
             adresse="4 quai des Bons Enfants\n88000 Épinal",
             telephone="03 29 31 00 02",
@@ -130,6 +131,7 @@ class _Demo:
         self.msvs = Structure.objects.create(
             nom="Maison de la solidarité de Saint-Dié-des-Vosges",
             type=Structure.Type.MSVS,
+            numero_convention="CD88-RSA-2025-007",
             territoire=self.saint_die,
             adresse="9 rue d'Alsace\n88100 Saint-Dié-des-Vosges",
             telephone="03 29 52 00 03",

@@ -7,8 +7,8 @@ The Vosges table (« Convention n° | ARSA accompagnés : Dont Veille, Dont Mobi
 Accompagnement socioprofessionnel | Poursuite de l'accompagnement | NB de sorties * », one row per
 MSVS) is read as follows:
 - a row is a structure (the convention's holder or the MSVS), with the measures it held. The
-  référentiel asks for the convention's number; Structure has no such field yet, so the row shows the
-  structure's name;
+  « Convention n° » column shows the structure's `numero_convention`, or its name when none is
+  recorded (LigneBilan.convention);
 - « ARSA accompagnés »: distinct people with an RSA measure accompanied here (veille, mobilisation
   sociale, socioprofessionnel — the France Travail orientation is not accompanied here) that overlaps
   the year. The référentiel's header groups the three « Dont » columns under it; the number itself is
@@ -94,6 +94,12 @@ class LigneBilan:
     mobilisation: int
     sociopro: int
     poursuite: int
+    numero_convention: str = ""
+
+    @property
+    def convention(self):
+        """The « Convention n° » cell: the convention's number, else the structure's name."""
+        return self.numero_convention or self.structure
 
     @property
     def sorties(self):
@@ -114,9 +120,12 @@ def bilan_rsa(user, annee, *, structure=None):
             structure_id=row["structure_id"],
             structure=row["structure__nom"],
             territoire=row["structure__territoire__nom"],
+            numero_convention=row["structure__numero_convention"],
             **{k: row[k] for k in agregats},
         )
-        for row in qs.values("structure_id", "structure__nom", "structure__territoire__nom")
+        for row in qs.values(
+            "structure_id", "structure__nom", "structure__numero_convention", "structure__territoire__nom"
+        )
         .annotate(**agregats)
         .order_by("structure__territoire__nom", "structure__nom")
     ]

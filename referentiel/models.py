@@ -49,6 +49,12 @@ class Structure(models.Model):
 
     nom = models.CharField("nom", max_length=200, unique=True)
     type = models.CharField("type", max_length=20, choices=Type.choices)
+    numero_convention = models.CharField(
+        "n° de convention",
+        max_length=50,
+        blank=True,
+        help_text="Numéro de la convention avec le Département (bilan annuel RSA) ; à défaut, le bilan montre le nom.",
+    )
     territoire = models.ForeignKey(Territoire, models.PROTECT, related_name="structures", verbose_name="territoire")
     adresse = models.TextField("adresse", blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)

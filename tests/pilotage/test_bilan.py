@@ -66,6 +66,29 @@ def test_ligne_par_structure_et_total_pour_l_administrateur(monde):
     assert total.valeurs() == [6, 2, 2, 3, 3, 3]
 
 
+def test_colonne_convention_numero_de_la_structure_sinon_son_nom(client, monde):
+    """« Convention n° »: the structure's convention number when recorded, else its name; on the page too."""
+    from django.urls import reverse
+
+    from tests.accounts.factories import MOT_DE_PASSE
+
+    _cas(monde)
+    monde["structure"].numero_convention = "CD88-RSA-2025-012"
+    monde["structure"].save()
+    lignes, total = bilan.bilan_rsa(AdministrateurFactory(), 2025)
+    assert {ligne.structure: ligne.convention for ligne in lignes} == {
+        monde["structure"].nom: "CD88-RSA-2025-012",
+        monde["autre"].nom: monde["autre"].nom,
+    }
+    assert total.convention == "Total"
+    client.login(username=monde["delegue"].username, password=MOT_DE_PASSE)
+    contenu = client.get(reverse("pilotage:bilan"), {"annee": "2025"}).content.decode()
+    corps = contenu[contenu.index('id="tableau-bilan"') :]
+    corps = corps[corps.index("<tbody>") : corps.index("</tbody>")]
+    assert '<th scope="row" class="fw-normal">CD88-RSA-2025-012 ' in corps
+    assert monde["structure"].nom in corps  # the structure stays named next to its number
+
+
 def test_une_personne_dans_deux_structures_compte_une_fois_au_total(monde):
     r, e = monde["referent"], monde["etranger"]
     a = mesure(r, VEILLE, D(2025, 1, 1), D(2025, 4, 30), "DEMENAGEMENT")
