@@ -15,16 +15,17 @@ def est_de_la_structure(user, contrat):
 
 
 def peut_rediger(user, contrat_ou_accompagnement):
-    """The measure's référent, a team co-referent, or the structure's manager; not any colleague."""
+    """The measure's référent, a team co-referent in place today, or the structure's manager; not any
+    colleague."""
     acc = getattr(contrat_ou_accompagnement, "accompagnement", contrat_ou_accompagnement)
     if user.role not in (Role.REFERENT, Role.RESPONSABLE):
         return False
     if not user.structures.filter(pk=acc.structure_id).exists():
-        return acc.coreferents.filter(user=user, date_fin__isnull=True).exists()
+        return acc.coreferents.en_cours().filter(user=user).exists()
     return (
         user.role == Role.RESPONSABLE
         or acc.referent_id == user.pk
-        or acc.coreferents.filter(user=user, date_fin__isnull=True).exists()
+        or acc.coreferents.en_cours().filter(user=user).exists()
     )
 
 

@@ -22,13 +22,13 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(archive_le__isnull=True)._visibles_par(user)
 
     def _visibles_par(self, user):
+        # A co-referent sees the person from the day the co-reference starts until the day it ends.
+        from accompagnement.models import coreference_en_cours
+
         if user.role in (Role.REFERENT, Role.RESPONSABLE):
             return self.filter(
                 Q(structure__in=user.structures.all())
-                | Q(
-                    accompagnements__coreferents__user=user,
-                    accompagnements__coreferents__date_fin__isnull=True,
-                )
+                | (Q(accompagnements__coreferents__user=user) & coreference_en_cours("accompagnements__coreferents__"))
             ).distinct()
         if user.role == Role.DELEGUE:
             return self.filter(
@@ -49,8 +49,8 @@ class ResidentQuerySet(models.QuerySet):
                     .values("resident_id")
                 )
                 .filter(
-                    accompagnements__coreferents__contact_id=user.contact_partenaire_id,
-                    accompagnements__coreferents__date_fin__isnull=True,
+                    Q(accompagnements__coreferents__contact_id=user.contact_partenaire_id)
+                    & coreference_en_cours("accompagnements__coreferents__")
                 )
                 .distinct()
             )

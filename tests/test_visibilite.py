@@ -107,3 +107,61 @@ def test_les_objectifs_suivent_la_visibilite_des_mesures(mesure):
     objectif = Objectif.objects.create(accompagnement=mesure, domaine="EMPLOI", libelle="Trouver un stage")
     assert list(Objectif.objects.visibles_par(mesure.referent)) == [objectif]
     assert list(Objectif.objects.visibles_par(ReferentFactory())) == []
+
+
+# --- a co-referent counts from its start date until its end date (accompagnement.models.coreference_en_cours)
+
+AUJOURD_HUI = datetime.date.today
+
+
+def _jour(decalage):
+    return None if decalage is None else AUJOURD_HUI() + datetime.timedelta(days=decalage)
+
+
+# (start, end) in days from today, and whether the co-referent is in place today.
+PERIODES = [
+    pytest.param(1, None, False, id="a-venir"),
+    pytest.param(-30, -1, False, id="terminee-hier"),
+    pytest.param(-30, 0, False, id="terminee-aujourd-hui"),
+    pytest.param(-30, 1, True, id="se-termine-demain"),
+    pytest.param(0, None, True, id="commence-aujourd-hui"),
+]
+
+
+@pytest.mark.parametrize("debut, fin, en_place", PERIODES)
+def test_un_coreferent_de_l_equipe_voit_la_personne_pendant_sa_coreference(mesure, debut, fin, en_place):
+    ailleurs = ReferentFactory()
+    CoReferentFactory(accompagnement=mesure, user=ailleurs, date_debut=_jour(debut), date_fin=_jour(fin))
+    assert visibles(ailleurs) == (({mesure.resident}, {mesure}) if en_place else (set(), set()))
+
+
+@pytest.mark.parametrize("debut, fin, en_place", PERIODES)
+def test_un_partenaire_co_referent_voit_la_personne_pendant_sa_coreference(mesure, debut, fin, en_place):
+    partenaire = PartenaireFactory()
+    CoReferentFactory(
+        accompagnement=mesure, contact=partenaire.contact_partenaire, date_debut=_jour(debut), date_fin=_jour(fin)
+    )
+    ConsentementFactory(resident=mesure.resident, tiers=partenaire.contact_partenaire.tiers)
+    assert visibles(partenaire) == (({mesure.resident}, {mesure}) if en_place else (set(), set()))
+
+
+@pytest.mark.parametrize("debut, fin, en_place", PERIODES)
+def test_dossier_contrat_et_suivi_des_admissions_pendant_la_coreference_seulement(client, debut, fin, en_place):
+    """The person's dossier, the tripartite document and the admissions follow-up page, for a référent of
+    another structure co-referent of the measure: 404 before the co-reference starts and once it ended."""
+    from django.urls import reverse
+
+    from tests.admissions.factories import E, Residence, avancer
+
+    r = Residence()
+    admise = avancer(r, r.candidature(), E.ENTREE)
+    ailleurs = ReferentFactory()
+    CoReferentFactory(accompagnement=admise.accompagnement, user=ailleurs, date_debut=_jour(debut), date_fin=_jour(fin))
+    client.force_login(ailleurs)
+    attendu = 200 if en_place else 404
+    for url in (
+        reverse("residents:dossier", args=[r.jeune.pk]),
+        admise.contrat_tripartite.get_absolute_url(),
+        reverse("admissions:suivi", args=[admise.accompagnement_id]),
+    ):
+        assert client.get(url).status_code == attendu, url

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
+from django.urls import reverse
 
 from contrats import services
 from contrats.models import Contrat, Partie, Signature
@@ -197,3 +198,33 @@ def test_transition_permise_ou_interdite_selon_le_role(roles, nom):
         avant = _photo(objet)
         action(objet, roles[role])
         assert _photo(objet) != avant, f"{nom} par {role} n'a rien fait"
+
+
+@pytest.mark.parametrize(
+    "debut, fin, en_place",
+    [(1, None, False), (-30, 0, False), (-30, 1, True), (0, None, True)],
+    ids=["a-venir", "terminee", "en-cours", "commence-aujourd-hui"],
+)
+def test_un_collegue_co_referent_redige_pendant_sa_coreference_seulement(
+    client, referent, collegue, debut, fin, en_place
+):
+    """A colleague is not a drafter of the measure's contracts, unless co-referent of it today; a
+    co-referent of another structure likewise (domain.md §1)."""
+    from accompagnement.models import CoReferent
+    from contrats import permissions
+    from tests.accounts.factories import ReferentFactory
+
+    contrat = brouillon(referent)
+    ailleurs = ReferentFactory()
+    aujourd_hui = datetime.date.today()
+    for user in (collegue, ailleurs):
+        CoReferent.objects.create(
+            accompagnement=contrat.accompagnement,
+            user=user,
+            date_debut=aujourd_hui + datetime.timedelta(days=debut),
+            date_fin=None if fin is None else aujourd_hui + datetime.timedelta(days=fin),
+        )
+        assert permissions.peut_rediger(user, contrat) is en_place
+    client.force_login(collegue)
+    reponse = client.get(reverse("contrats:modifier", args=[contrat.pk]))
+    assert reponse.status_code == (200 if en_place else 403)
