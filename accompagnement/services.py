@@ -6,9 +6,11 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role
+from referentiel.models import Modalite
 
 from .models import (
     Accompagnement,
@@ -361,6 +363,46 @@ def _debut_du_jour(date):
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
 
 
+# The ends of an FJT stay under convention that only the résidence's responsable decides, with the tiers
+# (seed 002, domain.md §8): admissions.services.decider_fin records that decision (FinDePriseEnCharge).
+MOTIFS_FIN_DECIDEE = (
+    Accompagnement.MotifFin.MANQUEMENT_REGLEMENT,
+    Accompagnement.MotifFin.FIN_CONTRAT_JEUNE_MAJEUR,
+    Accompagnement.MotifFin.FIN_PRISE_EN_CHARGE,
+    Accompagnement.MotifFin.REFUS,
+)
+
+
+def exiger_fin_de_sejour_decidee(*, accompagnement, motif_fin, date_fin):
+    """A measure FJT under convention ends for one of MOTIFS_FIN_DECIDEE only once the responsable has
+    decided it (admissions' FinDePriseEnCharge), for that reason, and not before the end of its notice.
+    The one check of every way out: the measure's end form and the admissions exit."""
+    if motif_fin not in MOTIFS_FIN_DECIDEE or accompagnement.modalite.code != Modalite.Code.FJT_CONVENTION:
+        return
+    fin = getattr(accompagnement, "fin_prise_en_charge", None)
+    if fin is None:
+        raise ValidationError(
+            {
+                "motif_fin": "Ce motif de fin de séjour est décidé par le responsable de la résidence, avec le "
+                "tiers : la fin de prise en charge doit d'abord être décidée."
+            }
+        )
+    if motif_fin != fin.motif:
+        raise ValidationError(
+            {
+                "motif_fin": f"La fin de prise en charge a été décidée pour le motif « {fin.get_motif_display()} » "
+                ": choisissez ce motif."
+            }
+        )
+    if date_fin is not None and date_fin < fin.date_effet:
+        raise ValidationError(
+            {
+                "date_fin": f"Le séjour prend fin le {fin.date_effet:%d/%m/%Y}, au terme du préavis : la sortie "
+                "ne peut être enregistrée avant."
+            }
+        )
+
+
 @transaction.atomic
 def terminer_accompagnement(
     *,
@@ -387,6 +429,7 @@ def terminer_accompagnement(
         raise ValidationError({"motif_fin": "Indiquez le motif de fin de l'accompagnement."})
     if relais_contact is not None and relais_user is not None:
         raise ValidationError("Choisissez soit un contact partenaire, soit un intervenant pour le relais.")
+    exiger_fin_de_sejour_decidee(accompagnement=courant, motif_fin=motif_fin, date_fin=date_fin)
     enregistrer_version(
         courant,
         date_fin=date_fin,
@@ -462,7 +505,8 @@ def ajouter_coreferent(*, accompagnement, par, user=None, contact=None, role="",
         raise ValidationError("Choisissez soit un membre de l'équipe, soit un contact partenaire.")
     if user is not None and user.pk == accompagnement.referent_id:
         raise ValidationError({"user": "Cette personne est déjà le référent de l'accompagnement."})
-    ouverts = accompagnement.coreferents.filter(date_fin__isnull=True)
+    # Not yet ended (in place, or to come): the same person is not co-referent twice at once.
+    ouverts = accompagnement.coreferents.filter(Q(date_fin__isnull=True) | Q(date_fin__gt=timezone.localdate()))
     if (user and ouverts.filter(user=user).exists()) or (contact and ouverts.filter(contact=contact).exists()):
         raise ValidationError("Ce co-référent est déjà en place sur cet accompagnement.")
     coreferent = CoReferent(

@@ -18,11 +18,21 @@ class ConflitDeVersion(ValidationError):
 
 
 def verrouiller(instance, version):
-    """The current row, locked for the transaction; raises ConflitDeVersion if it changed since `version`."""
+    """The current row, locked for the transaction; raises ConflitDeVersion if it changed since `version`.
+    A version that is not a number (a tampered form) is a conflict too, never an error 500."""
     courant = type(instance).objects.select_for_update().get(pk=instance.pk)
-    if version is None or int(version) != courant.version:
+    if _en_entier(version) != courant.version:
         raise ConflitDeVersion()
     return courant
+
+
+def _en_entier(version):
+    if isinstance(version, bool):
+        return None
+    try:
+        return int(version)
+    except (TypeError, ValueError, OverflowError):
+        return None
 
 
 def enregistrer_version(instance, **champs):

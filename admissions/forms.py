@@ -2,16 +2,17 @@
 goes through admissions.services. `version` carries the optimistic lock of the record shown."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accompagnement.forms import DateInput, StyleMixin
-from accompagnement.models import Accompagnement, CoReferent
+from accompagnement.models import Accompagnement, CoReferent, coreference_en_cours
 from accounts.models import Role, User
 from referentiel.models import ContactPartenaire, Structure, TiersPartenaire
 from residents.models import Resident
 
 from .models import Candidature, FinDePriseEnCharge, GarantieTiers, Logement
-from .services import DESTINATIONS_SORTIE
+from .services import DESTINATIONS_SORTIE, fin_de_sejour_au_plus_tot
 
 
 def _date(label, required=True, initial=None):
@@ -25,7 +26,9 @@ def _texte(label, required=True, rows=3, help_text=""):
 
 
 class VersionForm(StyleMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Checked by the service (accompagnement.verrou): a missing or tampered version is a conflict, with its
+    # usual message, rather than a form error on a hidden field.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class CandidatureForm(StyleMixin, forms.Form):
@@ -140,9 +143,13 @@ class SyntheseForm(StyleMixin, forms.Form):
 
     def __init__(self, *args, accompagnement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = ContactPartenaire.objects.filter(
-            coreferences__accompagnement=accompagnement, coreferences__date_fin__isnull=True
-        ).select_related("tiers")
+        self.fields["contact"].queryset = (
+            ContactPartenaire.objects.filter(
+                Q(coreferences__accompagnement=accompagnement) & coreference_en_cours("coreferences__")
+            )
+            .distinct()
+            .select_related("tiers")
+        )
 
 
 class TenueSyntheseForm(VersionForm):
@@ -175,7 +182,7 @@ class ReunionForm(StyleMixin, forms.Form):
 
     def __init__(self, *args, accompagnement, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["intervenants"].queryset = accompagnement.coreferents.filter(date_fin__isnull=True).select_related(
+        self.fields["intervenants"].queryset = accompagnement.coreferents.en_cours().select_related(
             "user", "contact__tiers"
         )
 
@@ -196,6 +203,16 @@ class FinForm(StyleMixin, forms.Form):
     decidee_le = _date("Décidée le", initial=timezone.localdate)
     date_effet = _date("Fin du séjour le")
     tiers_informe_le = _date("Tiers informé le", required=False)
+
+    def __init__(self, *args, accompagnement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The notice of the référentiel: the measure's territory when known, else the national value.
+        territoire = accompagnement.structure.territoire if accompagnement is not None else None
+        au_plus_tot, preavis = fin_de_sejour_au_plus_tot(timezone.localdate(), territoire)
+        self.fields["date_effet"].help_text = (
+            f"Préavis de {preavis} après la décision : au plus tôt le {au_plus_tot:%d/%m/%Y} "
+            "pour une décision prise aujourd'hui."
+        )
 
 
 class SortieForm(VersionForm):

@@ -6,6 +6,7 @@ import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -17,7 +18,9 @@ from accounts.models import Role
 from contrats import services as contrats_services
 from contrats.models import Contrat
 from journal.services import tracer_partage
+from referentiel.delais import libelle_delai, relativedelta_de
 from referentiel.models import Modalite, Structure, TypeContrat
+from referentiel.regles import parametre
 from residents.models import Consentement
 
 from . import eligibilite
@@ -447,7 +450,7 @@ def _exiger_mesure(par, accompagnement):
 def planifier_synthese(*, accompagnement, par, contact, date_prevue):
     _exiger_mesure(par, accompagnement)
     _refuser_si(
-        not accompagnement.coreferents.filter(contact=contact, date_fin__isnull=True).exists(),
+        not accompagnement.coreferents.en_cours().filter(contact=contact).exists(),
         "La synthèse se tient avec un contact partenaire co-référent de la mesure.",
     )
     _refuser_si(date_prevue is None, "Indiquez la date prévue de la synthèse.")
@@ -565,6 +568,13 @@ def constater_glissement(*, logement, par, le):
 # --- end and exit --------------------------------------------------------------------------------
 
 
+def fin_de_sejour_au_plus_tot(decidee_le, territoire=None):
+    """(earliest end of a stay decided on `decidee_le`, the notice in words): the référentiel's
+    FIN_SEJOUR_PREAVIS (CCH L.633-2), for the territory when given, else the national value."""
+    preavis = parametre("FIN_SEJOUR_PREAVIS", territoire)
+    return decidee_le + relativedelta_de(preavis), libelle_delai(preavis)
+
+
 @transaction.atomic
 def decider_fin(*, accompagnement, par, motif, explications, decidee_le, date_effet, tiers_informe_le):
     """End of the stay under convention: only the responsable, with the tiers informed, for a reason of
@@ -585,6 +595,12 @@ def decider_fin(*, accompagnement, par, motif, explications, decidee_le, date_ef
     _refuser_si(not (explications or "").strip(), "Expliquez la décision.")
     _date_passee(decidee_le, "de la décision")
     _refuser_si(date_effet is None or date_effet < decidee_le, "La fin du séjour ne peut précéder la décision.")
+    au_plus_tot, preavis = fin_de_sejour_au_plus_tot(decidee_le, accompagnement.structure.territoire)
+    _refuser_si(
+        date_effet < au_plus_tot,
+        f"Avec le préavis de {preavis} après la décision, la fin du séjour ne peut être fixée avant le "
+        f"{au_plus_tot:%d/%m/%Y}.",
+    )
     _refuser_si(tiers_informe_le is None, "La fin se décide avec le tiers : indiquez quand il a été informé.")
     _refuser_si(tiers_informe_le > timezone.localdate(), "La date d'information du tiers ne peut être dans le futur.")
     fin = FinDePriseEnCharge(
@@ -628,20 +644,7 @@ def enregistrer_sortie(
     motif_fin = fin.motif if fin else motif_fin
     _refuser_si(not motif_fin, "Indiquez le motif de la sortie.")
     _refuser_si(motif_fin not in Accompagnement.MotifFin.values, "Motif de sortie inconnu.")
-    _refuser_si(
-        fin is None
-        and motif_fin in FinDePriseEnCharge.Motif.values
-        and accompagnement.modalite.code == Modalite.Code.FJT_CONVENTION,
-        "Ce motif de fin de séjour est décidé par le responsable de la résidence, avec le tiers : "
-        "la fin de prise en charge doit d'abord être décidée.",
-    )
     _refuser_si(date_sortie is None, "Indiquez la date de la sortie.")
-    if fin is not None:
-        _refuser_si(
-            date_sortie < fin.date_effet,
-            f"Le séjour prend fin le {fin.date_effet:%d/%m/%Y}, au terme du préavis : "
-            "la sortie ne peut être enregistrée avant.",
-        )
     _refuser_si(destination not in DESTINATIONS_SORTIE, "Choisissez la destination à la sortie.")
     _refuser_si(not (repreneur or "").strip(), "Indiquez qui prend le relais.")
     _refuser_si(date_relais is None, "Indiquez la date du passage de relais.")
@@ -652,6 +655,8 @@ def enregistrer_sortie(
     relais = f"Relais : {repreneur} le {date_relais:%d/%m/%Y}."
     if elements_transmis:
         relais += f" Transmis avec l'accord de la personne : {elements_transmis}"
+    # terminer_accompagnement checks the responsable's decision and its notice
+    # (accompagnement_services.exiger_fin_de_sejour_decidee), as for any end of the measure.
     mesure = accompagnement_services.terminer_accompagnement(
         accompagnement=accompagnement,
         par=par,
@@ -680,7 +685,8 @@ def enregistrer_sortie(
             tiers=contact.tiers if contact else repreneur,
             quoi=f"passage de relais : {passage.elements_transmis}",
         )
-    for coreferent in mesure.coreferents.filter(date_fin__isnull=True):
+    # Every co-reference still running after the exit ends with it (one planned to end later too).
+    for coreferent in mesure.coreferents.filter(Q(date_fin__isnull=True) | Q(date_fin__gt=date_sortie)):
         coreferent.date_fin = max(date_sortie, coreferent.date_debut)
         coreferent.save()
     return passage

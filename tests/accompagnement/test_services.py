@@ -8,6 +8,7 @@ from django.utils import timezone
 from accompagnement import services
 from accompagnement.models import Accompagnement, Entretien, Participation, TypeEntretien
 from accompagnement.verrou import ConflitDeVersion
+from admissions.models import FinDePriseEnCharge
 from referentiel.models import Modalite
 from residents.models import Resident
 from tests.accompagnement.factories import (
@@ -289,6 +290,72 @@ class TestOrientationEtSortie:
         assert mesure.motif_fin == "REFUS"
 
 
+class TestFinDeSejourSousConvention:
+    """domain.md §8: the four ends of seed 002 of a stay FJT under convention are the responsable's
+    decision (admissions' FinDePriseEnCharge), whatever the screen the measure is ended from."""
+
+    @pytest.fixture
+    def convention(self, referent):
+        return AccompagnementFactory(
+            referent=referent,
+            modalite=modalite(Modalite.Code.FJT_CONVENTION),
+            date_debut=timezone.localdate() - datetime.timedelta(days=60),
+        )
+
+    def _decider(self, mesure, responsable, motif="MANQUEMENT_REGLEMENT", effet=None):
+        return FinDePriseEnCharge.objects.create(
+            accompagnement=mesure,
+            motif=motif,
+            explications="Manquements répétés au règlement.",
+            decidee_le=timezone.localdate(),
+            date_effet=effet or timezone.localdate(),
+            tiers_informe_le=timezone.localdate(),
+            decidee_par=responsable,
+        )
+
+    def _terminer(self, mesure, par, motif, date_fin=None):
+        mesure = Accompagnement.objects.get(pk=mesure.pk)
+        return services.terminer_accompagnement(
+            accompagnement=mesure,
+            par=par,
+            date_fin=date_fin or timezone.localdate(),
+            motif_fin=motif,
+            destination="FAMILLE",
+            version=mesure.version,
+        )
+
+    def test_les_motifs_sont_ceux_de_la_fin_de_prise_en_charge(self):
+        assert set(services.MOTIFS_FIN_DECIDEE) == set(FinDePriseEnCharge.Motif.values)
+
+    @pytest.mark.parametrize("motif", list(FinDePriseEnCharge.Motif.values))
+    def test_sans_decision_du_responsable_refusee(self, convention, referent, responsable, motif):
+        for par in (referent, responsable):
+            with pytest.raises(ValidationError, match="décidé par le responsable"):
+                self._terminer(convention, par, motif)
+        convention.refresh_from_db()
+        assert convention.date_fin is None
+
+    def test_avec_la_decision_au_terme_du_preavis(self, convention, referent, responsable):
+        effet = timezone.localdate() + datetime.timedelta(days=31)
+        self._decider(convention, responsable, effet=effet)
+        with pytest.raises(ValidationError, match=f"prend fin le {effet:%d/%m/%Y}"):
+            self._terminer(convention, referent, "MANQUEMENT_REGLEMENT", date_fin=effet - datetime.timedelta(days=1))
+        with pytest.raises(ValidationError, match="« manquement au règlement de fonctionnement »"):
+            self._terminer(convention, referent, "REFUS", date_fin=effet)
+        convention.refresh_from_db()
+        assert convention.date_fin is None
+        self._terminer(convention, referent, "MANQUEMENT_REGLEMENT", date_fin=effet)
+        convention.refresh_from_db()
+        assert (convention.date_fin, convention.motif_fin) == (effet, "MANQUEMENT_REGLEMENT")
+
+    def test_les_autres_motifs_et_les_autres_modalites_inchanges(self, convention, mesure, referent):
+        # Not a reason of seed 002: the team ends the stay (a move, objectives reached…).
+        self._terminer(convention, referent, "DEMENAGEMENT")
+        # Outside a stay under convention the same reason needs no decision.
+        self._terminer(mesure, referent, "REFUS")
+        assert Accompagnement.objects.filter(date_fin__isnull=False).count() == 2
+
+
 class TestObjectifsEtCoReferents:
     def test_objectif_puis_evaluation(self, mesure, referent):
         objectif = services.creer_objectif(
@@ -298,6 +365,14 @@ class TestObjectifsEtCoReferents:
             objectif=objectif, par=referent, niveau=2, parole_personne="J'ai visité trois logements."
         )
         assert evaluation.get_niveau_display() == "partiellement atteint"
+
+    @pytest.mark.parametrize("version", ["abc", "1.5", "", None, [1], "9" * 30])
+    def test_version_trafiquee_est_un_conflit(self, mesure, referent, version):
+        objectif = ObjectifFactory(accompagnement=mesure)
+        with pytest.raises(ConflitDeVersion):
+            services.modifier_objectif(objectif=objectif, par=referent, version=version, libelle="Trafiqué")
+        objectif.refresh_from_db()
+        assert objectif.libelle != "Trafiqué"
 
     def test_modification_concurrente_d_objectif(self, mesure, referent, collegue):
         objectif = ObjectifFactory(accompagnement=mesure)

@@ -345,6 +345,27 @@ def test_terminer_conflit_garde_la_saisie(client, mesure, referent):
     assert 'name="version" value="5"' in contenu
 
 
+def test_terminer_un_sejour_sous_convention_exige_la_decision_du_responsable(client, referent):
+    """The measure's end form does not bypass the responsable's decision (domain.md §8)."""
+    from referentiel.models import Modalite
+
+    convention = AccompagnementFactory(referent=referent, modalite=Modalite.objects.get(code="FJT_CONVENTION"))
+    url = reverse("accompagnement:terminer", args=[convention.pk])
+    reponse = connecte(client, referent).post(
+        url,
+        {
+            "date_fin": timezone.localdate(),
+            "motif_fin": "FIN_CONTRAT_JEUNE_MAJEUR",
+            "destination": "FAMILLE",
+            "version": convention.version,
+        },
+    )
+    assert reponse.status_code in (200, 422)
+    assert "décidé par le responsable de la résidence" in reponse.content.decode()
+    convention.refresh_from_db()
+    assert convention.date_fin is None
+
+
 def test_reorienter_par_le_formulaire(client, mesure, referent):
     from referentiel.models import Modalite
 

@@ -5,13 +5,16 @@ import datetime
 
 import pytest
 import time_machine
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accompagnement.models import Accompagnement, CoReferent
 from admissions import services
+from admissions.forms import FinForm
 from admissions.models import FinDePriseEnCharge, Logement, PassageRelais, Synthese
 from admissions.pdf import synthese_sortie_pdf
 from journal.models import JournalAcces
+from referentiel.models import Parametre
 from residents.models import Consentement
 from tests.admissions.factories import E, Residence, avancer, jour
 from tests.referentiel.factories import ContactPartenaireFactory
@@ -99,12 +102,21 @@ def test_bail_glissant_exige_sa_date(r, mesure):
     assert Logement.objects.get(pk=log.pk).glissement_fait_le == jour(0)
 
 
+def apres_preavis(decidee_le):
+    """The earliest end of the stay: FIN_SEJOUR_PREAVIS of the référentiel (1 month) after the decision."""
+    return decidee_le + relativedelta(months=1)
+
+
+def _a_midi(date):
+    return time_machine.travel(datetime.datetime.combine(date, datetime.time(12)), tick=False)
+
+
 def _fin(r, mesure, par, **kw):
     valeurs = {
         "motif": FinDePriseEnCharge.Motif.FIN_CONTRAT_JEUNE_MAJEUR,
         "explications": "Contrat jeune majeur non renouvelé par l'ASE.",
         "decidee_le": jour(0),
-        "date_effet": jour(30),
+        "date_effet": apres_preavis(jour(0)),
         "tiers_informe_le": jour(0),
     }
     valeurs.update(kw)
@@ -120,9 +132,45 @@ def test_fin_decidee_par_le_responsable_seulement(r, mesure):
         _fin(r, mesure, r.responsable, motif="AUTRE")
     assert not FinDePriseEnCharge.objects.exists()
     fin = _fin(r, mesure, r.responsable)
-    assert fin.preavis_jours == 30
+    assert fin.date_effet == apres_preavis(jour(0))
+    assert fin.preavis_jours == (apres_preavis(jour(0)) - jour(0)).days
     with pytest.raises(ValidationError, match="déjà été décidée"):
         _fin(r, mesure, r.responsable)
+
+
+def test_fin_du_sejour_au_plus_tot_au_terme_du_preavis(r, mesure):
+    """FIN_SEJOUR_PREAVIS (1 month, CCH L.633-2) runs from the decision: a day short is refused, with
+    the earliest date named; the day itself is accepted."""
+    au_plus_tot = apres_preavis(jour(0))
+    with pytest.raises(ValidationError, match=f"avant le {au_plus_tot:%d/%m/%Y}"):
+        _fin(r, mesure, r.responsable, date_effet=au_plus_tot - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="préavis de 1 mois"):
+        _fin(r, mesure, r.responsable, date_effet=jour(0))
+    assert not FinDePriseEnCharge.objects.exists()
+    # From a decision taken earlier, the notice runs from that day.
+    fin = _fin(
+        r, mesure, r.responsable, decidee_le=jour(-10), tiers_informe_le=jour(-10), date_effet=apres_preavis(jour(-10))
+    )
+    assert fin.date_effet == apres_preavis(jour(-10))
+
+
+def test_preavis_de_fin_de_sejour_lu_dans_le_referentiel_du_territoire(r, mesure):
+    Parametre.objects.create(
+        code=Parametre.Code.FIN_SEJOUR_PREAVIS,
+        nature=Parametre.Nature.DELAI,
+        valeur="P2M",
+        territoire=r.residence.territoire,
+    )
+    deux_mois = jour(0) + relativedelta(months=2)
+    with pytest.raises(ValidationError, match=f"préavis de 2 mois.*{deux_mois:%d/%m/%Y}"):
+        _fin(r, mesure, r.responsable)
+    assert _fin(r, mesure, r.responsable, date_effet=deux_mois).date_effet == deux_mois
+    assert f"au plus tôt le {deux_mois:%d/%m/%Y}" in FinForm(accompagnement=mesure).fields["date_effet"].help_text
+
+
+def test_formulaire_de_fin_annonce_la_date_au_plus_tot():
+    aide = FinForm().fields["date_effet"].help_text
+    assert f"au plus tôt le {apres_preavis(jour(0)):%d/%m/%Y}" in aide and "1 mois" in aide
 
 
 def _sortie(r, mesure, **kw):
@@ -140,11 +188,14 @@ def _sortie(r, mesure, **kw):
 
 
 def test_sortie_avec_passage_de_relais(r, mesure):
-    _fin(r, mesure, r.responsable, decidee_le=jour(-1), tiers_informe_le=jour(-1), date_effet=jour(0))
-    passage = _sortie(r, Accompagnement.objects.get(pk=mesure.pk))
+    effet = apres_preavis(jour(0))
+    _fin(r, mesure, r.responsable, date_effet=effet)
+    # The exit is recorded on the day the stay ends, at the end of the notice.
+    with _a_midi(effet):
+        passage = _sortie(r, Accompagnement.objects.get(pk=mesure.pk), date_sortie=effet, date_relais=effet)
     mesure.refresh_from_db()
     assert (mesure.date_fin, mesure.motif_fin, mesure.destination) == (
-        jour(0),
+        effet,
         "FIN_CONTRAT_JEUNE_MAJEUR",
         "LOCATION_SOCIALE",
     )
@@ -191,12 +242,43 @@ def test_sortie_pour_un_motif_du_tiers_exige_la_decision_du_responsable(r, mesur
 
 
 def test_sortie_au_terme_du_preavis(r, mesure):
-    _fin(r, mesure, r.responsable, date_effet=jour(30))
+    effet = apres_preavis(jour(0))
+    _fin(r, mesure, r.responsable, date_effet=effet)
     with pytest.raises(ValidationError, match="préavis"):
-        _sortie(r, mesure, date_sortie=jour(29), date_relais=jour(0))
+        _sortie(r, mesure, date_sortie=effet - datetime.timedelta(days=1), date_relais=jour(0))
     mesure.refresh_from_db()
     assert mesure.date_fin is None
-    with time_machine.travel(datetime.datetime.combine(jour(30), datetime.time(12)), tick=False):
+    with _a_midi(effet):
         _sortie(r, Accompagnement.objects.get(pk=mesure.pk), date_sortie=jour(0))
     mesure.refresh_from_db()
-    assert mesure.date_fin == jour(30) and mesure.motif_fin == "FIN_CONTRAT_JEUNE_MAJEUR"
+    assert mesure.date_fin == effet and mesure.motif_fin == "FIN_CONTRAT_JEUNE_MAJEUR"
+
+
+@pytest.mark.parametrize("debut, fin", [(1, None), (-3, 0)], ids=["co-reference-a-venir", "co-reference-terminee"])
+def test_synthese_et_reunion_avec_les_co_referents_en_place_seulement(r, mesure, debut, fin):
+    """A contact who is not yet, or no longer, co-referent of the measure is offered neither for a
+    synthèse nor as a participant of a coordination meeting, and a synthèse with them is refused."""
+    from admissions.forms import ReunionForm, SyntheseForm
+
+    autre = ContactPartenaireFactory(fonction="conseillère Mission Locale")
+    intervenant = CoReferent.objects.create(
+        accompagnement=mesure,
+        contact=autre,
+        role="référente Mission Locale",
+        date_debut=jour(debut),
+        date_fin=None if fin is None else jour(fin),
+    )
+    assert list(SyntheseForm(accompagnement=mesure).fields["contact"].queryset) == [r.contact]
+    assert intervenant not in ReunionForm(accompagnement=mesure).fields["intervenants"].queryset
+    with pytest.raises(ValidationError, match="co-référent"):
+        services.planifier_synthese(accompagnement=mesure, par=r.referent, contact=autre, date_prevue=jour(3))
+    assert not Synthese.objects.exists()
+
+
+def test_la_sortie_termine_aussi_une_coreference_prevue_au_dela(r, mesure):
+    plus_tard = CoReferent.objects.create(
+        accompagnement=mesure, contact=ContactPartenaireFactory(), date_debut=jour(-2), date_fin=jour(60)
+    )
+    _sortie(r, mesure, motif_fin="OBJECTIFS_ATTEINTS")
+    plus_tard.refresh_from_db()
+    assert plus_tard.date_fin == jour(0)

@@ -3,6 +3,7 @@
 import html
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
 from accompagnement.models import Accompagnement
@@ -164,16 +165,22 @@ def test_entree_sans_tripartite_signe_message_francais(client, r):
 
 def test_fin_par_le_referent_403_par_le_responsable_ok(client, r, admise):
     url = reverse("admissions:fin", args=[admise.accompagnement_id])
+    au_plus_tot = jour(0) + relativedelta(months=1)
     donnees = {
         "motif": "MANQUEMENT_REGLEMENT",
         "explications": "Manquements répétés.",
         "decidee_le": jour(0),
-        "date_effet": jour(15),
+        "date_effet": au_plus_tot,
         "tiers_informe_le": jour(0),
     }
     client.force_login(r.referent)
     assert client.post(url, donnees).status_code == 403
     client.force_login(r.responsable)
+    # Two weeks is shorter than the notice of the référentiel: the page says from when the end is possible.
+    reponse = client.post(url, {**donnees, "date_effet": jour(15)})
+    assert reponse.status_code == 422
+    assert f"ne peut être fixée avant le {au_plus_tot:%d/%m/%Y}" in html.unescape(reponse.content.decode())
+    assert not FinDePriseEnCharge.objects.exists()
     assert client.post(url, donnees).status_code == 302
     assert FinDePriseEnCharge.objects.get().decidee_par == r.responsable
 
@@ -306,3 +313,18 @@ def test_brouillons_et_rappel_de_lecture_sur_les_textes(client, r, admise):
     client.force_login(r.responsable)
     page = client.get(reverse("admissions:suivi", args=[m.pk])).content.decode()
     assert f'data-brouillon="fin-{m.pk}"' in page and page.count(rappel) == 4
+
+
+@pytest.mark.parametrize("version", ["abc", "1.5", "", "9" * 30])
+def test_version_trafiquee_message_de_conflit(client, r, version):
+    """A tampered hidden version is a conflict with its usual message, never an error 500."""
+    c = r.candidature()
+    client.force_login(r.referent)
+    reponse = client.post(
+        reverse("admissions:etape", args=[c.pk, "contact"]),
+        {"version": version, "date": jour(0), "referent": r.referent.pk, "compte_rendu": "Appel."},
+    )
+    assert reponse.status_code == 422
+    assert "Quelqu'un d'autre a modifié ce dossier" in html.unescape(reponse.content.decode())
+    c.refresh_from_db()
+    assert c.etape == E.CANDIDATURE
