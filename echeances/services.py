@@ -93,10 +93,17 @@ def a_signaler(echeances):
     return [e for e in echeances if e.etat in (Etat.BIENTOT, Etat.EN_RETARD)]
 
 
-def synchroniser_alertes(*, le=None):
-    """Run the engine over the whole base and bring the alerts in line with it."""
+def synchroniser_alertes(*, le=None, accompagnements=None):
+    """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
+    bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
+    digest in step with a change made during the day (echeances/signals.py)."""
     le = le or timezone.localdate()
-    echeances = a_signaler(calculer(Accompagnement.objects.all(), le=le))
+    qs = (
+        Accompagnement.objects.all()
+        if accompagnements is None
+        else Accompagnement.objects.filter(pk__in=accompagnements)
+    )
+    echeances = a_signaler(calculer(qs, le=le))
     colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
     # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
     colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
@@ -113,7 +120,10 @@ def synchroniser_alertes(*, le=None):
             else:
                 bilan.mises_a_jour += 1
         vues = set(colonnes["cle"])
-        cursor.execute(_SQL_OUVERTES)
+        if accompagnements is None:
+            cursor.execute(_SQL_OUVERTES)
+        else:  # only the causes of these measures can be known to be gone
+            cursor.execute(_SQL_OUVERTES + " AND accompagnement_id = ANY(%s)", [list(accompagnements)])
         a_fermer = [pk for pk, cle in cursor.fetchall() if cle not in vues]
         if a_fermer:
             cursor.execute(_SQL_FERMER, {"ids": a_fermer, "maintenant": timezone.now()})

@@ -52,7 +52,10 @@ def test_application_inconnue(tmp_path):
         call_command("bench", "--seulement", "nexistepas", "--sortie", str(tmp_path))
 
 
-def test_chaque_mesure_tourne_sur_une_petite_base(transactional_db, tmp_path):
+# Committed rows (the fresh processes must see them); serialized rollback, as the browser journeys, so
+# that the flush at the end does not re-create the content types the next journey restores.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_chaque_mesure_tourne_sur_une_petite_base(tmp_path):
     """Every app's benchmark runs end to end on a tiny synthetic base: the pages answer 200 to a
     connected, second-factor-verified user (a redirect would be measured otherwise), the fresh-process
     measures (daily run, background export) find the same database and report their memory."""

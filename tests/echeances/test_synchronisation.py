@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
-from accompagnement.models import Accompagnement
+from accompagnement.models import Accompagnement, Entretien
 from echeances import services
 from echeances.models import Alerte, Digest
 from echeances.moteur import Etat, Regle, calculer
@@ -143,3 +144,61 @@ def test_commande_table_et_json_egales_au_moteur(mesure):
     assert lignes[-1] == f"{len(mine)} échéance(s) au 30/01/2026."
     assert all(e.message in out.getvalue() for e in mine)
     assert not Alerte.objects.exists()  # read-only
+
+
+# --- kept in step during the day (echeances/signals.py) -----------------------------------------
+# A test runs in one transaction: what its factories write is synchronised by the callback of that
+# transaction, run here by django_capture_on_commit_callbacks(execute=True).
+
+
+def test_une_nouvelle_mesure_a_ses_alertes_puis_un_contact_ferme_la_sienne(django_capture_on_commit_callbacks):
+    from accompagnement import services as accompagnement_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesure = AccompagnementFactory(date_debut=D(2026, 1, 5))
+    ouverte = Alerte.objects.get(regle="CONTACT", accompagnement=mesure, statut=Alerte.Statut.OUVERTE)
+    assert ouverte.etat == Etat.EN_RETARD
+    with django_capture_on_commit_callbacks(execute=True) as rappels:
+        accompagnement_services.enregistrer_entretien(
+            accompagnement=mesure, par=mesure.referent, type="TELEPHONE", date_heure=timezone.now(),
+            statut=Entretien.Statut.HONORE, duree_minutes=10,
+        )  # fmt: skip
+    assert len(rappels) == 1
+    ouverte.refresh_from_db()
+    assert ouverte.statut == Alerte.Statut.FERMEE
+    assert not Alerte.objects.filter(regle="CONTACT", accompagnement=mesure, statut="OUVERTE", etat="EN_RETARD")
+
+
+def test_une_synchronisation_par_transaction_et_rien_si_elle_est_annulee(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from echeances.signals import _Synchronisation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesure, autre = AccompagnementFactory(), AccompagnementFactory()
+    with django_capture_on_commit_callbacks() as rappels, transaction.atomic():
+        for _ in range(5):
+            EntretienFactory(accompagnement=mesure)
+        EntretienFactory(accompagnement=autre)
+    [rappel] = rappels
+    assert isinstance(rappel, _Synchronisation) and rappel.ids == {mesure.pk, autre.pk}
+    rappel()  # run it, so that the next block starts with nothing pending
+    with django_capture_on_commit_callbacks() as rappels:
+        try:
+            with transaction.atomic():
+                EntretienFactory(accompagnement=mesure)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert rappels == []
+
+
+def test_une_synchronisation_partielle_ne_ferme_que_les_causes_de_ses_mesures(mesure):
+    autre = AccompagnementFactory()
+    services.synchroniser_alertes()
+    ouvertes = set(Alerte.objects.filter(statut="OUVERTE").values_list("pk", flat=True))
+    for alerte in Alerte.objects.filter(accompagnement=autre):  # causes the engine no longer reports
+        Alerte.objects.filter(pk=alerte.pk).update(cle=f"CAUSE-DISPARUE:{alerte.pk}")
+    services.synchroniser_alertes(accompagnements=[mesure.pk])
+    assert Alerte.objects.filter(accompagnement=autre, statut="OUVERTE").exists()  # not its business
+    assert set(Alerte.objects.filter(statut="OUVERTE").values_list("pk", flat=True)) == ouvertes

@@ -1,0 +1,90 @@
+"""Keep the stored alerts in step with what is recorded during the day.
+
+The screens compute the échéances live; the alerts (navigation badge, home page, digest) come from the
+morning run. When an entretien, a participation, a measure, a contract, a person or a sanction report
+is written, the measures it concerns are synchronised again once the transaction commits: one partial
+run per transaction, whatever the number of rows written (a whole demo load included). The receivers
+only collect ids; the rule stays in the engine. Bulk writes (bulk_create, COPY) send no signal: the
+synthetic base and the benchmarks are left to the morning run."""
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+
+class _Synchronisation:
+    """The on_commit callback of one transaction, holding the measures to synchronise. It is found again
+    in the connection's pending callbacks, so that a transaction registers one, and a rollback
+    discards it with its ids."""
+
+    def __init__(self):
+        self.ids = set()
+        self.faite = False
+
+    def __call__(self):
+        from . import services
+
+        self.faite = True
+        try:
+            services.synchroniser_alertes(accompagnements=sorted(self.ids))
+        except Exception:  # the change itself is committed; the morning run will catch up
+            logger.exception("Synchronisation des alertes de %s mesure(s) impossible", len(self.ids))
+
+
+def a_synchroniser(ids):
+    ids = {i for i in ids if i}
+    if not ids:
+        return
+    connexion = transaction.get_connection()
+    en_attente = None
+    if connexion.in_atomic_block:
+        en_attente = next(
+            (f for _s, f, _r in connexion.run_on_commit if isinstance(f, _Synchronisation) and not f.faite), None
+        )
+    if en_attente is None:
+        en_attente = _Synchronisation()
+        en_attente.ids.update(ids)
+        transaction.on_commit(en_attente)
+    else:
+        en_attente.ids.update(ids)
+
+
+def _mesures_de_la_personne(resident_id):
+    from accompagnement.models import Accompagnement
+
+    return Accompagnement.objects.filter(resident_id=resident_id).values_list("pk", flat=True)
+
+
+def _par_mesure(sender, instance, **kwargs):
+    a_synchroniser([instance.accompagnement_id])
+
+
+def _par_personne(sender, instance, **kwargs):
+    a_synchroniser(_mesures_de_la_personne(instance.resident_id))
+
+
+def _accompagnement(sender, instance, **kwargs):
+    a_synchroniser([instance.pk])  # a deleted measure takes its alerts with it (cascade)
+
+
+def _resident(sender, instance, **kwargs):
+    a_synchroniser(_mesures_de_la_personne(instance.pk))
+
+
+def brancher():
+    from accompagnement.models import Accompagnement, Entretien, Participation
+    from contrats.models import Contrat
+    from residents.models import Resident
+
+    from .models import SignalementSanction
+
+    for modele in (Entretien, Contrat, SignalementSanction):
+        post_save.connect(_par_mesure, sender=modele, dispatch_uid=f"echeances-{modele.__name__}")
+        post_delete.connect(_par_mesure, sender=modele, dispatch_uid=f"echeances-{modele.__name__}-del")
+    post_save.connect(_par_personne, sender=Participation, dispatch_uid="echeances-participation")
+    post_delete.connect(_par_personne, sender=Participation, dispatch_uid="echeances-participation-del")
+    post_save.connect(_accompagnement, sender=Accompagnement, dispatch_uid="echeances-accompagnement")
+    post_save.connect(_resident, sender=Resident, dispatch_uid="echeances-resident")
