@@ -251,7 +251,7 @@ def _suivi_contexte(request, mesure, **formulaires):
         "intervenant_form": forms.IntervenantForm(),
         "reunion_form": forms.ReunionForm(accompagnement=mesure),
         "logement_form": forms.LogementForm(),
-        "fin_form": forms.FinForm(),
+        "fin_form": forms.FinForm(accompagnement=mesure),
         "sortie_form": forms.SortieForm(initial={"version": mesure.version}),
         "objectif_form": forms.ObjectifSortieForm(),
     }
@@ -381,7 +381,7 @@ def glissement(request, pk):
 @require_POST
 def fin(request, pk):
     mesure = _mesure(request, pk)
-    form = forms.FinForm(request.POST)
+    form = forms.FinForm(request.POST, accompagnement=mesure)
     if form.is_valid():
         try:
             services.decider_fin(accompagnement=mesure, par=request.user, **form.cleaned_data)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accompagnement.models import Accompagnement, Objectif
+from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
 from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
 from referentiel.regles import parametre, parametre_delta, regles
@@ -172,7 +172,7 @@ def partenaires_possibles(accompagnement):
     return ContactPartenaire.objects.filter(
         Q(tiers__territoire=accompagnement.structure.territoire_id)
         | Q(tiers__territoire__isnull=True)
-        | Q(coreferences__accompagnement=accompagnement, coreferences__date_fin__isnull=True)
+        | (Q(coreferences__accompagnement=accompagnement) & coreference_en_cours("coreferences__"))
     ).distinct()
 
 

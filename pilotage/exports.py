@@ -65,9 +65,9 @@ def _mesures(user, parametres):
 def _bilan_rsa(user, parametres):
     annee = _annee(parametres)
     lignes, total = bilan.bilan_rsa(user, annee)
-    # Convention n°: Structure has no convention number yet, the structure's name stands for it.
-    colonnes = ["Convention n° (structure)", "Territoire"] + [libelle for _c, libelle in bilan.COLONNES_RSA]
-    rows = [(ligne.structure, ligne.territoire, *ligne.valeurs()) for ligne in [*lignes, total]]
+    # Convention n°: the structure's number, or its name when none is recorded (bilan.bilan_rsa).
+    colonnes = ["Convention n°", "Structure", "Territoire"] + [libelle for _c, libelle in bilan.COLONNES_RSA]
+    rows = [(ligne.convention, ligne.structure, ligne.territoire, *ligne.valeurs()) for ligne in [*lignes, total]]
     return Contenu(f"bilan-rsa-{annee}", colonnes, rows, len(rows))
 
 

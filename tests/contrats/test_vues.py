@@ -285,6 +285,13 @@ def test_le_brouillon_ne_propose_que_les_partenaires_de_la_mesure(referent):
     CoReferent.objects.create(accompagnement=contrat.accompagnement, contact=coreferent, role="prescriptrice")
     proposes = set(BrouillonForm(instance=contrat).fields["partenaire"].queryset)
     assert {local, coreferent, contrat.partenaire} <= proposes and ailleurs not in proposes
+    # A co-referent from elsewhere counts only while the co-reference is in place (coreference_en_cours).
+    futur = ContactPartenaireFactory(tiers__territoire=TerritoireFactory())
+    CoReferent.objects.create(
+        accompagnement=contrat.accompagnement, contact=futur, role="bailleur",
+        date_debut=datetime.date.today() + datetime.timedelta(days=10),
+    )  # fmt: skip
+    assert futur not in set(BrouillonForm(instance=contrat).fields["partenaire"].queryset)
 
 
 @pytest.mark.parametrize(

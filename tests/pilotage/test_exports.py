@@ -49,8 +49,16 @@ def test_xlsx_du_bilan(client, monde, mesures):
     assert reponse.status_code == 200
     feuille = load_workbook(io.BytesIO(reponse.content)).active
     rangs = list(feuille.values)
-    assert rangs[1][0] == monde["structure"].nom and rangs[1][2:] == (2, 1, 0, 1, 1, 1)
+    assert rangs[0][:3] == ("Convention n°", "Structure", "Territoire")
+    # No convention number recorded: the structure's name stands for it.
+    assert rangs[1][:2] == (monde["structure"].nom, monde["structure"].nom) and rangs[1][3:] == (2, 1, 0, 1, 1, 1)
     assert rangs[-1][0] == "Total" and len(rangs) == 3
+    monde["structure"].numero_convention = "CD88-RSA-2025-012"
+    monde["structure"].save()
+    reponse = client.post(reverse("pilotage:demander_export"), {"type": "bilan_rsa", "format": "xlsx", "annee": "2025"})
+    assert list(load_workbook(io.BytesIO(reponse.content)).active.values)[1][:2] == (
+        "CD88-RSA-2025-012", monde["structure"].nom,
+    )  # fmt: skip
 
 
 def test_mauvaise_demande_message_clair(client, monde):
