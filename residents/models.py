@@ -190,13 +190,18 @@ class Resident(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.prenom} {self.nom}"
+        return self.nom_affiche(self.prenom, self.nom)
 
     def save(self, *args, **kwargs):
         from .texte import cle_recherche
 
         self.nom_recherche = cle_recherche(f"{self.nom} {self.prenom} {self.nom_naissance}")
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def nom_affiche(prenom, nom):
+        """How a person is named everywhere (also for rows read without the model, as in the digest)."""
+        return f"{prenom} {nom}"
 
     def age(self, le=None):
         le = le or timezone.localdate()

@@ -202,3 +202,16 @@ def test_une_synchronisation_partielle_ne_ferme_que_les_causes_de_ses_mesures(me
     services.synchroniser_alertes(accompagnements=[mesure.pk])
     assert Alerte.objects.filter(accompagnement=autre, statut="OUVERTE").exists()  # not its business
     assert set(Alerte.objects.filter(statut="OUVERTE").values_list("pk", flat=True)) == ouvertes
+
+
+def test_recapitulatif_plafonne_aux_plus_urgentes_et_le_dit(mesure, monkeypatch):
+    monkeypatch.setattr(services, "LIGNES_PAR_RECAPITULATIF", 1)
+    services.synchroniser_alertes(le=D(2026, 1, 30))
+    total = Alerte.objects.ouvertes().pour(mesure.referent).count()
+    assert total >= 2
+    assert services.envoyer_digests(le=D(2026, 1, 30)) == 1
+    corps = mail.outbox[0].body
+    premiere = Alerte.objects.ouvertes().pour(mesure.referent).order_by("due_le", "pk").first()
+    assert premiere.message in corps and f"/personnes/{mesure.resident_id}/" in corps
+    assert f"{total} échéances en tout : les 1 plus urgentes sont ci-dessus." in corps
+    assert Digest.objects.get().nb_alertes == total
