@@ -51,7 +51,7 @@ def bench_synchronisation():
         ),
         ("dont synchronisation des alertes (moteur + écriture)", r["synchro"], "s", None),
         (f"synchronisation après 1 % de données modifiées ({r['changees']} alertes changées)", r["apres"], "s", 60),
-        ("mémoire du processus de synchronisation au plus haut (maxrss)", r["maxrss_mo"], "Mo", 500),
+        ("mémoire du processus de synchronisation au plus haut (VmHWM)", r["pic_mo"], "Mo", 500),
     ]
 
 

@@ -150,7 +150,7 @@ def bench_export_xlsx():
             raise AssertionError(f"export dans l'état {r['etat']} : {export.erreur}")
         return [
             (f"export XLSX de {r['lignes']} lignes en tâche de fond (code du worker)", r["secondes"], "s", 30),
-            ("mémoire du processus d'export au plus haut (maxrss)", r["maxrss_mo"], "Mo", 300),
+            ("mémoire du processus d'export au plus haut (VmHWM)", r["pic_mo"], "Mo", 300),
         ]
     finally:
         for e in Export.objects.filter(utilisateur=responsable):

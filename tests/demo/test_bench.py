@@ -68,6 +68,6 @@ def test_chaque_mesure_tourne_sur_une_petite_base(tmp_path):
     assert rapport["echecs"] == []
     par_libelle = {r["libelle"]: r for r in rapport["resultats"]}
     assert any(lib.startswith("traitement quotidien complet") for lib in par_libelle)
-    assert par_libelle["mémoire du processus de synchronisation au plus haut (maxrss)"]["valeur"] > 0
+    assert par_libelle["mémoire du processus de synchronisation au plus haut (VmHWM)"]["valeur"] > 0
     assert any(lib.startswith("export XLSX de") for lib in par_libelle)
     assert {r["app"] for r in rapport["resultats"]} == {"accompagnement", "contrats", "echeances", "pilotage"}
