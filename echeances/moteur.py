@@ -42,19 +42,21 @@ from . import regles_admissions, regles_contacts, regles_contrats, regles_person
 from .base import Contexte, Echeance, Etat, Regle, Requete, Suivi, etat_de, pire
 
 
-def suivis(accompagnements_qs, *, le):
-    """{accompagnement_id: Suivi} for the active measures of the set, as of `le` (one query)."""
-    contexte = Contexte(le)
+def suivis(accompagnements_qs, *, le, contexte=None):
+    """{accompagnement_id: Suivi} for the active measures of the set, as of `le` (one query).
+    `contexte`: the référentiel already read for the day (Contexte(le)), when the caller makes several
+    computations for one page."""
+    contexte = contexte or Contexte(le)
     return {
         row["id"]: regles_contacts.suivi_de(row, contexte)
         for row in regles_contacts.lignes_suivis(Requete(accompagnements_qs, contexte))
     }
 
 
-def frequences_respectees(accompagnements_qs, *, debut, le):
+def frequences_respectees(accompagnements_qs, *, debut, le, contexte=None):
     """{accompagnement_id: bool} for the active measures of the set on `le`: were the contact and
     physical-meeting frequencies kept every day from `debut` to `le` (one query)? For the comités de suivi."""
-    return regles_contacts.respect_frequences(Requete(accompagnements_qs, Contexte(le)), debut)
+    return regles_contacts.respect_frequences(Requete(accompagnements_qs, contexte or Contexte(le)), debut)
 
 
 def charges(accompagnements_qs, *, le):
@@ -80,10 +82,10 @@ _PRODUCTEURS = [
 ]
 
 
-def calculer(accompagnements_qs, *, le, regles=None):
+def calculer(accompagnements_qs, *, le, regles=None, contexte=None):
     """Every échéance of the active measures of the set on day `le`, sorted by due date.
     `regles` limits the computation to some rule codes (a rule not asked for runs no query)."""
-    contexte = Contexte(le)
+    contexte = contexte or Contexte(le)
     requete = Requete(accompagnements_qs, contexte)
     vues = {}
     for producteur in _PRODUCTEURS:

@@ -29,7 +29,8 @@ reason and destination).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, TruncDate
 
 from accompagnement.models import Accompagnement, Entretien, Participation
@@ -159,26 +160,18 @@ def sorties_rsa(user, annee, *, structure=None):
 
 @dataclass
 class ActiviteOSA:
-    """Hours of activity of one week (for one modality, or all of them) and the people they concern."""
+    """Hours of activity of one week (for one modality, or all of them) and how many people they concern."""
 
     minutes: int = 0
-    personnes: set = field(default_factory=set)
-
-    def ajouter(self, minutes, personne):
-        self.minutes += minutes
-        self.personnes.add(personne)
+    nb_personnes: int = 0
 
     @property
     def heures(self):
         return round(self.minutes / 60, 2)
 
     @property
-    def nb_personnes(self):
-        return len(self.personnes)
-
-    @property
     def heures_par_personne(self):
-        return round(self.minutes / 60 / len(self.personnes), 2) if self.personnes else 0
+        return round(self.minutes / 60 / self.nb_personnes, 2) if self.nb_personnes else 0
 
     def valeurs(self):
         return [self.heures, self.nb_personnes, self.heures_par_personne]
@@ -208,6 +201,7 @@ def osa(user, annee):
     a person once even if she was in two modalities that week."""
     debut, fin = bornes(annee)
     mesures = Accompagnement.objects.visibles_par(user).filter(modalite__code__in=MODALITES_BILAN)
+    # One row per activity (a, s, code, personne, minutes), both sources in the same column order.
     entretiens = (
         Entretien.objects.contacts()
         .filter(accompagnement__in=mesures, date_heure__date__gte=debut, date_heure__date__lte=fin)
@@ -216,9 +210,9 @@ def osa(user, annee):
             s=ExtractWeek("date_heure"),
             code=F("accompagnement__modalite__code"),
             personne=F("accompagnement__resident_id"),
+            minutes=Coalesce("duree_minutes", 0),
         )
-        .values("a", "s", "code", "personne")
-        .annotate(minutes=Coalesce(Sum("duree_minutes"), 0))
+        .values("a", "s", "code", "personne", "minutes")
     )
     mesure_du_jour = (
         mesures.filter(resident=OuterRef("resident"), date_debut__lte=OuterRef("jour"))
@@ -229,19 +223,36 @@ def osa(user, annee):
     ateliers = (
         Participation.objects.filter(action__date_heure__date__gte=debut, action__date_heure__date__lte=fin)
         .annotate(jour=TruncDate("action__date_heure"))
-        .annotate(code=Subquery(mesure_du_jour))
-        .filter(code__isnull=False)
         .annotate(
-            a=ExtractIsoYear("action__date_heure"), s=ExtractWeek("action__date_heure"), personne=F("resident_id")
+            a=ExtractIsoYear("action__date_heure"),
+            s=ExtractWeek("action__date_heure"),
+            code=Subquery(mesure_du_jour),
+            personne=F("resident_id"),
+            minutes=Coalesce("action__duree_minutes", 0),
         )
-        .values("a", "s", "code", "personne")
-        .annotate(minutes=Coalesce(Sum("action__duree_minutes"), 0))
+        .filter(code__isnull=False)
+        .values("a", "s", "code", "personne", "minutes")
     )
+    # Summed in PostgreSQL, per week and modality and per week (a person once in the week's total):
+    # a row per person and week brought millions of rows into Python on a département.
+    sql, params = entretiens.union(ateliers, all=True).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The inner SQL is Django's, with its parameters passed apart.
+            f"SELECT a, s, code, GROUPING(code) = 1, count(DISTINCT personne), sum(minutes) FROM ({sql}) t "  # noqa: S608
+            "GROUP BY GROUPING SETS ((a, s, code), (a, s))",
+            params,
+        )
+        lignes = cursor.fetchall()
     semaines = {}
-    for row in [*entretiens, *ateliers]:
-        semaine = semaines.setdefault((row["a"], row["s"]), SemaineOSA(row["a"], row["s"]))
-        semaine.par_modalite.setdefault(row["code"], ActiviteOSA()).ajouter(row["minutes"], row["personne"])
-        semaine.total.ajouter(row["minutes"], row["personne"])
+    for a, s, code, total, personnes, minutes in lignes:
+        a, s = int(a), int(s)  # EXTRACT gives a numeric
+        semaine = semaines.setdefault((a, s), SemaineOSA(a, s))
+        activite = ActiviteOSA(minutes=int(minutes or 0), nb_personnes=personnes)
+        if total:
+            semaine.total = activite
+        else:
+            semaine.par_modalite[code] = activite
     return [semaines[cle] for cle in sorted(semaines)]
 
 

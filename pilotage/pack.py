@@ -5,13 +5,15 @@ Frequencies « kept over the period » (a quarter for the RSA, a month for the A
 échéance engine — the only place a due date is computed: a measure is « tenue » when its contact and
 its physical meeting were overdue on no day of the period (`moteur.frequences_respectees`)."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from accompagnement.models import Accompagnement, EvaluationObjectif, Objectif
+from accompagnement.models import Accompagnement, Entretien, EvaluationObjectif, Objectif
 from contrats.models import Contrat
 from echeances import moteur
 
@@ -60,29 +62,21 @@ def pack(comite, user):
         .order_by("-date")
         .first()
     )
-    objectifs = Objectif.objects.order_by("echeance", "pk").prefetch_related(
-        Prefetch("evaluations", queryset=EvaluationObjectif.objects.order_by("-date", "-pk"))
-    )
-    contrats = Contrat.objects.vivants().order_by("-date_debut")
     mesures = list(
-        qs.select_related("resident", "modalite", "precedent__modalite")
-        .annotate(
-            contacts_periode=Count(
-                "entretiens",
-                filter=Q(entretiens__statut="HONORE", entretiens__date_heure__date__gt=debut)
-                & Q(entretiens__date_heure__date__lte=comite.date),
-            )
+        qs.select_related("resident", "modalite", "precedent__modalite").order_by(
+            "resident__nom", "resident__prenom", "pk"
         )
-        .prefetch_related(Prefetch("objectifs", queryset=objectifs), Prefetch("contrats", queryset=contrats))
-        .order_by("resident__nom", "resident__prenom", "pk")
     )
     ids = [m.pk for m in mesures]
+    objectifs_par_mesure, contrats_par_mesure = _objectifs_et_contrats(ids)
+    contacts = _contacts_de_la_periode(ids, debut, comite.date)
     ids_qs = Accompagnement.objects.filter(pk__in=ids)
-    suivis = moteur.suivis(ids_qs, le=comite.date) if ids else {}
-    tenues = moteur.frequences_respectees(ids_qs, debut=debut, le=comite.date) if ids else {}
+    contexte = moteur.Contexte(comite.date)  # the référentiel read once for the three computations
+    suivis = moteur.suivis(ids_qs, le=comite.date, contexte=contexte) if ids else {}
+    tenues = moteur.frequences_respectees(ids_qs, debut=debut, le=comite.date, contexte=contexte) if ids else {}
     alertes = defaultdict(list)
     if ids:
-        for echeance in moteur.calculer(ids_qs, le=comite.date):
+        for echeance in moteur.calculer(ids_qs, le=comite.date, contexte=contexte):
             if echeance.accompagnement_id and echeance.etat != "A_JOUR":
                 alertes[echeance.accompagnement_id].append(echeance)
     decisions = {d.accompagnement_id: d for d in comite.decisions.select_related("modalite_cible")}
@@ -91,7 +85,7 @@ def pack(comite, user):
         precedentes = {d.accompagnement_id: d for d in precedent.decisions.select_related("modalite_cible")}
     lignes = []
     for m in mesures:
-        contrats_m = list(m.contrats.all())
+        contrats_m = contrats_par_mesure.get(m.pk, [])
         contrat = next((c for c in contrats_m if c.date_debut <= comite.date), contrats_m[-1] if contrats_m else None)
         lignes.append(
             LignePack(
@@ -99,18 +93,51 @@ def pack(comite, user):
                 contrat=contrat,
                 suivi=suivis.get(m.pk),
                 tenue=tenues.get(m.pk),
-                objectifs=list(m.objectifs.all()),
+                objectifs=objectifs_par_mesure.get(m.pk, []),
                 alertes=alertes.get(m.pk, []),
                 decision=decisions.get(m.pk),
                 precedente=precedentes.get(m.pk),
-                contacts_periode=m.contacts_periode,
-                nouveautes=_nouveautes(m, precedent, contrats_m),
+                contacts_periode=contacts.get(m.pk, 0),
+                nouveautes=_nouveautes(m, precedent, contrats_m, objectifs_par_mesure.get(m.pk, [])),
             )
         )
     return lignes, precedent
 
 
-def _nouveautes(mesure, precedent, contrats):
+def _contacts_de_la_periode(ids, debut, fin):
+    """{accompagnement_id: honoured entretiens after `debut` up to `fin`, local days}: one grouped query
+    on the entretiens' index (a Count joined to the measures' query was its slowest part)."""
+    depuis = datetime.datetime.combine(
+        debut + datetime.timedelta(days=1), datetime.time(), timezone.get_current_timezone()
+    )
+    jusqu_a = datetime.datetime.combine(
+        fin + datetime.timedelta(days=1), datetime.time(), timezone.get_current_timezone()
+    )
+    return dict(
+        Entretien.objects.filter(
+            accompagnement_id__in=ids, statut=Entretien.Statut.HONORE, date_heure__gte=depuis, date_heure__lt=jusqu_a
+        )
+        .values("accompagnement_id")
+        .annotate(n=Count("pk"))
+        .values_list("accompagnement_id", "n")
+    )
+
+
+def _objectifs_et_contrats(ids):
+    """Objectives (each with `evaluations_liste`, latest first) and living contracts (latest first) of
+    the measures, grouped in Python: three queries, and none of prefetch_related's per-row work."""
+    objectifs, contrats, evaluations = defaultdict(list), defaultdict(list), defaultdict(list)
+    for e in EvaluationObjectif.objects.filter(objectif__accompagnement_id__in=ids).order_by("-date", "-pk"):
+        evaluations[e.objectif_id].append(e)
+    for o in Objectif.objects.filter(accompagnement_id__in=ids).order_by("echeance", "pk"):
+        o.evaluations_liste = evaluations.get(o.pk, [])
+        objectifs[o.accompagnement_id].append(o)
+    for c in Contrat.objects.vivants().filter(accompagnement_id__in=ids).order_by("-date_debut"):
+        contrats[c.accompagnement_id].append(c)
+    return objectifs, contrats
+
+
+def _nouveautes(mesure, precedent, contrats, objectifs):
     """What changed since the previous committee, in words."""
     if precedent is None:
         return ["premier comité pour cette mesure"]
@@ -124,8 +151,8 @@ def _nouveautes(mesure, precedent, contrats):
     for c in contrats:
         if c.date_debut > depuis:
             faits.append(f"{c.get_type_display()} du {c.date_debut:%d/%m/%Y} ({c.get_etat_display()})")
-    for o in mesure.objectifs.all():
-        evaluations = [e for e in o.evaluations.all() if e.date > depuis]
+    for o in objectifs:
+        evaluations = [e for e in o.evaluations_liste if e.date > depuis]
         if evaluations:
             faits.append(f"objectif « {o.libelle} » évalué : {evaluations[0].get_niveau_display()}")
     return faits
