@@ -257,7 +257,6 @@ def dossier(request, pk):
         .select_related("accompagnement__modalite")
         .order_by("date_heure"),
         "maintenant": timezone.now(),
-        "historique": _historique(request, resident, mesures),
         "mesure_saisie": mesure_saisie,
         "form_entretien": EntretienForm(accompagnement=mesure_saisie, user=request.user) if mesure_saisie else None,
         **_conjoint(request, resident),
@@ -280,9 +279,13 @@ def entretiens(request, pk):
 @require_GET
 def suivi(request, pk):
     """Due dates and states alone, or with ?partie=echeances the « Échéances à traiter » section
-    (htmx refresh of both after an entretien is logged)."""
+    (htmx refresh of both after an entretien is logged), or with ?partie=historique the history of
+    changes (loaded by htmx when the reader gets to it: five history queries the dossier need not wait for)."""
     resident = _resident(request, pk)
     mesures = _mesures(request, resident)
+    if request.GET.get("partie") == "historique":  # loaded when the section comes into view
+        contexte = {"historique": _historique(request, resident, mesures)}
+        return render(request, "residents/includes/historique.html", contexte)
     if request.GET.get("partie") == "echeances":
         template = SECTIONS_EXTERNES["section_echeances"]
         return render(request, template, {"resident": resident, "accompagnements": mesures})

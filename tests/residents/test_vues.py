@@ -149,8 +149,13 @@ def test_historique_du_dossier_entretiens_objectifs_coreferents(client, mesure, 
     EntretienFactory(accompagnement=mesure, type="VISIO", confidentiel=True, notes="Secret de la personne")
     ObjectifFactory(accompagnement=mesure, libelle="Trouver un T2")
     CoReferentFactory(accompagnement=mesure, user=None, contact=ContactPartenaireFactory(nom="Durand"))
-    url = reverse("residents:dossier", args=[mesure.resident_id])
-    objets = [ligne["objet"] for ligne in connecte(client, referent).get(url).context["historique"]]
+    # Loaded by htmx once the section is in view (residents:suivi ?partie=historique).
+    assert (
+        "?partie=historique"
+        in connecte(client, referent).get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    )
+    url = reverse("residents:suivi", args=[mesure.resident_id]) + "?partie=historique"
+    objets = [ligne["objet"] for ligne in client.get(url).context["historique"]]
     assert "de l'objectif « Trouver un T2 »" in objets
     assert any(o.startswith("du co-référent") and "Durand" in o for o in objets)
     assert any("(visite à domicile)" in o for o in objets) and any("(visioconférence)" in o for o in objets)
@@ -159,6 +164,10 @@ def test_historique_du_dossier_entretiens_objectifs_coreferents(client, mesure, 
     assert any("(visite à domicile)" in o for o in objets)
     assert not any("(visioconférence)" in o for o in objets)
     assert "Secret de la personne" not in client.get(url).content.decode()
+    from tests.accounts.factories import ReferentFactory
+
+    client.force_login(ReferentFactory())  # an outsider
+    assert client.get(url).status_code == 404
 
 
 def test_la_chronologie_montre_les_ateliers_entre_les_memes_dates(client, mesure, referent, structure, etranger):
