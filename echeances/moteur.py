@@ -82,9 +82,11 @@ _PRODUCTEURS = [
 ]
 
 
-def calculer(accompagnements_qs, *, le, regles=None, contexte=None):
+def calculer(accompagnements_qs, *, le, regles=None, etats=None, contexte=None):
     """Every échéance of the active measures of the set on day `le`, sorted by due date.
-    `regles` limits the computation to some rule codes (a rule not asked for runs no query)."""
+    `regles` limits the computation to some rule codes (a rule not asked for runs no query); `etats`
+    keeps only some states (the daily job wants no « à jour » échéance: on the whole base they are most
+    of them, and need not be held in memory)."""
     contexte = contexte or Contexte(le)
     requete = Requete(accompagnements_qs, contexte)
     vues = {}
@@ -92,7 +94,7 @@ def calculer(accompagnements_qs, *, le, regles=None, contexte=None):
         if regles is not None and not set(producteur.regles) & set(regles):
             continue
         for echeance in producteur(requete):
-            if regles is None or echeance.regle in regles:
+            if (regles is None or echeance.regle in regles) and (etats is None or echeance.etat in etats):
                 vues.setdefault(echeance.cle, echeance)  # one cause, one échéance
     return sorted(vues.values(), key=lambda e: (e.due_le, e.regle, e.cle))
 

@@ -90,9 +90,8 @@ WHERE id = ANY(%(ids)s)
 """
 
 
-def a_signaler(echeances):
-    """The échéances that become alerts: due soon or overdue."""
-    return [e for e in echeances if e.etat in (Etat.BIENTOT, Etat.EN_RETARD)]
+# The échéances that become alerts: due soon or overdue.
+A_SIGNALER = (Etat.BIENTOT, Etat.EN_RETARD)
 
 
 def synchroniser_alertes(*, le=None, accompagnements=None):
@@ -105,7 +104,7 @@ def synchroniser_alertes(*, le=None, accompagnements=None):
         if accompagnements is None
         else Accompagnement.objects.filter(pk__in=accompagnements)
     )
-    echeances = a_signaler(calculer(qs, le=le))
+    echeances = calculer(qs, le=le, etats=A_SIGNALER)
     colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
     # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
     colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
