@@ -67,6 +67,20 @@ def maintenant_arrondi():
 
 
 class EntretienForm(StyleMixin, JetonMixin, forms.Form):
+    # What the services take from the form (enregistrer_entretien also takes the jeton).
+    CHAMPS = (
+        "type",
+        "date_heure",
+        "duree_minutes",
+        "statut",
+        "lieu",
+        "participants",
+        "partenaires",
+        "objectifs",
+        "notes",
+        "confidentiel",
+    )
+
     type = forms.ChoiceField(label="Type de contact", choices=TypeEntretien.choices)
     date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
     duree_minutes = forms.IntegerField(label="Durée (minutes)", min_value=1, max_value=24 * 60, required=False)
@@ -135,19 +149,6 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
 
 class ModificationEntretienForm(VersionMixin, EntretienForm):
     """The same form, filled with the entretien to correct. The confidential flag is its author's."""
-
-    CHAMPS = (
-        "type",
-        "date_heure",
-        "duree_minutes",
-        "statut",
-        "lieu",
-        "participants",
-        "partenaires",
-        "objectifs",
-        "notes",
-        "confidentiel",
-    )
 
     def __init__(self, *args, entretien, user, **kwargs):
         initial = {

@@ -161,20 +161,7 @@ def entretien_nouveau(request, pk):
             entretien, cree = services.enregistrer_entretien(
                 accompagnement=accompagnement,
                 par=request.user,
-                **donnees(
-                    form,
-                    "type",
-                    "date_heure",
-                    "duree_minutes",
-                    "statut",
-                    "lieu",
-                    "participants",
-                    "partenaires",
-                    "objectifs",
-                    "notes",
-                    "confidentiel",
-                    "jeton",
-                ),
+                **donnees(form, *EntretienForm.CHAMPS, "jeton"),
             )
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
