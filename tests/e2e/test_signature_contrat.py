@@ -72,3 +72,45 @@ def test_un_cer_du_brouillon_a_la_validation(page, live_server, settings, tmp_pa
     donnees = Path(telechargement.value.path()).read_bytes()
     texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(donnees)).pages)
     assert "Élodie Lefèvre" in texte and "Trouver un stage en cuisine" in texte and "Preuves des signatures" in texte
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_le_responsable_signe_trois_com_a_la_suite(page, live_server, settings, tmp_path):
+    """Three COMs wait for the résidence's manager: « Signer à la suite » takes them one after another,
+    each shown before it is signed, with no return to the list in between."""
+    from contrats import services
+    from referentiel.models import Modalite, TypeContrat
+    from tests.accounts.factories import ResponsableFactory
+    from tests.contrats.conftest import mesure
+
+    settings.MEDIA_ROOT = tmp_path
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure])
+    responsable = ResponsableFactory(structures=[structure])
+    noms = ["Aubert", "Besson", "Carpentier"]
+    for nom in noms:
+        acc = mesure(referent, code=Modalite.Code.FJT_REGULIER, resident__nom=nom, resident__prenom="Léa")
+        objectif = ObjectifFactory(accompagnement=acc, domaine=Objectif.Domaine.LOGEMENT, libelle=f"Budget {nom}")
+        com = services.creer_brouillon(
+            accompagnement=acc,
+            par=referent,
+            type=TypeContrat.COM,
+            date_debut=timezone.localdate(),
+            objectifs=[objectif],
+        )
+        services.soumettre(contrat=com, par=referent)
+
+    connecter(page, live_server, responsable)
+    page.goto(live_server.url + reverse("contrats:file_responsable"))
+    expect(page.get_by_text("3 documents attendent votre signature.")).to_be_visible()
+    verifier_accessibilite(page)
+    page.get_by_role("link", name="Signer à la suite").click()
+    for nom in noms:
+        expect(page.get_by_text(f"Budget {nom}")).to_be_visible()
+        page.get_by_label("votre mot de passe").fill(MOT_DE_PASSE)
+        page.get_by_role("button", name="Signer").click()
+    expect(page.get_by_text("Aucun document n'attend votre signature.")).to_be_visible()
+    assert all(
+        c.version_courante().signatures.filter(partie="RESPONSABLE").exists()
+        for c in Contrat.objects.filter(type=TypeContrat.COM)
+    )
