@@ -24,7 +24,7 @@ from .forms import ClotureRendezVousForm, EntretienForm, ModificationEntretienFo
 from .models import Accompagnement, Entretien
 from .suivi import RANG_ETAT, libelle_etat, suivis
 from .verrou import ConflitDeVersion
-from .views_communs import accompagnement_modifiable, conflit, donnees, entretien_modifiable, reporter_erreurs
+from .views_communs import accompagnement_modifiable, conflit, donnees, entier, entretien_modifiable, reporter_erreurs
 
 PAR_PAGE_FILE_ACTIVE = 100
 TRIS = {
@@ -36,14 +36,6 @@ TRIS = {
 }
 
 
-def _identifiant(valeur):
-    """A primary key read from the query string, or None: an invalid value ("²", "abc") is ignored."""
-    try:
-        return int(valeur)
-    except (TypeError, ValueError):
-        return None
-
-
 def _mesures_file_active(request, le):
     user = request.user
     qs = Accompagnement.objects.visibles_par(user).actifs(le)
@@ -51,11 +43,11 @@ def _mesures_file_active(request, le):
     referent_choisi = request.GET.get("referent", "")
     if user.role == Role.RESPONSABLE or user.is_administrateur:
         referents = User.objects.referents().filter(structures__in=user.structures.all()).distinct()
-        if (referent_id := _identifiant(referent_choisi)) is not None:
+        if (referent_id := entier(referent_choisi)) is not None:
             qs = qs.filter(referent_id=referent_id)
     else:
         qs = qs.de_referent(user)
-    if (modalite_id := _identifiant(request.GET.get("modalite"))) is not None:
+    if (modalite_id := entier(request.GET.get("modalite"))) is not None:
         qs = qs.filter(modalite_id=modalite_id)
     for mot in cle_recherche(request.GET.get("q", "")).split():
         qs = qs.filter(resident__nom_recherche__contains=mot)

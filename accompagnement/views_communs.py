@@ -1,4 +1,4 @@
-"""Small helpers shared by the accompagnement and residents views."""
+"""Small helpers shared by the views of the apps (accompagnement, residents, admissions, échéances, pilotage)."""
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -49,3 +49,12 @@ def conflit(form, objet):
 
 def donnees(form, *noms):
     return {nom: form.cleaned_data[nom] for nom in noms if nom in form.cleaned_data}
+
+
+def entier(valeur):
+    """A primary key or a number read from a query string or a form, or None: an invalid value ("²",
+    "abc", "1.5") is ignored rather than a 500 ("²".isdigit() is True, but int("²") fails)."""
+    try:
+        return int(valeur)
+    except (TypeError, ValueError):
+        return None

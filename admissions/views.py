@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accompagnement import services as accompagnement_services
 from accompagnement.models import Accompagnement, Objectif
-from accompagnement.views_communs import accompagnement_modifiable, reporter_erreurs
+from accompagnement.views_communs import accompagnement_modifiable, entier, reporter_erreurs
 from referentiel.models import Structure
 
 from . import eligibilite, forms, services
@@ -53,9 +53,8 @@ def tableau(request):
         .select_related("resident", "tiers", "residence", "referent")
         .order_by("date_candidature", "pk")
     )
-    residence = request.GET.get("residence")
-    if residence and residence.isdigit():
-        qs = qs.filter(residence_id=int(residence))
+    if (residence := entier(request.GET.get("residence"))) is not None:
+        qs = qs.filter(residence_id=residence)
     le = timezone.localdate()
     colonnes = {etape: [] for etape in E if etape != E.ENTREE}
     for c in qs:

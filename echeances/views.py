@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement, Entretien
+from accompagnement.views_communs import entier
 from accounts.models import Role, User
 from contrats.models import Contrat
 from referentiel.models import Structure
@@ -47,7 +48,7 @@ def a_faire(request):
     mesures = Accompagnement.objects.visibles_par(user).actifs(le)
     if user.is_administrateur:
         # The whole base is the morning job's work: an administrator picks one structure at a time.
-        structure = _entier(request.GET.get("structure"))
+        structure = entier(request.GET.get("structure"))
         if structure is None:
             return _choix_structure(request)
         return _structure(request, mesures.filter(structure_id=structure), le)
@@ -55,13 +56,6 @@ def a_faire(request):
         return _structure(request, mesures, le)
     echeances = [e for e in calculer(mesures, le=le) if user.pk in e.destinataires]
     return render(request, "echeances/a_faire.html", {"lignes": _lignes(echeances, user), "le": le})
-
-
-def _entier(valeur):
-    try:
-        return int(valeur)
-    except (TypeError, ValueError):
-        return None
 
 
 def _choix_structure(request):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accompagnement.views_communs import entier
 from accounts.models import Role, User
 from referentiel.models import Structure
 from referentiel.regles import parametre
@@ -38,14 +39,6 @@ def _erreurs(request, exc):
         messages.error(request, message)
 
 
-def _entier(texte):
-    """An int from a query or form value, None if it is not one ("²".isdigit() is True, int("²") fails)."""
-    try:
-        return int(texte)
-    except (TypeError, ValueError):
-        return None
-
-
 @require_http_methods(["GET", "POST"])
 def comites(request):
     user = request.user
@@ -67,8 +60,8 @@ def comites(request):
     elif request.method == "POST":
         raise PermissionDenied
     referent_choisi = request.GET.get("referent", "")
-    if _entier(referent_choisi) is not None:
-        qs = qs.filter(referent_id=_entier(referent_choisi))
+    if entier(referent_choisi) is not None:
+        qs = qs.filter(referent_id=entier(referent_choisi))
     else:
         referent_choisi = ""  # an unreadable filter is ignored
     referents_historique = User.objects.filter(pk__in=ComiteSuivi.objects.visibles_par(user).values("referent"))
@@ -226,7 +219,7 @@ def _annee_demandee(request):
     annee_defaut = timezone.localdate().year - 1
     if not texte:
         return annee_defaut
-    annee = _entier(texte)
+    annee = entier(texte)
     if annee is not None and 2000 <= annee <= 2100:
         return annee
     messages.error(request, "Année invalide : le bilan de l'année dernière est affiché.")

@@ -85,6 +85,16 @@ def test_tableau_par_etape_avec_age_en_jours(client, r, etranger, django_assert_
     assert reverse("admissions:candidature", args=[c.pk]) not in contenu
 
 
+def test_tableau_filtre_par_residence_et_valeur_illisible(client, r):
+    c = r.candidature()
+    client.force_login(r.collegue)
+    lien = reverse("admissions:candidature", args=[c.pk])
+    assert lien in client.get(reverse("admissions:tableau"), {"residence": r.residence.pk}).content.decode()
+    for illisible in ("²", "abc", "1.5"):  # ignored, the whole board shown: never a 500
+        page = client.get(reverse("admissions:tableau"), {"residence": illisible})
+        assert page.status_code == 200 and lien in page.content.decode()
+
+
 def test_tableau_hors_fjt_explique(client):
     client.force_login(ReferentFactory())
     page = client.get(reverse("admissions:tableau"))
