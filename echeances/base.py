@@ -19,6 +19,26 @@ from referentiel.regles import parametres_par_territoire, regles_par_territoire
 from .choix import _GRAVITE, Etat, Regle
 
 
+def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
+    """Where an échéance (or the alert it became) is dealt with: screens, the digest, the alert list."""
+    cibles = []
+    if regle == Regle.ABSENCES and accompagnement_id:
+        cibles.append(("echeances:signalement_nouveau", {"accompagnement": accompagnement_id}))
+    if regle == Regle.NORME_FILE_ACTIVE:
+        cibles.append(("echeances:structure", {}))
+    if contrat_id:
+        cibles.append(("contrats:detail", {"pk": contrat_id}))
+    if resident_id:
+        cibles.append(("residents:dossier", {"pk": resident_id}))
+    cibles.append(("echeances:a_faire", {}))
+    for nom, kwargs in cibles:  # pages of other apps may not exist yet: fall back step by step
+        try:
+            return reverse(nom, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
 @dataclass(frozen=True)
 class Suivi:
     """Contact follow-up of one measure as of a day."""
@@ -56,24 +76,12 @@ class Echeance:
 
     @property
     def url(self):
-        """Where it is done; pages of other apps may not exist yet, so fall back step by step."""
-        for name, kwargs in self._cibles():
-            try:
-                return reverse(name, kwargs=kwargs)
-            except NoReverseMatch:
-                continue
-        return ""
-
-    def _cibles(self):
-        if self.regle == Regle.ABSENCES and self.accompagnement_id:
-            yield "echeances:signalement_nouveau", {"accompagnement": self.accompagnement_id}
-        if self.regle == Regle.NORME_FILE_ACTIVE:
-            yield "echeances:structure", {}
-        if self.contrat_id:
-            yield "contrats:detail", {"pk": self.contrat_id}
-        if self.resident_id:
-            yield "residents:dossier", {"pk": self.resident_id}
-        yield "echeances:a_faire", {}
+        return url_de(
+            self.regle,
+            accompagnement_id=self.accompagnement_id,
+            resident_id=self.resident_id,
+            contrat_id=self.contrat_id,
+        )
 
     @property
     def etat_label(self):

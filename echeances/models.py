@@ -111,19 +111,9 @@ class Alerte(models.Model):
 
     @property
     def url(self):
-        from .base import Echeance
+        from .base import url_de
 
-        return Echeance(
-            regle=self.regle,
-            cle=self.cle,
-            accompagnement_id=self.accompagnement_id,
-            resident_id=self.resident_id,
-            referent_id=self.referent_id,
-            structure_id=self.structure_id,
-            due_le=self.due_le,
-            etat=self.etat,
-            message=self.message,
-        ).url
+        return url_de(self.regle, accompagnement_id=self.accompagnement_id, resident_id=self.resident_id)
 
 
 class Digest(models.Model):

@@ -14,7 +14,7 @@ from accompagnement.models import Accompagnement
 from accounts.models import Role
 from residents.models import Resident
 
-from .base import Echeance
+from .base import url_de
 from .choix import Etat, Regle
 from .models import Alerte, Digest, SignalementSanction
 from .moteur import calculer
@@ -201,7 +201,7 @@ def envoyer_digests(*, le=None):
     deja = set(Digest.objects.filter(jour=le).values_list("user_id", flat=True))
     totaux, lignes = {}, {}
     ouvertes = Alerte.objects.ouvertes().order_by("due_le", "pk")
-    champs = ("regle", "cle", "accompagnement_id", "resident_id", "due_le", "etat", "message", "destinataires")
+    champs = ("regle", "accompagnement_id", "resident_id", "due_le", "etat", "message", "destinataires")
     for a in ouvertes.values(*champs, "resident__prenom", "resident__nom").iterator(chunk_size=5000):
         pour = [pk for pk in a["destinataires"] if pk not in deja]
         if not pour:
@@ -232,10 +232,7 @@ def envoyer_digests(*, le=None):
 
 def _ligne_de_recapitulatif(a):
     """« [En retard] 12/03/2026 – Prénom NOM – message » and the address where it is done."""
-    url = Echeance(
-        regle=a["regle"], cle=a["cle"], accompagnement_id=a["accompagnement_id"], resident_id=a["resident_id"],
-        referent_id=None, structure_id=None, due_le=a["due_le"], etat=a["etat"], message=a["message"],
-    ).url  # fmt: skip
+    url = url_de(a["regle"], accompagnement_id=a["accompagnement_id"], resident_id=a["resident_id"])
     qui = f"{Resident.nom_affiche(a['resident__prenom'], a['resident__nom'])} – " if a["resident_id"] else ""
     return {"texte": f"[{Etat(a['etat']).label}] {a['due_le']:%d/%m/%Y} – {qui}{a['message']}", "url": url}
 
