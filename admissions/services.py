@@ -2,16 +2,13 @@
 atomic: bad input raises ValidationError (or PermissionDenied) with a French message, nothing is
 half-saved. An application moves one step at a time, under a row lock and its `version`."""
 
-import io
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from accompagnement import services as accompagnement_services
+from accompagnement.fichiers import lire_pdf
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import enregistrer_version, verrouiller
 from accounts.models import Role
@@ -78,19 +75,13 @@ def exiger_responsable(user, structure, message):
 
 def verifier_note_pdf(fichier):
     """Content-checked, size-limited: a real, readable PDF, not a renamed file."""
-    _refuser_si(
-        fichier.size > NOTE_TAILLE_MAX,
-        f"La note sociale dépasse la taille autorisée ({NOTE_TAILLE_MAX // (1024 * 1024)} Mo).",
+    lire_pdf(
+        fichier,
+        taille_max=NOTE_TAILLE_MAX,
+        trop_gros=f"La note sociale dépasse la taille autorisée ({NOTE_TAILLE_MAX // (1024 * 1024)} Mo).",
+        pas_un_pdf="La note sociale déposée doit être un fichier PDF.",
+        illisible="Ce fichier PDF est illisible ou vide : déposez de nouveau la note sociale.",
     )
-    fichier.seek(0)
-    donnees = fichier.read()
-    fichier.seek(0)
-    _refuser_si(not donnees.startswith(b"%PDF-"), "La note sociale déposée doit être un fichier PDF.")
-    try:
-        pages = len(PdfReader(io.BytesIO(donnees)).pages)
-    except (PdfReadError, ValueError, OSError):
-        pages = 0
-    _refuser_si(pages == 0, "Ce fichier PDF est illisible ou vide : déposez de nouveau la note sociale.")
 
 
 def _verifier_eligibilite(*, resident, residence, le, conditions_mineur):

@@ -4,7 +4,6 @@ Errors the user can fix raise ValidationError (French message); acting without t
 PermissionDenied. Every change of state is logged in Transition (who, when, why)."""
 
 import contextlib
-import io
 import unicodedata
 
 from django.conf import settings
@@ -15,8 +14,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from pypdf import PdfReader
 
+from accompagnement.fichiers import lire_pdf
 from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
 from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
@@ -428,19 +427,14 @@ def rouvrir(*, contrat, par, motif="", version_attendue=None):
 
 def _verifier_scan(scan):
     _refuser_si(scan is None, "Joignez le scan du contrat signé (PDF).")
-    _refuser_si(
-        scan.size > SCAN_TAILLE_MAX,
-        f"Le scan dépasse la taille autorisée ({SCAN_TAILLE_MAX // (1024 * 1024)} Mo) : numérisez-le en noir et blanc.",
+    return lire_pdf(
+        scan,
+        taille_max=SCAN_TAILLE_MAX,
+        trop_gros=f"Le scan dépasse la taille autorisée ({SCAN_TAILLE_MAX // (1024 * 1024)} Mo) : "
+        "numérisez-le en noir et blanc.",
+        pas_un_pdf="Le scan doit être un fichier PDF.",
+        illisible="Ce fichier PDF est illisible ou vide : numérisez à nouveau le contrat signé.",
     )
-    scan.seek(0)
-    donnees = scan.read()
-    _refuser_si(not donnees.startswith(b"%PDF-"), "Le scan doit être un fichier PDF.")
-    try:
-        pages = len(PdfReader(io.BytesIO(donnees)).pages)
-    except Exception:  # a malformed PDF makes pypdf raise almost anything (KeyError, RecursionError…)
-        pages = 0
-    _refuser_si(pages == 0, "Ce fichier PDF est illisible ou vide : numérisez à nouveau le contrat signé.")
-    return donnees
 
 
 def signer(

@@ -61,6 +61,19 @@ def test_note_pdf_verifiee_par_son_contenu(r, contenu, message):
     assert not Candidature.objects.exists()
 
 
+def test_note_pdf_que_pypdf_ne_sait_pas_lire_refusee_en_francais(r, monkeypatch):
+    """pypdf raises almost anything on a crafted file (here a KeyError): a French message, not a 500."""
+    from accompagnement import fichiers
+
+    def lecteur_en_echec(flux):
+        raise KeyError("/Root")
+
+    monkeypatch.setattr(fichiers, "PdfReader", lecteur_en_echec)
+    with pytest.raises(ValidationError, match="illisible"):
+        r.candidature(note_sociale="", note_sociale_pdf=_pdf())
+    assert not Candidature.objects.exists()
+
+
 def test_note_pdf_trop_lourde(r, monkeypatch):
     monkeypatch.setattr(services, "NOTE_TAILLE_MAX", 10)
     with pytest.raises(ValidationError, match="taille autorisée"):

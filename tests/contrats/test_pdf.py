@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from pypdf import PdfReader, PdfWriter
 
+from accompagnement import fichiers
 from contrats import pdf, services
 from contrats.models import Partie, Signature, VersionContrat
 
@@ -132,7 +133,7 @@ def test_scan_que_pypdf_ne_sait_pas_lire_refuse_en_francais(cer_soumis, referent
     def lecteur_en_echec(flux):
         raise erreur
 
-    monkeypatch.setattr(services, "PdfReader", lecteur_en_echec)
+    monkeypatch.setattr(fichiers, "PdfReader", lecteur_en_echec)  # the shared check (accompagnement.fichiers)
     with pytest.raises(ValidationError, match="illisible ou vide"):
         _signer_papier(cer_soumis, referent, SimpleUploadedFile("scan.pdf", pdf_minimal()))
     assert not Signature.objects.exists()
