@@ -2,18 +2,21 @@
 
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Role
+from accounts.models import Role, User
 
 
-def filtre_visibilite(user, prefix=""):
-    """Q object selecting the measures `user` may see; `prefix` is the path to the measure. The
-    measures of an archived file (residents.retention) are out of everyone's view but the admin's."""
+def filtre_visibilite(user):
+    """Q object selecting the measures `user` may see. The measures of an archived file
+    (residents.retention) are out of everyone's view but the admin's. No multi-valued join: the
+    filter applies to the queryset as it is, without a DISTINCT or an `id IN (…)` over the whole base."""
     if user.is_administrateur:
         return Q()
-    return Q(**{f"{prefix}resident__archive_le__isnull": True}) & _filtre_role(user, prefix)
+    return Q(resident__archive_le__isnull=True) & _filtre_role(user)
 
 
 def coreference_en_cours(prefix="", le=None):
@@ -26,29 +29,50 @@ def coreference_en_cours(prefix="", le=None):
     )
 
 
-def _filtre_role(user, prefix):
-    p = prefix
+# Bumped whenever a co-reference or a user's structures change in this process: the two lists below are
+# remembered on the User instance (a request's user lives one request) and re-read after any change.
+_generation = [0]
+
+
+def _memo(user, nom, lire):
+    cle = (_generation[0], timezone.localdate())
+    memo = user.__dict__.get(nom)
+    if memo is None or memo[0] != cle:
+        memo = user.__dict__[nom] = (cle, lire())
+    return memo[1]
+
+
+def structures_de(user):
+    """Ids of the user's structures."""
+    return _memo(user, "_visibilite_structures", lambda: [s.pk for s in user.structures.all()])
+
+
+def mesures_coreferees(user):
+    """Ids of the measures the user co-refers today: a handful, read once and passed as a list, so that
+    « its structures' measures or these » is two index scans rather than a pass over every measure."""
+    return _memo(
+        user,
+        "_visibilite_coreferees",
+        lambda: list(
+            CoReferent.objects.filter(coreference_en_cours(), user=user).values_list("accompagnement_id", flat=True)
+        ),
+    )
+
+
+def _filtre_role(user):
     if user.role in (Role.REFERENT, Role.RESPONSABLE):
-        return Q(**{f"{p}structure__in": user.structures.all()}) | (
-            Q(**{f"{p}coreferents__user": user}) & coreference_en_cours(f"{p}coreferents__")
-        )
+        return Q(structure_id__in=structures_de(user)) | Q(pk__in=mesures_coreferees(user))
     if user.role == Role.DELEGUE:
-        return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
+        return Q(structure__territoire__in=user.territoires.all(), modalite__champ="INSERTION")
     if user.role == Role.CONSEILLER_LOGEMENT:
-        return Q(
-            **{
-                f"{p}structure__territoire__in": user.territoires.all(),
-                f"{p}modalite__champ__in": ["LOGEMENT", "LOGEMENT_EMPLOI"],
-            }
-        )
+        return Q(structure__territoire__in=user.territoires.all(), modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"])
     if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
         from residents.models import Consentement
 
         # Co-referred by this contact, and a consent in force (not withdrawn, not future) for its organisation.
         consentis = Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
-        return Q(
-            **{f"{p}coreferents__contact_id": user.contact_partenaire_id, f"{p}resident_id__in": consentis}
-        ) & coreference_en_cours(f"{p}coreferents__")
+        coreferees = CoReferent.objects.filter(coreference_en_cours(), contact_id=user.contact_partenaire_id)
+        return Q(pk__in=coreferees.values("accompagnement_id"), resident_id__in=consentis)
     return Q(pk__in=[])
 
 
@@ -58,8 +82,7 @@ class AccompagnementQuerySet(models.QuerySet):
             return self.none()
         if user.is_administrateur:
             return self
-        ids = self.model.objects.filter(filtre_visibilite(user)).values("pk")
-        return self.filter(pk__in=ids)
+        return self.filter(filtre_visibilite(user))
 
     def actifs(self, le=None):
         le = le or timezone.localdate()
@@ -497,3 +520,10 @@ class EvaluationObjectif(models.Model):
 
     def __str__(self):
         return f"{self.objectif} – {self.get_niveau_display()} ({self.date:%d/%m/%Y})"
+
+
+@receiver(post_save, sender=CoReferent)
+@receiver(post_delete, sender=CoReferent)
+@receiver(m2m_changed, sender=User.structures.through)
+def _visibilite_changee(**kwargs):
+    _generation[0] += 1

@@ -92,7 +92,7 @@ def file_active(request):
     le = timezone.localdate()
     qs, referents, referent_choisi = _mesures_file_active(request, le)
     mesures = list(qs)
-    par_mesure = suivis(Accompagnement.objects.filter(pk__in=[m.pk for m in mesures]), le=le) if mesures else {}
+    par_mesure = suivis([m.pk for m in mesures], le=le) if mesures else {}
     etats_contrat = dict(Contrat.Etat.choices)
     lignes = []
     for mesure in mesures:

@@ -7,13 +7,14 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 from contrats.models import Contrat
 from referentiel.delais import relativedelta_de
+from referentiel.models import Territoire
 from referentiel.regles import parametres_par_territoire, regles_par_territoire
 
 from .choix import _GRAVITE, Etat, Regle
@@ -129,8 +130,9 @@ class Contexte:
 
     def __init__(self, le):
         self.le = le
-        self.regles = regles_par_territoire()
-        self.parametres = parametres_par_territoire()
+        territoires = list(Territoire.objects.all())
+        self.regles = regles_par_territoire(territoires)
+        self.parametres = parametres_par_territoire(territoires)
         self._limites = {}
         self._delegues = None
         self._responsables = None
@@ -270,26 +272,35 @@ acc AS {materialisation} (
     JOIN param p ON p.territoire_id = s.territoire_id
     JOIN referentiel_modalite m ON m.id = a.modalite_id AND m.accompagnee_ici
     LEFT JOIN regle r ON r.territoire_id = s.territoire_id AND r.modalite_id = a.modalite_id
-    WHERE a.id IN ({ids})
+    WHERE {ids}
       AND a.date_debut <= %(le)s AND (a.date_fin IS NULL OR a.date_fin >= %(le)s)
 )"""
 
 
 class Requete:
-    """Runs the engine's SQL for one set of measures and one day."""
+    """Runs the engine's SQL for one set of measures and one day. The set is a queryset of measures or
+    their ids (a list, a tuple, a set)."""
 
-    def __init__(self, accompagnements_qs, contexte):
+    def __init__(self, accompagnements, contexte):
         self.contexte = contexte
         self.le = contexte.le
-        # A restricted set (a dossier, a caseload) is materialised first, so that every join starts from
-        # its few rows; the whole base (the daily job) is not: writing out tens of MB costs more than
-        # recomputing `acc` in each place it is used.
-        self.materialisation = "MATERIALIZED" if accompagnements_qs.query.where else "NOT MATERIALIZED"
-        try:
-            self.ids_sql, self.params = _sous_requete(accompagnements_qs)
-        except EmptyResultSet:
-            self.ids_sql = None
-            self.params = {}
+        self.params = {}
+        if isinstance(accompagnements, QuerySet) and not accompagnements.query.where:
+            # The whole base (the daily job): `acc` is not materialised, writing out tens of MB costs more
+            # than recomputing it in each place it is used.
+            self.materialisation = "NOT MATERIALIZED"
+            self.ids_sql, self.params = _sous_requete(accompagnements)
+            self.ids_sql = f"a.id IN ({self.ids_sql})"
+        else:
+            # A restricted set (a dossier, a caseload, a committee): its ids are read once, here, rather than
+            # by each rule's query re-running the caller's filters, and `acc` is materialised so that every
+            # join starts from its few rows.
+            if isinstance(accompagnements, QuerySet):
+                accompagnements = accompagnements.order_by().values_list("pk", flat=True)
+            ids = sorted(set(accompagnements))
+            self.materialisation = "MATERIALIZED"
+            self.ids_sql = "a.id = ANY(%(ids)s::bigint[])" if ids else None
+            self.params["ids"] = ids
         self.params.update(contexte.tableau_regles())
         self.params.update(contexte.tableau_parametres())
         # Entretiens are stored in UTC; a contact counts on its local day.

@@ -42,28 +42,29 @@ from . import regles_admissions, regles_contacts, regles_contrats, regles_person
 from .base import Contexte, Echeance, Etat, Regle, Requete, Suivi, etat_de, pire
 
 
-def suivis(accompagnements_qs, *, le, contexte=None):
+def suivis(mesures, *, le, contexte=None):
     """{accompagnement_id: Suivi} for the active measures of the set, as of `le` (one query).
+    `mesures`, here and below: a queryset of measures, or their ids.
     `contexte`: the référentiel already read for the day (Contexte(le)), when the caller makes several
     computations for one page."""
     contexte = contexte or Contexte(le)
     return {
         row["id"]: regles_contacts.suivi_de(row, contexte)
-        for row in regles_contacts.lignes_suivis(Requete(accompagnements_qs, contexte))
+        for row in regles_contacts.lignes_suivis(Requete(mesures, contexte))
     }
 
 
-def frequences_respectees(accompagnements_qs, *, debut, le, contexte=None):
+def frequences_respectees(mesures, *, debut, le, contexte=None):
     """{accompagnement_id: bool} for the active measures of the set on `le`: were the contact and
     physical-meeting frequencies kept every day from `debut` to `le` (one query)? For the comités de suivi."""
-    return regles_contacts.respect_frequences(Requete(accompagnements_qs, contexte or Contexte(le)), debut)
+    return regles_contacts.respect_frequences(Requete(mesures, contexte or Contexte(le)), debut)
 
 
-def charges(accompagnements_qs, *, le):
+def charges(mesures, *, le):
     """The caseload of each référent of the set per modality with a norm: {referent_id: [rows]}, each row
     with modalite_libelle, nb, norme, etp and plafond (norme × ETP), exceeded or not (one query)."""
     par_referent = {}
-    for row in regles_personnes.charges(Requete(accompagnements_qs, Contexte(le))):
+    for row in regles_personnes.charges(Requete(mesures, Contexte(le))):
         par_referent.setdefault(row["referent_id"], []).append(row)
     return par_referent
 
@@ -82,13 +83,13 @@ _PRODUCTEURS = [
 ]
 
 
-def calculer(accompagnements_qs, *, le, regles=None, etats=None, contexte=None):
+def calculer(mesures, *, le, regles=None, etats=None, contexte=None):
     """Every échéance of the active measures of the set on day `le`, sorted by due date.
     `regles` limits the computation to some rule codes (a rule not asked for runs no query); `etats`
     keeps only some states (the daily job wants no « à jour » échéance: on the whole base they are most
     of them, and need not be held in memory)."""
     contexte = contexte or Contexte(le)
-    requete = Requete(accompagnements_qs, contexte)
+    requete = Requete(mesures, contexte)
     vues = {}
     for producteur in _PRODUCTEURS:
         if regles is not None and not set(producteur.regles) & set(regles):

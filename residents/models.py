@@ -23,37 +23,34 @@ class ResidentQuerySet(models.QuerySet):
 
     def _visibles_par(self, user):
         # A co-referent sees the person from the day the co-reference starts until the day it ends.
-        from accompagnement.models import coreference_en_cours
+        # Semi-joins and short lists rather than joins through the measures: no DISTINCT over the base.
+        from accompagnement.models import (
+            Accompagnement,
+            CoReferent,
+            coreference_en_cours,
+            mesures_coreferees,
+            structures_de,
+        )
 
         if user.role in (Role.REFERENT, Role.RESPONSABLE):
-            return self.filter(
-                Q(structure__in=user.structures.all())
-                | (Q(accompagnements__coreferents__user=user) & coreference_en_cours("accompagnements__coreferents__"))
-            ).distinct()
+            coreferees = Accompagnement.objects.filter(pk__in=mesures_coreferees(user)).values("resident_id")
+            return self.filter(Q(structure_id__in=structures_de(user)) | Q(pk__in=coreferees))
         if user.role == Role.DELEGUE:
-            return self.filter(
-                accompagnements__structure__territoire__in=user.territoires.all(),
-                accompagnements__modalite__champ="INSERTION",
-            ).distinct()
+            mesures = Accompagnement.objects.filter(
+                structure__territoire__in=user.territoires.all(), modalite__champ="INSERTION"
+            )
+            return self.filter(pk__in=mesures.values("resident_id"))
         if user.role == Role.CONSEILLER_LOGEMENT:
-            return self.filter(
-                accompagnements__structure__territoire__in=user.territoires.all(),
-                accompagnements__modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"],
-            ).distinct()
+            mesures = Accompagnement.objects.filter(
+                structure__territoire__in=user.territoires.all(), modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"]
+            )
+            return self.filter(pk__in=mesures.values("resident_id"))
         if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
             # Co-referred by this contact AND a consent in force for the contact's organisation.
-            return (
-                self.filter(
-                    pk__in=Consentement.objects.en_vigueur()
-                    .pour_contact(user.contact_partenaire_id)
-                    .values("resident_id")
-                )
-                .filter(
-                    Q(accompagnements__coreferents__contact_id=user.contact_partenaire_id)
-                    & coreference_en_cours("accompagnements__coreferents__")
-                )
-                .distinct()
-            )
+            coreferees = CoReferent.objects.filter(coreference_en_cours(), contact_id=user.contact_partenaire_id)
+            return self.filter(
+                pk__in=Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
+            ).filter(pk__in=coreferees.values("accompagnement__resident_id"))
         return self.none()
 
     def archives(self):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accompagnement.forms import EntretienForm
 from accompagnement.models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
 from accompagnement.services import mesures_modifiables
-from accompagnement.suivi import libelle_etat, suivis
+from accompagnement.suivi import contexte_du_jour, libelle_etat, suivis
 from accompagnement.verrou import ConflitDeVersion
 from accompagnement.views_communs import reporter_erreurs
 
@@ -139,9 +139,9 @@ def _chronologie(request, resident):
     return {"page_entretiens": page, "chronologie": elements}
 
 
-def _lignes_suivi(mesures, le):
+def _lignes_suivi(mesures, le, contexte=None):
     actives = [m for m in mesures if m.est_actif]
-    par_mesure = suivis(Accompagnement.objects.filter(pk__in=[m.pk for m in actives]), le=le) if actives else {}
+    par_mesure = suivis([m.pk for m in actives], le=le, contexte=contexte) if actives else {}
     lignes = []
     for mesure in actives:
         suivi = par_mesure.get(mesure.pk)
@@ -234,6 +234,8 @@ def _conjoint(request, resident):
 def dossier(request, pk):
     resident = _resident(request, pk)
     le = timezone.localdate()
+    # The référentiel is read once for the suivi table and the « Échéances à traiter » section.
+    contexte_echeances = contexte_du_jour(le)
     mesures = _mesures(request, resident)
     # Write rights for every measure at once (not one query per measure); the active ones take entries.
     ecrivables = {m.pk for m in mesures_modifiables(request.user, mesures)}
@@ -249,7 +251,8 @@ def dossier(request, pk):
         "mesures_modifiables": modifiables,
         "ecrivables": ecrivables,
         "equipe": _equipe(request.user, resident),
-        "lignes_suivi": _lignes_suivi(mesures, le),
+        "lignes_suivi": _lignes_suivi(mesures, le, contexte_echeances),
+        "contexte_echeances": contexte_echeances,
         **_chronologie(request, resident),
         "rendez_vous": Entretien.objects.visibles_par(request.user)
         .rendez_vous()

@@ -15,17 +15,18 @@ def nb_a_faire(user):
 
 
 @register.simple_tag
-def echeances_du_dossier(accompagnements):
+def echeances_du_dossier(accompagnements, contexte=None):
     """What is due on the person's measures today, most urgent first, from the one engine
-    (à jour échéances are left to the suivi table of the dossier)."""
+    (à jour échéances are left to the suivi table of the dossier). `contexte`: the référentiel the
+    page already read for today (echeances.base.Contexte), if any."""
     from django.utils import timezone
 
-    from accompagnement.models import Accompagnement
     from echeances.moteur import calculer
 
     ids = [a.pk for a in accompagnements if a.est_actif]
     if not ids:
         return []
-    echeances = calculer(Accompagnement.objects.filter(pk__in=ids), le=timezone.localdate())
+    le = timezone.localdate()
+    echeances = calculer(ids, le=le, contexte=contexte if getattr(contexte, "le", None) == le else None)
     a_traiter = [e for e in echeances if e.etat != "A_JOUR"]
     return sorted(a_traiter, key=lambda e: (e.etat != "EN_RETARD", e.due_le))

@@ -42,7 +42,7 @@ def etranger():
 def test_a_faire_du_referent(client, mesure, collegue, etranger, django_assert_max_num_queries):
     for user, voit in ((mesure.referent, True), (collegue, False), (etranger, False)):
         client.force_login(user)
-        with django_assert_max_num_queries(25):
+        with django_assert_max_num_queries(27):
             response = client.get(reverse("echeances:a_faire"))
         assert response.status_code == 200
         assert (str(mesure.resident) in response.content.decode()) is voit
@@ -53,7 +53,7 @@ def test_nombre_de_requetes_independant_du_nombre_de_lignes(client, mesure, djan
         AccompagnementFactory(referent=mesure.referent, structure=mesure.structure)
     services.synchroniser_alertes(le=AUJOURDHUI)
     client.force_login(mesure.referent)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(27):
         response = client.get(reverse("echeances:a_faire"))
     assert response.content.decode().count("Marquer comme pris en compte") >= 11
 

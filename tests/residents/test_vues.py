@@ -261,9 +261,9 @@ def test_liste_des_entretiens_nombre_de_requetes_constant(
         EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(days=i))
     connecte(client, referent)
     # + the user's structures (which entretiens may be corrected) and the workshops of the same dates.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         client.get(reverse("residents:entretiens", args=[mesure.resident_id]))
-    with django_assert_max_num_queries(16):  # + where the previous page ended
+    with django_assert_max_num_queries(17):  # + where the previous page ended
         client.get(reverse("residents:entretiens", args=[mesure.resident_id]), {"page": 2})
 
 
@@ -273,7 +273,7 @@ def test_liste_des_personnes_nombre_de_requetes_constant(
 ):
     ResidentFactory.create_batch(nombre, structure=structure)
     connecte(client, referent)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         client.get(reverse("residents:liste"))
 
 

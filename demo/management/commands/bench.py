@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from config import processus_web
 from demo.synthetique import generer
 
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         )
         # The benchmarks find the base through demo.synthetique with this prefix.
         os.environ["BENCH_PREFIXE"] = prefixe
+        # This process then serves the pages as a web process does (config/wsgi.py).
+        processus_web.preparer()
         resultats, echecs = [], []
         for config in locales:
             try:
