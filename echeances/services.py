@@ -99,12 +99,8 @@ def synchroniser_alertes(*, le=None, accompagnements=None):
     bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
     digest in step with a change made during the day (echeances/signals.py)."""
     le = le or timezone.localdate()
-    qs = (
-        Accompagnement.objects.all()
-        if accompagnements is None
-        else Accompagnement.objects.filter(pk__in=accompagnements)
-    )
-    echeances = calculer(qs, le=le, etats=A_SIGNALER)
+    mesures = Accompagnement.objects.all() if accompagnements is None else list(accompagnements)
+    echeances = calculer(mesures, le=le, etats=A_SIGNALER)
     colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
     # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
     colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
@@ -247,8 +243,7 @@ def creer_signalement(*, accompagnement, par, motif, le=None):
         raise ValidationError(
             {"motif": "Motivez le signalement : faits, relances faites, situation (20 caractères au moins)."}
         )
-    qs = Accompagnement.objects.filter(pk=accompagnement.pk)
-    echeance = next(iter(calculer(qs, le=le, regles={Regle.ABSENCES})), None)
+    echeance = next(iter(calculer([accompagnement.pk], le=le, regles={Regle.ABSENCES})), None)
     if echeance is None:
         existant = SignalementSanction.objects.filter(accompagnement=accompagnement).first()
         if existant:

@@ -182,3 +182,17 @@ def test_frequences_respectees_meme_avis_que_le_moteur_chaque_jour(mesure):
             suivis(Accompagnement.objects.filter(pk=mesure.pk), le=j)[mesure.pk].etat != Etat.EN_RETARD for j in jours
         )
         assert _respectees(mesure, debut, le) is jamais_en_retard, le
+
+
+def test_un_ensemble_se_donne_par_un_queryset_ou_par_ses_ids():
+    """The screens pass the ids they already hold; the whole base stays a queryset (moteur.Requete)."""
+    mesures = [AccompagnementFactory(date_debut=D(2026, 1, 5)) for _ in range(3)]
+    AccompagnementFactory(date_debut=D(2026, 1, 5))  # not in the set
+    ids = [m.pk for m in mesures]
+    le = D(2026, 3, 1)
+    par_queryset = calculer(Accompagnement.objects.filter(pk__in=ids), le=le)
+    assert {e.accompagnement_id for e in par_queryset} == set(ids)
+    assert calculer(ids, le=le) == calculer(tuple(ids), le=le) == par_queryset
+    assert suivis(ids, le=le) == suivis(Accompagnement.objects.filter(pk__in=ids), le=le)
+    assert calculer([], le=le) == [] and suivis([], le=le) == {}
+    assert len(calculer(Accompagnement.objects.all(), le=le)) > len(par_queryset)
