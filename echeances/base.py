@@ -272,7 +272,7 @@ acc AS {materialisation} (
     JOIN param p ON p.territoire_id = s.territoire_id
     JOIN referentiel_modalite m ON m.id = a.modalite_id AND m.accompagnee_ici
     LEFT JOIN regle r ON r.territoire_id = s.territoire_id AND r.modalite_id = a.modalite_id
-    WHERE {ids}
+    WHERE {filtre_ids}
       AND a.date_debut <= %(le)s AND (a.date_fin IS NULL OR a.date_fin >= %(le)s)
 )"""
 
@@ -289,8 +289,8 @@ class Requete:
             # The whole base (the daily job): `acc` is not materialised, writing out tens of MB costs more
             # than recomputing it in each place it is used.
             self.materialisation = "NOT MATERIALIZED"
-            self.ids_sql, self.params = _sous_requete(accompagnements)
-            self.ids_sql = f"a.id IN ({self.ids_sql})"
+            sous_requete, self.params = _sous_requete(accompagnements)
+            self.filtre_ids = f"a.id IN ({sous_requete})"
         else:
             # A restricted set (a dossier, a caseload, a committee): its ids are read once, here, rather than
             # by each rule's query re-running the caller's filters, and `acc` is materialised so that every
@@ -299,7 +299,7 @@ class Requete:
                 accompagnements = accompagnements.order_by().values_list("pk", flat=True)
             ids = sorted(set(accompagnements))
             self.materialisation = "MATERIALIZED"
-            self.ids_sql = "a.id = ANY(%(ids)s::bigint[])" if ids else None
+            self.filtre_ids = "a.id = ANY(%(ids)s::bigint[])" if ids else None
             self.params["ids"] = ids
         self.params.update(contexte.tableau_regles())
         self.params.update(contexte.tableau_parametres())
@@ -315,7 +315,7 @@ class Requete:
 
     @property
     def vide(self):
-        return self.ids_sql is None
+        return self.filtre_ids is None
 
     def lignes(self, sql, extra=None, avant=""):
         """Rows (as dicts) of `WITH <base CTEs>, <avant>, <sql>`; `avant` holds shared CTEs."""
@@ -324,7 +324,7 @@ class Requete:
         params = dict(self.params, **(extra or {}))
         text = (
             "WITH "
-            + _CTE_BASE.format(ids=self.ids_sql, materialisation=self.materialisation)
+            + _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
             + ","
             + (avant + "," if avant else "")
             + sql

@@ -22,36 +22,16 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(archive_le__isnull=True)._visibles_par(user)
 
     def _visibles_par(self, user):
-        # A co-referent sees the person from the day the co-reference starts until the day it ends.
-        # Semi-joins and short lists rather than joins through the measures: no DISTINCT over the base.
-        from accompagnement.models import (
-            Accompagnement,
-            CoReferent,
-            coreference_en_cours,
-            mesures_coreferees,
-            structures_de,
-        )
+        from accompagnement.models import Accompagnement, mesures_coreferees, structures_de
 
         if user.role in (Role.REFERENT, Role.RESPONSABLE):
+            # Their structures' files (with or without a measure), and the people whose measure they
+            # co-refer (from the day the co-reference starts until the day it ends).
             coreferees = Accompagnement.objects.filter(pk__in=mesures_coreferees(user)).values("resident_id")
             return self.filter(Q(structure_id__in=structures_de(user)) | Q(pk__in=coreferees))
-        if user.role == Role.DELEGUE:
-            mesures = Accompagnement.objects.filter(
-                structure__territoire__in=user.territoires.all(), modalite__champ="INSERTION"
-            )
-            return self.filter(pk__in=mesures.values("resident_id"))
-        if user.role == Role.CONSEILLER_LOGEMENT:
-            mesures = Accompagnement.objects.filter(
-                structure__territoire__in=user.territoires.all(), modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"]
-            )
-            return self.filter(pk__in=mesures.values("resident_id"))
-        if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
-            # Co-referred by this contact AND a consent in force for the contact's organisation.
-            coreferees = CoReferent.objects.filter(coreference_en_cours(), contact_id=user.contact_partenaire_id)
-            return self.filter(
-                pk__in=Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
-            ).filter(pk__in=coreferees.values("accompagnement__resident_id"))
-        return self.none()
+        # The Département's agents and the partners: the people of the measures they see, by the one rule
+        # of accompagnement.models (a semi-join: no DISTINCT over the base).
+        return self.filter(pk__in=Accompagnement.objects.visibles_par(user).values("resident_id"))
 
     def archives(self):
         return self.filter(archive_le__isnull=False)
