@@ -38,6 +38,8 @@ Readings of the rules, where the sources leave a choice:
   after its submission; the délégués insertion of the territory must act.
 """
 
+import operator
+
 from . import regles_admissions, regles_contacts, regles_contrats, regles_personnes
 from .base import Contexte, Echeance, Etat, Regle, Requete, Suivi, etat_de, pire
 
@@ -83,6 +85,10 @@ _PRODUCTEURS = [
 ]
 
 
+# C-level key: on the whole base a lambda was a fifth of the engine's Python time.
+_ORDRE = operator.attrgetter("due_le", "regle", "cle")
+
+
 def calculer(mesures, *, le, regles=None, etats=None, contexte=None):
     """Every échéance of the active measures of the set on day `le`, sorted by due date.
     `regles` limits the computation to some rule codes (a rule not asked for runs no query); `etats`
@@ -97,7 +103,7 @@ def calculer(mesures, *, le, regles=None, etats=None, contexte=None):
         for echeance in producteur(requete):
             if (regles is None or echeance.regle in regles) and (etats is None or echeance.etat in etats):
                 vues.setdefault(echeance.cle, echeance)  # one cause, one échéance
-    return sorted(vues.values(), key=lambda e: (e.due_le, e.regle, e.cle))
+    return sorted(vues.values(), key=_ORDRE)
 
 
 __all__ = [
