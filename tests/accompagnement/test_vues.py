@@ -209,7 +209,8 @@ def test_un_appel_met_la_mesure_a_jour_pour_le_contact(client, mesure, referent)
     client.post(reverse("accompagnement:entretien_nouveau", args=[mesure.pk]), donnees_entretien())
     apres = client.get(reverse("accompagnement:file_active")).context["page"].object_list[0]["suivi"]
     assert avant.dernier_contact is None
-    assert apres.dernier_contact == timezone.localdate()
+    # The call's own day (made two minutes ago: just after midnight, that is yesterday).
+    assert apres.dernier_contact == timezone.localdate(mesure.entretiens.get().date_heure)
     assert apres.prochain_contact > avant.prochain_contact
 
 
