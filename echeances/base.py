@@ -14,8 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from accounts.models import Role, User
 from contrats.models import Contrat
 from referentiel.delais import relativedelta_de
-from referentiel.models import Territoire
-from referentiel.regles import parametres_par_territoire, regles_par_territoire
+from referentiel.regles import referentiel_en_vigueur
 
 from .choix import _GRAVITE, Etat, Regle
 
@@ -126,13 +125,11 @@ def pire(*etats):
 
 
 class Contexte:
-    """Effective référentiel values for every territory, read once per computation (a few queries)."""
+    """Effective référentiel values for every territory (referentiel_en_vigueur: one query unless it changed)."""
 
     def __init__(self, le):
         self.le = le
-        territoires = list(Territoire.objects.all())
-        self.regles = regles_par_territoire(territoires)
-        self.parametres = parametres_par_territoire(territoires)
+        _territoires, self.regles, self.parametres = referentiel_en_vigueur()
         self._limites = {}
         self._delegues = None
         self._responsables = None

@@ -5,6 +5,8 @@ that needs a number of the référentiel (screens, the échéance engine, forms)
 
 from dataclasses import dataclass, fields
 
+from django.db import connection
+
 from .delais import relativedelta_de
 from .models import Modalite, Parametre, SurchargeModalite, Territoire, ValeursModalite
 
@@ -67,6 +69,32 @@ def regles_par_territoire(territoires=None):
     return result
 
 
+# What referentiel_en_vigueur() last read, per database: (numéro de version, territoires, règles, paramètres).
+_lu = {}
+
+
+def referentiel_en_vigueur():
+    """(territoires, regles_par_territoire(), parametres_par_territoire()) for every territory, read again
+    only when the référentiel has changed: PostgreSQL numbers every write to its tables (migration 0005),
+    so a page or a job costs one query here instead of five, and an edit is seen at once by every process.
+    The version is read before the data, so what is kept for a number is never older than it. Shared:
+    read-only for the callers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numero FROM referentiel_version")
+        numero = cursor.fetchone()[0]
+    base = connection.settings_dict["NAME"]
+    lu = _lu.get(base)
+    if lu is None or lu[0] != numero:
+        territoires = list(Territoire.objects.all())
+        lu = _lu[base] = (
+            numero,
+            territoires,
+            regles_par_territoire(territoires),
+            parametres_par_territoire(territoires),
+        )
+    return lu[1:]
+
+
 def regles(territoire, modalite):
     return regles_par_territoire([territoire])[(territoire.pk, modalite.pk)]
 
@@ -119,5 +147,6 @@ __all__ = [
     "parametre",
     "parametre_delta",
     "parametres_par_territoire",
+    "referentiel_en_vigueur",
 ]
 assert {f.name for f in fields(Regles)} >= set(_VALEURS)
