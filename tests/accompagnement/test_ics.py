@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accompagnement.ics import echapper, plier
 from accounts.models import User
+from residents.models import Resident
 from tests.accompagnement.factories import EntretienFactory
 
 
@@ -20,6 +21,9 @@ def test_echappement_et_pliage_rfc5545():
 def test_flux_personnel_sans_notes_et_sans_connexion(client, mesure, referent, collegue):
     referent.jeton_calendrier = uuid.uuid4()
     referent.save()
+    # A surname no generated user can carry, so that finding it means the person was named.
+    Resident.objects.filter(pk=mesure.resident_id).update(nom="Quennehen-Vasseur")
+    mesure.resident.refresh_from_db()
     a_moi = EntretienFactory(
         accompagnement=mesure,
         statut="PLANIFIE",

@@ -10,6 +10,7 @@ from accompagnement.models import Entretien
 from contrats.models import Contrat
 from echeances import services
 from echeances.models import Alerte, SignalementSanction
+from residents.models import Resident
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
 from tests.accounts.factories import DelegueFactory, ReferentFactory, ResponsableFactory
 from tests.contrats.factories import ContratFactory
@@ -205,6 +206,9 @@ def test_administrateur_choisit_une_structure(client, mesure, etranger):
 def test_signalement_previent_le_delegue_sans_nommer_la_personne(mesure, django_capture_on_commit_callbacks):
     from django.core import mail
 
+    # A surname no generated user can carry, so that finding it means the person was named.
+    Resident.objects.filter(pk=mesure.resident_id).update(nom="Quennehen-Vasseur")
+    mesure.resident.refresh_from_db()
     _deux_absences(mesure)
     delegue = DelegueFactory(territoires=[mesure.structure.territoire])
     DelegueFactory()  # another territory: not told
