@@ -59,6 +59,10 @@ def database_from_url(name):
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # Django turns psycopg's prepared statements off; only the échéance engine's server-binding cursor
+        # asks for them (echeances/base.py), the ORM's client-side cursors never prepare. Behind a pooler
+        # in transaction mode, PgBouncer ≥ 1.21 with max_prepared_statements.
+        "OPTIONS": {"prepare_threshold": 5},
     }
 
 

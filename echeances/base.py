@@ -6,6 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
@@ -280,6 +281,27 @@ acc AS {materialisation} (
 )"""
 
 
+# Up to this many measures (a dossier, an entretien's re-sync, a référent's caseload) the rules' statements
+# are prepared on the server: the same ten run all day, and planning them was ¾ of their time (a dossier's
+# échéances: 18 ms → 7 ms). A larger set is planned each time: the generic plan, made for a few rows, is
+# 4× slower on a structure's 900 measures.
+PREPARER_JUSQU_A = 100
+
+
+class _CurseurPrepare(psycopg.Cursor):
+    """Server-side binding, statement prepared (Django's cursors bind on the client: nothing to prepare)."""
+
+    def execute(self, query, params=None, **kwargs):
+        return super().execute(query, params, prepare=True, **kwargs)
+
+
+def _curseur_prepare():
+    connection.ensure_connection()
+    brut = _CurseurPrepare(connection.connection)
+    # In Django's wrapper: its error classes, and the query counted by the tests' pins and the benches.
+    return connection.make_debug_cursor(brut) if connection.queries_logged else connection.make_cursor(brut)
+
+
 class Requete:
     """Runs the engine's SQL for one set of measures and one day. The set is a queryset of measures or
     their ids (a list, a tuple, a set)."""
@@ -288,6 +310,7 @@ class Requete:
         self.contexte = contexte
         self.le = contexte.le
         self.params = {}
+        self.preparer = False
         if isinstance(accompagnements, QuerySet) and not accompagnements.query.where:
             # The whole base (the daily job): `acc` is not materialised, writing out tens of MB costs more
             # than recomputing it in each place it is used.
@@ -304,6 +327,7 @@ class Requete:
             self.materialisation = "MATERIALIZED"
             self.filtre_ids = "a.id = ANY(%(ids)s::bigint[])" if ids else None
             self.params["ids"] = ids
+            self.preparer = len(ids) <= PREPARER_JUSQU_A
         self.params.update(contexte.tableau_regles())
         self.params.update(contexte.tableau_parametres())
         # Entretiens are stored in UTC; a contact counts on its local day.
@@ -332,7 +356,7 @@ class Requete:
             + (avant + "," if avant else "")
             + sql
         )
-        with connection.cursor() as cursor:
+        with _curseur_prepare() if self.preparer else connection.cursor() as cursor:
             cursor.execute(text, params)
             names = [c.name for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
