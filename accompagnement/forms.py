@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 
 from accounts.models import ROLES_STRUCTURE, User
@@ -120,31 +121,46 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
     )
     confidentiel = forms.BooleanField(label="Note confidentielle (visible de moi seul·e)", required=False)
 
-    def __init__(self, *args, accompagnement, user, entretien=None, **kwargs):
+    def __init__(self, *args, accompagnement, user, entretien=None, choix=None, **kwargs):
+        """`choix`: the `choix` of a form just saved for the same measure, for the blank one that follows
+        it (the same choices, not read again)."""
         super().__init__(*args, **kwargs)
         self.fields["date_heure"].initial = maintenant_arrondi
-        auteur_id = entretien.auteur_id if entretien else user.pk
-        self._choix("participants", User.objects.collegues_de(user).exclude(pk=auteur_id), entretien)
-        self._choix(
-            "partenaires",
-            ContactPartenaire.objects.filter(coreferences__in=accompagnement.coreferents.en_cours()),
-            entretien,
-            "tiers",
-        )
-        self._choix("objectifs", accompagnement.objectifs.en_cours(), entretien)
+        if choix is not None:
+            self.choix = choix
+        else:
+            auteur_id = entretien.auteur_id if entretien else user.pk
+            self.choix = {
+                "participants": self._lire(
+                    "participants", User.objects.collegues_de(user).exclude(pk=auteur_id), entretien
+                ),
+                "partenaires": self._lire(
+                    "partenaires",
+                    ContactPartenaire.objects.filter(coreferences__in=accompagnement.coreferents.en_cours()),
+                    entretien,
+                    "tiers",
+                ),
+                "objectifs": self._lire("objectifs", accompagnement.objectifs.en_cours(), entretien),
+            }
+        for nom, (queryset, objets) in self.choix.items():
+            if not objets:
+                # A field with no choice is noise on a form meant to be filled in 30 seconds.
+                del self.fields[nom]
+                continue
+            champ = self.fields[nom]
+            champ.queryset = queryset  # what is posted is checked against it
+            # Rendered from the rows just read (the field's own iterator would read them again).
+            champ.widget.choices = [(ModelChoiceIteratorValue(o.pk, o), champ.label_from_instance(o)) for o in objets]
 
-    def _choix(self, nom, queryset, entretien, *relations):
-        """The choices of a many-to-many field. When an entretien is corrected, what it already names
-        stays a choice (an objective reached since, a partner no longer co-referent). A field with no
-        choice is noise on a form meant to be filled in 30 seconds: it is left out."""
+    @staticmethod
+    def _lire(nom, queryset, entretien, *relations):
+        """(queryset, its rows) of the many-to-many field `nom`. When an entretien is corrected, what it
+        already names stays a choice (an objective reached since, a partner no longer co-referent)."""
         if entretien is not None:
             deja = getattr(entretien, nom).values("pk")
             queryset = queryset.model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk__in=deja))
         queryset = queryset.select_related(*relations) if relations else queryset
-        if queryset.exists():
-            self.fields[nom].queryset = queryset
-        else:
-            del self.fields[nom]
+        return queryset, list(queryset)
 
 
 class ModificationEntretienForm(VersionMixin, EntretienForm):

@@ -162,7 +162,7 @@ def entretien_nouveau(request, pk):
             if not request.htmx:
                 messages.success(request, message)
                 return redirect("residents:dossier", accompagnement.resident_id)
-            nouveau = EntretienForm(accompagnement=accompagnement, user=request.user)
+            nouveau = EntretienForm(accompagnement=accompagnement, user=request.user, choix=form.choix)
             reponse = render(
                 request,
                 "accompagnement/includes/entretien_form.html",

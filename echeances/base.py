@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import psycopg
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
@@ -132,6 +133,9 @@ class Contexte:
         self.le = le
         _territoires, self.regles, self.parametres = referentiel_en_vigueur()
         self._limites = {}
+        # Rows of the rules' queries on a restricted set, by query: a page asks the same one twice (the
+        # dossier's suivi table and its échéances both read SQL_SUIVIS). A context serves one reading.
+        self.lignes_lues = {}
         self._delegues = None
         self._responsables = None
 
@@ -295,11 +299,20 @@ class _CurseurPrepare(psycopg.Cursor):
         return super().execute(query, params, prepare=True, **kwargs)
 
 
+class _JournalPrepare(CursorDebugWrapper):
+    """Django's debug wrapper reads back the SQL psycopg sent, which a prepared execution does not keep:
+    the statement is logged as written."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return super(CursorDebugWrapper, self).execute(sql, params)
+
+
 def _curseur_prepare():
     connection.ensure_connection()
     brut = _CurseurPrepare(connection.connection)
-    # In Django's wrapper: its error classes, and the query counted by the tests' pins and the benches.
-    return connection.make_debug_cursor(brut) if connection.queries_logged else connection.make_cursor(brut)
+    # In Django's wrappers: its error classes, and the query counted by the tests' pins and the benches.
+    return _JournalPrepare(brut, connection) if connection.queries_logged else connection.make_cursor(brut)
 
 
 class Requete:
@@ -349,6 +362,11 @@ class Requete:
         if self.vide:
             return []
         params = dict(self.params, **(extra or {}))
+        cle = None
+        if "ids" in self.params:  # not the whole base: its rows are not kept
+            cle = (sql, avant, tuple(self.params["ids"]), repr(sorted((extra or {}).items())))
+            if cle in self.contexte.lignes_lues:
+                return self.contexte.lignes_lues[cle]
         text = (
             "WITH "
             + _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
@@ -359,4 +377,7 @@ class Requete:
         with _curseur_prepare() if self.preparer else connection.cursor() as cursor:
             cursor.execute(text, params)
             names = [c.name for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            lignes = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if cle is not None:
+            self.contexte.lignes_lues[cle] = lignes
+        return lignes

@@ -113,7 +113,12 @@ def _chronologie(request, resident):
         Entretien.objects.visibles_par(user)
         .filter(accompagnement__resident=resident)
         .select_related("auteur", "accompagnement__modalite")
-        .prefetch_related("participants", "partenaires", "objectifs")
+        # Into lists (to_attr): a related manager per entretien and field costs more than the query.
+        .prefetch_related(
+            Prefetch("participants", to_attr="les_participants"),
+            Prefetch("partenaires", to_attr="les_partenaires"),
+            Prefetch("objectifs", to_attr="les_objectifs"),
+        )
         .order_by("-date_heure", "-pk")
     )
     page = Paginator(qs, ENTRETIENS_PAR_PAGE).get_page(request.GET.get("page"))

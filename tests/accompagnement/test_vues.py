@@ -1,4 +1,5 @@
 import datetime
+import re
 import uuid
 
 import pytest
@@ -84,6 +85,25 @@ def test_noter_un_appel_htmx_renvoie_un_formulaire_neuf_et_declenche_le_rafraich
     assert "Entretien enregistré." in reponse.content.decode()
     entretien = Entretien.objects.get()
     assert (entretien.type, entretien.statut, entretien.physique) == ("TELEPHONE", "HONORE", False)
+
+
+def test_participants_et_objectifs_notes_puis_formulaire_neuf_aux_memes_choix(client, mesure, referent, collegue):
+    objectif = ObjectifFactory(accompagnement=mesure, libelle="Ouvrir ses droits CAF")
+    ailleurs = ObjectifFactory()  # another measure's objective: not a choice
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    donnees = donnees_entretien(participants=[collegue.pk], objectifs=[objectif.pk])
+    reponse = connecte(client, referent).post(url, donnees, HTTP_HX_REQUEST="true")
+    entretien = Entretien.objects.get()
+    assert list(entretien.participants.all()) == [collegue]
+    assert list(entretien.objectifs.all()) == [objectif]
+    # The blank form that follows offers the same choices, none ticked.
+    html = reponse.content.decode()
+    [case] = re.findall(r'<input[^>]*name="objectifs"[^>]*>', html)
+    assert f'value="{objectif.pk}"' in case and "checked" not in case and "Ouvrir ses droits CAF" in html
+    [case] = re.findall(r'<input[^>]*name="participants"[^>]*>', html)
+    assert f'value="{collegue.pk}"' in case and "checked" not in case
+    refus = client.post(url, donnees_entretien(objectifs=[ailleurs.pk]), HTTP_HX_REQUEST="true")
+    assert Entretien.objects.count() == 1 and "choix valide" in refus.content.decode()
 
 
 def test_double_clic_un_seul_entretien(client, mesure, referent):

@@ -3,6 +3,7 @@ time (large sets) and as the whole-base path, on the demo, where every rule has 
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
@@ -21,7 +22,10 @@ def _prepares():
 
 
 def _comparable(echeances):
-    return [(e.cle, e.accompagnement_id, e.regle, e.due_le, e.etat, e.message, e.destinataires, e.details) for e in echeances]
+    return [
+        (e.cle, e.accompagnement_id, e.regle, e.due_le, e.etat, e.message, e.destinataires, e.details)
+        for e in echeances
+    ]
 
 
 def test_memes_echeances_preparees_ou_non(monkeypatch):
@@ -40,7 +44,10 @@ def test_memes_echeances_preparees_ou_non(monkeypatch):
     assert _prepares() > avant
     # Again on the same connection (the prepared statements now in use), on one measure then on all.
     un = ids[:1]
-    prepare = _comparable(calculer(un, le=le))
+    with CaptureQueriesContext(connection) as requetes:
+        prepare = _comparable(calculer(un, le=le))
+    # Logged as Django logs any query (debug toolbar, the tests' pins, the benches).
+    assert sum("regle AS" in q["sql"] for q in requetes.captured_queries) >= 10
     assert prepare and _comparable(calculer(ids, le=le)) == base_entiere
     monkeypatch.setattr(base, "PREPARER_JUSQU_A", 0)
     assert _comparable(calculer(un, le=le)) == prepare

@@ -38,3 +38,21 @@ def test_rien_a_traiter_donne_un_etat_vide(client):
     client.force_login(mesure.referent)
     page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
     assert "Aucune échéance proche ou dépassée pour cette personne." in page
+
+
+def test_le_dossier_lit_le_suivi_une_fois_pour_le_tableau_et_les_echeances(client):
+    """The suivi table and the « Échéances à traiter » section share the page's context: the contacts
+    query runs once, and both show its dates."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mesure = AccompagnementFactory(date_debut=datetime.date(2026, 3, 2))
+    EntretienFactory(accompagnement=mesure, date_heure=datetime.datetime(2026, 5, 1, 10, tzinfo=datetime.UTC))
+    client.force_login(mesure.referent)
+    with (
+        time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)),
+        CaptureQueriesContext(connection) as requetes,
+    ):
+        page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    assert sum("max(e.date_heure) FILTER (WHERE e.physique)" in q["sql"] for q in requetes.captured_queries) == 1
+    assert "16/05/2026" in page and "Prendre contact au plus tard le 16/05/2026" in page
