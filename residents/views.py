@@ -104,15 +104,17 @@ def _resident(request, pk):
     return get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure", "menage"), pk=pk)
 
 
-def _chronologie(request, resident):
+def _chronologie(request, resident, mesures=None):
     """One page of the timeline, most recent first: the entretiens (paginated, each marked `modifiable`
     or not) and, between the same dates, the workshops the person took part in (each participation
-    counts as a contact). A fixed number of queries whatever the number of rows."""
+    counts as a contact). A fixed number of queries whatever the number of rows. `mesures`: the person's
+    measures the page has already read (with their modality), not joined again."""
     user = request.user
+    deja_lues = {m.pk: m for m in mesures or ()}
     qs = (
         Entretien.objects.visibles_par(user)
         .filter(accompagnement__resident=resident)
-        .select_related("auteur", "accompagnement__modalite")
+        .select_related("auteur", *(() if deja_lues else ("accompagnement__modalite",)))
         # Into lists (to_attr): a related manager per entretien and field costs more than the query.
         .prefetch_related(
             Prefetch("participants", to_attr="les_participants"),
@@ -123,6 +125,9 @@ def _chronologie(request, resident):
     )
     page = Paginator(qs, ENTRETIENS_PAR_PAGE).get_page(request.GET.get("page"))
     entretiens = list(page.object_list)
+    for e in entretiens:
+        if e.accompagnement_id in deja_lues:
+            e.accompagnement = deja_lues[e.accompagnement_id]
     mesures = {e.accompagnement_id: e.accompagnement for e in entretiens}
     ecrivables = {m.pk for m in mesures_modifiables(user, mesures.values())}
     for e in entretiens:
@@ -258,7 +263,7 @@ def dossier(request, pk):
         "equipe": _equipe(request.user, resident),
         "lignes_suivi": _lignes_suivi(mesures, le, contexte_echeances),
         "contexte_echeances": contexte_echeances,
-        **_chronologie(request, resident),
+        **_chronologie(request, resident, mesures),
         "rendez_vous": Entretien.objects.visibles_par(request.user)
         .rendez_vous()
         .filter(accompagnement__resident=resident)
