@@ -136,9 +136,12 @@ class Resident(models.Model):
     archive_le = models.DateField("archivé le", null=True, blank=True, editable=False)
     motif_archivage = models.CharField("motif de l'archivage", max_length=300, blank=True, editable=False)
     anonymise_le = models.DateField("anonymisé le", null=True, blank=True, editable=False)
+    # The first day the daily job found the file past its retention: the préavis runs from then, so that a
+    # file whose last contact is years back (a measure closed with an old date) is listed before it goes.
+    signale_le = models.DateField("sur le rapport de conservation depuis le", null=True, blank=True, editable=False)
     # Optimistic locking: a save that started from an older version is refused (see residents.services).
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["nom_recherche"])
+    history = HistoricalRecords(excluded_fields=["nom_recherche", "signale_le"])
 
     objects = ResidentQuerySet.as_manager()
 

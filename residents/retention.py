@@ -55,7 +55,9 @@ def candidats(qs=None, *, le=None):
     """The dry-run report on `le`: the files whose retention period is over (no measure still open, not
     archived or anonymised yet, last contact more than CONSERVATION_DOSSIER ago). Each with
     `dernier_contact`, `fin_conservation` and `anonymisable_le` (the job anonymises it the day after:
-    every file is on the report for the whole préavis before)."""
+    every file is on the report for the whole préavis before). The préavis runs from the end of the
+    retention or, when the job first found the file later than that (`signale_le`; a file not found yet
+    will be tonight), from the day before it did."""
     le = le or timezone.localdate()
     qs = Resident.objects.all() if qs is None else qs
     ouverts = Q(accompagnements__date_fin__isnull=True) | Q(accompagnements__date_fin__gte=le)
@@ -69,7 +71,8 @@ def candidats(qs=None, *, le=None):
     for resident in _annoter_dernier_contact(qs).order_by("nom", "prenom"):
         duree = relativedelta_de(durees[(resident.structure.territoire_id, "CONSERVATION_DOSSIER")])
         resident.fin_conservation = resident.dernier_contact + duree
-        resident.anonymisable_le = resident.fin_conservation + preavis()
+        veille_du_signalement = (resident.signale_le or le) - timedelta(days=1)
+        resident.anonymisable_le = max(resident.fin_conservation, veille_du_signalement) + preavis()
         if resident.fin_conservation < le:
             resultat.append(resident)
     return resultat
@@ -223,8 +226,14 @@ def anonymiser(resident, *, le=None):
 
 
 def appliquer(*, le=None):
-    """The daily job: anonymise every file past its préavis. Idempotent (an anonymised file is no longer a
-    candidate)."""
+    """The daily job: note the day each file is first found past its retention (`signale_le`; forgotten
+    when it is no longer, after a new contact), then anonymise every file past its préavis. Idempotent (an
+    anonymised file is no longer a candidate)."""
+    le = le or timezone.localdate()
+    with transaction.atomic():
+        ids = [resident.pk for resident in candidats(le=le)]
+        Resident.objects.filter(signale_le__isnull=False).exclude(pk__in=ids).update(signale_le=None)
+        Resident.objects.filter(pk__in=ids, signale_le__isnull=True).update(signale_le=le)
     faits = []
     for resident in a_anonymiser(le=le):
         if anonymiser(resident, le=le):

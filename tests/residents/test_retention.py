@@ -84,6 +84,41 @@ def test_anonymisation_a_deux_ans(ecart, anonymise):
     assert retention.appliquer(le=LE + retention.preavis()) == []
 
 
+def test_un_dossier_clos_il_y_a_des_annees_est_d_abord_liste_pendant_tout_le_preavis():
+    """Its retention ended long ago (a measure closed with an old date): the préavis runs from the day
+    the job first finds it, not from the end of the retention."""
+    mesure = mesure_terminee(LE - relativedelta(years=5))
+    [candidat] = retention.candidats(le=LE)
+    assert candidat.anonymisable_le == LE - datetime.timedelta(days=1) + retention.preavis()
+    assert retention.appliquer(le=LE) == []
+    assert Resident.objects.get(pk=mesure.resident_id).signale_le == LE
+    # The report read on any later day announces the same date, and the job keeps to it.
+    [candidat] = retention.candidats(le=LE + datetime.timedelta(days=10))
+    assert candidat.anonymisable_le == LE - datetime.timedelta(days=1) + retention.preavis()
+    assert retention.appliquer(le=LE + retention.preavis() - datetime.timedelta(days=1)) == []
+    assert retention.appliquer(le=LE + retention.preavis()) == [mesure.resident_id]
+
+
+def test_un_dossier_qui_reprend_vie_recommence_son_preavis_la_fois_suivante():
+    mesure = mesure_terminee(LE - relativedelta(years=5))
+    assert retention.appliquer(le=LE) == []
+    # A new measure opens: the file is no longer past its retention, and forgets the day it was found.
+    nouvelle = AccompagnementFactory(resident=mesure.resident, date_debut=LE, date_fin=None)
+    assert retention.appliquer(le=LE + datetime.timedelta(days=1)) == []
+    assert Resident.objects.get(pk=mesure.resident_id).signale_le is None
+    # It closes the same day, backdated: found again later, a whole préavis again from then.
+    nouvelle.date_fin, nouvelle.date_debut, nouvelle.motif_fin = (
+        LE - relativedelta(years=4),
+        LE - relativedelta(years=4, months=1),
+        "AUTRE",
+    )
+    nouvelle.save()
+    plus_tard = LE + datetime.timedelta(days=20)
+    assert retention.appliquer(le=plus_tard) == []
+    assert retention.appliquer(le=LE + retention.preavis()) == []  # the first notice would have ended here
+    assert retention.appliquer(le=plus_tard + retention.preavis()) == [mesure.resident_id]
+
+
 def test_le_preavis_est_un_reglage(settings):
     mesure = mesure_terminee(LE - relativedelta(years=2, days=1))
     settings.CONSERVATION_PREAVIS_JOURS = 0
@@ -190,6 +225,7 @@ def test_l_anonymisation_efface_les_textes_des_autres_applications(
         "Soins en cours",
         "hospitalisation",
     ]
+    assert retention.appliquer(le=LE) == []  # listed on the report first, for the whole préavis
     with django_capture_on_commit_callbacks(execute=True):
         assert retention.appliquer(le=LE + retention.preavis()) == [resident.pk]
     for objet in objets:
