@@ -9,7 +9,8 @@ Shape (what the benchmarks rely on; see the finders at the bottom):
 - one measure per person, started over the last 18 months, ~8 % already closed, ~10 % with no
   contact for weeks (overdue), two absences in a row now and then, contract chains with renewals in
   preparation, pending validations and a few missing contracts;
-- the first person of the first référent has `GRAND_DOSSIER` entretiens (a dossier of 500).
+- the first person of the first référent has `GRAND_DOSSIER` entretiens (a dossier of 500), objectives
+  with an evaluation, a co-referent, objectives worked on and colleagues present (garnir_grand_dossier).
 
 History tables (django-simple-history) are not written: the benchmarks measure the live tables, and
 a history of generated rows would only double the volume.
@@ -27,7 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accompagnement.models import Accompagnement, ActionCollective, Entretien, Participation, TypeEntretien
+from accompagnement.models import Accompagnement, ActionCollective, Entretien, Objectif, Participation, TypeEntretien
 from accounts.models import Role, User
 from contrats.models import Contrat
 from referentiel.delais import relativedelta_de
@@ -172,16 +173,70 @@ def generer(*, personnes, par_personne=30, prefixe="SYN", recreer=False, graine=
     existant = etat_base(prefixe)
     if existant == attendu and not recreer:
         sortie(f"Base synthétique « {prefixe} » réutilisée : {existant[0]} personnes, {existant[1]} entretiens.")
+        garnir_grand_dossier(prefixe)  # a base generated before it was
         return _resume(prefixe, reutilisee=True, debut=debut)
     if existant != (0, 0):
         sortie(f"Suppression de la base synthétique « {prefixe} » existante ({existant[0]} personnes)…")
         supprimer(prefixe)
     with transaction.atomic():
         _Generateur(personnes, par_personne, prefixe, random.Random(graine), sortie).executer()
+        garnir_grand_dossier(prefixe)
     with connection.cursor() as cursor:
         for model in (Resident, Accompagnement, Entretien, Contrat, ActionCollective, Participation, User):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return _resume(prefixe, reutilisee=False, debut=debut)
+
+
+OBJECTIFS_DU_GRAND_DOSSIER = [
+    (Objectif.Domaine.EMPLOI, "Trouver un emploi à temps partiel", "trois candidatures par mois"),
+    (Objectif.Domaine.LOGEMENT, "Constituer le dossier de demande de logement social", "dossier déposé"),
+    (Objectif.Domaine.BUDGET, "Solder la dette de loyer", "plan d'apurement respecté trois mois"),
+]
+
+
+def garnir_grand_dossier(prefixe=None):
+    """What a followed person's file holds besides its entretiens, so that the dossier benchmark renders a
+    real page: three objectives with an evaluation, a colleague co-referent, objectives worked on in a third
+    of the entretiens and the colleague present in a tenth. Once (a reused base gets it the first time)."""
+    from accompagnement.models import CoReferent, EvaluationObjectif
+
+    mesure = Accompagnement.objects.filter(resident=grand_dossier(prefixe)).order_by("pk").first()
+    if mesure.objectifs.exists():
+        return
+    collegue = (
+        User.objects.filter(structures=mesure.structure, role=Role.REFERENT)
+        .exclude(pk=mesure.referent_id)
+        .order_by("pk")
+        .first()
+    )
+    objectifs = Objectif.objects.bulk_create(
+        Objectif(accompagnement=mesure, domaine=domaine, libelle=libelle, critere=critere)
+        for domaine, libelle, critere in OBJECTIFS_DU_GRAND_DOSSIER
+    )
+    EvaluationObjectif.objects.bulk_create(
+        EvaluationObjectif(
+            objectif=o,
+            niveau=EvaluationObjectif.Niveau.AMORCE,
+            parole_personne="J'avance, doucement.",
+            auteur_id=mesure.referent_id,
+        )
+        for o in objectifs
+    )
+    entretiens = list(mesure.entretiens.order_by("pk").values_list("pk", flat=True))
+    Entretien.objectifs.through.objects.bulk_create(
+        Entretien.objectifs.through(entretien_id=e, objectif_id=objectifs[i % len(objectifs)].pk)
+        for i, e in enumerate(entretiens)
+        if i % 3 == 0
+    )
+    if collegue:
+        CoReferent.objects.create(
+            accompagnement=mesure, user=collegue, role="co-référente", date_debut=mesure.date_debut
+        )
+        Entretien.participants.through.objects.bulk_create(
+            Entretien.participants.through(entretien_id=e, user_id=collegue.pk)
+            for i, e in enumerate(entretiens)
+            if i % 10 == 0
+        )
 
 
 def _resume(prefixe, *, reutilisee, debut):

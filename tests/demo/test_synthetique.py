@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accompagnement.models import TYPES_PHYSIQUES, Entretien
+from accompagnement.models import TYPES_PHYSIQUES, Entretien, EvaluationObjectif, Objectif
 from accounts.models import Role, User
 from contrats.models import Contrat
 from demo import synthetique
@@ -39,9 +39,25 @@ def test_200_personnes_puis_reutilisation(capsys):
         assert r.nom_recherche == cle_recherche(f"{r.nom} {r.prenom}")
     avant = (residents.count(), entretiens.count(), Contrat.objects.count())
 
+    # The big dossier holds what a followed person's file does besides entretiens.
+    grand = synthetique.grand_dossier("TST").accompagnements.get()
+    assert (
+        grand.objectifs.count() == 3 and EvaluationObjectif.objects.filter(objectif__accompagnement=grand).count() == 3
+    )
+    assert grand.coreferents.filter(user__isnull=False).count() == 1
+    assert grand.entretiens.filter(objectifs__isnull=False).count() == 167  # one in three of 500
+    assert grand.entretiens.filter(participants__isnull=False).count() == 50
+    avant = (*avant, Objectif.objects.count(), grand.coreferents.count())
+
     sortie = _lancer(capsys, 200, 5)
     assert "réutilisée" in sortie
-    assert (residents.count(), entretiens.count(), Contrat.objects.count()) == avant
+    assert (
+        residents.count(),
+        entretiens.count(),
+        Contrat.objects.count(),
+        Objectif.objects.count(),
+        grand.coreferents.count(),
+    ) == avant
 
 
 def test_une_autre_taille_reconstruit_la_base(capsys):
