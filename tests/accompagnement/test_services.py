@@ -62,6 +62,34 @@ class TestEnregistrerEntretien:
         assert (cree1, cree2) == (True, False)
         assert premier.pk == second.pk and Entretien.objects.count() == 1
 
+    def test_une_duree_de_plus_de_24_heures_refusee_en_francais(self, mesure, referent):
+        """The model's constraint is still checked before the save (a message, not an IntegrityError)."""
+        with pytest.raises(ValidationError, match="ne peut dépasser 24 heures"):
+            services.enregistrer_entretien(
+                accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, duree_minutes=24 * 60 + 1
+            )
+        assert not Entretien.objects.exists()
+
+    def test_le_meme_jeton_en_course_ne_cree_qu_un_entretien(self, mesure, referent, monkeypatch):
+        """Two submits racing: the second passes the first look-up, the unique jeton stops it at the save."""
+        jeton = uuid.uuid4()
+        premier, _ = services.enregistrer_entretien(
+            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, jeton=jeton
+        )
+        appels = []
+        reel = services._deja_saisi
+
+        def en_retard(model, j):  # the first look-up ran before the first submit had committed
+            appels.append(j)
+            return None if len(appels) == 1 else reel(model, j)
+
+        monkeypatch.setattr(services, "_deja_saisi", en_retard)
+        second, cree = services.enregistrer_entretien(
+            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, jeton=jeton
+        )
+        assert (second.pk, cree) == (premier.pk, False) and Entretien.objects.count() == 1
+        assert len(appels) == 2  # looked up again after the save was refused
+
     def test_avant_le_debut_de_la_mesure_refuse(self, mesure, referent):
         avant = timezone.make_aware(datetime.datetime.combine(mesure.date_debut, datetime.time(10)))
         with pytest.raises(ValidationError, match="antérieure au début"):
