@@ -59,11 +59,10 @@ def database_from_url(name):
         "PORT": str(parsed.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
-        # Parameters bound on the server, and a statement run five times on a connection prepared there:
-        # planned once instead of each time (most of a small query's cost; the référent's pages 10–20 %
-        # faster, the morning run 17 s instead of 21). The échéance engine chooses for its own queries
-        # (echeances/base.py). Behind a pooler in transaction mode: PgBouncer ≥ 1.21, max_prepared_statements.
-        "OPTIONS": {"prepare_threshold": 5, "server_side_binding": True},
+        # Django turns psycopg's prepared statements off; only the échéance engine's server-binding cursor
+        # asks for them (echeances/base.py), the ORM's client-side cursors never prepare. Behind a pooler
+        # in transaction mode, PgBouncer ≥ 1.21 with max_prepared_statements.
+        "OPTIONS": {"prepare_threshold": 5},
     }
 
 

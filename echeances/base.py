@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import psycopg
 from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 
@@ -316,32 +317,33 @@ acc AS {materialisation} (
 
 
 # Up to this many measures (a dossier, an entretien's re-sync, a référent's caseload) the rules' statements
-# are prepared on the server at once: the same ten run all day, and planning them was ¾ of their time (a
-# dossier's échéances: 18 ms → 7 ms). A larger set is never prepared (not even after psycopg's
-# `prepare_threshold` runs, config/env.py): the generic plan, made for a few rows, is 4× slower on a
-# structure's 900 measures.
+# are prepared on the server: the same ten run all day, and planning them was ¾ of their time (a dossier's
+# échéances: 18 ms → 7 ms). A larger set is planned each time: the generic plan, made for a few rows, is
+# 4× slower on a structure's 900 measures.
 PREPARER_JUSQU_A = 100
 
 
-class _CurseurMoteur(psycopg.Cursor):
-    """psycopg's cursor (server-side binding, as Django's own: config/env.py), told whether to prepare."""
-
-    prepare = False
+class _CurseurPrepare(psycopg.Cursor):
+    """Server-side binding, statement prepared (Django's cursors bind on the client: nothing to prepare)."""
 
     def execute(self, query, params=None, **kwargs):
-        return super().execute(query, params, prepare=self.prepare, **kwargs)
+        return super().execute(query, params, prepare=True, **kwargs)
 
 
-class _CurseurPrepare(_CurseurMoteur):
-    prepare = True
+class _JournalPrepare(CursorDebugWrapper):
+    """Django's debug wrapper reads back the SQL psycopg sent, which a prepared execution does not keep:
+    the statement is logged as written."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return super(CursorDebugWrapper, self).execute(sql, params)
 
 
-def _curseur(preparer):
-    connection.close_if_health_check_failed()
+def _curseur_prepare():
     connection.ensure_connection()
-    brut = (_CurseurPrepare if preparer else _CurseurMoteur)(connection.connection)
-    # In Django's wrappers: its error classes, and the query logged and counted (tests' pins, benches).
-    return connection.make_debug_cursor(brut) if connection.queries_logged else connection.make_cursor(brut)
+    brut = _CurseurPrepare(connection.connection)
+    # In Django's wrappers: its error classes, and the query counted by the tests' pins and the benches.
+    return _JournalPrepare(brut, connection) if connection.queries_logged else connection.make_cursor(brut)
 
 
 class Requete:
@@ -402,7 +404,7 @@ class Requete:
             + (avant + "," if avant else "")
             + sql
         )
-        with _curseur(self.preparer) as cursor:
+        with _curseur_prepare() if self.preparer else connection.cursor() as cursor:
             cursor.execute(text, params)
             names = [c.name for c in cursor.description]
             lignes = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
