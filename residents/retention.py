@@ -78,12 +78,6 @@ def candidats(qs=None, *, le=None):
     return resultat
 
 
-def a_anonymiser(*, le=None):
-    """The files the daily job anonymises on `le`: on the report for the whole préavis already."""
-    le = le or timezone.localdate()
-    return [resident for resident in candidats(le=le) if resident.anonymisable_le < le]
-
-
 def exiger_responsable_du_dossier(user, resident):
     """The manager of the person's own structure (not of a structure that only co-refers her), or the
     administrator acting as data-protection officer."""
@@ -230,12 +224,14 @@ def appliquer(*, le=None):
     when it is no longer, after a new contact), then anonymise every file past its préavis. Idempotent (an
     anonymised file is no longer a candidate)."""
     le = le or timezone.localdate()
+    # One reading: a file not found before already has its dates as of today's finding (candidats()).
+    liste = candidats(le=le)
+    ids = [resident.pk for resident in liste]
     with transaction.atomic():
-        ids = [resident.pk for resident in candidats(le=le)]
         Resident.objects.filter(signale_le__isnull=False).exclude(pk__in=ids).update(signale_le=None)
         Resident.objects.filter(pk__in=ids, signale_le__isnull=True).update(signale_le=le)
     faits = []
-    for resident in a_anonymiser(le=le):
-        if anonymiser(resident, le=le):
+    for resident in liste:
+        if resident.anonymisable_le < le and anonymiser(resident, le=le):
             faits.append(resident.pk)
     return faits
