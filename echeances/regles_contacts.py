@@ -45,7 +45,8 @@ FROM dates
 
 # Were the frequencies kept every day of a period [debut, le]? Each contact (and the start of the
 # measure) sets the next due date, date + interval as in _SQL_SUIVIS; the measure was « en retard » on
-# the days after that due date until the next contact (or `le`). Physical meetings likewise.
+# the days after that due date until the next contact (or `le`). Physical meetings likewise. A modality
+# without an interval (veille: contact on demand) is never late on it: greatest() ignores the NULL.
 _SQL_RESPECT = """
 jalon AS (
     SELECT e.accompagnement_id AS id, (e.date_heure AT TIME ZONE %(tz)s)::date AS jour, e.physique
@@ -70,10 +71,12 @@ suite_physique AS (
 ),
 retard AS (
     SELECT s.id FROM suite s JOIN acc ON acc.id = s.id
-    WHERE greatest((s.jour + acc.i_contact)::date + 1, %(debut)s) <= least(coalesce(s.suivant - 1, %(le)s), %(le)s)
+    WHERE acc.i_contact IS NOT NULL
+      AND greatest((s.jour + acc.i_contact)::date + 1, %(debut)s) <= least(coalesce(s.suivant - 1, %(le)s), %(le)s)
     UNION
     SELECT s.id FROM suite_physique s JOIN acc ON acc.id = s.id
-    WHERE greatest((s.jour + acc.i_rencontre)::date + 1, %(debut)s) <= least(coalesce(s.suivant - 1, %(le)s), %(le)s)
+    WHERE acc.i_rencontre IS NOT NULL
+      AND greatest((s.jour + acc.i_rencontre)::date + 1, %(debut)s) <= least(coalesce(s.suivant - 1, %(le)s), %(le)s)
 )
 SELECT acc.id, retard.id IS NULL AS respectees FROM acc LEFT JOIN retard ON retard.id = acc.id
 """

@@ -196,3 +196,19 @@ def test_un_ensemble_se_donne_par_un_queryset_ou_par_ses_ids():
     assert suivis(ids, le=le) == suivis(Accompagnement.objects.filter(pk__in=ids), le=le)
     assert calculer([], le=le) == [] and suivis([], le=le) == {}
     assert len(calculer(Accompagnement.objects.all(), le=le)) > len(par_queryset)
+
+
+def test_veille_sans_intervalle_de_contact_frequences_tenues():
+    """RSA veille: contact « on demand » (no interval), a physical meeting every 6 months. With a
+    meeting within the 6 months, the frequencies are kept: the missing contact interval is no breach."""
+    veille = AccompagnementFactory(modalite=modalite("RSA_VEILLE"), date_debut=D(2025, 10, 1))
+    EntretienFactory(accompagnement=veille, type=TypeEntretien.BUREAU, date_heure=a_paris(D(2026, 1, 15)))
+    assert _respectees(veille, D(2026, 1, 1), D(2026, 3, 31)) is True
+    # Still a breach when the physical meeting is overdue (due 15/07/2026).
+    assert _respectees(veille, D(2026, 7, 1), D(2026, 7, 16)) is False
+
+
+def test_fjt_sans_intervalle_de_contact_frequences_tenues():
+    fjt = AccompagnementFactory(modalite=modalite("FJT_REGULIER"), date_debut=D(2026, 1, 5))
+    EntretienFactory(accompagnement=fjt, type=TypeEntretien.BUREAU, date_heure=a_paris(D(2026, 2, 2)))
+    assert _respectees(fjt, D(2026, 1, 5), D(2026, 2, 28)) is True
