@@ -135,6 +135,7 @@ def _comite(user, parametres):
         "prénom",
         "modalité",
         "depuis",
+        "fin",
         "contrat",
         "dernier contact",
         "dernière rencontre",
@@ -147,16 +148,17 @@ def _comite(user, parametres):
     ]
     rows = []
     for ligne in lignes:
-        m, d, s = ligne.mesure, ligne.decision, ligne.suivi
+        m, d = ligne.mesure, ligne.decision
         rows.append(
             (
                 m.resident.nom,
                 m.resident.prenom,
                 m.modalite.libelle,
                 m.date_debut,
+                m.date_fin,
                 str(ligne.contrat) + f" ({ligne.contrat.get_etat_display()})" if ligne.contrat else "aucun",
-                s.dernier_contact if s else None,
-                s.derniere_rencontre if s else None,
+                ligne.dernier_contact,
+                ligne.derniere_rencontre,
                 {True: "oui", False: "non", None: ""}[ligne.tenue],
                 " ; ".join(e.message for e in ligne.alertes),
                 d.get_decision_display() if d else "",

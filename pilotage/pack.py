@@ -10,10 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accompagnement.models import Accompagnement, Entretien, EvaluationObjectif, Objectif
+from accompagnement.models import Accompagnement, EvaluationObjectif, Objectif
 from contrats.models import Contrat
 from echeances import moteur
 
@@ -50,6 +52,14 @@ class LignePack:
     precedente: DecisionComite | None
     contacts_periode: int
     nouveautes: list = field(default_factory=list)
+    # From the engine for a measure active on the committee's day; as of its end for one ended during
+    # the period (the engine's `suivis` only covers active measures).
+    dernier_contact: datetime.date | None = None
+    derniere_rencontre: datetime.date | None = None
+
+    @property
+    def terminee(self):
+        return self.suivi is None and self.mesure.date_fin is not None
 
 
 def pack(comite, user):
@@ -87,40 +97,70 @@ def pack(comite, user):
     for m in mesures:
         contrats_m = contrats_par_mesure.get(m.pk, [])
         contrat = next((c for c in contrats_m if c.date_debut <= comite.date), contrats_m[-1] if contrats_m else None)
+        suivi = suivis.get(m.pk)
+        _n, dernier_contact, derniere_rencontre = contacts.get(m.pk, (0, None, None))
+        if suivi is not None:
+            dernier_contact, derniere_rencontre = suivi.dernier_contact, suivi.derniere_rencontre
         lignes.append(
             LignePack(
                 mesure=m,
                 contrat=contrat,
-                suivi=suivis.get(m.pk),
+                suivi=suivi,
                 tenue=tenues.get(m.pk),
                 objectifs=objectifs_par_mesure.get(m.pk, []),
                 alertes=alertes.get(m.pk, []),
                 decision=decisions.get(m.pk),
                 precedente=precedentes.get(m.pk),
-                contacts_periode=contacts.get(m.pk, 0),
+                contacts_periode=contacts.get(m.pk, (0,))[0],
                 nouveautes=_nouveautes(m, precedent, contrats_m, objectifs_par_mesure.get(m.pk, [])),
+                dernier_contact=dernier_contact,
+                derniere_rencontre=derniere_rencontre,
             )
         )
     return lignes, precedent
 
 
+_SQL_CONTACTS = """
+WITH m AS (
+    SELECT a.id, a.resident_id, a.date_debut,
+           -- the end of the measure's last local day in the period
+           ((least(coalesce(a.date_fin, %(fin)s), %(fin)s) + 1)::timestamp AT TIME ZONE %(tz)s) AS jusqu_a
+    FROM accompagnement_accompagnement a WHERE a.id = ANY(%(ids)s::bigint[])
+),
+ent AS (
+    SELECT e.accompagnement_id AS id, count(*) FILTER (WHERE e.date_heure >= %(depuis)s) AS n,
+           max(e.date_heure) AS dernier, max(e.date_heure) FILTER (WHERE e.physique) AS derniere_rencontre
+    FROM m JOIN accompagnement_entretien e ON e.accompagnement_id = m.id
+    WHERE e.statut = 'HONORE' AND e.date_heure < m.jusqu_a
+    GROUP BY e.accompagnement_id
+),
+-- a workshop of the person during the measure is a contact, never a physical meeting (as in the engine)
+atelier AS (
+    SELECT m.id, max(ac.date_heure) AS dernier
+    FROM m
+    JOIN accompagnement_participation p ON p.resident_id = m.resident_id
+    JOIN accompagnement_actioncollective ac ON ac.id = p.action_id
+    WHERE ac.date_heure >= (m.date_debut::timestamp AT TIME ZONE %(tz)s) AND ac.date_heure < m.jusqu_a
+    GROUP BY m.id
+)
+SELECT m.id, coalesce(ent.n, 0),
+       (greatest(ent.dernier, atelier.dernier) AT TIME ZONE %(tz)s)::date,
+       (ent.derniere_rencontre AT TIME ZONE %(tz)s)::date
+FROM m LEFT JOIN ent ON ent.id = m.id LEFT JOIN atelier ON atelier.id = m.id
+"""
+
+
 def _contacts_de_la_periode(ids, debut, fin):
-    """{accompagnement_id: honoured entretiens after `debut` up to `fin`, local days}: one grouped query
-    on the entretiens' index (a Count joined to the measures' query was its slowest part)."""
-    depuis = datetime.datetime.combine(
-        debut + datetime.timedelta(days=1), datetime.time(), timezone.get_current_timezone()
-    )
-    jusqu_a = datetime.datetime.combine(
-        fin + datetime.timedelta(days=1), datetime.time(), timezone.get_current_timezone()
-    )
-    return dict(
-        Entretien.objects.filter(
-            accompagnement_id__in=ids, statut=Entretien.Statut.HONORE, date_heure__gte=depuis, date_heure__lt=jusqu_a
-        )
-        .values("accompagnement_id")
-        .annotate(n=Count("pk"))
-        .values_list("accompagnement_id", "n")
-    )
+    """{accompagnement_id: (contacts after `debut` up to `fin`, last contact, last physical meeting)},
+    local days, up to the measure's end when it ended before `fin`: one query on the entretiens' index
+    (a Count joined to the measures' query was its slowest part)."""
+    if not ids:
+        return {}
+    tz = timezone.get_current_timezone()
+    depuis = datetime.datetime.combine(debut + datetime.timedelta(days=1), datetime.time(), tz)
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_CONTACTS, {"ids": ids, "depuis": depuis, "fin": fin, "tz": settings.TIME_ZONE})
+        return {pk: (n, dernier, rencontre) for pk, n, dernier, rencontre in cursor.fetchall()}
 
 
 def _objectifs_et_contrats(ids):

@@ -357,3 +357,34 @@ def test_formulaires_trafiques_par_les_pages(client, monde, comite):
 def test_filtre_referent_illisible_ignore(client, monde, comite, filtre):
     page = _client(client, monde["delegue"]).get(reverse("pilotage:comites"), {"referent": filtre})
     assert page.status_code == 200 and list(page.context["comites"]) == [comite]
+
+
+def _export_comite(client, comite):
+    import csv
+    import io
+
+    reponse = client.post(reverse("pilotage:demander_export"), {"type": "comite", "comite": comite.pk, "format": "csv"})
+    assert reponse.status_code == 200
+    lignes = list(csv.DictReader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+    return lignes
+
+
+def test_mesure_terminee_dans_la_periode_dernier_contact_a_sa_fin(client, monde, comite):
+    """A measure ended during the quarter is not active on the committee's day: its last contact and
+    meeting are read as of its end, not shown as « aucun »."""
+    from pilotage.pack import pack
+
+    finie = mesure(monde["referent"], SOCIOPRO, D(2025, 9, 1), D(2026, 2, 15))
+    EntretienFactory(accompagnement=finie, type="VAD", date_heure=a_paris(D(2026, 1, 20)))
+    EntretienFactory(accompagnement=finie, type="TELEPHONE", date_heure=a_paris(D(2026, 2, 10)))
+    ligne = next(ligne for ligne in pack(comite, monde["delegue"])[0] if ligne.mesure == finie)
+    assert ligne.suivi is None and ligne.terminee
+    assert (ligne.dernier_contact, ligne.derniere_rencontre) == (D(2026, 2, 10), D(2026, 1, 20))
+    m1 = next(ligne for ligne in pack(comite, monde["delegue"])[0] if ligne.mesure == monde["m1"])
+    assert not m1.terminee and m1.dernier_contact == D(2026, 3, 20)
+    page = _client(client, monde["delegue"]).get(reverse("pilotage:comite", args=[comite.pk])).content.decode()
+    assert "mesure terminée le 15/02/2026 ; à cette date, dernier contact : 10/02/2026" in page
+    assert "dernière rencontre physique : 20/01/2026" in page
+    ligne_export = next(row for row in _export_comite(client, comite) if row["nom"] == finie.resident.nom)
+    assert ligne_export["fin"] == "15/02/2026"
+    assert (ligne_export["dernier contact"], ligne_export["dernière rencontre"]) == ("10/02/2026", "20/01/2026")
