@@ -136,14 +136,14 @@ ent AS (
 ),
 -- a workshop of the person during the measure is a contact, never a physical meeting (as in the engine)
 atelier AS (
-    SELECT m.id, max(ac.date_heure) AS dernier
+    SELECT m.id, count(*) FILTER (WHERE ac.date_heure >= %(depuis)s) AS n, max(ac.date_heure) AS dernier
     FROM m
     JOIN accompagnement_participation p ON p.resident_id = m.resident_id
     JOIN accompagnement_actioncollective ac ON ac.id = p.action_id
     WHERE ac.date_heure >= (m.date_debut::timestamp AT TIME ZONE %(tz)s) AND ac.date_heure < m.jusqu_a
     GROUP BY m.id
 )
-SELECT m.id, coalesce(ent.n, 0),
+SELECT m.id, coalesce(ent.n, 0) + coalesce(atelier.n, 0),
        (greatest(ent.dernier, atelier.dernier) AT TIME ZONE %(tz)s)::date,
        (ent.derniere_rencontre AT TIME ZONE %(tz)s)::date
 FROM m LEFT JOIN ent ON ent.id = m.id LEFT JOIN atelier ON atelier.id = m.id
@@ -151,7 +151,8 @@ FROM m LEFT JOIN ent ON ent.id = m.id LEFT JOIN atelier ON atelier.id = m.id
 
 
 def _contacts_de_la_periode(ids, debut, fin):
-    """{accompagnement_id: (contacts after `debut` up to `fin`, last contact, last physical meeting)},
+    """{accompagnement_id: (contacts after `debut` up to `fin` — honoured entretiens and workshop
+    participations, domain.md §2 —, last contact, last physical meeting)},
     local days, up to the measure's end when it ended before `fin`: one query on the entretiens' index
     (a Count joined to the measures' query was its slowest part)."""
     if not ids:

@@ -388,3 +388,17 @@ def test_mesure_terminee_dans_la_periode_dernier_contact_a_sa_fin(client, monde,
     ligne_export = next(row for row in _export_comite(client, comite) if row["nom"] == finie.resident.nom)
     assert ligne_export["fin"] == "15/02/2026"
     assert (ligne_export["dernier contact"], ligne_export["dernière rencontre"]) == ("10/02/2026", "20/01/2026")
+
+
+def test_contacts_de_la_periode_comptent_les_ateliers(monde, comite):
+    """Each workshop participation counts as a contact (domain.md §2), only within the period."""
+    from pilotage.pack import pack
+    from tests.accompagnement.factories import ActionCollectiveFactory, ParticipationFactory
+
+    m1 = monde["m1"]
+    for jour in (D(2025, 12, 15), D(2026, 3, 5), D(2026, 3, 25), D(2026, 4, 2)):  # 2 in the quarter
+        action = ActionCollectiveFactory(structure=m1.structure, date_heure=a_paris(jour, 14))
+        ParticipationFactory(action=action, resident=m1.resident)
+    ligne = next(ligne for ligne in pack(comite, monde["delegue"])[0] if ligne.mesure == m1)
+    assert ligne.contacts_periode == 3  # the entretien of 20/03 and the workshops of 05/03 and 25/03
+    assert ligne.dernier_contact == D(2026, 3, 25)
