@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from accompagnement.models import Accompagnement, filtre_visibilite
 from accounts.models import Role
+from referentiel.models import Modalite
 
 
 class ComiteQuerySet(models.QuerySet):
@@ -75,7 +76,17 @@ class ComiteSuivi(models.Model):
 
     @property
     def champs_modalites(self):
+        """The fields of the modalities a re-orientation decided here may aim at."""
         return ["INSERTION"] if self.type == self.Type.TRIMESTRIEL_RSA else ["LOGEMENT", "LOGEMENT_EMPLOI"]
+
+    @property
+    def filtre_mesures(self):
+        """The measures the committee reviews: the RSA ones for the quarterly committee; for the monthly
+        one, the ASLL measures only (domain.md §7: the plan d'actions ASLL, measure by measure), not the
+        accompagnement global coordonné that shares the conseillère's field."""
+        if self.type == self.Type.TRIMESTRIEL_RSA:
+            return Q(modalite__champ="INSERTION")
+        return Q(modalite__code=Modalite.Code.ASLL)
 
 
 class DecisionQuerySet(models.QuerySet):

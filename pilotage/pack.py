@@ -30,7 +30,7 @@ def mesures_du_comite(comite, user):
     debut = debut_periode(comite)
     return (
         Accompagnement.objects.visibles_par(user)
-        .filter(referent_id=comite.referent_id, modalite__champ__in=comite.champs_modalites)
+        .filter(comite.filtre_mesures, referent_id=comite.referent_id)
         .filter(modalite__accompagnee_ici=True, date_debut__lte=comite.date)
         .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=debut))
     )
@@ -222,7 +222,7 @@ def graphiques(comite, user):
         par_etat.append(("sans contrat en cours", sans))
     conformite = []
     base = Accompagnement.objects.visibles_par(user).filter(
-        referent_id=comite.referent_id, modalite__champ__in=comite.champs_modalites, modalite__accompagnee_ici=True
+        comite.filtre_mesures, referent_id=comite.referent_id, modalite__accompagnee_ici=True
     )
     for k in range(3, -1, -1):
         le = comite.date - relativedelta(months=3 * k)

@@ -402,3 +402,17 @@ def test_contacts_de_la_periode_comptent_les_ateliers(monde, comite):
     ligne = next(ligne for ligne in pack(comite, monde["delegue"])[0] if ligne.mesure == m1)
     assert ligne.contacts_periode == 3  # the entretien of 20/03 and the workshops of 05/03 and 25/03
     assert ligne.dernier_contact == D(2026, 3, 25)
+
+
+def test_comite_mensuel_asll_ne_prend_que_les_mesures_asll(client, monde):
+    """domain.md §7: the monthly committee reviews the ASLL measures (their plan d'actions); an
+    accompagnement global coordonné of the same référent, in the conseillère's field, is not one."""
+    from pilotage.pack import graphiques, pack
+
+    r = monde["referent"]
+    asll = mesure(r, Modalite.Code.ASLL, D(2026, 1, 10))
+    mesure(r, Modalite.Code.GLOBAL, D(2026, 1, 10))
+    comite = services.ouvrir_comite(par=monde["conseillere"], type="MENSUEL_ASLL", referent=r, date=JOUR)
+    assert [ligne.mesure for ligne in pack(comite, monde["conseillere"])[0]] == [asll]
+    barres = graphiques(comite, monde["conseillere"])["par_modalite"]["barres"]
+    assert [(b["libelle"], b["n"]) for b in barres] == [(asll.modalite.libelle, 1)]
