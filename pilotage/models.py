@@ -212,6 +212,13 @@ class Export(models.Model):
         return self.etat == self.Etat.EXPIRE or self.expire_le <= timezone.now()
 
     @property
+    def libelle_type(self):
+        """The French name of the content (exports.SOURCES), the key itself for a kind since removed."""
+        from .exports import SOURCES  # exports imports the models
+
+        return SOURCES.get(self.type, (self.type,))[0]
+
+    @property
     def nom_fichier(self):
         return f"{self.type}-{self.cree_le:%Y%m%d-%H%M}.{self.format}"
 

@@ -256,3 +256,17 @@ def test_export_osa_par_personne(client, monde):
 def test_mauvaise_methode_405(client, monde, methode, nom):
     reponse = getattr(_client(client, monde["delegue"]), methode)(reverse(nom))
     assert reponse.status_code == 405
+
+
+def test_la_liste_des_exports_dit_le_contenu_en_francais(client, monde):
+    for type_ in ("bilan_rsa", "comite", "ancien_type"):
+        Export.objects.create(
+            utilisateur=monde["delegue"],
+            type=type_,
+            format="xlsx",
+            expire_le=timezone.now() + datetime.timedelta(hours=1),
+        )
+    page = _client(client, monde["delegue"]).get(reverse("pilotage:exports")).content.decode()
+    assert "<span>Bilan annuel RSA (Excel (XLSX))" in page and "<span>Dossier de comité (Excel (XLSX))" in page
+    assert "<span>bilan_rsa" not in page and "<span>comite" not in page
+    assert "<span>Ancien_type (Excel (XLSX))" in page  # a kind since removed: its key, no error
