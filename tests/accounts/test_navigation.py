@@ -77,3 +77,22 @@ def test_la_page_d_accueil_montre_les_sections(client):
     client.force_login(AdministrateurFactory())
     html = client.get(reverse("accueil")).content.decode()
     assert f'<a class="carte-section" href="{reverse("admin:index")}">' in html
+
+
+def _libelles(user):
+    return [e["label"] for e in navigation.entrees_pour(user)]
+
+
+def test_bilans_et_comites_pour_les_roles_que_les_pages_acceptent(client):
+    """The conseillère logement may see the bilan (ASLL figures are hers); a manager sees the committees
+    of their structures' référents: each has the menu entry, and the page answers."""
+    from tests.accounts.factories import ConseillerLogementFactory, ResponsableFactory
+
+    conseillere, responsable = ConseillerLogementFactory(), ResponsableFactory()
+    assert "Bilans" in _libelles(conseillere)
+    assert "Comités" in _libelles(responsable)
+    for user, url in ((conseillere, "pilotage:bilan"), (responsable, "pilotage:comites")):
+        client.force_login(user)
+        assert client.get(reverse(url)).status_code == 200
+    # A référent still has no bilan (pilotage.bilan.peut_voir_bilan).
+    assert "Bilans" not in _libelles(ReferentFactory())
