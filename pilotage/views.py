@@ -261,6 +261,7 @@ def bilan(request):
             "objectif_hebdo": parametre("ACTIVITE_HEBDO_HEURES"),
             "asll": calculs.chiffres_asll(user, annee),
             "structures": Structure.objects.filter(pk__in=[ligne.structure_id for ligne in lignes]),
+            "jeton": uuid.uuid4(),  # double-submit token of the export forms
         },
     )
 

@@ -270,3 +270,21 @@ def test_la_liste_des_exports_dit_le_contenu_en_francais(client, monde):
     assert "<span>Bilan annuel RSA (Excel (XLSX))" in page and "<span>Dossier de comité (Excel (XLSX))" in page
     assert "<span>bilan_rsa" not in page and "<span>comite" not in page
     assert "<span>Ancien_type (Excel (XLSX))" in page  # a kind since removed: its key, no error
+
+
+def test_double_envoi_depuis_la_page_du_bilan_un_seul_export(client, monde, mesures, monkeypatch):
+    """The bilan page's export forms carry a jeton: a double click queues one export, not two."""
+    import re
+
+    from pilotage import tasks
+
+    monkeypatch.setattr(exports, "SEUIL_ARRIERE_PLAN", 0)
+    monkeypatch.setattr(tasks.produire_export, "delay", lambda pk: None)
+    page = _client(client, monde["delegue"]).get(reverse("pilotage:bilan"), {"annee": "2025"}).content.decode()
+    formulaire = re.search(r'name="type" value="sorties_rsa">.*?</form>', page, re.S).group(0)
+    jeton = re.search(r'name="jeton" value="([^"]*)"', formulaire).group(1)
+    assert jeton
+    donnees = {"type": "sorties_rsa", "annee": "2025", "format": "xlsx", "jeton": jeton}
+    for _ in range(2):
+        assert client.post(reverse("pilotage:demander_export"), donnees).status_code == 302
+    assert Export.objects.count() == 1
