@@ -140,7 +140,10 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
                     entretien,
                     "tiers",
                 ),
-                "objectifs": self._lire("objectifs", accompagnement.objectifs.en_cours(), entretien),
+                # Without the evaluations a dossier prefetches with its measures' objectives.
+                "objectifs": self._lire(
+                    "objectifs", accompagnement.objectifs.en_cours().prefetch_related(None), entretien
+                ),
             }
         for nom, (queryset, objets) in self.choix.items():
             if not objets:

@@ -10,13 +10,15 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Role, User
 
 
-def filtre_visibilite(user):
+def filtre_visibilite(user, prefixe=""):
     """Q object selecting the measures `user` may see. The measures of an archived file
     (residents.retention) are out of everyone's view but the admin's. No multi-valued join: the
-    filter applies to the queryset as it is, without a DISTINCT or an `id IN (…)` over the whole base."""
+    filter applies to the queryset as it is, without a DISTINCT or an `id IN (…)` over the whole base.
+    `prefixe` ("accompagnement__"): the same filter on the measure of a record that has one, through
+    its join, so a dossier's 500 entretiens are not each checked against the visible measures."""
     if user.is_administrateur:
         return Q()
-    return Q(resident__archive_le__isnull=True) & _filtre_role(user)
+    return Q(**{f"{prefixe}resident__archive_le__isnull": True}) & _filtre_role(user, prefixe)
 
 
 def coreference_en_cours(prefix="", le=None):
@@ -59,21 +61,26 @@ def mesures_coreferees(user):
     )
 
 
-def _filtre_role(user):
+def _filtre_role(user, p):
     if user.role in (Role.REFERENT, Role.RESPONSABLE):
-        return Q(structure_id__in=structures_de(user)) | Q(pk__in=mesures_coreferees(user))
+        return Q(**{f"{p}structure_id__in": structures_de(user)}) | Q(**{f"{p}pk__in": mesures_coreferees(user)})
     if user.role == Role.DELEGUE:
-        return Q(structure__territoire__in=user.territoires.all(), modalite__champ="INSERTION")
+        return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
     if user.role == Role.CONSEILLER_LOGEMENT:
-        return Q(structure__territoire__in=user.territoires.all(), modalite__champ__in=["LOGEMENT", "LOGEMENT_EMPLOI"])
+        return Q(
+            **{
+                f"{p}structure__territoire__in": user.territoires.all(),
+                f"{p}modalite__champ__in": ["LOGEMENT", "LOGEMENT_EMPLOI"],
+            }
+        )
     if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
         from residents.models import Consentement
 
         # Co-referred by this contact, and a consent in force (not withdrawn, not future) for its organisation.
         consentis = Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
         coreferees = CoReferent.objects.filter(coreference_en_cours(), contact_id=user.contact_partenaire_id)
-        return Q(pk__in=coreferees.values("accompagnement_id"), resident_id__in=consentis)
-    return Q(pk__in=[])
+        return Q(**{f"{p}pk__in": coreferees.values("accompagnement_id"), f"{p}resident_id__in": consentis})
+    return Q(**{f"{p}pk__in": []})
 
 
 class AccompagnementQuerySet(models.QuerySet):
@@ -294,7 +301,7 @@ class EntretienQuerySet(models.QuerySet):
         (and the structure's manager where the structure allows it)."""
         if not user.is_authenticated:
             return self.none()
-        qs = self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+        qs = self.filter(filtre_visibilite(user, "accompagnement__"))
         confidentiel_lisible = Q(confidentiel=False) | Q(auteur=user)
         if user.role == Role.RESPONSABLE:
             confidentiel_lisible |= Q(

@@ -164,10 +164,12 @@ def _mesures(request, resident):
     return list(
         Accompagnement.objects.visibles_par(request.user)
         .filter(resident=resident)
-        .select_related(
-            "modalite", "referent", "structure", "precedent__modalite", "relais_contact__tiers", "relais_user"
-        )
+        .select_related("modalite", "referent", "structure")
+        # Rarely set: fetched apart (no query when none is), six more joins took 3 ms to plan, each time.
         .prefetch_related(
+            "precedent__modalite",
+            "relais_contact__tiers",
+            "relais_user",
             Prefetch("coreferents", queryset=CoReferent.objects.select_related("user", "contact__tiers")),
             Prefetch("objectifs", queryset=Objectif.objects.prefetch_related("evaluations")),
         )
