@@ -336,3 +336,21 @@ def test_le_delegue_lit_le_dossier_sans_pouvoir_le_modifier(client, mesure):
     assert reponse.status_code == 200 and reponse.context["form_entretien"] is None
     assert "Modifier l&#x27;identité" not in reponse.content.decode()
     assert client.get(reverse("residents:modifier", args=[mesure.resident_id])).status_code == 403
+
+
+def test_dossier_montre_la_mesure_precedente_et_le_relais(client, mesure, referent):
+    """The previous measure and the hand-over are read apart from the measures (not joined): shown all
+    the same, with their names."""
+    contact = ContactPartenaireFactory(nom="Quennehen-Relais")
+    mesure.date_fin = timezone.localdate()
+    mesure.motif_fin = "REORIENTATION"
+    mesure.relais_contact = contact
+    mesure.save()
+    suite = AccompagnementFactory(
+        resident=mesure.resident, referent=referent, structure=mesure.structure, precedent=mesure
+    )
+    connecte(client, referent)
+    page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    assert f"Suite de : {mesure.modalite.libelle}" in page
+    assert "Quennehen-Relais" in page
+    assert suite.modalite.libelle in page
