@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +31,8 @@ TYPE_PAR_ROLE = {
     Role.DELEGUE: ComiteSuivi.Type.TRIMESTRIEL_RSA,
     Role.CONSEILLER_LOGEMENT: ComiteSuivi.Type.MENSUEL_ASLL,
 }
+# Committees per page of the history.
+PAR_PAGE_COMITES = 50
 # The bilan page shows the first exits only; the export has them all.
 SORTIES_AFFICHEES = 500
 
@@ -65,11 +68,14 @@ def comites(request):
     else:
         referent_choisi = ""  # an unreadable filter is ignored
     referents_historique = User.objects.filter(pk__in=ComiteSuivi.objects.visibles_par(user).values("referent"))
+    # get_page: an unreadable or out-of-range ?page= gives the first or the last page, never a 500.
+    page = Paginator(qs, PAR_PAGE_COMITES).get_page(request.GET.get("page"))
     return render(
         request,
         "pilotage/comites.html",
         {
-            "comites": qs[:200],
+            "comites": page,
+            "page_obj": page,
             "form": form,
             "type_comite": type_comite and ComiteSuivi.Type(type_comite).label,
             "referents_historique": referents_historique,

@@ -416,3 +416,33 @@ def test_comite_mensuel_asll_ne_prend_que_les_mesures_asll(client, monde):
     assert [ligne.mesure for ligne in pack(comite, monde["conseillere"])[0]] == [asll]
     barres = graphiques(comite, monde["conseillere"])["par_modalite"]["barres"]
     assert [(b["libelle"], b["n"]) for b in barres] == [(asll.modalite.libelle, 1)]
+
+
+def test_historique_des_comites_pagine(client, monde, comite, monkeypatch):
+    """The history is paginated rather than cut silently; the filter stays from page to page and an
+    unreadable page number is no 500."""
+    from pilotage import views
+
+    monkeypatch.setattr(views, "PAR_PAGE_COMITES", 2)
+    ComiteSuivi.objects.bulk_create(
+        ComiteSuivi(
+            type="TRIMESTRIEL_RSA",
+            referent=monde["referent"],
+            territoire=comite.territoire,
+            president=monde["delegue"],
+            date=JOUR - datetime.timedelta(days=91 * k),
+        )
+        for k in range(1, 5)
+    )
+    _client(client, monde["delegue"])
+    url = reverse("pilotage:comites")
+    dates = []
+    for numero in (1, 2, 3):
+        page = client.get(url, {"referent": monde["referent"].pk, "page": numero})
+        dates += [c.date for c in page.context["comites"]]
+    assert dates == sorted(dates, reverse=True) and len(set(dates)) == 5 and dates[0] == JOUR
+    html = client.get(url, {"referent": monde["referent"].pk}).content.decode()
+    assert f"referent={monde['referent'].pk}&amp;page=2" in html
+    for illisible in ("²", "abc", "999", "-1"):
+        page = client.get(url, {"page": illisible})
+        assert page.status_code == 200 and len(page.context["comites"]) >= 1
