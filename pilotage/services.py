@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -82,6 +83,25 @@ def _verifier_president(comite, par):
         raise ValidationError("Ce comité est clos : ses décisions ne peuvent plus être modifiées.")
 
 
+# A decision that calls for action without a typed one: the référent gets it in « À faire », due one
+# month after the committee (the next monthly committee; a quarterly one checks it in between) unless
+# the chair gave a date.
+DELAI_ACTION_PAR_DEFAUT = relativedelta(months=1)
+
+
+def action_par_defaut(comite, decision, modalite_cible=None):
+    """The action a re-orientation, a sanction procedure or an exit asks of the référent, in words;
+    "" for the decisions that ask nothing by themselves."""
+    le = f"décidée en comité du {comite.date:%d/%m/%Y}"
+    if decision == DecisionComite.Choix.REORIENTATION and modalite_cible is not None:
+        return f"Mettre en œuvre la réorientation vers {modalite_cible.libelle} {le}"
+    if decision == DecisionComite.Choix.SANCTION:
+        return f"Engager la procédure de sanction {le} : rapport motivé au délégué insertion"
+    if decision == DecisionComite.Choix.SORTIE:
+        return f"Organiser la sortie du dispositif {le} : évaluation de sortie et clôture de la mesure"
+    return ""
+
+
 @transaction.atomic
 def enregistrer_decision(
     *,
@@ -113,12 +133,22 @@ def enregistrer_decision(
             raise ValidationError("La modalité visée est déjà celle de la mesure.")
     else:
         modalite_cible = None
+    existante = DecisionComite.objects.select_for_update().filter(comite=comite, accompagnement=accompagnement).first()
     action = (action or "").strip()
+    if (
+        existante is not None
+        and action
+        and action == action_par_defaut(comite, existante.decision, existante.modalite_cible)
+    ):
+        # The form carried the previous default wording back: it follows the decision when that changes.
+        action = ""
+    if not action and (defaut := action_par_defaut(comite, decision, modalite_cible)):
+        action = defaut
+        action_due_le = action_due_le or comite.date + DELAI_ACTION_PAR_DEFAUT
     if action and action_due_le is None:
         raise ValidationError("Indiquez pour quand l'action demandée au référent doit être faite.")
     if not action:
         action_due_le = None
-    existante = DecisionComite.objects.select_for_update().filter(comite=comite, accompagnement=accompagnement).first()
     if existante is None:
         if version is not None:
             raise ConflitDeVersion()

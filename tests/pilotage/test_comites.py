@@ -446,3 +446,58 @@ def test_historique_des_comites_pagine(client, monde, comite, monkeypatch):
     for illisible in ("²", "abc", "999", "-1"):
         page = client.get(url, {"page": illisible})
         assert page.status_code == 200 and len(page.context["comites"]) >= 1
+
+
+def test_decision_qui_appelle_une_action_en_cree_une_par_defaut(client, monde, comite):
+    """A re-orientation, a sanction procedure or an exit with no typed action still lands in the
+    référent's « À faire », in words, due one month after the committee unless a date is given."""
+    d, m1, m2 = monde["delegue"], monde["m1"], monde["m2"]
+    p = f"m{m1.pk}-"
+    _client(client, d).post(
+        reverse("pilotage:decision", args=[comite.pk, m1.pk]),
+        {p + "decision": "SANCTION", p + "action": "", p + "action_due_le": "", p + "version": ""},
+    )
+    reorientation = services.enregistrer_decision(
+        comite=comite,
+        accompagnement=m2,
+        par=d,
+        decision="REORIENTATION",
+        modalite_cible=Modalite.objects.get(code=SOCIOPRO),
+        action_due_le=D(2026, 4, 10),
+    )
+    assert {(a["resident"], a["libelle"], a["due_le"]) for a in actions_pour(monde["referent"])} == {
+        (
+            m1.resident,
+            "Engager la procédure de sanction décidée en comité du 31/03/2026 : rapport motivé au délégué insertion",
+            D(2026, 4, 30),
+        ),
+        (
+            m2.resident,
+            "Mettre en œuvre la réorientation vers RSA – accompagnement socioprofessionnel décidée en comité du "
+            "31/03/2026",
+            D(2026, 4, 10),
+        ),
+    }
+    # The chair changes her mind: the form carries the previous default wording back, it follows the
+    # new decision; « poursuite » asks nothing.
+    sortie = services.enregistrer_decision(
+        comite=comite,
+        accompagnement=m2,
+        par=d,
+        decision="SORTIE",
+        action=reorientation.action,
+        action_due_le=reorientation.action_due_le,
+        version=reorientation.version,
+    )
+    assert sortie.action.startswith("Organiser la sortie du dispositif décidée en comité du 31/03/2026")
+    sanction = DecisionComite.objects.get(accompagnement=m1)
+    poursuite = services.enregistrer_decision(
+        comite=comite,
+        accompagnement=m1,
+        par=d,
+        decision="POURSUITE",
+        action=sanction.action,
+        action_due_le=sanction.action_due_le,
+        version=sanction.version,
+    )
+    assert poursuite.action == "" and poursuite.action_due_le is None
