@@ -122,6 +122,13 @@ def _asll(user, parametres):
     return Contenu(f"asll-{annee}", ["indicateur", "valeur"], rows, len(rows))
 
 
+def _objectif(objectif):
+    """« wording (state, latest evaluation) », as on the committee's page."""
+    derniere = objectif.evaluations_liste[0] if objectif.evaluations_liste else None
+    evaluation = f", évalué {derniere.get_niveau_display()} le {derniere.date:%d/%m/%Y}" if derniere else ""
+    return f"{objectif.libelle} ({objectif.get_etat_display()}{evaluation})"
+
+
 def _comite(user, parametres):
     from .pack import pack
 
@@ -140,8 +147,10 @@ def _comite(user, parametres):
         "dernier contact",
         "dernière rencontre",
         "fréquences tenues",
+        "objectifs",
         "alertes",
         "décision",
+        "modalité visée",
         "commentaire",
         "action demandée",
         "pour le",
@@ -160,8 +169,10 @@ def _comite(user, parametres):
                 ligne.dernier_contact,
                 ligne.derniere_rencontre,
                 {True: "oui", False: "non", None: ""}[ligne.tenue],
+                " ; ".join(_objectif(o) for o in ligne.objectifs),
                 " ; ".join(e.message for e in ligne.alertes),
                 d.get_decision_display() if d else "",
+                str(d.modalite_cible) if d and d.modalite_cible else "",
                 d.commentaire if d else "",
                 d.action if d else "",
                 d.action_due_le if d else None,

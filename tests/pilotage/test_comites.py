@@ -501,3 +501,26 @@ def test_decision_qui_appelle_une_action_en_cree_une_par_defaut(client, monde, c
         version=sanction.version,
     )
     assert poursuite.action == "" and poursuite.action_due_le is None
+
+
+def test_export_du_dossier_modalite_visee_et_objectifs(client, monde, comite):
+    from accompagnement.models import EvaluationObjectif
+    from tests.accompagnement.factories import ObjectifFactory
+
+    m1, m2 = monde["m1"], monde["m2"]
+    objectif = ObjectifFactory(accompagnement=m1, libelle="Trouver un stage", echeance=D(2026, 6, 1))
+    EvaluationObjectif.objects.create(
+        objectif=objectif, date=D(2026, 3, 1), niveau=EvaluationObjectif.Niveau.AMORCE, auteur=monde["referent"]
+    )
+    services.enregistrer_decision(
+        comite=comite,
+        accompagnement=m1,
+        par=monde["delegue"],
+        decision="REORIENTATION",
+        modalite_cible=Modalite.objects.get(code=MOBILISATION),
+    )
+    lignes = {row["nom"]: row for row in _export_comite(_client(client, monde["delegue"]), comite)}
+    assert lignes[m1.resident.nom]["décision"] == "réorientation"
+    assert lignes[m1.resident.nom]["modalité visée"] == "RSA – mobilisation sociale"
+    assert lignes[m1.resident.nom]["objectifs"] == "Trouver un stage (en cours, évalué amorcé le 01/03/2026)"
+    assert lignes[m2.resident.nom]["modalité visée"] == "" and lignes[m2.resident.nom]["objectifs"] == ""
