@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -22,6 +22,7 @@ from .forms import BESOINS, CHAMPS, ResidentForm
 from .models import Resident
 
 ENTRETIENS_PAR_PAGE = 20
+MAX_PAGES = 100_000  # beyond, an OFFSET PostgreSQL refuses: left to get_page (the last page)
 SECTIONS_EXTERNES = {
     "section_contrats": "contrats/includes/section_dossier.html",
     "section_echeances": "echeances/includes/section_dossier.html",
@@ -104,6 +105,26 @@ def _resident(request, pk):
     return get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure", "menage"), pk=pk)
 
 
+def _page_comptee(qs, numero):
+    """The page `numero` of `qs`, its rows and their total read in one query (COUNT(*) OVER ()) rather than
+    a count and then the rows. Anything else (not a number, out of range, no row) is left to get_page."""
+    paginator = Paginator(qs, ENTRETIENS_PAR_PAGE)
+    try:
+        n = int(numero or 1)
+    except ValueError:
+        n = 1  # as get_page: not a number, the first page
+    lignes = []
+    if 1 <= n <= MAX_PAGES:
+        debut = (n - 1) * ENTRETIENS_PAR_PAGE
+        lignes = list(qs.annotate(total=Window(Count("pk")))[debut : debut + ENTRETIENS_PAR_PAGE])
+    if not lignes:
+        return paginator.get_page(numero)
+    paginator.count = lignes[0].total  # a cached_property: get_page and the template ask no count
+    page = paginator.page(n)
+    page.object_list = lignes
+    return page
+
+
 def _chronologie(request, resident, mesures=None):
     """One page of the timeline, most recent first: the entretiens (paginated, each marked `modifiable`
     or not) and, between the same dates, the workshops the person took part in (each participation
@@ -123,7 +144,7 @@ def _chronologie(request, resident, mesures=None):
         )
         .order_by("-date_heure", "-pk")
     )
-    page = Paginator(qs, ENTRETIENS_PAR_PAGE).get_page(request.GET.get("page"))
+    page = _page_comptee(qs, request.GET.get("page"))
     entretiens = list(page.object_list)
     for e in entretiens:
         if e.accompagnement_id in deja_lues:

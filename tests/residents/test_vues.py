@@ -354,3 +354,32 @@ def test_dossier_montre_la_mesure_precedente_et_le_relais(client, mesure, refere
     assert f"Suite de : {mesure.modalite.libelle}" in page
     assert "Quennehen-Relais" in page
     assert suite.modalite.libelle in page
+
+
+@pytest.mark.parametrize(
+    "page, numero, lignes",
+    [(None, 1, 20), ("2", 2, 5), ("abc", 1, 20), ("0", 2, 5), ("-1", 2, 5), ("99", 2, 5), ("1" + "0" * 30, 2, 5)],
+)
+def test_pages_de_la_chronologie(client, mesure, referent, page, numero, lignes):
+    """The rows and their total come in one query (no COUNT apart); any page asked for gives a page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(25):
+        EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(days=i))
+    connecte(client, referent)
+    with CaptureQueriesContext(connection) as requetes:
+        reponse = client.get(reverse("residents:entretiens", args=[mesure.resident_id]), {"page": page} if page else {})
+    assert reponse.status_code == 200
+    assert reponse.context["page_entretiens"].number == numero
+    assert len(reponse.context["page_entretiens"].object_list) == lignes
+    assert f"Page {numero} sur 2" in reponse.content.decode()
+    comptes = [q["sql"] for q in requetes.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert comptes == [] if page in (None, "2", "abc") else len(comptes) == 1
+
+
+def test_chronologie_vide(client, mesure, referent):
+    connecte(client, referent)
+    reponse = client.get(reverse("residents:entretiens", args=[mesure.resident_id]), {"page": "3"})
+    assert reponse.status_code == 200
+    assert "Aucun entretien ni atelier pour l'instant." in reponse.content.decode()
