@@ -17,7 +17,7 @@ from referentiel.models import Champ, Structure, Territoire
 
 from . import bilan
 from .models import ComiteSuivi, Export
-from .pack import graphiques, pack
+from .pack import graphiques, mesures_du_comite, pack
 
 LIGNES_EXPORT = 50_000
 MESURES_PACK = 300
@@ -41,11 +41,34 @@ def _referent_le_plus_charge():
     )
 
 
+def _porter_a(comite, president, cible):
+    """Make the committee's own selection (`mesures_du_comite`) exactly `cible` measures, or all the
+    base can lend: borrow active RSA measures of the base, moved to the référent and to one of their
+    structures on the committee's territory (so that the chair sees them); hand a surplus to another
+    référent. Returns the selection's size."""
+    selection = mesures_du_comite(comite, president)
+    actuel = selection.count()
+    if actuel < cible:
+        structure = comite.referent.structures.filter(territoire=comite.territoire).order_by("pk").first()
+        emprunt = list(
+            Accompagnement.objects.actifs(comite.date)
+            .filter(modalite__champ=Champ.INSERTION, modalite__accompagnee_ici=True)
+            .exclude(pk__in=selection.values("pk"))
+            .order_by("pk")
+            .values_list("pk", flat=True)[: cible - actuel]
+        )
+        Accompagnement.objects.filter(pk__in=emprunt).update(referent=comite.referent, structure=structure)
+    elif actuel > cible:
+        surplus = list(selection.order_by("-pk").values_list("pk", flat=True)[: actuel - cible])
+        Accompagnement.objects.filter(pk__in=surplus).update(referent=_utilisateur(Role.REFERENT))
+    return selection.count()
+
+
 def bench_pack_trimestriel():
     trouve = _referent_le_plus_charge()
     if not trouve:
         return [("pack trimestriel : pas de données synthétiques", 0, "", 0)]
-    referent_id, n = trouve
+    referent_id, _n = trouve
     lignes = []
     try:
         with transaction.atomic():
@@ -60,17 +83,9 @@ def bench_pack_trimestriel():
                 president=delegue,
                 date=timezone.localdate(),
             )
-            # A caseload of 300 RSA measures (the veille norm): borrow active measures of the base
+            # A caseload of 300 RSA measures (the veille norm) in the committee's own selection
             # (rolled back at the end).
-            structure = referent.structures.first()
-            emprunt = list(
-                Accompagnement.objects.actifs(comite.date)
-                .filter(modalite__champ=Champ.INSERTION, modalite__accompagnee_ici=True)
-                .exclude(referent=referent)
-                .order_by("pk")
-                .values_list("pk", flat=True)[: max(0, MESURES_PACK - n)]
-            )
-            Accompagnement.objects.filter(pk__in=emprunt).update(referent=referent, structure=structure)
+            _porter_a(comite, delegue, MESURES_PACK)
             durees, durees_graphiques = [], []
             for _ in range(20):
                 debut = time.perf_counter()

@@ -1,0 +1,33 @@
+"""The bench pack's caseload: exactly the wanted number of measures in the committee's own selection."""
+
+import datetime
+
+from pilotage import services
+from pilotage.benchmarks import _porter_a
+from pilotage.models import ComiteSuivi
+from pilotage.pack import mesures_du_comite, pack
+from referentiel.models import Modalite
+from tests.pilotage.conftest import SOCIOPRO, VEILLE, mesure
+
+D = datetime.date
+JOUR = D(2026, 3, 31)
+
+
+def test_le_pack_du_bench_a_exactement_le_nombre_voulu_de_mesures(monde):
+    r, d = monde["referent"], monde["delegue"]
+    mesure(r, SOCIOPRO, D(2025, 10, 1))
+    mesure(r, VEILLE, D(2025, 10, 1))
+    # Counted by a plain count of the référent's RSA measures, not in the committee's selection:
+    mesure(r, SOCIOPRO, D(2024, 1, 1), D(2025, 6, 30))  # ended before the quarter
+    mesure(r, Modalite.Code.ASLL, D(2025, 10, 1))
+    mesure(r, Modalite.Code.RSA_EMPLOI, D(2025, 10, 1))  # not accompanied here
+    # What the base can lend: active RSA measures of others, one on another territory.
+    for referent in (monde["collegue"], monde["collegue"], monde["etranger"], monde["etranger"]):
+        mesure(referent, SOCIOPRO, D(2026, 1, 5))
+    mesure(monde["collegue"], Modalite.Code.RSA_EMPLOI, D(2026, 1, 5))  # never borrowed
+    comite = services.ouvrir_comite(par=d, type=ComiteSuivi.Type.TRIMESTRIEL_RSA, referent=r, date=JOUR)
+    assert mesures_du_comite(comite, d).count() == 2
+    assert _porter_a(comite, d, 5) == 5
+    assert len(pack(comite, d)[0]) == 5
+    assert _porter_a(comite, d, 3) == 3 and len(pack(comite, d)[0]) == 3  # a surplus handed over
+    assert _porter_a(comite, d, 50) == 6  # all the base can lend
