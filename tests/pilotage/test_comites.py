@@ -524,3 +524,68 @@ def test_export_du_dossier_modalite_visee_et_objectifs(client, monde, comite):
     assert lignes[m1.resident.nom]["modalité visée"] == "RSA – mobilisation sociale"
     assert lignes[m1.resident.nom]["objectifs"] == "Trouver un stage (en cours, évalué amorcé le 01/03/2026)"
     assert lignes[m2.resident.nom]["modalité visée"] == "" and lignes[m2.resident.nom]["objectifs"] == ""
+
+
+# --- owner / colleague / outsider on every committee view -----------------------------------------
+
+
+@pytest.mark.parametrize(("qui", "statut"), [("referent", 302), ("collegue", 404), ("etranger", 404)])
+def test_compte_rendu_seul_le_president_l_ecrit(client, monde, comite, qui, statut):
+    """The référent sees the committee but may not write its minutes (a clear message); a colleague
+    and an outsider get a 404. Nothing changes in any case."""
+    reponse = _client(client, monde[qui]).post(
+        reverse("pilotage:compte_rendu", args=[comite.pk]),
+        {"compte_rendu": "Réécrit.", "version": comite.version, "clore": "1"},
+        follow=statut == 302,
+    )
+    assert reponse.status_code == (200 if statut == 302 else 404)
+    if statut == 302:
+        assert "Seul·e la personne qui préside ce comité" in reponse.content.decode()
+    comite.refresh_from_db()
+    assert comite.compte_rendu == "" and comite.etat == "OUVERT" and comite.version == 1
+
+
+@pytest.mark.parametrize(("qui", "statut"), [("referent", 200), ("collegue", 404)])
+def test_compte_rendu_pdf_referent_et_collegue(client, monde, comite, qui, statut):
+    reponse = _client(client, monde[qui]).get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk]))
+    assert reponse.status_code == statut
+    if statut == 200:
+        assert reponse["Content-Type"] == "application/pdf" and reponse.content.startswith(b"%PDF")
+
+
+def test_decision_par_un_delegue_d_un_autre_territoire_404(client, monde, comite):
+    p = f"m{monde['m1'].pk}-"
+    reponse = _client(client, monde["delegue_ailleurs"]).post(
+        reverse("pilotage:decision", args=[comite.pk, monde["m1"].pk]),
+        {p + "decision": "SORTIE", p + "version": ""},
+    )
+    assert reponse.status_code == 404
+    assert not DecisionComite.objects.exists()
+
+
+def test_liste_des_comites_pour_un_collegue(client, monde, comite):
+    """A colleague of the same structure does not see the référent's committees, nor may open one."""
+    page = _client(client, monde["collegue"]).get(reverse("pilotage:comites"))
+    assert page.status_code == 200 and list(page.context["comites"]) == [] and page.context["form"] is None
+    assert list(page.context["referents_historique"]) == []
+    assert (
+        client.post(reverse("pilotage:comites"), {"referent": monde["collegue"].pk, "date": "2026-03-31"}).status_code
+        == 403
+    )
+    assert ComiteSuivi.objects.count() == 1
+
+
+@pytest.mark.parametrize("qui", ["etranger", "collegue", "delegue_ailleurs"])
+def test_export_du_dossier_d_un_comite_inaccessible_refuse(client, monde, comite, qui, monkeypatch):
+    from pilotage import exports
+    from pilotage.models import Export
+
+    monkeypatch.setattr(exports, "SEUIL_ARRIERE_PLAN", 0)  # would be queued if it were allowed
+    reponse = _client(client, monde[qui]).post(
+        reverse("pilotage:demander_export"),
+        {"type": "comite", "comite": comite.pk, "format": "xlsx", "jeton": "2" * 32},
+        follow=True,
+    )
+    assert reponse.status_code == 200
+    assert "Ce comité n&#x27;existe pas ou ne vous est pas accessible." in reponse.content.decode()
+    assert not Export.objects.exists()

@@ -288,3 +288,18 @@ def test_double_envoi_depuis_la_page_du_bilan_un_seul_export(client, monde, mesu
     for _ in range(2):
         assert client.post(reverse("pilotage:demander_export"), donnees).status_code == 302
     assert Export.objects.count() == 1
+
+
+def test_export_du_bilan_par_un_delegue_d_un_autre_territoire(client, monde, mesures):
+    """The délégué of the other territory gets that territory only: the other structure's line."""
+    reponse = _client(client, monde["delegue_ailleurs"]).post(
+        reverse("pilotage:demander_export"), {"type": "bilan_rsa", "format": "csv", "annee": "2025"}
+    )
+    lignes = list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+    assert [ligne[1] for ligne in lignes[1:]] == [monde["autre"].nom, "Total"]
+    assert monde["structure"].nom not in reponse.content.decode("utf-8-sig")
+    assert lignes[-1][3] == "1"  # ARSA accompagnés: the outsider's one measure
+    reponse = client.post(
+        reverse("pilotage:demander_export"), {"type": "sorties_rsa", "format": "csv", "annee": "2025"}
+    )
+    assert len(list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))) == 1  # header
