@@ -8,10 +8,12 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import Count, F
+from django.utils import timezone
 from openpyxl import Workbook
 
 from accompagnement.models import Accompagnement
+from accompagnement.views_communs import entier
 
 from . import bilan
 from .models import ComiteSuivi
@@ -181,6 +183,30 @@ def _comite(user, parametres):
     return Contenu(f"comite-{comite.pk}", colonnes, rows, len(rows))
 
 
+def _comites(user, parametres):
+    """The committee history page's list (its référent filter included), every row the user may see."""
+    qs = ComiteSuivi.objects.visibles_par(user).select_related("referent", "territoire", "president")
+    referent = entier(parametres.get("referent"))
+    if referent is not None:  # an unreadable filter is ignored, as on the page
+        qs = qs.filter(referent_id=referent)
+    qs = qs.annotate(nb_decisions=Count("decisions")).order_by("-date", "-pk")
+    colonnes = ["date", "type", "référent", "territoire", "présidé par", "état", "clos le", "décisions"]
+    rows = (
+        (
+            c.date,
+            c.get_type_display(),
+            str(c.referent),
+            str(c.territoire),
+            str(c.president),
+            c.get_etat_display(),
+            timezone.localdate(c.clos_le) if c.clos_le else None,
+            c.nb_decisions,
+        )
+        for c in qs
+    )
+    return Contenu("comites", colonnes, rows, qs.count())
+
+
 SOURCES = {
     "mesures": ("accompagnements visibles", _mesures),
     "bilan_rsa": ("bilan annuel RSA", _bilan_rsa),
@@ -188,6 +214,7 @@ SOURCES = {
     "osa": ("OSA : heures d'activité par semaine", _osa),
     "asll": ("chiffres annuels ASLL", _asll),
     "comite": ("dossier de comité", _comite),
+    "comites": ("historique des comités", _comites),
 }
 
 

@@ -80,6 +80,7 @@ def comites(request):
             "type_comite": type_comite and ComiteSuivi.Type(type_comite).label,
             "referents_historique": referents_historique,
             "referent_choisi": referent_choisi,
+            "jeton": uuid.uuid4(),
         },
     )
 
@@ -282,7 +283,8 @@ def exports(request):
             "sources": [
                 (cle, libelle)
                 for cle, (libelle, _f) in exporteur.SOURCES.items()
-                if cle != "comite" and exporteur.permis(cle, request.user)
+                # the committee's dossier and the history are exported from their own pages
+                if cle not in ("comite", "comites") and exporteur.permis(cle, request.user)
             ],
             "annee": timezone.localdate().year - 1,
             "jeton": uuid.uuid4(),
@@ -292,7 +294,7 @@ def exports(request):
 
 
 def _parametres(post):
-    return {cle: post[cle] for cle in ("annee", "comite") if post.get(cle)}
+    return {cle: post[cle] for cle in ("annee", "comite", "referent") if post.get(cle)}
 
 
 @require_POST

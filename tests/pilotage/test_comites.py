@@ -589,3 +589,38 @@ def test_export_du_dossier_d_un_comite_inaccessible_refuse(client, monde, comite
     assert reponse.status_code == 200
     assert "Ce comité n&#x27;existe pas ou ne vous est pas accessible." in reponse.content.decode()
     assert not Export.objects.exists()
+
+
+def test_export_de_l_historique_des_comites(client, monde, comite):
+    """The history page offers its list in XLSX and CSV, with its référent filter; an export holds
+    only the committees the user sees."""
+    import csv
+    import io
+    import re
+
+    autre = services.ouvrir_comite(
+        par=monde["delegue"], type="TRIMESTRIEL_RSA", referent=monde["collegue"], date=D(2026, 2, 27)
+    )
+    services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=monde["delegue"], decision="POURSUITE")
+    _client(client, monde["delegue"])
+    page = client.get(reverse("pilotage:comites"), {"referent": monde["referent"].pk}).content.decode()
+    formulaire = re.search(r'name="type" value="comites">.*?</form>', page, re.S).group(0)
+    assert f'name="referent" value="{monde["referent"].pk}"' in formulaire and 'value="xlsx"' in formulaire
+
+    def lignes(user, **filtre):
+        client.logout()
+        reponse = _client(client, user).post(
+            reverse("pilotage:demander_export"), {"type": "comites", "format": "csv", **filtre}
+        )
+        assert reponse.status_code == 200
+        return list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))
+
+    tout = lignes(monde["delegue"])
+    assert tout[0] == ["date", "type", "référent", "territoire", "présidé par", "état", "clos le", "décisions"]
+    assert [(r[0], r[2], r[7]) for r in tout[1:]] == [
+        ("31/03/2026", str(monde["referent"]), "1"),
+        ("27/02/2026", str(monde["collegue"]), "0"),
+    ]
+    assert [r[2] for r in lignes(monde["delegue"], referent=monde["collegue"].pk)[1:]] == [str(autre.referent)]
+    assert len(lignes(monde["delegue"], referent="²")) == 3  # an unreadable filter is ignored
+    assert len(lignes(monde["etranger"])) == 1 and len(lignes(monde["delegue_ailleurs"])) == 1  # header only
