@@ -1,6 +1,7 @@
 """Writes of the pilotage app: committees, decisions and their actions, exports."""
 
 import datetime
+import json
 import uuid
 
 from dateutil.relativedelta import relativedelta
@@ -238,6 +239,10 @@ def demander_export(*, par, type, format, parametres, jeton=None):
             jeton = uuid.UUID(str(jeton))
         except ValueError:
             raise ValidationError("Formulaire invalide : rechargez la page.") from None
+        # A page carries one jeton for all its export forms (and both format buttons): the request is
+        # part of the key, so only the same request sent twice is a double submit.
+        demande = json.dumps([type, format, parametres or {}], sort_keys=True, default=str)
+        jeton = uuid.uuid5(jeton, demande)
         deja = Export.objects.filter(jeton=jeton).first()
         if deja is not None:
             if deja.utilisateur_id != par.pk:

@@ -303,3 +303,27 @@ def test_export_du_bilan_par_un_delegue_d_un_autre_territoire(client, monde, mes
         reverse("pilotage:demander_export"), {"type": "sorties_rsa", "format": "csv", "annee": "2025"}
     )
     assert len(list(csv.reader(io.StringIO(reponse.content.decode("utf-8-sig")), delimiter=";"))) == 1  # header
+
+
+def test_un_jeton_de_page_pour_plusieurs_exports_differents(client, monde, mesures, monkeypatch):
+    """One page's jeton is shared by its export forms and both format buttons: another export asked
+    from the same page is queued, not answered with the first one; the same one twice is one export."""
+    from pilotage import tasks
+
+    monkeypatch.setattr(exports, "SEUIL_ARRIERE_PLAN", 0)
+    monkeypatch.setattr(tasks.produire_export, "delay", lambda pk: None)
+    _client(client, monde["delegue"])
+    jeton = "3" * 32
+    demandes = [
+        {"type": "sorties_rsa", "annee": "2025", "format": "xlsx"},
+        {"type": "sorties_rsa", "annee": "2025", "format": "csv"},
+        {"type": "bilan_rsa", "annee": "2025", "format": "xlsx"},
+        {"type": "sorties_rsa", "annee": "2025", "format": "xlsx"},  # the first one again
+    ]
+    for donnees in demandes:
+        client.post(reverse("pilotage:demander_export"), {**donnees, "jeton": jeton})
+    assert sorted((e.type, e.format) for e in Export.objects.all()) == [
+        ("bilan_rsa", "xlsx"),
+        ("sorties_rsa", "csv"),
+        ("sorties_rsa", "xlsx"),
+    ]
