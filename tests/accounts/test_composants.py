@@ -97,3 +97,15 @@ def test_page_de_confirmation(rf):
     assert 'action="/rdv/3/supprimer/"' in html
     assert 'href="/rdv/3/">Annuler</a>' in html
     assert "btn-danger" in html
+
+
+class FormulaireAChoix(forms.Form):
+    presents = forms.MultipleChoiceField(
+        label="Présents", choices=[("a", "Amina"), ("b", "Bruno")], widget=forms.CheckboxSelectMultiple
+    )
+
+
+def test_erreur_d_une_liste_de_cases_renvoie_a_sa_premiere_case():
+    html = render_to_string("components/formulaire.html", {"form": FormulaireAChoix(data={"presents": ["z"]})})
+    assert re.search(r'<a href="#id_presents_0">Présents : ', html)
+    assert 'id="id_presents_0"' in html
