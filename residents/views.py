@@ -102,7 +102,9 @@ def modifier(request, pk):
 def _resident(request, pk):
     # The user's structures are read once: write rights are asked for every measure and entretien.
     prefetch_related_objects([request.user], "structures")
-    return get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure", "menage"), pk=pk)
+    return get_object_or_404(
+        Resident.objects.visibles_par(request.user).select_related("structure", "menage", "orientation"), pk=pk
+    )
 
 
 def _page_comptee(qs, numero):

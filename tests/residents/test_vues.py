@@ -383,3 +383,22 @@ def test_chronologie_vide(client, mesure, referent):
     reponse = client.get(reverse("residents:entretiens", args=[mesure.resident_id]), {"page": "3"})
     assert reponse.status_code == 200
     assert "Aucun entretien ni atelier pour l'instant." in reponse.content.decode()
+
+
+def test_dossier_orientation_sans_requete_de_plus(client, referent):
+    """The RSA orientation is read with the person (not one more query when the page shows it)."""
+    from referentiel.models import Modalite
+
+    structure = referent.structures.first()
+    sans, avec = ResidentFactory(structure=structure), ResidentFactory(structure=structure)
+    modalite = Modalite.objects.filter(accompagnee_ici=True).order_by("pk").first()
+    avec.orientation, avec.date_orientation = modalite, timezone.localdate()
+    avec.save()
+    for resident in (sans, avec):
+        AccompagnementFactory(referent=referent, resident=resident, modalite=modalite)
+    _requetes_du_dossier(client, referent, sans)  # the référentiel read once after the factories
+    assert _requetes_du_dossier(client, referent, avec) == _requetes_du_dossier(client, referent, sans)
+    assert (
+        f"{modalite} ({timezone.localdate():%d/%m/%Y})"
+        in client.get(reverse("residents:dossier", args=[avec.pk])).content.decode()
+    )
