@@ -1,5 +1,6 @@
 """Checks made on every request once the user is known (after AuthenticationMiddleware and OTPMiddleware)."""
 
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -23,6 +24,26 @@ PAGES_PARTENAIRE = SANS_DEUXIEME_FACTEUR | {
     "residents:partenaire_personnes",
     "residents:partenaire_dossier",
 }
+
+
+class SessionGlissanteMiddleware:
+    """The session expires after SESSION_COOKIE_AGE of inactivity: each page moves its end, but its row is
+    rewritten at most every SESSION_PROLONGATION seconds (saving it on every request, Django's
+    SESSION_SAVE_EVERY_REQUEST, was three round trips per page). Must come after SessionMiddleware."""
+
+    CLE = "_prolongee_le"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            maintenant = int(time.time())
+            if maintenant - session.get(self.CLE, 0) >= settings.SESSION_PROLONGATION:
+                session[self.CLE] = maintenant  # modified: SessionMiddleware saves it, with a new expiry
+        return response
 
 
 def _nom_url(request):

@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionGlissanteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,7 +194,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60)  # one hour of inactivity
-SESSION_SAVE_EVERY_REQUEST = True
+# Inactivity, not absolute, expiry: accounts.middleware.SessionGlissanteMiddleware moves the end of the session
+# at most every SESSION_PROLONGATION seconds (so it ends between 59 and 60 minutes after the last page).
+SESSION_PROLONGATION = env_int("SESSION_PROLONGATION", 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -141,7 +141,9 @@ def test_les_mots_de_passe_courts_ou_courants_sont_refuses(client):
 
 def test_reglages_de_session_et_cookies(settings):
     assert settings.SESSION_COOKIE_HTTPONLY
-    assert settings.SESSION_SAVE_EVERY_REQUEST  # inactivity, not absolute, expiry
+    assert settings.MIDDLEWARE.index("accounts.middleware.SessionGlissanteMiddleware") > settings.MIDDLEWARE.index(
+        "django.contrib.sessions.middleware.SessionMiddleware"
+    )
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     mw = settings.MIDDLEWARE
