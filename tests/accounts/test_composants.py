@@ -109,3 +109,26 @@ def test_erreur_d_une_liste_de_cases_renvoie_a_sa_premiere_case():
     html = render_to_string("components/formulaire.html", {"form": FormulaireAChoix(data={"presents": ["z"]})})
     assert re.search(r'<a href="#id_presents_0">Présents : ', html)
     assert 'id="id_presents_0"' in html
+
+
+class FormulaireComplet(forms.Form):
+    accord = forms.BooleanField(label="J’accepte", help_text="Obligatoire pour continuer.")
+    choix = forms.ChoiceField(label="Choix", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    liste = forms.ChoiceField(label="Liste", choices=[("x", "X")], widget=forms.Select(attrs={"class": "form-select"}))
+    fige = forms.CharField(label="Figé", required=False, disabled=True)
+
+
+def test_champs_en_bootstrap_accessibles():
+    html = render_to_string("components/formulaire.html", {"form": FormulaireComplet(data={"choix": "b"})})
+    # A single box: its label after it, in a form-check; help and error named by the box.
+    assert re.search(r'<div id="div_id_accord" class="mb-3 form-check">\s*<input type="checkbox"', html)
+    assert 'aria-describedby="id_accord_helptext id_accord_error"' in html
+    assert re.search(r'<label for="id_accord" class="form-check-label requiredField">J’accepte<span', html)
+    # A list of radios: a fieldset with its legend, each option's own attributes (checked, required).
+    assert '<legend class="form-label fs-6 requiredField">Choix<span class="asteriskField">*</span></legend>' in html
+    assert re.search(r'value="b" id="id_choix_1" required checked>|value="b" id="id_choix_1" checked required>', html)
+    assert '<label for="id_choix_0" class="form-check-label">A</label>' in html
+    # A select in error keeps its class and gets is-invalid; a disabled field stays disabled.
+    assert 'class="form-select is-invalid"' in html
+    assert re.search(r'<input type="text" name="fige"[^>]* disabled', html)
+    assert html.count('class="invalid-feedback d-block"') == 2  # accord and liste
