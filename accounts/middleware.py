@@ -46,6 +46,13 @@ class SessionGlissanteMiddleware:
         return response
 
 
+def session_prolongee_a_la_connexion(sender, request, user, **kwargs):
+    """A login writes the session anyway: it counts as its latest prolongation (the next page within the
+    minute writes nothing)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionGlissanteMiddleware.CLE] = int(time.time())
+
+
 def _nom_url(request):
     try:
         return resolve(request.path_info).view_name
