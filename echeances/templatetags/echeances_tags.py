@@ -3,6 +3,7 @@
 from django import template
 
 from echeances.models import Alerte
+from echeances.moteur import Regle
 
 register = template.Library()
 
@@ -12,6 +13,11 @@ def nb_a_faire(user):
     if not getattr(user, "is_authenticated", False):
         return 0
     return Alerte.objects.ouvertes().pour(user).count()
+
+
+# A référent's caseload over the norm is theirs, not the person's: it is on their home page and in their
+# « À faire », not on each of their dossiers (and its query is not run for a dossier).
+REGLES_DE_LA_PERSONNE = [regle for regle in Regle if regle != Regle.NORME_FILE_ACTIVE]
 
 
 @register.simple_tag
@@ -27,6 +33,7 @@ def echeances_du_dossier(accompagnements, contexte=None):
     if not ids:
         return []
     le = timezone.localdate()
-    echeances = calculer(ids, le=le, contexte=contexte if getattr(contexte, "le", None) == le else None)
+    contexte = contexte if getattr(contexte, "le", None) == le else None
+    echeances = calculer(ids, le=le, regles=REGLES_DE_LA_PERSONNE, contexte=contexte)
     a_traiter = [e for e in echeances if e.etat != "A_JOUR"]
     return sorted(a_traiter, key=lambda e: (e.etat != "EN_RETARD", e.due_le))

@@ -56,3 +56,21 @@ def test_le_dossier_lit_le_suivi_une_fois_pour_le_tableau_et_les_echeances(clien
         page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
     assert sum("max(e.date_heure) FILTER (WHERE e.physique)" in q["sql"] for q in requetes.captured_queries) == 1
     assert "16/05/2026" in page and "Prendre contact au plus tard le 16/05/2026" in page
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
+def test_la_norme_de_file_active_n_est_pas_sur_le_dossier_d_une_personne(client):
+    """The caseload norm is the référent's: the engine finds it for this measure, the dossier leaves it out."""
+    from decimal import Decimal
+
+    from echeances.moteur import Regle, calculer
+    from tests.accounts.factories import ReferentFactory
+    from tests.referentiel.factories import modalite
+
+    referent = ReferentFactory(etp=Decimal("0.10"))  # ASLL: 40 per full time, so 4 at 0.1 ETP
+    mesures = [AccompagnementFactory(referent=referent, modalite=modalite("ASLL")) for _ in range(5)]
+    assert any(e.regle == Regle.NORME_FILE_ACTIVE for e in calculer([mesures[0].pk], le=datetime.date(2026, 6, 1)))
+    client.force_login(referent)
+    page = client.get(reverse("residents:dossier", args=[mesures[0].resident_id])).content.decode()
+    assert "Échéances à traiter" in page
+    assert "pour une norme de" not in page
