@@ -130,19 +130,24 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
             self.choix = choix
         else:
             auteur_id = entretien.auteur_id if entretien else user.pk
+            partenaires = ContactPartenaire.objects.filter(coreferences__in=accompagnement.coreferents.en_cours())
+            # Without the evaluations a dossier prefetches with its measures' objectives.
+            objectifs = accompagnement.objectifs.en_cours().prefetch_related(None)
+            deja_lus = self._deja_lus(accompagnement) if entretien is None else None
             self.choix = {
                 "participants": self._lire(
                     "participants", User.objects.collegues_de(user).exclude(pk=auteur_id), entretien
                 ),
-                "partenaires": self._lire(
-                    "partenaires",
-                    ContactPartenaire.objects.filter(coreferences__in=accompagnement.coreferents.en_cours()),
-                    entretien,
-                    "tiers",
-                ),
-                # Without the evaluations a dossier prefetches with its measures' objectives.
-                "objectifs": self._lire(
-                    "objectifs", accompagnement.objectifs.en_cours().prefetch_related(None), entretien
+                **(
+                    {
+                        "partenaires": (partenaires, deja_lus["partenaires"]),
+                        "objectifs": (objectifs, deja_lus["objectifs"]),
+                    }
+                    if deja_lus
+                    else {
+                        "partenaires": self._lire("partenaires", partenaires, entretien, "tiers"),
+                        "objectifs": self._lire("objectifs", objectifs, entretien),
+                    }
                 ),
             }
         for nom, (queryset, objets) in self.choix.items():
@@ -154,6 +159,20 @@ class EntretienForm(StyleMixin, JetonMixin, forms.Form):
             champ.queryset = queryset  # what is posted is checked against it
             # Rendered from the rows just read (the field's own iterator would read them again).
             champ.widget.choices = [(ModelChoiceIteratorValue(o.pk, o), champ.label_from_instance(o)) for o in objets]
+
+    @staticmethod
+    def _deja_lus(accompagnement):
+        """The partners and objectives to offer, from what the page prefetched with the measure (a dossier:
+        its co-referents with their contacts, its objectives), or None if it did not: not read again."""
+        lus = getattr(accompagnement, "_prefetched_objects_cache", {})
+        if "coreferents" not in lus or "objectifs" not in lus:
+            return None
+        le = timezone.localdate()
+        contacts = {c.contact_id: c.contact for c in lus["coreferents"] if c.contact_id and c.en_cours_le(le)}
+        return {
+            "partenaires": sorted(contacts.values(), key=lambda c: (c.nom, c.prenom)),  # the model's ordering
+            "objectifs": [o for o in lus["objectifs"] if o.etat == Objectif.Etat.EN_COURS],  # en_cours()
+        }
 
     @staticmethod
     def _lire(nom, queryset, entretien, *relations):

@@ -272,6 +272,10 @@ class CoReferent(models.Model):
     def __str__(self):
         return str(self.user or self.contact)
 
+    def en_cours_le(self, le):
+        """coreference_en_cours() for a row already read: started, and not ended on `le`."""
+        return self.date_debut <= le and (self.date_fin is None or self.date_fin > le)
+
 
 class TypeEntretien(models.TextChoices):
     """Kinds of contact (domain.md §4). Workshops are ActionCollective, not an entretien."""

@@ -666,3 +666,54 @@ def test_noter_un_entretien_requetes_constantes(client, referent, structure):
         entretien = Entretien.objects.get(accompagnement=mesure)
         assert entretien.objectifs.count() == entretien.participants.count() == nombre
     assert comptes[0] == comptes[1] <= 43, comptes
+
+
+def test_formulaire_du_dossier_memes_choix_que_lus_en_base(mesure, referent, collegue):
+    """On a dossier the form takes the partners and objectives from the measure the page prefetched:
+    the same choices, in the same order, as the queries it makes elsewhere (ended, future and team
+    co-referents, reached objectives left out)."""
+    from django.test import RequestFactory
+
+    from accompagnement.forms import EntretienForm
+    from residents.views import _mesures
+    from tests.referentiel.factories import ContactPartenaireFactory
+
+    aujourd_hui = timezone.localdate()
+    hier = aujourd_hui - datetime.timedelta(days=1)
+    for nom, debut, fin in [
+        ("Zola", hier, None),
+        ("Adam", hier, None),
+        ("Fini", hier, aujourd_hui),  # removed today: no longer co-referent
+        ("Futur", aujourd_hui + datetime.timedelta(days=2), None),
+    ]:
+        contact = ContactPartenaireFactory(nom=nom, prenom="Lou")
+        CoReferentFactory(accompagnement=mesure, contact=contact, date_debut=debut, date_fin=fin)
+    CoReferentFactory(accompagnement=mesure, user=collegue)
+    for libelle, etat in [
+        ("Trouver un emploi", "EN_COURS"),
+        ("Permis B", "ATTEINT"),
+        ("Ouvrir ses droits", "EN_COURS"),
+    ]:
+        ObjectifFactory(accompagnement=mesure, libelle=libelle, etat=etat)
+    requete = RequestFactory().get("/")
+    requete.user = referent
+    (prelue,) = [m for m in _mesures(requete, mesure.resident) if m.pk == mesure.pk]
+
+    def choix(accompagnement):
+        form = EntretienForm(accompagnement=accompagnement, user=referent)
+        return {
+            nom: [str(v.instance) for v, _label in form.fields[nom].widget.choices]
+            for nom in ("partenaires", "objectifs")
+        }
+
+    attendus = choix(type(mesure).objects.get(pk=mesure.pk))
+    assert [p.split(" (")[0] for p in attendus["partenaires"]] == ["Lou Adam", "Lou Zola"]
+    assert len(attendus["objectifs"]) == 2 and not any("Permis B" in o for o in attendus["objectifs"])
+    assert choix(prelue) == attendus
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as requetes:
+        EntretienForm(accompagnement=prelue, user=referent)
+    lues = " ".join(q["sql"] for q in requetes.captured_queries)
+    assert "referentiel_contactpartenaire" not in lues and "accompagnement_objectif" not in lues
