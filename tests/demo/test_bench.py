@@ -55,10 +55,13 @@ def test_application_inconnue(tmp_path):
 # Committed rows (the fresh processes must see them); serialized rollback, as the browser journeys, so
 # that the flush at the end does not re-create the content types the next journey restores.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_chaque_mesure_tourne_sur_une_petite_base(tmp_path):
+def test_chaque_mesure_tourne_sur_une_petite_base(tmp_path, monkeypatch):
     """Every app's benchmark runs end to end on a tiny synthetic base: the pages answer 200 to a
     connected, second-factor-verified user (a redirect would be measured otherwise), the fresh-process
     measures (daily run, background export) find the same database and report their memory."""
+    import accompagnement.benchmarks
+
+    monkeypatch.setattr(accompagnement.benchmarks, "REPETITIONS", 5)  # the figures are not what is tested
     call_command(
         "bench", "--personnes", "40", "--entretiens-par-personne", "3", "--prefixe", "TSTP",
         "--seulement", "accompagnement", "--seulement", "contrats", "--seulement", "echeances",
@@ -70,4 +73,5 @@ def test_chaque_mesure_tourne_sur_une_petite_base(tmp_path):
     assert any(lib.startswith("traitement quotidien complet") for lib in par_libelle)
     assert par_libelle["mémoire du processus de synchronisation au plus haut (VmHWM)"]["valeur"] > 0
     assert any(lib.startswith("export XLSX de") for lib in par_libelle)
+    assert par_libelle["dossier : médiane"]["valeur"] > 0
     assert {r["app"] for r in rapport["resultats"]} == {"accompagnement", "contrats", "echeances", "pilotage"}
