@@ -18,7 +18,11 @@ ENTREES = [
     ("Contrats à signer", "contrats:file_responsable", (Role.RESPONSABLE,)),
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
-    ("Comités", "pilotage:comites", (Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.REFERENT, Role.RESPONSABLE)),
+    (
+        "Comités",
+        "pilotage:comites",
+        (Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR),
+    ),
     ("Bilans", "pilotage:bilan", (Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR)),
     (
         "Exports",

@@ -96,3 +96,13 @@ def test_bilans_et_comites_pour_les_roles_que_les_pages_acceptent(client):
         assert client.get(reverse(url)).status_code == 200
     # A référent still has no bilan (pilotage.bilan.peut_voir_bilan).
     assert "Bilans" not in _libelles(ReferentFactory())
+
+
+def test_comites_pour_l_administrateur(client):
+    """The administrator sees every committee (ComiteQuerySet): the menu leads there."""
+    from tests.accounts.factories import AdministrateurFactory
+
+    admin = AdministrateurFactory()
+    assert "Comités" in _libelles(admin)
+    client.force_login(admin)
+    assert client.get(reverse("pilotage:comites")).status_code == 200
