@@ -75,7 +75,6 @@ def comites(request):
         "pilotage/comites.html",
         {
             "comites": page,
-            "page_obj": page,
             "form": form,
             "type_comite": type_comite and ComiteSuivi.Type(type_comite).label,
             "referents_historique": referents_historique,

@@ -167,11 +167,10 @@ def _chronologie(request, resident, mesures=None):
     if page.has_previous():
         dernier_de_la_page_precedente = qs.values_list("date_heure", flat=True)[page.start_index() - 2]
         ateliers = ateliers.filter(action__date_heure__lt=dernier_de_la_page_precedente)
-    # Both kinds carry est_atelier: a template lookup an object lacks costs a dir() of it.
-    ateliers = list(ateliers)
-    for element in [*entretiens, *ateliers]:
-        element.est_atelier = isinstance(element, Participation)
     elements = [*entretiens, *ateliers]
+    for element in elements:
+        # Both kinds carry it: a template lookup an object lacks costs a dir() of it.
+        element.est_atelier = isinstance(element, Participation)
     elements.sort(key=lambda o: o.action.date_heure if isinstance(o, Participation) else o.date_heure, reverse=True)
     return {"page_entretiens": page, "chronologie": elements}
 
