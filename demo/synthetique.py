@@ -6,9 +6,9 @@ Shape (what the benchmarks rely on; see the finders at the bottom):
 - one structure per ~1,000 measures (`PAR_STRUCTURE`: a manager's page), with one responsable,
   one référent per ~80 measures (`PAR_REFERENT`: a file active), one délégué insertion and one
   conseiller·ère logement per territory; accounts have unusable passwords (use force_login);
-- one measure per person, started over the last 18 months, ~8 % already closed, ~10 % with no
-  contact for weeks (overdue), two absences in a row now and then, contract chains with renewals in
-  preparation, pending validations and a few missing contracts;
+- one measure per person, started over the last 18 months, ~8 % already closed (none of the first
+  référent's), ~10 % with no contact for weeks (overdue), two absences in a row now and then, contract
+  chains with renewals in preparation, pending validations and a few missing contracts;
 - the first person of the first référent has `GRAND_DOSSIER` entretiens (a dossier of 500), objectives
   with an evaluation, a co-referent, objectives worked on and colleagues present (garnir_grand_dossier).
 
@@ -118,7 +118,7 @@ def structures(prefixe=None):
 
 
 def referent_exemple(prefixe=None):
-    """A référent with a full file active (~80 measures)."""
+    """A référent with a full file active (`PAR_REFERENT` measures, all open)."""
     return User.objects.get(username=f"{_login(prefixe)}s001-ref01")
 
 
@@ -394,7 +394,8 @@ class _Generateur:
                 referent = self.referents[(s, rang // PAR_REFERENT)]
                 debut = j - timedelta(days=rng.randint(30, HISTORIQUE))
                 fin = None
-                if rng.random() < 0.08:
+                # The first référent's measures all stay open: the benchmark's file active of 80 measures.
+                if rng.random() < 0.08 and p >= PAR_REFERENT:
                     fin = j - timedelta(days=rng.randint(1, max(1, (j - debut).days - 1)))
                 femme = rng.random() < 0.55
                 prenom = rng.choice(noms.PRENOMS_F if femme else noms.PRENOMS_H)

@@ -30,6 +30,7 @@ def test_200_personnes_puis_reutilisation(capsys):
     assert entretiens.count() == 199 * 5 + 500
     assert synthetique.grand_dossier("TST").accompagnements.get().entretiens.count() == 500
     assert synthetique.referent_exemple("TST").accompagnements.count() == 80
+    assert synthetique.referent_exemple("TST").accompagnements.actifs().count() == 80  # the bench's file active
     assert synthetique.responsable_exemple("TST").role == Role.RESPONSABLE
     assert User.objects.filter(username__startswith="tst-", role=Role.REFERENT).count() == 3
     assert Contrat.objects.filter(accompagnement__in=accs).exists()
