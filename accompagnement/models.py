@@ -459,7 +459,7 @@ class ObjectifQuerySet(models.QuerySet):
     def visibles_par(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+        return self.filter(filtre_visibilite(user, "accompagnement__"))
 
     def en_cours(self):
         return self.filter(etat=Objectif.Etat.EN_COURS)

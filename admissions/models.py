@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accompagnement.models import Accompagnement
+from accompagnement.models import Accompagnement, filtre_visibilite
 from accounts.models import Role
 from residents.models import Consentement, Resident
 
@@ -247,11 +247,10 @@ class MesureQuerySet(models.QuerySet):
     for which no consent category covers them (deny by default; see SyntheseQuerySet)."""
 
     def visibles_par(self, user):
-        # Through the measures' own scoped queryset: filtering on filtre_visibilite() here would join the
-        # co-referents (one row per co-referent), duplicating rows and breaking get().
         if not user.is_authenticated or user.role == Role.PARTENAIRE:
             return self.none()
-        return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+        # The measures' own filter, through the join on the measure (no multi-valued join, no duplicate row).
+        return self.filter(filtre_visibilite(user, "accompagnement__"))
 
 
 class SyntheseQuerySet(MesureQuerySet):
