@@ -301,12 +301,13 @@ TYPES_PHYSIQUES = [
 
 class EntretienQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """Entretiens of the measures the user sees; a confidential note only for its author
-        (and the structure's manager where the structure allows it)."""
+        """Entretiens of the measures the user sees; a confidential note (« confidential to the référent »,
+        domain.md §9) only for its author and the measure's référent (and the structure's manager where
+        the structure allows it)."""
         if not user.is_authenticated:
             return self.none()
         qs = self.filter(filtre_visibilite(user, "accompagnement__"))
-        confidentiel_lisible = Q(confidentiel=False) | Q(auteur=user)
+        confidentiel_lisible = Q(confidentiel=False) | Q(auteur=user) | Q(accompagnement__referent=user)
         if user.role == Role.RESPONSABLE:
             confidentiel_lisible |= Q(
                 accompagnement__structure__in=user.structures.filter(responsable_voit_notes_confidentielles=True)
@@ -363,7 +364,7 @@ class Entretien(models.Model):
         "accompagnement.Objectif", blank=True, related_name="entretiens", verbose_name="objectifs travaillés"
     )
     notes = models.TextField("notes", blank=True, help_text="La personne peut lire ces notes : écrivez des faits.")
-    confidentiel = models.BooleanField("note confidentielle (visible du seul auteur)", default=False)
+    confidentiel = models.BooleanField("note confidentielle (auteur et référent de la mesure)", default=False)
     cree_le = models.DateTimeField("saisi le", auto_now_add=True)
     # Idempotency token of the form that created it: a double submit returns the same entretien.
     jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)

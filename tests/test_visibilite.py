@@ -103,6 +103,17 @@ def test_une_note_confidentielle_reste_a_son_auteur(mesure):
     assert set(Entretien.objects.visibles_par(collegue)) == {ordinaire}
 
 
+def test_une_note_confidentielle_d_un_co_referent_est_lue_par_le_referent_de_la_mesure(mesure):
+    """« Confidential to the référent » (domain.md §9): the author and the measure's référent read it."""
+    auteur = ReferentFactory(structures=[mesure.structure])
+    autre = ReferentFactory(structures=[mesure.structure])
+    note = EntretienFactory(accompagnement=mesure, auteur=auteur, confidentiel=True)
+
+    assert list(Entretien.objects.visibles_par(auteur)) == [note]
+    assert list(Entretien.objects.visibles_par(mesure.referent)) == [note]
+    assert list(Entretien.objects.visibles_par(autre)) == []
+
+
 def test_les_objectifs_suivent_la_visibilite_des_mesures(mesure):
     objectif = Objectif.objects.create(accompagnement=mesure, domaine="EMPLOI", libelle="Trouver un stage")
     assert list(Objectif.objects.visibles_par(mesure.referent)) == [objectif]
