@@ -282,7 +282,10 @@ def creer_action_collective(
             raise
         return existant, False
     action.animateurs.set(list(animateurs) or [par])
-    Participation.objects.bulk_create([Participation(action=action, resident=r) for r in residents])
+    # One save each, not bulk_create: post_save is what has the people's stored alerts synchronised
+    # again when the transaction commits (echeances/signals.py), as for an entretien.
+    for resident in residents:
+        Participation.objects.create(action=action, resident=resident)
     return action, True
 
 

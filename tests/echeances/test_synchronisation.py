@@ -169,6 +169,22 @@ def test_une_nouvelle_mesure_a_ses_alertes_puis_un_contact_ferme_la_sienne(djang
     assert not Alerte.objects.filter(regle="CONTACT", accompagnement=mesure, statut="OUVERTE", etat="EN_RETARD")
 
 
+def test_un_atelier_ferme_l_alerte_de_contact_de_ses_participants(django_capture_on_commit_callbacks):
+    from accompagnement import services as accompagnement_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesure = AccompagnementFactory(date_debut=D(2026, 1, 5))
+    ouverte = Alerte.objects.get(regle="CONTACT", accompagnement=mesure, statut=Alerte.Statut.OUVERTE)
+    with django_capture_on_commit_callbacks(execute=True) as rappels:
+        accompagnement_services.creer_action_collective(
+            par=mesure.referent, structure=mesure.structure, theme="Budget",
+            date_heure=timezone.now() - datetime.timedelta(hours=1), residents=[mesure.resident],
+        )  # fmt: skip
+    assert len(rappels) == 1
+    ouverte.refresh_from_db()
+    assert ouverte.statut == Alerte.Statut.FERMEE  # the badge and the digest agree with the dossier
+
+
 def test_une_synchronisation_par_transaction_et_rien_si_elle_est_annulee(django_capture_on_commit_callbacks):
     from django.db import transaction
 
