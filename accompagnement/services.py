@@ -334,7 +334,8 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
     linked by `precedent`. What happened stays on the closed measure (entretiens, finished objectives,
     contracts); what is still to come moves to the next one, each move kept in the history: the
     rendez-vous planned from `date` on (they are the next measure's contacts) and the objectives
-    still in progress."""
+    still in progress, and the co-referents not yet removed (a partner co-referent keeps the access
+    it had: the same person, the next measure)."""
     exiger_droit(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
@@ -366,6 +367,20 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
         enregistrer_version(rdv, accompagnement=suivant)
     for objectif in courant.objectifs.en_cours():
         enregistrer_version(objectif, accompagnement=suivant)
+    for coreferent in courant.coreferents.filter(Q(date_fin__isnull=True) | Q(date_fin__gt=date)):
+        debut = max(date, coreferent.date_debut)
+        # Unless they are the next measure's référent (never their own co-referent).
+        if coreferent.user_id is None or coreferent.user_id != suivant.referent_id:
+            CoReferent.objects.create(
+                accompagnement=suivant,
+                user_id=coreferent.user_id,
+                contact_id=coreferent.contact_id,
+                role=coreferent.role,
+                date_debut=debut,
+                date_fin=coreferent.date_fin,
+            )
+        coreferent.date_fin = debut
+        coreferent.save()
     return suivant
 
 

@@ -266,6 +266,43 @@ class TestOrientationEtSortie:
         services.cloturer_rendez_vous(entretien=a_venir, par=referent, statut="HONORE", version=a_venir.version)
         assert suivante.entretiens.contacts().count() == 1
 
+    def test_reorientation_garde_les_co_referents_en_place(self, mesure, referent):
+        date = timezone.localdate()
+        collegue = ReferentFactory(structures=[mesure.structure])
+        equipe = CoReferentFactory(accompagnement=mesure, user=collegue, date_debut=date - datetime.timedelta(days=9))
+        contact = ContactPartenaireFactory()
+        partenaire = CoReferentFactory(
+            accompagnement=mesure, contact=contact, date_debut=date - datetime.timedelta(days=9)
+        )
+        retire = CoReferentFactory(
+            accompagnement=mesure,
+            user=ReferentFactory(structures=[mesure.structure]),
+            date_debut=date - datetime.timedelta(days=9),
+            date_fin=date - datetime.timedelta(days=2),
+        )
+        suivante = services.reorienter(
+            accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+            date=date, version=mesure.version,
+        )  # fmt: skip
+        en_place = {(c.user_id, c.contact_id, c.date_debut) for c in suivante.coreferents.en_cours()}
+        assert en_place == {(collegue.pk, None, date), (None, contact.pk, date)}
+        for c in (equipe, partenaire, retire):
+            c.refresh_from_db()
+        assert equipe.date_fin == date and partenaire.date_fin == date  # kept on the closed measure
+        assert retire.date_fin == date - datetime.timedelta(days=2) and not suivante.coreferents.filter(
+            user=retire.user
+        )
+
+    def test_reorientation_vers_le_co_referent_comme_referent(self, mesure, referent):
+        date = timezone.localdate()
+        collegue = ReferentFactory(structures=[mesure.structure])
+        CoReferentFactory(accompagnement=mesure, user=collegue, date_debut=date - datetime.timedelta(days=9))
+        suivante = services.reorienter(
+            accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+            date=date, version=mesure.version, referent=collegue,
+        )  # fmt: skip
+        assert suivante.referent == collegue and not suivante.coreferents.exists()
+
     def test_reorientation_vers_la_meme_modalite_refusee(self, mesure, referent):
         with pytest.raises(ValidationError, match="autre modalité"):
             services.reorienter(
