@@ -197,6 +197,14 @@ class Resident(models.Model):
             return None
         return self.menage.membres.exclude(pk=self.pk).filter(role_menage=self.RoleMenage.CONJOINT).first()
 
+    @property
+    def autre_membre_du_couple(self):
+        """For the dossier's « ménage »: the conjoint of the applicant, and the applicant of the conjoint
+        (`conjoint` is the applicant's view, the one a couple's contract is written from)."""
+        if not self.menage_id:
+            return None
+        return self.menage.membres.exclude(pk=self.pk).order_by("role_menage", "pk").first()
+
 
 class ConsentementQuerySet(models.QuerySet):
     def en_vigueur(self, le=None):

@@ -103,7 +103,8 @@ def _resident(request, pk):
     # The user's structures are read once: write rights are asked for every measure and entretien.
     prefetch_related_objects([request.user], "structures")
     return get_object_or_404(
-        Resident.objects.visibles_par(request.user).select_related("structure", "menage", "orientation"), pk=pk
+        Resident.objects.visibles_par(request.user).select_related("structure", "menage", "orientation", "residence"),
+        pk=pk,
     )
 
 
@@ -263,7 +264,7 @@ def _equipe(user, resident):
 
 def _conjoint(request, resident):
     """The conjoint's name and link only if the user may see their file; otherwise just that there is one."""
-    conjoint = resident.conjoint
+    conjoint = resident.autre_membre_du_couple
     visible = conjoint is not None and Resident.objects.visibles_par(request.user).filter(pk=conjoint.pk).exists()
     return {"conjoint": conjoint if visible else None, "conjoint_masque": conjoint is not None and not visible}
 

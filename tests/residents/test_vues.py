@@ -347,6 +347,29 @@ def test_conjoint_nomme_seulement_si_son_dossier_est_visible(client, mesure, ref
     assert "dossier que vous ne pouvez pas consulter" in contenu
 
 
+def test_le_dossier_du_conjoint_nomme_le_demandeur(client, mesure, referent):
+    from residents.models import Menage
+
+    menage = Menage.objects.create()
+    demandeur = mesure.resident
+    demandeur.menage = menage
+    demandeur.save()
+    conjoint = ResidentFactory(structure=demandeur.structure, menage=menage, role_menage="CONJOINT")
+    contenu = connecte(client, referent).get(reverse("residents:dossier", args=[conjoint.pk])).content.decode()
+    assert reverse("residents:dossier", args=[demandeur.pk]) in contenu and str(demandeur) in contenu
+
+
+def test_le_dossier_montre_la_residence_et_la_situation_administrative(client, mesure, referent):
+    resident = mesure.resident
+    resident.residence = mesure.structure
+    resident.logement = "B12"
+    resident.situation_administrative = "Titre de séjour en renouvellement"
+    resident.save()
+    contenu = connecte(client, referent).get(reverse("residents:dossier", args=[resident.pk])).content.decode()
+    assert f"{mesure.structure}, logement B12" in contenu
+    assert "Titre de séjour en renouvellement" in contenu
+
+
 def test_le_delegue_lit_le_dossier_sans_pouvoir_le_modifier(client, mesure):
     from tests.accounts.factories import DelegueFactory
 
