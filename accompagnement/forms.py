@@ -1,9 +1,11 @@
 """Forms of the référent's daily work. Choices are always built from scoped querysets (the user's
 team, the measure's objectives, the people the user may see). Writes go through services."""
 
+import datetime
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
@@ -63,11 +65,60 @@ class VersionMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+PREMIER_JOUR = datetime.date(1900, 1, 1)
+
+
+def dans_annees(jour, annees):
+    try:
+        return jour.replace(year=jour.year + annees)
+    except ValueError:  # 29 February
+        return jour.replace(year=jour.year + annees, day=28)
+
+
+class BorneDeDate:
+    """Validator of a date (or date and time) field: not before 1900, not after `annees` years from
+    today; with 0, not in the future (`message_futur` then says why). Django's fields take any year
+    from 1 to 9999, and such a typo was saved, then overflowed the services' date arithmetic, the ICS
+    feed or PostgreSQL: a 500 on every later page of the dossier."""
+
+    def __init__(self, annees=1, message_futur="Cette date ne peut pas être dans le futur."):
+        self.annees = annees
+        self.message_futur = message_futur
+
+    def __call__(self, valeur):
+        # The date as typed, in the current time zone: no conversion, which overflows in year 1.
+        jour = valeur.date() if isinstance(valeur, datetime.datetime) else valeur
+        if jour < PREMIER_JOUR:
+            raise ValidationError(f"Cette date est trop ancienne : le {PREMIER_JOUR:%d/%m/%Y} au plus tôt.")
+        if self.annees == 0:
+            futur = valeur > timezone.now() if isinstance(valeur, datetime.datetime) else jour > timezone.localdate()
+            if futur:
+                raise ValidationError(self.message_futur)
+            return
+        limite = dans_annees(timezone.localdate(), self.annees)
+        if jour > limite:
+            raise ValidationError(f"Cette date est trop lointaine : le {limite:%d/%m/%Y} au plus tard.")
+
+
+class DatesBorneesMixin:
+    """Every date and date-and-time field of the form gets a BorneDeDate: the one `BORNES` names for
+    it, else a year from today at the latest (an end, a re-orientation, a co-referent's dates). Given
+    here rather than per field, so that a date field added later is bounded too."""
+
+    BORNES = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for nom, champ in self.fields.items():
+            if isinstance(champ, forms.DateField | forms.DateTimeField):
+                champ.validators.append(self.BORNES.get(nom) or BorneDeDate())
+
+
 def maintenant_arrondi():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class EntretienForm(StyleMixin, JetonMixin, forms.Form):
+class EntretienForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
     # What the services take from the form (enregistrer_entretien also takes the jeton).
     CHAMPS = (
         "type",
@@ -203,7 +254,9 @@ class ModificationEntretienForm(VersionMixin, EntretienForm):
             del self.fields["confidentiel"]
 
 
-class RendezVousForm(StyleMixin, JetonMixin, forms.Form):
+class RendezVousForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+    BORNES = {"date_heure": BorneDeDate(annees=2)}
+
     type = forms.ChoiceField(label="Type", choices=TypeEntretien.choices)
     date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
     duree_minutes = forms.IntegerField(label="Durée prévue (minutes)", min_value=1, max_value=24 * 60, required=False)
@@ -235,7 +288,15 @@ class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
     )
 
 
-class ActionCollectiveForm(StyleMixin, JetonMixin, forms.Form):
+class ActionCollectiveForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+    # Its participants count as contacts from its date on (domain.md §4): a workshop saved ahead of time
+    # would count people who may never come, and an absence is not a contact.
+    BORNES = {
+        "date_heure": BorneDeDate(
+            annees=0, message_futur="Un atelier s'enregistre une fois tenu : sa date ne peut pas être dans le futur."
+        )
+    }
+
     theme = forms.CharField(label="Thème", max_length=200)
     date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
     duree_minutes = forms.IntegerField(label="Durée (minutes)", min_value=1, max_value=24 * 60, initial=120)
@@ -262,7 +323,7 @@ class ActionCollectiveForm(StyleMixin, JetonMixin, forms.Form):
         self.fields["residents"].queryset = Resident.objects.visibles_par(user).order_by("nom", "prenom")
 
 
-class AccompagnementForm(StyleMixin, forms.Form):
+class AccompagnementForm(DatesBorneesMixin, StyleMixin, forms.Form):
     modalite = forms.ModelChoiceField(label="Modalité", queryset=Modalite.objects.filter(accompagnee_ici=True))
     referent = forms.ModelChoiceField(label="Référent", queryset=User.objects.none())
     date_debut = forms.DateField(label="Début", widget=DateInput(), initial=timezone.localdate)
@@ -273,7 +334,7 @@ class AccompagnementForm(StyleMixin, forms.Form):
         self.fields["referent"].initial = user.pk
 
 
-class ReorientationForm(StyleMixin, VersionMixin, forms.Form):
+class ReorientationForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.Form):
     modalite = forms.ModelChoiceField(label="Nouvelle modalité", queryset=Modalite.objects.none())
     date = forms.DateField(label="Début de la nouvelle mesure", widget=DateInput(), initial=timezone.localdate)
     referent = forms.ModelChoiceField(label="Référent de la nouvelle mesure", queryset=User.objects.none())
@@ -296,7 +357,7 @@ def contacts_du_territoire(structure):
     ).select_related("tiers")
 
 
-class FinAccompagnementForm(StyleMixin, VersionMixin, forms.Form):
+class FinAccompagnementForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.Form):
     date_fin = forms.DateField(label="Date de fin", widget=DateInput(), initial=timezone.localdate)
     motif_fin = forms.ChoiceField(
         label="Motif", choices=[("", "—")] + [c for c in Accompagnement.MotifFin.choices if c[0] != "REORIENTATION"]
@@ -336,7 +397,8 @@ class FinAccompagnementForm(StyleMixin, VersionMixin, forms.Form):
         return data
 
 
-class ObjectifForm(StyleMixin, forms.ModelForm):
+class ObjectifForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
+    BORNES = {"echeance": BorneDeDate(annees=5)}
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -345,7 +407,9 @@ class ObjectifForm(StyleMixin, forms.ModelForm):
         widgets = {"echeance": DateInput(), "actions": forms.Textarea(attrs={"rows": 3})}
 
 
-class EvaluationForm(StyleMixin, forms.ModelForm):
+class EvaluationForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
+    BORNES = {"date": BorneDeDate(annees=0, message_futur="Une évaluation ne peut pas être datée dans le futur.")}
+
     class Meta:
         model = EvaluationObjectif
         fields = ["date", "niveau", "parole_personne", "competences", "commentaire"]
@@ -357,7 +421,7 @@ class EvaluationForm(StyleMixin, forms.ModelForm):
         }
 
 
-class CoReferentForm(StyleMixin, forms.Form):
+class CoReferentForm(DatesBorneesMixin, StyleMixin, forms.Form):
     user = forms.ModelChoiceField(label="Membre de l'équipe", queryset=User.objects.none(), required=False)
     contact = forms.ModelChoiceField(
         label="ou contact d'un partenaire", queryset=ContactPartenaire.objects.none(), required=False
@@ -377,5 +441,5 @@ class CoReferentForm(StyleMixin, forms.Form):
         return data
 
 
-class RetraitCoReferentForm(StyleMixin, forms.Form):
+class RetraitCoReferentForm(DatesBorneesMixin, StyleMixin, forms.Form):
     date_fin = forms.DateField(label="Jusqu'au", widget=DateInput(), initial=timezone.localdate)

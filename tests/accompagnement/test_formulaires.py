@@ -1,0 +1,250 @@
+"""The forms of accompagnement/forms.py: bounded dates (never a 500, a French message on the field), a
+workshop only once held."""
+
+import datetime
+import inspect
+import uuid
+
+import pytest
+from django import forms as django_forms
+from django.urls import reverse
+from django.utils import timezone
+
+from accompagnement import forms
+from accompagnement.models import Accompagnement, ActionCollective, CoReferent, Entretien
+from tests.accompagnement.factories import (
+    CoReferentFactory,
+    EntretienFactory,
+    ObjectifFactory,
+)
+from tests.residents.factories import ResidentFactory
+
+
+def connecte(client, user):
+    client.force_login(user)
+    return client
+
+
+def local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+def dans_annees(annees, jours=0):
+    return forms.dans_annees(timezone.localdate(), annees) + datetime.timedelta(days=jours)
+
+
+# --- every date field of the file is bounded ------------------------------------------------------------
+
+
+def _formulaires(mesure, referent):
+    """Each form of accompagnement/forms.py, built as its view builds it, by class name."""
+    entretien = EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(hours=1))
+    sur_mesure = {"accompagnement": mesure, "user": referent}
+    return {
+        "EntretienForm": lambda data: forms.EntretienForm(data, **sur_mesure),
+        "ModificationEntretienForm": lambda data: forms.ModificationEntretienForm(
+            data, entretien=entretien, user=referent
+        ),
+        "RendezVousForm": lambda data: forms.RendezVousForm(data),
+        "ClotureRendezVousForm": lambda data: forms.ClotureRendezVousForm(data),
+        "ActionCollectiveForm": lambda data: forms.ActionCollectiveForm(data, user=referent),
+        "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent),
+        "ReorientationForm": lambda data: forms.ReorientationForm(data, **sur_mesure),
+        "FinAccompagnementForm": lambda data: forms.FinAccompagnementForm(data, accompagnement=mesure),
+        "ObjectifForm": lambda data: forms.ObjectifForm(data),
+        "EvaluationForm": lambda data: forms.EvaluationForm(data),
+        "CoReferentForm": lambda data: forms.CoReferentForm(data, **sur_mesure),
+        "RetraitCoReferentForm": lambda data: forms.RetraitCoReferentForm(data),
+    }
+
+
+def _classes_de_formulaire():
+    return {
+        nom
+        for nom, classe in inspect.getmembers(forms, inspect.isclass)
+        if issubclass(classe, django_forms.BaseForm) and classe.__module__ == forms.__name__ and "Mixin" not in nom
+    }
+
+
+def test_chaque_formulaire_du_fichier_est_verifie(mesure, referent):
+    """A form added to accompagnement/forms.py fails here until the test below knows how to build it."""
+    assert _classes_de_formulaire() == set(_formulaires(mesure, referent))
+
+
+@pytest.mark.parametrize(
+    ("saisie", "message"),
+    [
+        ("9999-12-31", "trop lointaine"),
+        ("0001-01-01", "trop ancienne"),
+        ("1899-12-31", "trop ancienne"),
+    ],
+)
+def test_chaque_champ_de_date_refuse_une_annee_extreme_avec_un_message(mesure, referent, saisie, message):
+    vus = 0
+    for nom, construire in _formulaires(mesure, referent).items():
+        for champ, field in construire(None).fields.items():
+            if not isinstance(field, django_forms.DateField | django_forms.DateTimeField):
+                continue
+            vus += 1
+            valeur = f"{saisie}T10:00" if isinstance(field, django_forms.DateTimeField) else saisie
+            form = construire({champ: valeur})
+            assert not form.is_valid()
+            erreurs = " ".join(form.errors.get(champ, []))
+            # Not after now for a workshop or an evaluation: said in their own words.
+            attendu = (
+                "futur"
+                if message == "trop lointaine" and nom in ("ActionCollectiveForm", "EvaluationForm")
+                else message
+            )
+            assert attendu in erreurs, (nom, champ, erreurs)
+    assert vus == 11  # every date field of the file (a new one is bounded by DatesBorneesMixin)
+
+
+def test_une_date_plausible_passe(mesure, referent):
+    form = forms.FinAccompagnementForm({"date_fin": dans_annees(1).isoformat()}, accompagnement=mesure)
+    form.is_valid()
+    assert "date_fin" not in form.errors
+    form = forms.FinAccompagnementForm({"date_fin": dans_annees(1, 1).isoformat()}, accompagnement=mesure)
+    form.is_valid()
+    assert form.errors["date_fin"] == [f"Cette date est trop lointaine : le {dans_annees(1):%d/%m/%Y} au plus tard."]
+
+
+# --- the dates that gave a 500 ----------------------------------------------------------------------------
+
+
+def test_fin_de_mesure_en_9999_message_et_rien_d_enregistre(client, mesure, referent):
+    url = reverse("accompagnement:terminer", args=[mesure.pk])
+    donnees = {
+        "date_fin": "9999-12-31",
+        "motif_fin": "DEMENAGEMENT",
+        "destination": "FAMILLE",
+        "relais": "Relais au CCAS",
+        "version": mesure.version,
+    }
+    reponse = connecte(client, referent).post(url, donnees)
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert "Cette date est trop lointaine" in contenu and "Relais au CCAS" in contenu
+    mesure.refresh_from_db()
+    assert mesure.date_fin is None and mesure.version == 1
+
+
+def test_fin_de_mesure_avant_son_debut_toujours_refusee(client, mesure, referent):
+    url = reverse("accompagnement:terminer", args=[mesure.pk])
+    donnees = {"date_fin": "2025-12-01", "motif_fin": "DEMENAGEMENT", "destination": "FAMILLE", "version": 1}
+    reponse = connecte(client, referent).post(url, donnees)
+    assert "La date de fin ne peut pas précéder la date de début." in reponse.content.decode()
+
+
+def test_rendez_vous_a_plus_de_deux_ans_refuse_le_calendrier_reste_lisible(client, mesure, referent):
+    url = reverse("accompagnement:rendez_vous_nouveau", args=[mesure.pk])
+    connecte(client, referent)
+
+    def planifier(jour):
+        return client.post(
+            url, {"type": "BUREAU", "date_heure": f"{jour}T10:00", "lieu": "Bureau 2", "jeton": str(uuid.uuid4())}
+        )
+
+    reponse = planifier("9999-12-31")
+    assert reponse.status_code == 200 and "Cette date est trop lointaine" in reponse.content.decode()
+    assert "Bureau 2" in reponse.content.decode()
+    assert planifier(dans_annees(2, 1).isoformat()).status_code == 200
+    assert not Entretien.objects.exists()
+    assert planifier(dans_annees(2).isoformat()).status_code == 302
+    client.post(reverse("accompagnement:calendrier_regenerer"))
+    referent.refresh_from_db()
+    flux = client.get(reverse("accompagnement:calendrier", args=[referent.jeton_calendrier]))
+    assert flux.status_code == 200 and b"BEGIN:VEVENT" in flux.content
+
+
+def test_reorientation_en_9999_refusee_le_dossier_reste_lisible(client, mesure, referent):
+    from referentiel.models import Modalite
+
+    cible = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    connecte(client, referent)
+    reponse = client.post(
+        reverse("accompagnement:reorienter", args=[mesure.pk]),
+        {"modalite": cible.pk, "date": "9999-12-31", "referent": referent.pk, "version": mesure.version},
+    )
+    assert reponse.status_code == 200 and "Cette date est trop lointaine" in reponse.content.decode()
+    assert not Accompagnement.objects.filter(precedent=mesure).exists()
+    assert client.get(reverse("residents:dossier", args=[mesure.resident_id])).status_code == 200
+
+
+def test_reorientation_avant_le_debut_toujours_refusee(client, mesure, referent):
+    from referentiel.models import Modalite
+
+    cible = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    reponse = connecte(client, referent).post(
+        reverse("accompagnement:reorienter", args=[mesure.pk]),
+        {"modalite": cible.pk, "date": "2025-01-01", "referent": referent.pk, "version": mesure.version},
+    )
+    assert "La réorientation doit suivre le début de la mesure" in reponse.content.decode()
+
+
+def test_co_referent_dates_bornees(client, mesure, referent, collegue):
+    connecte(client, referent)
+    url = reverse("accompagnement:coreferent_ajouter", args=[mesure.pk])
+    reponse = client.post(url, {"user": collegue.pk, "role": "appui", "date_debut": "9999-12-31"})
+    assert "Cette date est trop lointaine" in reponse.content.decode() and not mesure.coreferents.exists()
+    coreferent = CoReferentFactory(accompagnement=mesure, user=collegue, date_debut=mesure.date_debut)
+    url = reverse("accompagnement:coreferent_retirer", args=[coreferent.pk])
+    reponse = client.post(url, {"date_fin": "9999-12-31"})
+    assert "Cette date est trop lointaine" in reponse.content.decode()
+    assert CoReferent.objects.get(pk=coreferent.pk).date_fin is None
+
+
+@pytest.mark.parametrize("saisie", ["0001-01-01T00:30", "1899-12-31T10:00"])
+def test_entretien_d_avant_1900_message(client, mesure, referent, saisie):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    donnees = {
+        "type": "TELEPHONE",
+        "date_heure": saisie,
+        "statut": "HONORE",
+        "notes": "Appel à garder",
+        "jeton": str(uuid.uuid4()),
+    }
+    reponse = connecte(client, referent).post(url, donnees)
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200 and "Appel à garder" in contenu
+    assert "Cette date est trop ancienne : le 01/01/1900 au plus tôt." in contenu
+    assert not Entretien.objects.exists()
+
+
+def test_objectif_et_evaluation_dates_bornees(client, mesure, referent):
+    connecte(client, referent)
+    url = reverse("accompagnement:objectif_nouveau", args=[mesure.pk])
+    reponse = client.post(url, {"domaine": "EMPLOI", "libelle": "Trouver un stage", "echeance": "9999-12-31"})
+    assert "Cette date est trop lointaine" in reponse.content.decode() and not mesure.objectifs.exists()
+    objectif = ObjectifFactory(accompagnement=mesure)
+    url = reverse("accompagnement:objectif_evaluer", args=[objectif.pk])
+    demain = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    for jour, message in (("1800-01-01", "trop ancienne"), (demain, "ne peut pas être datée dans le futur")):
+        reponse = client.post(url, {"date": jour, "niveau": "2", "parole_personne": "Mes mots à moi"})
+        contenu = reponse.content.decode()
+        assert message in contenu and "Mes mots à moi" in contenu
+    assert not objectif.evaluations.exists()
+
+
+# --- a workshop is recorded once held ----------------------------------------------------------------------
+
+
+def test_atelier_dans_le_futur_refuse(client, referent, structure):
+    personnes = ResidentFactory.create_batch(2, structure=structure)
+    donnees = {
+        "theme": "Gérer son budget",
+        "date_heure": local(timezone.now() + datetime.timedelta(hours=1)),
+        "duree_minutes": "90",
+        "structure": structure.pk,
+        "residents": [p.pk for p in personnes],
+        "jeton": str(uuid.uuid4()),
+    }
+    connecte(client, referent)
+    reponse = client.post(reverse("accompagnement:atelier_nouveau"), donnees)
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert "Un atelier s&#x27;enregistre une fois tenu : sa date ne peut pas être dans le futur." in contenu
+    assert "Gérer son budget" in contenu
+    assert not ActionCollective.objects.exists()
+    donnees["date_heure"] = local(timezone.now() - datetime.timedelta(minutes=1))
+    assert client.post(reverse("accompagnement:atelier_nouveau"), donnees).status_code == 302
