@@ -335,7 +335,9 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
     contracts); what is still to come moves to the next one, each move kept in the history: the
     rendez-vous planned from `date` on (they are the next measure's contacts) and the objectives
     still in progress, and the co-referents not yet removed (a partner co-referent keeps the access
-    it had: the same person, the next measure)."""
+    it had: the same person, the next measure).
+    Towards a modality not accompanied here (RSA emploi: France Travail, domain.md §3) nothing opens:
+    the orientation is recorded, the planned rendez-vous are cancelled; returns None."""
     exiger_droit(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
@@ -346,13 +348,28 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
         raise ValidationError(
             {"date": f"La réorientation doit suivre le début de la mesure ({courant.date_debut:%d/%m/%Y})."}
         )
+    ailleurs = not modalite.accompagnee_ici
+    if ailleurs and modalite.champ != courant.modalite.champ:
+        raise ValidationError(
+            {"modalite": f"Une orientation « {modalite.libelle} » ne vaut que pour une mesure du même champ."}
+        )
     enregistrer_version(
         courant,
         date_fin=date - datetime.timedelta(days=1),
         motif_fin=Accompagnement.MotifFin.REORIENTATION,
         destination=Accompagnement.Destination.MEME_LOGEMENT,
-        relais=relais,
+        relais=relais or (f"Orientation : {modalite.libelle}" if ailleurs else ""),
     )
+    rendez_vous = courant.entretiens.rendez_vous().filter(date_heure__gte=_debut_du_jour(date))
+    coreferents = courant.coreferents.filter(Q(date_fin__isnull=True) | Q(date_fin__gt=date))
+    if ailleurs:
+        _noter_orientation(courant.resident, modalite, date)
+        for rdv in rendez_vous:
+            enregistrer_version(rdv, statut=Entretien.Statut.ANNULE)
+        for coreferent in coreferents:
+            coreferent.date_fin = max(date, coreferent.date_debut)
+            coreferent.save()
+        return None
     suivant = ouvrir_accompagnement(
         resident=courant.resident,
         par=par,
@@ -363,11 +380,11 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
     )
     suivant.precedent = courant
     suivant.save(update_fields=["precedent"])
-    for rdv in courant.entretiens.rendez_vous().filter(date_heure__gte=_debut_du_jour(date)):
+    for rdv in rendez_vous:
         enregistrer_version(rdv, accompagnement=suivant)
     for objectif in courant.objectifs.en_cours():
         enregistrer_version(objectif, accompagnement=suivant)
-    for coreferent in courant.coreferents.filter(Q(date_fin__isnull=True) | Q(date_fin__gt=date)):
+    for coreferent in coreferents:
         debut = max(date, coreferent.date_debut)
         # Unless they are the next measure's référent (never their own co-referent).
         if coreferent.user_id is None or coreferent.user_id != suivant.referent_id:

@@ -303,6 +303,37 @@ class TestOrientationEtSortie:
         )  # fmt: skip
         assert suivante.referent == collegue and not suivante.coreferents.exists()
 
+    def test_reorientation_vers_france_travail_ferme_la_mesure_et_note_l_orientation(self, mesure, referent):
+        date = timezone.localdate()
+        rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=3))
+        partenaire = CoReferentFactory(
+            accompagnement=mesure, contact=ContactPartenaireFactory(), date_debut=date - datetime.timedelta(days=9)
+        )
+        suivante = services.reorienter(
+            accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_EMPLOI),
+            date=date, version=mesure.version,
+        )  # fmt: skip
+        assert suivante is None
+        mesure.refresh_from_db()
+        assert mesure.date_fin == date - datetime.timedelta(days=1)
+        assert mesure.motif_fin == Accompagnement.MotifFin.REORIENTATION and "RSA – emploi" in mesure.relais
+        resident = Resident.objects.get(pk=mesure.resident_id)
+        assert resident.orientation.code == Modalite.Code.RSA_EMPLOI and resident.date_orientation == date
+        assert Accompagnement.objects.filter(resident=resident).count() == 1
+        rdv.refresh_from_db()
+        partenaire.refresh_from_db()
+        assert rdv.statut == "ANNULE" and partenaire.date_fin == date
+
+    def test_orientation_hors_champ_refusee(self, referent):
+        mesure = AccompagnementFactory(referent=referent, modalite=modalite(Modalite.Code.ASLL))
+        with pytest.raises(ValidationError, match="même champ"):
+            services.reorienter(
+                accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_EMPLOI),
+                date=mesure.date_debut + datetime.timedelta(days=3), version=mesure.version,
+            )  # fmt: skip
+        mesure.refresh_from_db()
+        assert mesure.date_fin is None
+
     def test_reorientation_vers_la_meme_modalite_refusee(self, mesure, referent):
         with pytest.raises(ValidationError, match="autre modalité"):
             services.reorienter(
