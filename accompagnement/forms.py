@@ -114,6 +114,13 @@ class DatesBorneesMixin:
                 champ.validators.append(self.BORNES.get(nom) or BorneDeDate())
 
 
+# domain.md §9: confidential to the référent (EntretienQuerySet.visibles_par), not to its author alone.
+AIDE_CONFIDENTIEL = (
+    "Visible seulement de son auteur et du référent de la mesure "
+    "(et du responsable de structure si la structure l'a permis)."
+)
+
+
 def maintenant_arrondi():
     return timezone.localtime().replace(second=0, microsecond=0)
 
@@ -170,7 +177,7 @@ class EntretienForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="La personne peut lire ces notes : écrivez des faits, sans jugement.",
     )
-    confidentiel = forms.BooleanField(label="Note confidentielle (visible de moi seul·e)", required=False)
+    confidentiel = forms.BooleanField(label="Note confidentielle", required=False, help_text=AIDE_CONFIDENTIEL)
 
     def __init__(self, *args, accompagnement, user, entretien=None, choix=None, **kwargs):
         """`choix`: the `choix` of a form just saved for the same measure, for the blank one that follows
@@ -286,6 +293,32 @@ class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="La personne peut lire ces notes : écrivez des faits, sans jugement.",
     )
+    confidentiel = forms.BooleanField(
+        label="Note confidentielle",
+        required=False,
+        help_text=AIDE_CONFIDENTIEL + " Pour un rendez-vous honoré.",
+    )
+
+    def __init__(self, *args, entretien, user, **kwargs):
+        kwargs["initial"] = {
+            "version": entretien.version,
+            "notes": entretien.notes,
+            "confidentiel": entretien.confidentiel,
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        # As when an entretien is corrected (modifier_entretien): the flag is its author's.
+        if entretien.auteur_id != user.pk:
+            del self.fields["confidentiel"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("confidentiel") and data.get("statut") != Entretien.Statut.HONORE:
+            self.add_error(
+                "confidentiel",
+                "Seul un rendez-vous honoré a des notes confidentielles : choisissez « honoré » ou décochez la case.",
+            )
+        return data
 
 
 class ActionCollectiveForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):

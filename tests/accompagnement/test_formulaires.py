@@ -1,5 +1,5 @@
 """The forms of accompagnement/forms.py: bounded dates (never a 500, a French message on the field), a
-workshop only once held."""
+workshop only once held, the confidential flag."""
 
 import datetime
 import inspect
@@ -46,7 +46,7 @@ def _formulaires(mesure, referent):
             data, entretien=entretien, user=referent
         ),
         "RendezVousForm": lambda data: forms.RendezVousForm(data),
-        "ClotureRendezVousForm": lambda data: forms.ClotureRendezVousForm(data),
+        "ClotureRendezVousForm": lambda data: forms.ClotureRendezVousForm(data, entretien=entretien, user=referent),
         "ActionCollectiveForm": lambda data: forms.ActionCollectiveForm(data, user=referent),
         "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent),
         "ReorientationForm": lambda data: forms.ReorientationForm(data, **sur_mesure),
@@ -248,3 +248,80 @@ def test_atelier_dans_le_futur_refuse(client, referent, structure):
     assert not ActionCollective.objects.exists()
     donnees["date_heure"] = local(timezone.now() - datetime.timedelta(minutes=1))
     assert client.post(reverse("accompagnement:atelier_nouveau"), donnees).status_code == 302
+
+
+# --- the confidential flag ----------------------------------------------------------------------------------
+
+
+def test_libelle_de_la_note_confidentielle(mesure, referent):
+    champ = forms.EntretienForm(accompagnement=mesure, user=referent).fields["confidentiel"]
+    assert champ.label == "Note confidentielle"
+    assert champ.help_text == (
+        "Visible seulement de son auteur et du référent de la mesure "
+        "(et du responsable de structure si la structure l'a permis)."
+    )
+
+
+def _rendez_vous_passe(mesure, **extra):
+    return EntretienFactory(
+        accompagnement=mesure,
+        statut="PLANIFIE",
+        notes="",
+        date_heure=timezone.now() - datetime.timedelta(hours=2),
+        **extra,
+    )
+
+
+def test_cloturer_honore_avec_une_note_confidentielle(client, mesure, referent, collegue):
+    rdv = _rendez_vous_passe(mesure)
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    page = connecte(client, referent).get(url).content.decode()
+    assert "Note confidentielle" in page and "Visible seulement de son auteur et du référent" in page
+    assert "La personne accompagnée peut demander à lire ces notes" in page
+    reponse = client.post(
+        url, {"statut": "HONORE", "notes": "Difficultés de santé évoquées.", "confidentiel": "on", "version": 1}
+    )
+    assert reponse.status_code == 302
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.notes, rdv.confidentiel) == ("HONORE", "Difficultés de santé évoquées.", True)
+    assert not Entretien.objects.visibles_par(collegue).filter(pk=rdv.pk).exists()
+    # No saved version, history included, ever showed the note without the flag.
+    assert not rdv.history.filter(notes="Difficultés de santé évoquées.", confidentiel=False).exists()
+
+
+def test_une_absence_ne_se_marque_pas_confidentielle(client, mesure, referent):
+    rdv = _rendez_vous_passe(mesure)
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    reponse = connecte(client, referent).post(
+        url, {"statut": "ABSENT_EXCUSE", "notes": "Prévenu par SMS.", "confidentiel": "on", "version": 1}
+    )
+    contenu = reponse.content.decode()
+    assert reponse.status_code == 200
+    assert "Seul un rendez-vous honoré a des notes confidentielles" in contenu and "Prévenu par SMS." in contenu
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.confidentiel, rdv.version) == ("PLANIFIE", False, 1)
+
+
+def test_cloture_confidentielle_en_conflit_rien_d_enregistre(client, mesure, referent):
+    rdv = _rendez_vous_passe(mesure)
+    Entretien.objects.filter(pk=rdv.pk).update(version=2)
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    reponse = connecte(client, referent).post(
+        url, {"statut": "HONORE", "notes": "Note sensible", "confidentiel": "on", "version": 1}
+    )
+    contenu = reponse.content.decode()
+    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "Note sensible" in contenu
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.confidentiel, rdv.version) == ("PLANIFIE", False, 2)
+
+
+def test_le_collegue_qui_cloture_n_a_pas_la_case(client, mesure, referent, collegue):
+    """As when an entretien is corrected: the flag is the author's (the one who planned it)."""
+    rdv = _rendez_vous_passe(mesure)
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    reponse = connecte(client, collegue).get(url)
+    assert "confidentiel" not in reponse.context["form"].fields
+    reponse = client.post(url, {"statut": "HONORE", "notes": "Vu à l'accueil.", "confidentiel": "on", "version": 1})
+    assert reponse.status_code == 302
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.confidentiel) == ("HONORE", False)
