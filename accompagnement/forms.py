@@ -441,6 +441,7 @@ class ObjectifForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
 
 
 class EvaluationForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
+    rappel_lecture = True  # « in her own words »: the person may read it (components/rappel_lecture.html)
     BORNES = {"date": BorneDeDate(annees=0, message_futur="Une évaluation ne peut pas être datée dans le futur.")}
 
     class Meta:

@@ -1,5 +1,5 @@
 """The forms of accompagnement/forms.py: bounded dates (never a 500, a French message on the field), a
-workshop only once held, the confidential flag."""
+workshop only once held, the confidential flag, drafts and the reading reminder on the generic form."""
 
 import datetime
 import inspect
@@ -13,6 +13,7 @@ from django.utils import timezone
 from accompagnement import forms
 from accompagnement.models import Accompagnement, ActionCollective, CoReferent, Entretien
 from tests.accompagnement.factories import (
+    AccompagnementFactory,
     CoReferentFactory,
     EntretienFactory,
     ObjectifFactory,
@@ -325,3 +326,44 @@ def test_le_collegue_qui_cloture_n_a_pas_la_case(client, mesure, referent, colle
     assert reponse.status_code == 302
     rdv.refresh_from_db()
     assert (rdv.statut, rdv.confidentiel) == ("HONORE", False)
+
+
+# --- the generic form: a draft per form and object, the reading reminder ----------------------------------
+
+
+def _cle_brouillon(client, url):
+    contenu = client.get(url).content.decode()
+    [cle] = [
+        ligne.split('data-brouillon="')[1].split('"')[0] for ligne in contenu.splitlines() if "data-brouillon" in ligne
+    ]
+    return cle
+
+
+def test_formulaire_generique_garde_un_brouillon_par_formulaire_et_par_objet(client, mesure, referent, collegue):
+    autre = AccompagnementFactory(referent=referent)
+    objectif, second = ObjectifFactory(accompagnement=mesure), ObjectifFactory(accompagnement=mesure)
+    coreferent = CoReferentFactory(accompagnement=mesure, user=collegue)
+    connecte(client, referent)
+    urls = [
+        reverse("accompagnement:objectif_nouveau", args=[mesure.pk]),
+        reverse("accompagnement:objectif_nouveau", args=[autre.pk]),
+        reverse("accompagnement:terminer", args=[mesure.pk]),
+        reverse("accompagnement:reorienter", args=[mesure.pk]),
+        reverse("accompagnement:coreferent_ajouter", args=[mesure.pk]),
+        reverse("accompagnement:coreferent_retirer", args=[coreferent.pk]),
+        reverse("accompagnement:objectif_modifier", args=[objectif.pk]),
+        reverse("accompagnement:objectif_evaluer", args=[objectif.pk]),
+        reverse("accompagnement:objectif_evaluer", args=[second.pk]),
+        reverse("accompagnement:ouvrir", args=[mesure.resident_id]),
+    ]
+    cles = [_cle_brouillon(client, url) for url in urls]
+    assert len(set(cles)) == len(urls), cles
+    assert cles[7] == f"accompagnement:objectif_evaluer-{objectif.pk}"
+
+
+def test_rappel_de_lecture_au_dessus_d_une_evaluation(client, mesure, referent):
+    objectif = ObjectifFactory(accompagnement=mesure)
+    connecte(client, referent)
+    rappel = "La personne accompagnée peut demander à lire ces notes"
+    assert rappel in client.get(reverse("accompagnement:objectif_evaluer", args=[objectif.pk])).content.decode()
+    assert rappel not in client.get(reverse("accompagnement:coreferent_ajouter", args=[mesure.pk])).content.decode()
