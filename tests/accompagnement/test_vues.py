@@ -717,3 +717,92 @@ def test_formulaire_du_dossier_memes_choix_que_lus_en_base(mesure, referent, col
         EntretienForm(accompagnement=prelue, user=referent)
     lues = " ".join(q["sql"] for q in requetes.captured_queries)
     assert "referentiel_contactpartenaire" not in lues and "accompagnement_objectif" not in lues
+
+
+# --- a colleague (same structure, neither référent nor co-referent) writes; a reader is refused -----------
+# docs/acces.md: the structure's staff read and write its measures (peut_modifier, the team's veille
+# bienveillante); the délégué insertion of the territory reads them only (403 on a write, nothing saved).
+
+
+def _lecteur(mesure):
+    from tests.accounts.factories import DelegueFactory
+
+    return DelegueFactory(territoires=[mesure.structure.territoire])
+
+
+def test_collegue_modifie_un_objectif_le_lecteur_non(client, mesure, collegue):
+    objectif = ObjectifFactory(accompagnement=mesure, libelle="Ouvrir ses droits")
+    url = reverse("accompagnement:objectif_modifier", args=[objectif.pk])
+    donnees = {"domaine": "EMPLOI", "libelle": "Ouvrir ses droits CAF", "etat": "EN_COURS", "version": 1}
+    assert connecte(client, _lecteur(mesure)).post(url, donnees).status_code == 403
+    objectif.refresh_from_db()
+    assert (objectif.libelle, objectif.version) == ("Ouvrir ses droits", 1)
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert client.post(url, donnees).status_code == 302
+    objectif.refresh_from_db()
+    assert (objectif.libelle, objectif.version) == ("Ouvrir ses droits CAF", 2)
+
+
+def test_collegue_evalue_un_objectif_le_lecteur_non(client, mesure, collegue):
+    objectif = ObjectifFactory(accompagnement=mesure)
+    url = reverse("accompagnement:objectif_evaluer", args=[objectif.pk])
+    donnees = {"date": timezone.localdate().isoformat(), "niveau": "2", "parole_personne": "J'avance."}
+    assert connecte(client, _lecteur(mesure)).post(url, donnees).status_code == 403
+    assert not objectif.evaluations.exists()
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert client.post(url, donnees).status_code == 302
+    evaluation = objectif.evaluations.get()
+    assert (evaluation.niveau, evaluation.parole_personne, evaluation.auteur) == (2, "J'avance.", collegue)
+
+
+def test_collegue_retire_un_co_referent_le_lecteur_non(client, mesure, collegue):
+    from tests.accounts.factories import ReferentFactory as Referent
+
+    coreferent = CoReferentFactory(
+        accompagnement=mesure, user=Referent(structures=[mesure.structure]), date_debut=mesure.date_debut
+    )
+    url = reverse("accompagnement:coreferent_retirer", args=[coreferent.pk])
+    donnees = {"date_fin": timezone.localdate().isoformat()}
+    assert connecte(client, _lecteur(mesure)).post(url, donnees).status_code == 403
+    coreferent.refresh_from_db()
+    assert coreferent.date_fin is None
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert client.post(url, donnees).status_code == 302
+    coreferent.refresh_from_db()
+    assert coreferent.date_fin == timezone.localdate()
+
+
+def test_collegue_cloture_un_rendez_vous_le_lecteur_non(client, mesure, collegue):
+    rdv = EntretienFactory(
+        accompagnement=mesure, statut="PLANIFIE", notes="", date_heure=timezone.now() - datetime.timedelta(hours=1)
+    )
+    url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    donnees = {"statut": "HONORE", "notes": "Reçue à l'accueil.", "version": 1}
+    assert connecte(client, _lecteur(mesure)).post(url, donnees).status_code == 403
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.version) == ("PLANIFIE", 1)
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert client.post(url, donnees).status_code == 302
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.notes, rdv.version) == ("HONORE", "Reçue à l'accueil.", 2)
+
+
+def test_collegue_ouvre_un_accompagnement_le_lecteur_non(client, mesure, referent, collegue):
+    from referentiel.models import Modalite
+
+    asll = Modalite.objects.get(code=Modalite.Code.ASLL)
+    url = reverse("accompagnement:ouvrir", args=[mesure.resident_id])
+    donnees = {"modalite": asll.pk, "referent": referent.pk, "date_debut": timezone.localdate().isoformat()}
+    # No 403 up front here (the view checks no right before the service): the reader's form offers no
+    # référent of their own team, so it is refused there and nothing is opened.
+    reponse = connecte(client, _lecteur(mesure)).post(url, donnees)
+    assert reponse.status_code == 200 and "Sélectionnez un choix valide" in reponse.content.decode()
+    assert not Accompagnement.objects.filter(modalite=asll).exists()
+    assert connecte(client, collegue).get(url).status_code == 200
+    assert client.post(url, donnees).status_code == 302
+    ouverte = Accompagnement.objects.get(modalite=asll)
+    assert (ouverte.resident_id, ouverte.referent, ouverte.structure) == (
+        mesure.resident_id,
+        referent,
+        mesure.structure,
+    )
