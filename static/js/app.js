@@ -11,6 +11,8 @@
      before leaving the page (opt out: data-sans-avertissement; GET forms are never concerned).
    - Double-submit protection: submit buttons are disabled after the first submit, and enabled
      again on htmx:afterRequest and when the page comes back from the back/forward cache.
+   - A failed htmx request (4xx/5xx, network) shows a French message (role="alert") in the form that
+     sent it, or at the top of the page for a request without a form; the next success removes it.
 */
 (function () {
   "use strict";
@@ -400,6 +402,92 @@
     marquerPropre(form);
     // Let htmx settle the swapped content, then decide like after a full page load.
     window.setTimeout(traiterEnvois, 100);
+  });
+
+  // ---- htmx: failed requests ---------------------------------------------------------------
+  /* htmx 2 swaps nothing on a 4xx/5xx or when the network fails: without a word the click seems
+     ignored (a 403 after the CSRF token rotated in another tab, a 500, a lost connection). The
+     message goes at the end of the form that sent the request, near its button; a request without
+     a form (a part of the page reloading) gets one region at the top of the content. A response a
+     beforeSwap handler chose to swap (isError false, e.g. a 422 form) raises no responseError. */
+  var ECHECS_ENVOI = {
+    session: "Votre session a changé : rechargez la page (votre saisie est conservée) puis enregistrez de nouveau.",
+    reseau: "Connexion perdue : rien n'a été enregistré. Vérifiez le réseau et réessayez ; votre saisie est conservée.",
+    serveur: "Le serveur n'a pas pu enregistrer (erreur {statut}). Votre saisie est conservée ; réessayez ou rechargez la page."
+  };
+  // A GET saves nothing: its wording must not talk about a lost input.
+  var ECHECS_LECTURE = {
+    session: "Votre session a changé : rechargez la page.",
+    reseau: "Connexion perdue : cette partie de la page n'a pas pu être mise à jour. Vérifiez le réseau et réessayez.",
+    serveur: "Le serveur n'a pas pu répondre (erreur {statut}). Réessayez ou rechargez la page."
+  };
+  var ID_ECHEC_GLOBAL = "echec-requete";
+
+  function formulaireDe(element) {
+    var form = element && element.closest ? element.closest("form") : null;
+    return form && document.body.contains(form) ? form : null;
+  }
+
+  function afficherEchec(detail, nature) {
+    var element = detail.elt;
+    var verbe = ((detail.requestConfig && detail.requestConfig.verb) || "get").toLowerCase();
+    var textes = verbe === "get" ? ECHECS_LECTURE : ECHECS_ENVOI;
+    var statut = detail.xhr ? detail.xhr.status : 0;
+    var texte = textes[nature].replace("{statut}", statut);
+    var form = formulaireDe(element);
+    var ancienne = form ? form.querySelector("[data-echec-requete]") : document.getElementById(ID_ECHEC_GLOBAL);
+    if (ancienne && verbe === "get" && ancienne.textContent === texte) {
+      ancienne.echecDe = element;
+      return; // a polling part failing every second must not be announced every second
+    }
+    if (ancienne) {
+      ancienne.remove(); // a new element, so that screen readers announce it again
+    }
+    var alerte = document.createElement("div");
+    alerte.className = "alert alert-danger mt-3 mb-0";
+    alerte.setAttribute("role", "alert");
+    alerte.setAttribute("data-echec-requete", "");
+    alerte.textContent = texte;
+    alerte.echecDe = element;
+    if (form) {
+      if (form.classList.contains("row")) {
+        alerte.classList.add("col-12");
+      }
+      form.appendChild(alerte);
+    } else {
+      alerte.id = ID_ECHEC_GLOBAL;
+      alerte.classList.replace("mt-3", "mb-3");
+      var contenu = document.querySelector("#contenu > .container-xl") || document.querySelector("main") || document.body;
+      contenu.insertBefore(alerte, contenu.firstChild);
+    }
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    afficherEchec(event.detail, event.detail.xhr && event.detail.xhr.status === 403 ? "session" : "serveur");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    afficherEchec(event.detail, "reseau");
+  });
+  document.addEventListener("htmx:timeout", function (event) {
+    afficherEchec(event.detail, "reseau");
+  });
+
+  // The next success of the same form (or, for the global region, of the same element) clears it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful) {
+      return;
+    }
+    var element = event.detail.elt;
+    var form = formulaireDe(element);
+    if (form) {
+      form.querySelectorAll("[data-echec-requete]").forEach(function (alerte) {
+        alerte.remove();
+      });
+    }
+    var globale = document.getElementById(ID_ECHEC_GLOBAL);
+    if (globale && (globale.echecDe === element || !document.body.contains(globale.echecDe))) {
+      globale.remove();
+    }
   });
 
   window.addEventListener("pageshow", function (event) {

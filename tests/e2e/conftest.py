@@ -87,8 +87,15 @@ def navigateur(_contenu_serialise):
 
 @pytest.fixture
 def page(navigateur, live_server):
-    """A fresh browser context (no cookies, no storage) for each test, in French, laptop-sized."""
-    context = navigateur.new_context(locale="fr-FR", viewport={"width": 1366, "height": 800}, base_url=live_server.url)
+    """A fresh browser context (no cookies, no storage) for each test, in French, on French time (the
+    server's TIME_ZONE: the browser's « now » is what app.js puts in a date field), laptop-sized.
+    A test that provokes a failed request removes the errors it expects with `erreurs_attendues`."""
+    context = navigateur.new_context(
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        viewport={"width": 1366, "height": 800},
+        base_url=live_server.url,
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     erreurs_console = []
@@ -110,6 +117,15 @@ def page(navigateur, live_server):
     context.close()
     # A CSP violation, a JavaScript error or a missing static file: a journey must have none.
     assert erreurs_console == [], erreurs_console
+
+
+def erreurs_attendues(page, *motifs):
+    """Take out of the page's error list one entry containing each of `motifs` (the failed request
+    and what htmx logged about it), failing if one is missing: what is left is still an error."""
+    for motif in motifs:
+        trouvees = [e for e in page.erreurs_console if motif in e]
+        assert trouvees, f"{motif!r} absent de {page.erreurs_console}"
+        page.erreurs_console.remove(trouvees[0])
 
 
 def connecter(page, live_server, user, password=MOT_DE_PASSE):

@@ -1,0 +1,127 @@
+"""The entretien form of the dossier when things go wrong: a refused or lost request says so in
+French (htmx swaps nothing on an error), and what was typed stays in the form."""
+
+import secrets
+import string
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from accompagnement.models import Entretien
+from tests.accompagnement.factories import AccompagnementFactory
+from tests.accounts.factories import ReferentFactory
+from tests.e2e.conftest import connecter, erreurs_attendues, verifier_accessibilite
+from tests.referentiel.factories import StructureFactory
+
+MESSAGE_SESSION = "Votre session a changé : rechargez la page (votre saisie est conservée) puis enregistrez de nouveau."
+MESSAGE_RESEAU = (
+    "Connexion perdue : rien n'a été enregistré. Vérifiez le réseau et réessayez ; votre saisie est conservée."
+)
+NOTE = "Appel de la CAF : dossier complet, versement le 5."
+
+
+@pytest.fixture
+def mesure():
+    referent = ReferentFactory(structures=[StructureFactory()])
+    return AccompagnementFactory(referent=referent, resident__nom="Bernard", resident__prenom="Lucie")
+
+
+def enregistrer(formulaire):
+    """Send the form and wait for the blank form that follows a save (the success message alone may
+    still be the previous save's)."""
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(formulaire.get_by_label("Notes")).to_have_value("")
+    expect(formulaire).to_contain_text("Entretien enregistré.")
+
+
+def ouvrir_dossier(page, live_server, mesure):
+    connecter(page, live_server, mesure.referent)
+    page.goto(f"{live_server.url}{reverse('residents:dossier', args=[mesure.resident_id])}")
+    return page.locator("#form-entretien")
+
+
+def test_un_refus_csrf_est_annonce_et_la_saisie_reste(page, live_server, mesure):
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    formulaire.get_by_label("Type de contact").select_option("TELEPHONE")
+    formulaire.get_by_label("Notes").fill(NOTE)
+    # Logged in again in another tab: Django rotated the CSRF secret, this page still has the old token.
+    secret = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    page.context.add_cookies([{"name": "csrftoken", "value": secret, "url": live_server.url}])
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+
+    alerte = formulaire.get_by_role("alert")
+    expect(alerte).to_have_text(MESSAGE_SESSION)
+    expect(formulaire.get_by_label("Notes")).to_have_value(NOTE)
+    expect(formulaire.get_by_role("button", name="Enregistrer l'entretien")).to_be_enabled()
+    assert not Entretien.objects.exists()
+    erreurs_attendues(page, "403 ", "Response Status Error Code 403")
+    verifier_accessibilite(page)
+
+    # Reloaded as the message says: the draft comes back, the next save works and the alert is gone.
+    page.reload()
+    expect(formulaire.get_by_label("Notes")).to_have_value(NOTE)
+    expect(formulaire.get_by_label("Type de contact")).to_have_value("TELEPHONE")
+    enregistrer(formulaire)
+    expect(formulaire.get_by_role("alert")).to_have_count(0)
+    assert Entretien.objects.get().notes == NOTE
+
+
+def test_une_connexion_perdue_puis_une_erreur_serveur_sont_annoncees(page, live_server, mesure):
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    formulaire.get_by_label("Type de contact").select_option("TELEPHONE")
+    formulaire.get_by_label("Notes").fill(NOTE)
+    adresse = f"**{reverse('accompagnement:entretien_nouveau', args=[mesure.pk])}"
+    page.route(adresse, lambda route: route.abort("internetdisconnected"))
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(formulaire.get_by_role("alert")).to_have_text(MESSAGE_RESEAU)
+    expect(formulaire.get_by_label("Notes")).to_have_value(NOTE)
+    erreurs_attendues(page, "htmx:afterRequest", "htmx:sendError")
+
+    # The network is back but the server fails: the status is in the message, still one alert.
+    page.unroute(adresse)
+    page.route(adresse, lambda route: route.fulfill(status=500, body="Erreur"))
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(formulaire.get_by_role("alert")).to_have_text(
+        "Le serveur n'a pas pu enregistrer (erreur 500). Votre saisie est conservée ; réessayez ou rechargez la page."
+    )
+    expect(formulaire.get_by_role("alert")).to_have_count(1)
+    erreurs_attendues(page, "500 ", "Response Status Error Code 500")
+    assert not Entretien.objects.exists()
+
+    # Everything works again: saved, and the message is gone with the failure.
+    page.unroute(adresse)
+    enregistrer(formulaire)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert Entretien.objects.get().notes == NOTE
+
+
+def test_une_partie_de_la_page_qui_ne_se_recharge_pas_le_dit_en_haut(page, live_server, mesure):
+    """A request without a form (the timeline reloading after a save) is announced at the top of
+    the content, in words for a reading, and goes away when that part reloads again."""
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    chronologie = f"**{reverse('residents:entretiens', args=[mesure.resident_id])}"
+    page.route(chronologie, lambda route: route.fulfill(status=500, body="Erreur"))
+    formulaire.get_by_label("Notes").fill("Premier appel.")
+    enregistrer(formulaire)
+    alerte = page.locator("#contenu").get_by_role("alert")
+    expect(alerte).to_have_text("Le serveur n'a pas pu répondre (erreur 500). Réessayez ou rechargez la page.")
+    expect(page.locator("#echec-requete")).to_have_count(1)
+    expect(formulaire.get_by_role("alert")).to_have_count(0)  # the form's own request succeeded
+    erreurs_attendues(page, "500 ", "Response Status Error Code 500")
+    verifier_accessibilite(page)
+
+    page.unroute(chronologie)
+    formulaire.get_by_label("Notes").fill("Deuxième appel.")
+    enregistrer(formulaire)
+    expect(page.locator("#entretiens")).to_contain_text("Deuxième appel.")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_une_erreur_de_validation_s_affiche_comme_avant(page, live_server, mesure):
+    """A validation error is a 200 with the form re-rendered: swapped, no « failure » message."""
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    formulaire.get_by_label("Durée (minutes)").fill("0")
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(formulaire.locator("[data-erreurs-formulaire]")).to_contain_text("Durée (minutes)")
+    expect(formulaire.locator("[data-echec-requete]")).to_have_count(0)
