@@ -13,6 +13,8 @@
      again on htmx:afterRequest and when the page comes back from the back/forward cache.
    - A failed htmx request (4xx/5xx, network) shows a French message (role="alert") in the form that
      sent it, or at the top of the page for a request without a form; the next success removes it.
+   - input[type=datetime-local][data-maintenant] (and the entretien form's « Date et heure »): a
+     default « now » the user did not touch is set to the current time when the form is sent.
 */
 (function () {
   "use strict";
@@ -345,6 +347,53 @@
     });
   }
 
+  // ---- « Date et heure » defaulting to now (data-maintenant) ---------------------------------
+  /* The server renders « now » when the page loads: a call logged at 14:00 on a dossier opened at
+     9:00 would be dated 9:00. A value the user has not edited is set to the current time on submit.
+     The entretien form's field is matched by its form's id until its widget carries data-maintenant. */
+  var CHAMPS_MAINTENANT = "input[type=datetime-local][data-maintenant], " +
+    "form#form-entretien input[type=datetime-local][name=date_heure]";
+  // Per form: whether the date it last sent was automatic. An htmx swap after a validation error
+  // brings a new field back; without this it could not tell the user's own date from ours.
+  var datesAutomatiques = {};
+
+  function cleDeFormulaire(form) {
+    return form.id || form.getAttribute("data-brouillon") || form.getAttribute("action") || "";
+  }
+
+  function deuxChiffres(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function maintenantLocal() {
+    var d = new Date();
+    return d.getFullYear() + "-" + deuxChiffres(d.getMonth() + 1) + "-" + deuxChiffres(d.getDate()) +
+      "T" + deuxChiffres(d.getHours()) + ":" + deuxChiffres(d.getMinutes());
+  }
+
+  function surDateModifiee(event) {
+    if (event.target.matches && event.target.matches(CHAMPS_MAINTENANT)) {
+      event.target.setAttribute("data-maintenant-modifie", ""); // the user's date from now on
+    }
+  }
+  document.addEventListener("input", surDateModifiee);
+  document.addEventListener("change", surDateModifiee);
+
+  function rafraichirMaintenant(form) {
+    var cle = cleDeFormulaire(form);
+    // A form shown again with errors holds what was sent: ours only if we said so when it was sent
+    // (a full page reload forgets it, and then the date is left as the user may have typed it).
+    var rendueParNous = !aDesErreurs(form) || datesAutomatiques[cle];
+    form.querySelectorAll(CHAMPS_MAINTENANT).forEach(function (champ) {
+      var automatique = rendueParNous && !champ.hasAttribute("data-maintenant-modifie") &&
+        !champ.disabled && !champ.readOnly && champ.value === champ.defaultValue;
+      if (automatique) {
+        champ.value = maintenantLocal();
+      }
+      datesAutomatiques[cle] = automatique;
+    });
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.hasAttribute("data-confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
@@ -360,6 +409,8 @@
     if (form.hasAttribute("data-deconnexion")) {
       oublierBrouillonsUtilisateur();
     }
+    // Capture phase on document: before htmx (listening on the form) or the browser read the fields.
+    rafraichirMaintenant(form);
     form.setAttribute("data-envoi-en-cours", "");
     // Disable after the browser (or htmx) has read the form: a disabled submitter is not sent.
     window.setTimeout(function () {

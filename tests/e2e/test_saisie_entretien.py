@@ -1,11 +1,14 @@
-"""The entretien form of the dossier when things go wrong: a refused or lost request says so in
-French (htmx swaps nothing on an error), and what was typed stays in the form."""
+"""The entretien form of the dossier when things go wrong or time passes: a refused or lost request
+says so in French (htmx swaps nothing on an error), and a « Date et heure » left at its default is
+the time the form is sent, not the time the dossier was opened."""
 
+import datetime
 import secrets
 import string
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accompagnement.models import Entretien
@@ -125,3 +128,51 @@ def test_une_erreur_de_validation_s_affiche_comme_avant(page, live_server, mesur
     formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
     expect(formulaire.locator("[data-erreurs-formulaire]")).to_contain_text("Durée (minutes)")
     expect(formulaire.locator("[data-echec-requete]")).to_have_count(0)
+
+
+def assert_a_la_minute(enregistree, attendue):
+    """The browser's time to the minute: the minute it was, or the next one if it turned meanwhile."""
+    debut = attendue.replace(second=0, microsecond=0)
+    assert debut <= enregistree <= debut + datetime.timedelta(minutes=2), (enregistree, attendue)
+
+
+def test_la_date_par_defaut_est_l_heure_de_l_envoi(page, live_server, mesure):
+    # The browser's clock runs behind the server's: every time it gives is in the past for the
+    # server, which refuses an entretien « honoré » in the future.
+    maintenant = timezone.now()
+    page.clock.install(time=maintenant - datetime.timedelta(hours=2))
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    date_heure = formulaire.get_by_label("Date et heure")
+    # The dossier was opened in the morning and stayed open: the default it shows is that time.
+    matin = timezone.localtime(maintenant - datetime.timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    date_heure.evaluate("(champ, valeur) => { champ.defaultValue = valeur; }", matin)
+    expect(date_heure).to_have_value(matin)
+
+    formulaire.get_by_label("Type de contact").select_option("TELEPHONE")
+    formulaire.get_by_label("Notes").fill("Premier appel.")
+    enregistrer(formulaire)
+    assert_a_la_minute(
+        Entretien.objects.get(notes="Premier appel.").date_heure, maintenant - datetime.timedelta(hours=2)
+    )
+
+    # A validation error in between: the date sent was ours, so it still follows the clock.
+    page.clock.set_system_time(maintenant - datetime.timedelta(minutes=90))
+    formulaire.get_by_label("Notes").fill("Deuxième appel.")
+    formulaire.get_by_label("Durée (minutes)").fill("0")
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(formulaire.locator("[data-erreurs-formulaire]")).to_be_visible()
+    page.clock.set_system_time(maintenant - datetime.timedelta(hours=1))
+    formulaire.get_by_label("Durée (minutes)").fill("15")
+    enregistrer(formulaire)
+    assert_a_la_minute(
+        Entretien.objects.get(notes="Deuxième appel.").date_heure, maintenant - datetime.timedelta(hours=1)
+    )
+
+    # A date the user typed is theirs, however long the form waits.
+    hier = timezone.localtime(maintenant - datetime.timedelta(days=1)).replace(hour=10, minute=30)
+    date_heure.fill(hier.strftime("%Y-%m-%dT%H:%M"))
+    formulaire.get_by_label("Notes").fill("Visite d'hier, notée après coup.")
+    page.clock.set_system_time(maintenant - datetime.timedelta(minutes=30))
+    enregistrer(formulaire)
+    saisie = Entretien.objects.get(notes__startswith="Visite d'hier").date_heure
+    assert timezone.localtime(saisie).replace(second=0, microsecond=0) == hier.replace(second=0, microsecond=0)
