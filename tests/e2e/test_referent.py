@@ -15,6 +15,19 @@ from tests.referentiel.factories import StructureFactory
 from tests.residents.factories import ResidentFactory
 
 
+def tabuler(page, attendu, *, touche="Tab", depuis=None, appuis_max=10):
+    """Press Tab (or `touche`) once and check the focus is on `attendu`. With `depuis`, a field with
+    inner stops of its own (a datetime-local's day, month, year, hours, minutes): Tab until the focus
+    leaves it, and it must then land on `attendu`, nowhere else."""
+    page.keyboard.press(touche)
+    if depuis is not None:
+        for _ in range(appuis_max):
+            if not depuis.evaluate("champ => champ === document.activeElement"):
+                break
+            page.keyboard.press(touche)
+    expect(attendu).to_be_focused()
+
+
 def test_journee_d_un_referent(page, live_server):
     structure = StructureFactory()
     referent = ReferentFactory(structures=[structure], first_name="Nadia", last_name="Roux")
@@ -45,16 +58,35 @@ def test_journee_d_un_referent(page, live_server):
     rencontre_avant = page.locator('#suivi [data-echeance="rencontre"]').inner_text()
     echeances_avant = page.locator("#echeances-dossier .list-group-item").count()
 
-    # A phone call, keyboard only: kind, tab to the duration, type, Enter.
+    # A phone call, keyboard only, from the top of the page: the skip link, then Tab through the
+    # form in the order a référent fills it in (kind, date and time, duration, presence, place…).
     formulaire = page.locator("#form-entretien")
-    formulaire.get_by_label("Type de contact").focus()
-    page.keyboard.type("appel")
-    formulaire.get_by_label("Durée (minutes)").focus()
+    page.keyboard.press("Tab")
+    evitement = page.get_by_role("link", name="Aller au contenu")
+    expect(evitement).to_be_focused()
+    expect(evitement).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("#contenu")).to_be_focused()
+    tabuler(page, page.get_by_role("link", name="Modifier l'identité"))
+    tabuler(page, formulaire.get_by_label("Type de contact"))
+    page.keyboard.type("appel")  # type-ahead in the closed list
+    expect(formulaire.get_by_label("Type de contact")).to_have_value("TELEPHONE")
+    # « Date et heure » keeps its default (now); Tab walks its day, month, year, hours, minutes first.
+    tabuler(page, formulaire.get_by_label("Date et heure"))
+    tabuler(page, formulaire.get_by_label("Durée (minutes)"), depuis=formulaire.get_by_label("Date et heure"))
     page.keyboard.type("10")
-    formulaire.get_by_label("Notes").focus()
+    tabuler(page, formulaire.get_by_label("Présence"))
+    tabuler(page, formulaire.get_by_label("Lieu"))
+    tabuler(page, formulaire.get_by_label("Présence"), touche="Shift+Tab")  # back, and forth again
+    tabuler(page, formulaire.get_by_label("Lieu"))
+    tabuler(page, formulaire.get_by_label("Notes"))
     page.keyboard.type("Appel au sujet du dossier CAF.")
-    formulaire.get_by_label("Durée (minutes)").press("Enter")
+    tabuler(page, formulaire.get_by_label("Note confidentielle"))
+    tabuler(page, formulaire.get_by_role("button", name="Enregistrer l'entretien"))
+    page.keyboard.press("Enter")
     expect(page.locator("#form-entretien")).to_contain_text("Entretien enregistré.")
+    appel = Entretien.objects.get(accompagnement=mesure)
+    assert (appel.type, appel.duree_minutes, appel.statut, appel.confidentiel) == ("TELEPHONE", 10, "HONORE", False)
     expect(page.locator("#entretiens")).to_contain_text("Appel au sujet du dossier CAF.")
     expect(page.locator('#suivi [data-echeance="contact"]')).not_to_have_text(contact_avant)
     expect(page.locator('#suivi [data-echeance="rencontre"]')).to_have_text(rencontre_avant)
