@@ -368,18 +368,32 @@ class AccompagnementForm(DatesBorneesMixin, StyleMixin, forms.Form):
 
 
 class ReorientationForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.Form):
-    modalite = forms.ModelChoiceField(label="Nouvelle modalité", queryset=Modalite.objects.none())
+    modalite = forms.ModelChoiceField(
+        label="Nouvelle modalité",
+        queryset=Modalite.objects.none(),
+        help_text="Une modalité suivie ailleurs (RSA emploi : France Travail) ferme la mesure et note l'orientation.",
+    )
     date = forms.DateField(label="Début de la nouvelle mesure", widget=DateInput(), initial=timezone.localdate)
-    referent = forms.ModelChoiceField(label="Référent de la nouvelle mesure", queryset=User.objects.none())
+    referent = forms.ModelChoiceField(
+        label="Référent de la nouvelle mesure", queryset=User.objects.none(), required=False
+    )
     relais = forms.CharField(label="Ce qui est transmis", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, accompagnement, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["modalite"].queryset = Modalite.objects.filter(accompagnee_ici=True).exclude(
-            pk=accompagnement.modalite_id
-        )
+        # The modalities accompanied here, and those of the measure's field followed elsewhere.
+        self.fields["modalite"].queryset = Modalite.objects.filter(
+            Q(accompagnee_ici=True) | Q(champ=accompagnement.modalite.champ)
+        ).exclude(pk=accompagnement.modalite_id)
         self.fields["referent"].queryset = User.objects.collegues_de(user)
         self.fields["referent"].initial = accompagnement.referent_id
+
+    def clean(self):
+        donnees = super().clean()
+        modalite = donnees.get("modalite")
+        if modalite is not None and modalite.accompagnee_ici and not donnees.get("referent"):
+            self.add_error("referent", "Choisissez le référent de la nouvelle mesure.")
+        return donnees
 
 
 def contacts_du_territoire(structure):

@@ -66,7 +66,7 @@ def reorienter(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.reorienter(
+            suivant = services.reorienter(
                 accompagnement=accompagnement,
                 par=request.user,
                 **donnees(form, "modalite", "date", "referent", "relais", "version"),
@@ -77,7 +77,11 @@ def reorienter(request, pk):
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:
-            return _vers_dossier(accompagnement, "Réorientation enregistrée : la nouvelle mesure est ouverte.", request)
+            if suivant is None:
+                message = f"Orientation « {form.cleaned_data['modalite'].libelle} » notée : la mesure est close."
+            else:
+                message = "Réorientation enregistrée : la nouvelle mesure est ouverte."
+            return _vers_dossier(accompagnement, message, request)
     return _formulaire(request, "Réorienter", form, accompagnement)
 
 

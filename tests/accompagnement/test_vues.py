@@ -400,6 +400,32 @@ def test_reorienter_par_le_formulaire(client, mesure, referent):
     assert Accompagnement.objects.get(precedent=mesure).modalite == cible
 
 
+def test_orienter_vers_france_travail_par_le_formulaire(client, mesure, referent):
+    from referentiel.models import Modalite
+
+    url = reverse("accompagnement:reorienter", args=[mesure.pk])
+    emploi = Modalite.objects.get(code=Modalite.Code.RSA_EMPLOI)
+    assert emploi in connecte(client, referent).get(url).context["form"].fields["modalite"].queryset
+    reponse = client.post(url, {"modalite": emploi.pk, "date": "2026-03-01", "version": mesure.version}, follow=True)
+    assert "Orientation « RSA – emploi (France Travail) » notée : la mesure est close." in reponse.content.decode()
+    mesure.refresh_from_db()
+    assert mesure.date_fin is not None and not Accompagnement.objects.filter(precedent=mesure).exists()
+
+
+def test_reorienter_sans_referent_vers_une_modalite_accompagnee_ici(client, mesure, referent):
+    from referentiel.models import Modalite
+
+    veille = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    reponse = connecte(client, referent).post(
+        reverse("accompagnement:reorienter", args=[mesure.pk]),
+        {"modalite": veille.pk, "date": "2026-03-01", "version": mesure.version},
+    )
+    assert reponse.status_code in (200, 422)
+    assert "Choisissez le référent de la nouvelle mesure." in reponse.content.decode()
+    mesure.refresh_from_db()
+    assert mesure.date_fin is None
+
+
 # --- htmx after an expired session or without the second factor -----------------------------------------
 
 
