@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accompagnement', '0004_relais_contact_intervenant'),
+        ("accompagnement", "0004_relais_contact_intervenant"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='entretien',
-            name='confidentiel',
-            field=models.BooleanField(default=False, verbose_name='note confidentielle (auteur et référent de la mesure)'),
+            model_name="entretien",
+            name="confidentiel",
+            field=models.BooleanField(
+                default=False, verbose_name="note confidentielle (auteur et référent de la mesure)"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalentretien',
-            name='confidentiel',
-            field=models.BooleanField(default=False, verbose_name='note confidentielle (auteur et référent de la mesure)'),
+            model_name="historicalentretien",
+            name="confidentiel",
+            field=models.BooleanField(
+                default=False, verbose_name="note confidentielle (auteur et référent de la mesure)"
+            ),
         ),
     ]
