@@ -339,11 +339,12 @@ class ActionCollectiveForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form
     animateurs = forms.ModelMultipleChoiceField(
         label="Animateurs", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # Boxes rather than a multiple list: chosen with the keyboard or a tap, and read out one by one.
     residents = forms.ModelMultipleChoiceField(
         label="Participants",
         queryset=Resident.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="Ctrl (ou Cmd) + clic pour choisir plusieurs personnes.",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez les personnes venues à l'atelier.",
     )
 
     def __init__(self, *args, user, **kwargs):

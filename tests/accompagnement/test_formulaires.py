@@ -3,6 +3,7 @@ workshop only once held, the confidential flag, drafts and the reading reminder 
 
 import datetime
 import inspect
+import re
 import uuid
 
 import pytest
@@ -249,6 +250,16 @@ def test_atelier_dans_le_futur_refuse(client, referent, structure):
     assert not ActionCollective.objects.exists()
     donnees["date_heure"] = local(timezone.now() - datetime.timedelta(minutes=1))
     assert client.post(reverse("accompagnement:atelier_nouveau"), donnees).status_code == 302
+
+
+def test_participants_d_un_atelier_en_cases_a_cocher(client, referent, structure):
+    personne = ResidentFactory(structure=structure, nom="Zola", prenom="Lou")
+    ResidentFactory(nom="Ailleurs")  # another structure: not a choice
+    contenu = connecte(client, referent).get(reverse("accompagnement:atelier_nouveau")).content.decode()
+    assert f'type="checkbox" class="form-check-input" name="residents" value="{personne.pk}"' in contenu
+    assert re.search(r'<select[^>]*name="residents"', contenu) is None
+    assert "Ctrl" not in contenu and "Cochez les personnes venues" in contenu
+    assert "Zola" in contenu and "Ailleurs" not in contenu
 
 
 # --- the confidential flag ----------------------------------------------------------------------------------
