@@ -445,7 +445,7 @@ class FinAccompagnementForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.F
         return data
 
 
-class ObjectifForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
+class ObjectifForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm):
     BORNES = {"echeance": BorneDeDate(annees=5)}
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -455,7 +455,7 @@ class ObjectifForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
         widgets = {"echeance": DateInput(), "actions": forms.Textarea(attrs={"rows": 3})}
 
 
-class EvaluationForm(DatesBorneesMixin, StyleMixin, forms.ModelForm):
+class EvaluationForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm):
     rappel_lecture = True  # « in her own words »: the person may read it (components/rappel_lecture.html)
     BORNES = {"date": BorneDeDate(annees=0, message_futur="Une évaluation ne peut pas être datée dans le futur.")}
 

@@ -493,6 +493,7 @@ class Objectif(models.Model):
     critere = models.CharField("critère mesurable", max_length=300, blank=True)
     echeance = models.DateField("échéance", null=True, blank=True)
     actions = models.TextField("actions prévues", blank=True)
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     etat = models.CharField("état", max_length=30, choices=Etat.choices, default=Etat.EN_COURS)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -524,6 +525,7 @@ class EvaluationObjectif(models.Model):
     parole_personne = models.TextField("en ses propres mots", blank=True)
     commentaire = models.TextField("commentaire du référent", blank=True)
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -78,6 +78,24 @@ def _deja_saisi(model, jeton):
     return model.objects.filter(jeton=jeton).first() if jeton else None
 
 
+def _enregistrer_une_fois(instance):
+    """Save a new row carrying a form's `jeton`: (row, True), or (the row that jeton already saved, False)
+    when the form was sent twice, even by two requests racing (unique jeton, savepoint)."""
+    existant = _deja_saisi(type(instance), instance.jeton)
+    if existant is not None:
+        return existant, False
+    instance.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        existant = _deja_saisi(type(instance), instance.jeton)
+        if existant is None:
+            raise
+        return existant, False
+    return instance, True
+
+
 # --- entretiens and rendez-vous ---------------------------------------------------------------------
 
 
@@ -492,7 +510,7 @@ def terminer_accompagnement(
 
 
 @transaction.atomic
-def creer_objectif(*, accompagnement, par, domaine, libelle, critere="", echeance=None, actions=""):
+def creer_objectif(*, accompagnement, par, domaine, libelle, critere="", echeance=None, actions="", jeton=None):
     exiger_droit(par, accompagnement)
     objectif = Objectif(
         accompagnement=accompagnement,
@@ -501,10 +519,9 @@ def creer_objectif(*, accompagnement, par, domaine, libelle, critere="", echeanc
         critere=critere,
         echeance=echeance,
         actions=actions,
+        jeton=jeton,
     )
-    objectif.full_clean()
-    objectif.save()
-    return objectif
+    return _enregistrer_une_fois(objectif)[0]
 
 
 @transaction.atomic
@@ -518,7 +535,9 @@ def modifier_objectif(*, objectif, par, version, **champs):
 
 
 @transaction.atomic
-def evaluer_objectif(*, objectif, par, niveau, parole_personne="", competences="", commentaire="", date=None):
+def evaluer_objectif(
+    *, objectif, par, niveau, parole_personne="", competences="", commentaire="", date=None, jeton=None
+):
     exiger_droit(par, objectif.accompagnement)
     date = date or timezone.localdate()
     if date > timezone.localdate():
@@ -531,10 +550,9 @@ def evaluer_objectif(*, objectif, par, niveau, parole_personne="", competences="
         competences=competences,
         commentaire=commentaire,
         auteur=par,
+        jeton=jeton,
     )
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
+    return _enregistrer_une_fois(evaluation)[0]
 
 
 # --- co-referents ----------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def objectif_nouveau(request, pk):
             services.creer_objectif(
                 accompagnement=accompagnement,
                 par=request.user,
-                **donnees(form, "domaine", "libelle", "critere", "echeance", "actions"),
+                **donnees(form, "domaine", "libelle", "critere", "echeance", "actions", "jeton"),
             )
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
@@ -171,7 +171,7 @@ def objectif_evaluer(request, pk):
             services.evaluer_objectif(
                 objectif=objectif,
                 par=request.user,
-                **donnees(form, "date", "niveau", "parole_personne", "competences", "commentaire"),
+                **donnees(form, "date", "niveau", "parole_personne", "competences", "commentaire", "jeton"),
             )
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)

@@ -832,3 +832,17 @@ def test_collegue_ouvre_un_accompagnement_le_lecteur_non(client, mesure, referen
         referent,
         mesure.structure,
     )
+
+
+def test_double_envoi_un_seul_objectif_une_seule_evaluation(client, mesure, referent):
+    connecte(client, referent)
+    url = reverse("accompagnement:objectif_nouveau", args=[mesure.pk])
+    jeton = client.get(url).context["form"].initial["jeton"]
+    donnees = {"domaine": "LOGEMENT", "libelle": "Déposer la demande de logement", "jeton": jeton}
+    assert [client.post(url, donnees).status_code for _ in range(2)] == [302, 302]
+    objectif = mesure.objectifs.get()
+    url = reverse("accompagnement:objectif_evaluer", args=[objectif.pk])
+    jeton = client.get(url).context["form"].initial["jeton"]
+    donnees = {"date": timezone.localdate().isoformat(), "niveau": "2", "parole_personne": "Ça avance.", "jeton": jeton}
+    assert [client.post(url, donnees).status_code for _ in range(2)] == [302, 302]
+    assert objectif.evaluations.count() == 1
