@@ -819,10 +819,10 @@ def test_collegue_ouvre_un_accompagnement_le_lecteur_non(client, mesure, referen
     asll = Modalite.objects.get(code=Modalite.Code.ASLL)
     url = reverse("accompagnement:ouvrir", args=[mesure.resident_id])
     donnees = {"modalite": asll.pk, "referent": referent.pk, "date_debut": timezone.localdate().isoformat()}
-    # No 403 up front here (the view checks no right before the service): the reader's form offers no
-    # référent of their own team, so it is refused there and nothing is opened.
-    reponse = connecte(client, _lecteur(mesure)).post(url, donnees)
-    assert reponse.status_code == 200 and "Sélectionnez un choix valide" in reponse.content.decode()
+    # A reader is refused up front, the form and its submit alike, and nothing is opened.
+    connecte(client, _lecteur(mesure))
+    assert client.get(url).status_code == 403
+    assert client.post(url, donnees).status_code == 403
     assert not Accompagnement.objects.filter(modalite=asll).exists()
     assert connecte(client, collegue).get(url).status_code == 200
     assert client.post(url, donnees).status_code == 302
