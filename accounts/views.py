@@ -130,8 +130,11 @@ def acces_refuse(request, exception=None):
 @login_not_required
 def echec_csrf(request, reason=""):
     """CSRF_FAILURE_VIEW: most often a page left open past the session's lifetime. The browser kept
-    the draft (static/js/app.js, `data-brouillon`), so the user can go back and send it again."""
-    return render(request, "403_csrf.html", status=403)
+    the draft (static/js/app.js, `data-brouillon`), so the user can go back and send it again. The header
+    tells app.js this 403 is a stale page, not a right the user lacks."""
+    reponse = render(request, "403_csrf.html", status=403)
+    reponse["X-Refus"] = "csrf"
+    return reponse
 
 
 def _suivant(request):

@@ -464,13 +464,15 @@
   var ECHECS_ENVOI = {
     session: "Votre session a changé : rechargez la page (votre saisie est conservée) puis enregistrez de nouveau.",
     reseau: "Connexion perdue : rien n'a été enregistré. Vérifiez le réseau et réessayez ; votre saisie est conservée.",
-    serveur: "Le serveur n'a pas pu enregistrer (erreur {statut}). Votre saisie est conservée ; réessayez ou rechargez la page."
+    serveur: "Le serveur n'a pas pu enregistrer (erreur {statut}). Votre saisie est conservée ; réessayez ou rechargez la page.",
+    refus: "Enregistrement refusé : vos droits sur ce dossier ne le permettent pas (ou plus). Rechargez la page."
   };
   // A GET saves nothing: its wording must not talk about a lost input.
   var ECHECS_LECTURE = {
     session: "Votre session a changé : rechargez la page.",
     reseau: "Connexion perdue : cette partie de la page n'a pas pu être mise à jour. Vérifiez le réseau et réessayez.",
-    serveur: "Le serveur n'a pas pu répondre (erreur {statut}). Réessayez ou rechargez la page."
+    serveur: "Le serveur n'a pas pu répondre (erreur {statut}). Réessayez ou rechargez la page.",
+    refus: "Accès refusé à cette partie de la page : vos droits ne le permettent pas (ou plus). Rechargez la page."
   };
   var ID_ECHEC_GLOBAL = "echec-requete";
 
@@ -513,8 +515,15 @@
     }
   }
 
+  // A 403 is a stale page (CSRF: accounts.views.echec_csrf says so in X-Refus) or a right the user lacks.
+  function natureDeLEchec(xhr) {
+    if (!xhr || xhr.status !== 403) {
+      return "serveur";
+    }
+    return xhr.getResponseHeader("X-Refus") === "csrf" ? "session" : "refus";
+  }
   document.addEventListener("htmx:responseError", function (event) {
-    afficherEchec(event.detail, event.detail.xhr && event.detail.xhr.status === 403 ? "session" : "serveur");
+    afficherEchec(event.detail, natureDeLEchec(event.detail.xhr));
   });
   document.addEventListener("htmx:sendError", function (event) {
     afficherEchec(event.detail, "reseau");

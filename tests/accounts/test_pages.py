@@ -162,6 +162,16 @@ def test_l_echec_csrf_explique_que_la_saisie_est_conservee(client):
     html = response.content.decode()
     assert "Ce que vous aviez saisi est conservé dans votre navigateur" in html
     assert "data-conserver-brouillons" in html
+    assert response["X-Refus"] == "csrf"  # how app.js tells a stale page from a right refused
+
+
+def test_un_refus_de_droit_n_est_pas_marque_csrf(rf):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.views import acces_refuse
+
+    response = acces_refuse(rf.get("/"), PermissionDenied())
+    assert response.status_code == 403 and "X-Refus" not in response
 
 
 def test_l_en_tete_csp_est_strict(client):

@@ -70,6 +70,23 @@ def test_un_refus_csrf_est_annonce_et_la_saisie_reste(page, live_server, mesure)
     assert Entretien.objects.get().notes == NOTE
 
 
+def test_un_droit_retire_n_est_pas_pris_pour_une_session_changee(page, live_server, mesure):
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    formulaire.get_by_label("Type de contact").select_option("TELEPHONE")
+    formulaire.get_by_label("Notes").fill(NOTE)
+    # A 403 without the CSRF view's X-Refus header: the server refuses a right (acces_refuse), not the page.
+    adresse = f"**{reverse('accompagnement:entretien_nouveau', args=[mesure.pk])}"
+    page.route(adresse, lambda route: route.fulfill(status=403, body="Accès refusé"))
+    formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
+    expect(formulaire.get_by_role("alert")).to_have_text(
+        "Enregistrement refusé : vos droits sur ce dossier ne le permettent pas (ou plus). Rechargez la page."
+    )
+    expect(formulaire.get_by_label("Notes")).to_have_value(NOTE)
+    erreurs_attendues(page, "403 ", "Response Status Error Code 403")
+    page.unroute(adresse)
+    assert not Entretien.objects.exists()
+
+
 def test_une_connexion_perdue_puis_une_erreur_serveur_sont_annoncees(page, live_server, mesure):
     formulaire = ouvrir_dossier(page, live_server, mesure)
     formulaire.get_by_label("Type de contact").select_option("TELEPHONE")
