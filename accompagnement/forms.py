@@ -4,6 +4,7 @@ team, the measure's objectives, the people the user may see). Writes go through 
 import datetime
 import uuid
 
+from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -68,13 +69,6 @@ class VersionMixin(forms.Form):
 PREMIER_JOUR = datetime.date(1900, 1, 1)
 
 
-def dans_annees(jour, annees):
-    try:
-        return jour.replace(year=jour.year + annees)
-    except ValueError:  # 29 February
-        return jour.replace(year=jour.year + annees, day=28)
-
-
 class BorneDeDate:
     """Validator of a date (or date and time) field: not before 1900, not after `annees` years from
     today; with 0, not in the future (`message_futur` then says why). Django's fields take any year
@@ -95,7 +89,7 @@ class BorneDeDate:
             if futur:
                 raise ValidationError(self.message_futur)
             return
-        limite = dans_annees(timezone.localdate(), self.annees)
+        limite = timezone.localdate() + relativedelta(years=self.annees)  # 29 February → 28
         if jour > limite:
             raise ValidationError(f"Cette date est trop lointaine : le {limite:%d/%m/%Y} au plus tard.")
 

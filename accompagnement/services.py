@@ -187,9 +187,9 @@ def planifier_rendez_vous(*, accompagnement, par, type, date_heure, lieu="", dur
 
 
 @transaction.atomic
-def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_minutes=None):
+def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_minutes=None, confidentiel=None):
     """Once its time has passed, a rendez-vous becomes an entretien (honoured, with its notes and its
-    real duration) or an absence. It can be cancelled at any time."""
+    real duration, confidential if its author says so) or an absence. It can be cancelled at any time."""
     exiger_droit(par, entretien.accompagnement)
     courant = verrouiller(entretien, version)
     if courant.statut != Entretien.Statut.PLANIFIE:
@@ -215,6 +215,12 @@ def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_m
         if statut != Entretien.Statut.HONORE:
             raise ValidationError({"duree_minutes": "Seul un rendez-vous honoré a une durée : laissez-la vide."})
         champs["duree_minutes"] = duree_minutes
+    if confidentiel is not None and confidentiel != courant.confidentiel:
+        if courant.auteur_id != par.pk:
+            raise PermissionDenied("Seul l'auteur modifie une note confidentielle.")
+        if confidentiel and statut != Entretien.Statut.HONORE:
+            raise ValidationError({"confidentiel": "Seul un rendez-vous honoré a des notes confidentielles."})
+        champs["confidentiel"] = confidentiel  # in the same version as the notes: none shows them to all
     return enregistrer_version(courant, **champs)
 
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -239,23 +238,15 @@ def rendez_vous_cloturer(request, pk):
     suivant = request.POST.get("suivant") or request.GET.get("suivant", "")
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                version = form.cleaned_data["version"]
-                confidentiel = form.cleaned_data.get("confidentiel", entretien.confidentiel)
-                if confidentiel != entretien.confidentiel:
-                    # Flagged before its notes are written, in the same transaction: no saved version
-                    # (history included) shows them to the whole team.
-                    version = services.modifier_entretien(
-                        entretien=entretien, par=request.user, version=version, confidentiel=confidentiel
-                    ).version
-                services.cloturer_rendez_vous(
-                    entretien=entretien,
-                    par=request.user,
-                    statut=form.cleaned_data["statut"],
-                    version=version,
-                    notes=form.cleaned_data["notes"],
-                    duree_minutes=form.cleaned_data["duree_minutes"],
-                )
+            services.cloturer_rendez_vous(
+                entretien=entretien,
+                par=request.user,
+                statut=form.cleaned_data["statut"],
+                version=form.cleaned_data["version"],
+                notes=form.cleaned_data["notes"],
+                duree_minutes=form.cleaned_data["duree_minutes"],
+                confidentiel=form.cleaned_data.get("confidentiel"),
+            )
         except ConflitDeVersion as erreur:
             reporter_erreurs(form, erreur)
             conflit(form, entretien)

@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django import forms as django_forms
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,7 @@ def local(dt):
 
 
 def dans_annees(annees, jours=0):
-    return forms.dans_annees(timezone.localdate(), annees) + datetime.timedelta(days=jours)
+    return timezone.localdate() + relativedelta(years=annees) + datetime.timedelta(days=jours)
 
 
 # --- every date field of the file is bounded ------------------------------------------------------------
