@@ -60,6 +60,13 @@ def mesures_modifiables(user, accompagnements):
     return [a for a in accompagnements if a.structure_id in structures or a.pk in coreferees]
 
 
+def exiger_equipe(user, structure):
+    """Opening a measure is for the structure's team (référents, manager) or the administrator."""
+    equipe = user.role in (Role.REFERENT, Role.RESPONSABLE) and user.structures.filter(pk=structure.pk).exists()
+    if not (user.is_administrateur or equipe):
+        raise PermissionDenied("Seule l'équipe de la structure de la personne ouvre un accompagnement.")
+
+
 def exiger_droit(user, accompagnement):
     if not peut_modifier(user, accompagnement):
         raise PermissionDenied("Vous ne pouvez que consulter ce dossier.")
@@ -272,9 +279,6 @@ def creer_action_collective(
     is a contact for the person (the échéance engine reads Participation)."""
     from residents.models import Resident
 
-    existant = _deja_saisi(ActionCollective, jeton)
-    if existant is not None:
-        return existant, False
     if par.role not in (Role.REFERENT, Role.RESPONSABLE) and not par.is_administrateur:
         raise PermissionDenied("Seule l'équipe d'une structure organise des ateliers.")
     if not par.is_administrateur and not par.structures.filter(pk=structure.pk).exists():
@@ -296,15 +300,9 @@ def creer_action_collective(
         description=description,
         jeton=jeton,
     )
-    action.full_clean()
-    try:
-        with transaction.atomic():
-            action.save()
-    except IntegrityError:
-        existant = _deja_saisi(ActionCollective, jeton)
-        if existant is None:
-            raise
-        return existant, False
+    action, cree = _enregistrer_une_fois(action)
+    if not cree:
+        return action, False
     action.animateurs.set(list(animateurs) or [par])
     # One save each, not bulk_create: post_save is what has the people's stored alerts synchronised
     # again when the transaction commits (echeances/signals.py), as for an entretien.
@@ -319,8 +317,7 @@ def creer_action_collective(
 @transaction.atomic
 def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, structure=None):
     structure = structure or resident.structure
-    if not par.is_administrateur and not par.structures.filter(pk=structure.pk).exists():
-        raise PermissionDenied("Vous n'êtes pas membre de cette structure.")
+    exiger_equipe(par, structure)
     if not modalite.accompagnee_ici:
         raise ValidationError({"modalite": "Cette modalité est une orientation : elle n'est pas accompagnée ici."})
     if not referent.structures.filter(pk=structure.pk).exists():

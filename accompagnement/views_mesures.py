@@ -1,11 +1,10 @@
 """A measure's life: open, re-orient, end; its objectives and evaluations; its co-referents."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
 from residents.models import Resident
 
 from . import services
@@ -38,14 +37,9 @@ def _formulaire(request, titre, form, accompagnement, **extra):
 
 @require_http_methods(["GET", "POST"])
 def accompagnement_ouvrir(request, pk):
-    resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
+    resident = get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure"), pk=pk)
     # A reader (délégué, conseillère logement) is told at once, not after filling the form in.
-    user = request.user
-    equipe = (
-        user.role in (Role.REFERENT, Role.RESPONSABLE) and user.structures.filter(pk=resident.structure_id).exists()
-    )
-    if not (user.is_administrateur or equipe):
-        raise PermissionDenied("Seule l'équipe de la structure de la personne ouvre un accompagnement.")
+    services.exiger_equipe(request.user, resident.structure)
     form = AccompagnementForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
