@@ -5,6 +5,9 @@ from django.apps import apps
 from django.test import Client
 
 from demo.clients import ClientVerifie
+from tests.accompagnement.factories import AccompagnementFactory
+from tests.accounts.factories import ReferentFactory, ResponsableFactory
+from tests.referentiel.factories import StructureFactory
 
 
 def code_totp(appareil):
@@ -23,6 +26,42 @@ def client():
 def client_sans_2fa():
     """Django's plain client: a login gives the password step only."""
     return Client()
+
+
+# The three situations every view is tested in (owner, colleague of the same structure, outsider), and
+# the structure's manager: one definition for every app's tests.
+
+
+@pytest.fixture
+def structure():
+    return StructureFactory()
+
+
+@pytest.fixture
+def referent(structure):
+    """The owner: référent of `mesure`."""
+    return ReferentFactory(structures=[structure])
+
+
+@pytest.fixture
+def collegue(structure):
+    return ReferentFactory(structures=[structure])
+
+
+@pytest.fixture
+def responsable(structure):
+    return ResponsableFactory(structures=[structure])
+
+
+@pytest.fixture
+def etranger():
+    """A référent of another structure: must get a 404 on everything of `structure`."""
+    return ReferentFactory()
+
+
+@pytest.fixture
+def mesure(referent):
+    return AccompagnementFactory(referent=referent)
 
 
 def pytest_collection_modifyitems(items):

@@ -8,8 +8,8 @@ from contrats import services
 from contrats.models import Partie, Signature
 from referentiel.models import Modalite, TypeContrat
 from tests.accompagnement.factories import AccompagnementFactory, ObjectifFactory
-from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory, ReferentFactory, ResponsableFactory
-from tests.referentiel.factories import ContactPartenaireFactory, StructureFactory
+from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory
+from tests.referentiel.factories import ContactPartenaireFactory
 
 DEBUT = datetime.date(2026, 1, 5)
 
@@ -19,35 +19,12 @@ def _media_temporaire(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def structure():
-    return StructureFactory()
-
-
-@pytest.fixture
-def referent(structure):
-    return ReferentFactory(structures=[structure])
-
-
-@pytest.fixture
-def collegue(structure):
-    return ReferentFactory(structures=[structure])
-
-
-@pytest.fixture
-def responsable(structure):
-    return ResponsableFactory(structures=[structure])
+# structure, referent, collegue, responsable, etranger: tests/conftest.py.
 
 
 @pytest.fixture
 def delegue(structure):
     return DelegueFactory(territoires=[structure.territoire])
-
-
-@pytest.fixture
-def etranger():
-    """A référent of another structure: must see nothing (404)."""
-    return ReferentFactory()
 
 
 def mesure(referent, code=Modalite.Code.RSA_SOCIOPRO, **kwargs):

@@ -35,11 +35,6 @@ def collegue(mesure):
     return ReferentFactory(structures=[mesure.structure])
 
 
-@pytest.fixture
-def etranger():
-    return ReferentFactory()
-
-
 def test_a_faire_du_referent(client, mesure, collegue, etranger, django_assert_max_num_queries):
     for user, voit in ((mesure.referent, True), (collegue, False), (etranger, False)):
         client.force_login(user)
