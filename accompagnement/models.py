@@ -2,23 +2,10 @@
 
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Role, User
-
-
-def filtre_visibilite(user, prefixe=""):
-    """Q object selecting the measures `user` may see. The measures of an archived file
-    (residents.retention) are out of everyone's view but the admin's. No multi-valued join: the
-    filter applies to the queryset as it is, without a DISTINCT or an `id IN (…)` over the whole base.
-    `prefixe` ("accompagnement__"): the same filter on the measure of a record that has one, through
-    its join, so a dossier's 500 entretiens are not each checked against the visible measures."""
-    if user.is_administrateur:
-        return Q()
-    return Q(**{f"{prefixe}resident__archive_le__isnull": True}) & _filtre_role(user, prefixe)
+from accounts import acces
 
 
 def coreference_en_cours(prefix="", le=None):
@@ -31,65 +18,9 @@ def coreference_en_cours(prefix="", le=None):
     )
 
 
-# Bumped whenever a co-reference or a user's structures change in this process: the two lists below are
-# remembered on the User instance (a request's user lives one request) and re-read after any change.
-_generation = [0]
-
-
-def _memo(user, nom, lire):
-    cle = (_generation[0], timezone.localdate())
-    memo = user.__dict__.get(nom)
-    if memo is None or memo[0] != cle:
-        memo = user.__dict__[nom] = (cle, lire())
-    return memo[1]
-
-
-def structures_de(user):
-    """Ids of the user's structures."""
-    return _memo(user, "_visibilite_structures", lambda: [s.pk for s in user.structures.all()])
-
-
-def mesures_coreferees(user):
-    """Ids of the measures the user co-refers today: a handful, read once and passed as a list, so that
-    « its structures' measures or these » is two index scans rather than a pass over every measure."""
-    return _memo(
-        user,
-        "_visibilite_coreferees",
-        lambda: list(
-            CoReferent.objects.filter(coreference_en_cours(), user=user).values_list("accompagnement_id", flat=True)
-        ),
-    )
-
-
-def _filtre_role(user, p):
-    if user.role in (Role.REFERENT, Role.RESPONSABLE):
-        return Q(**{f"{p}structure_id__in": structures_de(user)}) | Q(**{f"{p}pk__in": mesures_coreferees(user)})
-    if user.role == Role.DELEGUE:
-        return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
-    if user.role == Role.CONSEILLER_LOGEMENT:
-        return Q(
-            **{
-                f"{p}structure__territoire__in": user.territoires.all(),
-                f"{p}modalite__champ__in": ["LOGEMENT", "LOGEMENT_EMPLOI"],
-            }
-        )
-    if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
-        from residents.models import Consentement
-
-        # Co-referred by this contact, and a consent in force (not withdrawn, not future) for its organisation.
-        consentis = Consentement.objects.en_vigueur().pour_contact(user.contact_partenaire_id).values("resident_id")
-        coreferees = CoReferent.objects.filter(coreference_en_cours(), contact_id=user.contact_partenaire_id)
-        return Q(**{f"{p}pk__in": coreferees.values("accompagnement_id"), f"{p}resident_id__in": consentis})
-    return Q(**{f"{p}pk__in": []})
-
-
 class AccompagnementQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        return self.filter(filtre_visibilite(user))
+        return acces.mesures_visibles(self, user)
 
     def actifs(self, le=None):
         le = le or timezone.localdate()
@@ -301,18 +232,7 @@ TYPES_PHYSIQUES = [
 
 class EntretienQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """Entretiens of the measures the user sees; a confidential note (« confidential to the référent »,
-        domain.md §9) only for its author and the measure's référent (and the structure's manager where
-        the structure allows it)."""
-        if not user.is_authenticated:
-            return self.none()
-        qs = self.filter(filtre_visibilite(user, "accompagnement__"))
-        confidentiel_lisible = Q(confidentiel=False) | Q(auteur=user) | Q(accompagnement__referent=user)
-        if user.role == Role.RESPONSABLE:
-            confidentiel_lisible |= Q(
-                accompagnement__structure__in=user.structures.filter(responsable_voit_notes_confidentielles=True)
-            )
-        return qs.filter(confidentiel_lisible)
+        return acces.entretiens_visibles(self, user)
 
     def contacts(self):
         """What counts as a contact: an entretien that took place (an absence is not a contact)."""
@@ -397,15 +317,7 @@ class Entretien(models.Model):
 
 class ActionCollectiveQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        if user.role in (Role.REFERENT, Role.RESPONSABLE):
-            return self.filter(structure__in=user.structures.all())
-        if user.role in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
-            return self.filter(structure__territoire__in=user.territoires.all())
-        return self.none()
+        return acces.ateliers_visibles(self, user)
 
 
 class ActionCollective(models.Model):
@@ -458,9 +370,7 @@ class Participation(models.Model):
 
 class ObjectifQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(filtre_visibilite(user, "accompagnement__"))
+        return acces.par_la_mesure(self, user)
 
     def en_cours(self):
         return self.filter(etat=Objectif.Etat.EN_COURS)
@@ -534,10 +444,3 @@ class EvaluationObjectif(models.Model):
 
     def __str__(self):
         return f"{self.objectif} – {self.get_niveau_display()} ({self.date:%d/%m/%Y})"
-
-
-@receiver(post_save, sender=CoReferent)
-@receiver(post_delete, sender=CoReferent)
-@receiver(m2m_changed, sender=User.structures.through)
-def _visibilite_changee(**kwargs):
-    _generation[0] += 1

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.acces import exiger_droit, exiger_equipe
 from referentiel.models import Modalite
 
 from .models import (
@@ -28,48 +28,6 @@ STATUTS_CLOTURE = (
     Entretien.Statut.ABSENT_EXCUSE,
     Entretien.Statut.ABSENT_NON_EXCUSE,
 )
-
-
-# --- who may write ---------------------------------------------------------------------------------
-
-
-def peut_modifier(user, accompagnement):
-    """Staff of the measure's structure (the team's veille bienveillante) or a team member who is its
-    co-referent today. Partners and the Département's agents read only."""
-    return bool(mesures_modifiables(user, [accompagnement]))
-
-
-def mesures_modifiables(user, accompagnements):
-    """Those of `accompagnements` the user may write on (peut_modifier), in two queries at most
-    whatever their number (one when the user's structures are prefetched): a dossier asks it for each
-    of its measures."""
-    accompagnements = list(accompagnements)
-    if user.is_administrateur:
-        return accompagnements
-    if user.role not in (Role.REFERENT, Role.RESPONSABLE) or not accompagnements:
-        return []
-    structures = {s.pk for s in user.structures.all()}
-    ailleurs = [a.pk for a in accompagnements if a.structure_id not in structures]
-    coreferees = set()
-    if ailleurs:
-        coreferees = set(
-            CoReferent.objects.en_cours()
-            .filter(user=user, accompagnement_id__in=ailleurs)
-            .values_list("accompagnement_id", flat=True)
-        )
-    return [a for a in accompagnements if a.structure_id in structures or a.pk in coreferees]
-
-
-def exiger_equipe(user, structure):
-    """Opening a measure is for the structure's team (référents, manager) or the administrator."""
-    equipe = user.role in (Role.REFERENT, Role.RESPONSABLE) and user.structures.filter(pk=structure.pk).exists()
-    if not (user.is_administrateur or equipe):
-        raise PermissionDenied("Seule l'équipe de la structure de la personne ouvre un accompagnement.")
-
-
-def exiger_droit(user, accompagnement):
-    if not peut_modifier(user, accompagnement):
-        raise PermissionDenied("Vous ne pouvez que consulter ce dossier.")
 
 
 def _exiger_mesure_ouverte(accompagnement, le):
@@ -279,10 +237,7 @@ def creer_action_collective(
     is a contact for the person (the échéance engine reads Participation)."""
     from residents.models import Resident
 
-    if par.role not in (Role.REFERENT, Role.RESPONSABLE) and not par.is_administrateur:
-        raise PermissionDenied("Seule l'équipe d'une structure organise des ateliers.")
-    if not par.is_administrateur and not par.structures.filter(pk=structure.pk).exists():
-        raise PermissionDenied("Vous n'êtes pas membre de cette structure.")
+    exiger_equipe(par, structure, "Seule l'équipe de la structure organise ses ateliers.")
     residents = list(residents)
     if not residents:
         raise ValidationError({"residents": "Choisissez au moins une personne."})
@@ -313,11 +268,13 @@ def creer_action_collective(
 
 # --- measures: open, re-orient, end ---------------------------------------------------------------
 
+OUVERTURE_REFUSEE = "Seule l'équipe de la structure de la personne ouvre un accompagnement."
+
 
 @transaction.atomic
 def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, structure=None):
     structure = structure or resident.structure
-    exiger_equipe(par, structure)
+    exiger_equipe(par, structure, OUVERTURE_REFUSEE)
     if not modalite.accompagnee_ici:
         raise ValidationError({"modalite": "Cette modalité est une orientation : elle n'est pas accompagnée ici."})
     if not referent.structures.filter(pk=structure.pk).exists():

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role, User
+from accounts import acces
+from accounts.models import User
 from contrats.models import Contrat
 from referentiel.models import Modalite
 from residents.texte import cle_recherche
@@ -41,7 +42,7 @@ def _mesures_file_active(request, le):
     qs = Accompagnement.objects.visibles_par(user).actifs(le)
     referents = None
     referent_choisi = request.GET.get("referent", "")
-    if user.role == Role.RESPONSABLE or user.is_administrateur:
+    if acces.voit_la_file_de_l_equipe(user):
         referents = User.objects.referents().filter(structures__in=user.structures.all()).distinct()
         if (referent_id := entier(referent_choisi)) is not None:
             qs = qs.filter(referent_id=referent_id)

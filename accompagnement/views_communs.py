@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
+from accounts.acces import exiger_droit
+
 from .models import Accompagnement, Entretien
-from .services import exiger_droit
 
 
 def accompagnement_modifiable(request, pk):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts import acces
 from residents.models import Resident
 
 from . import services
@@ -39,7 +40,7 @@ def _formulaire(request, titre, form, accompagnement, **extra):
 def accompagnement_ouvrir(request, pk):
     resident = get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure"), pk=pk)
     # A reader (délégué, conseillère logement) is told at once, not after filling the form in.
-    services.exiger_equipe(request.user, resident.structure)
+    acces.exiger_equipe(request.user, resident.structure, services.OUVERTURE_REFUSEE)
     form = AccompagnementForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@ screens exist, so that the menu never shows a link to a page that is not there."
 
 from django.urls import NoReverseMatch, reverse
 
+from . import acces
 from .models import Role
 
 # (label, url name, roles that see it or None for everyone). Order is the menu's order.
@@ -59,11 +60,7 @@ LIBELLE_A_FAIRE = "À faire"
 
 
 def _voit(user, roles):
-    if roles is None:
-        return True
-    if user.role in roles:
-        return True
-    return user.is_superuser and Role.ADMINISTRATEUR in roles
+    return roles is None or acces.a_l_un_des_roles(user, roles)
 
 
 def entrees_pour(user):

@@ -7,7 +7,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Role
+from . import acces
 
 
 def tableau_de_bord(user):
@@ -18,14 +18,14 @@ def tableau_de_bord(user):
     chiffres = []
     rendez_vous = []
     alertes = Alerte.objects.ouvertes().pour(user)
-    if user.role in (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
+    if acces.a_des_echeances(user):
         chiffres.append(
             _chiffre("échéance(s) en retard", alertes.filter(etat="EN_RETARD").count(), "echeances:a_faire", True)
         )
         chiffres.append(
             _chiffre("échéance(s) bientôt dues", alertes.filter(etat="BIENTOT").count(), "echeances:a_faire")
         )
-    if user.role in (Role.REFERENT, Role.RESPONSABLE):
+    if acces.est_de_l_equipe(user):
         rendez_vous = _rendez_vous_du_jour(user)
         chiffres.append(_chiffre("rendez-vous aujourd'hui", len(rendez_vous), "accompagnement:rendez_vous"))
         brouillons = Contrat.objects.visibles_par(user).filter(
@@ -34,12 +34,13 @@ def tableau_de_bord(user):
         chiffres.append(
             _chiffre("contrat(s) en rédaction ou en signature", brouillons.count(), "contrats:mes_contrats")
         )
-    if user.role == Role.RESPONSABLE:
+    if acces.signe_pour_la_structure(user):
         a_signer = Contrat.objects.visibles_par(user).a_signer_par_responsable(user).count()
         chiffres.append(_chiffre("contrat(s) attendant votre signature", a_signer, "contrats:file_responsable", True))
-    if user.role == Role.DELEGUE:
+    if acces.valide_les_contrats(user):
         a_valider = Contrat.objects.a_valider_par(user).count()
         chiffres.append(_chiffre("contrat(s) à valider", a_valider, "contrats:file_delegue", True))
+    if acces.decide_les_signalements(user):
         signalements = SignalementSanction.objects.visibles_par(user).filter(issue="").count()
         chiffres.append(_chiffre("signalement(s) à traiter", signalements, "echeances:signalements", True))
     return {"chiffres": chiffres, "rendez_vous": rendez_vous}

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accompagnement.forms import DateInput, StyleMixin
 from accompagnement.models import Accompagnement, CoReferent, coreference_en_cours
-from accounts.models import Role, User
+from accounts.models import ROLES_STRUCTURE, User
 from referentiel.models import ContactPartenaire, Structure, TiersPartenaire
 from residents.models import Resident
 
@@ -70,7 +70,7 @@ class ContactForm(VersionForm):
     def __init__(self, *args, candidature, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referent"].queryset = User.objects.actifs().filter(
-            structures=candidature.residence, role__in=[Role.REFERENT, Role.RESPONSABLE]
+            structures=candidature.residence, role__in=ROLES_STRUCTURE
         )
 
 

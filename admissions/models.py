@@ -10,28 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accompagnement.models import Accompagnement, filtre_visibilite
-from accounts.models import Role
-from residents.models import Consentement, Resident
+from accounts import acces
 
 
 class CandidatureQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The résidence's team sees its applications; an admitted application is also visible wherever
-        its measure is (a partner only with the person's consent, through the measure's rules)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        if user.role in (Role.REFERENT, Role.RESPONSABLE):
-            # The person must stay visible too (an archived file leaves everyone's daily view).
-            return self.filter(
-                Q(residence__in=user.structures.all()) | Q(accompagnement__in=Accompagnement.objects.visibles_par(user))
-            ).filter(resident__in=Resident.objects.visibles_par(user))
-        if user.role == Role.PARTENAIRE:
-            # An application (notes sociales, difficulties, history) is no consent category: never shared.
-            return self.none()
-        return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+        return acces.candidatures_visibles(self, user)
 
     def ouvertes(self):
         return self.filter(statut__in=[Candidature.Statut.EN_COURS, Candidature.Statut.LISTE_ATTENTE])
@@ -243,34 +227,13 @@ class GarantieTiers(models.Model):
 
 
 class MesureQuerySet(models.QuerySet):
-    """For the records hanging from a measure: visible when the measure is, except to a partner account,
-    for which no consent category covers them (deny by default; see SyntheseQuerySet)."""
-
     def visibles_par(self, user):
-        if not user.is_authenticated or user.role == Role.PARTENAIRE:
-            return self.none()
-        # The measures' own filter, through the join on the measure (no multi-valued join, no duplicate row).
-        return self.filter(filtre_visibilite(user, "accompagnement__"))
+        return acces.suivi_admission_visible(self, user)
 
 
 class SyntheseQuerySet(MesureQuerySet):
     def visibles_par(self, user):
-        """A partner reads a synthèse of its own organisation once transmitted, while the person's consent
-        to share her objectives with it is in force."""
-        if not (user.is_authenticated and user.role == Role.PARTENAIRE and user.contact_partenaire_id):
-            return super().visibles_par(user)
-        consentis = (
-            Consentement.objects.en_vigueur()
-            .pour_contact(user.contact_partenaire_id)
-            .filter(categories__contains=[Consentement.Categorie.OBJECTIFS])
-            .values("resident_id")
-        )
-        return self.filter(
-            accompagnement__in=Accompagnement.objects.visibles_par(user),
-            accompagnement__resident_id__in=consentis,
-            contact__tiers__contacts__pk=user.contact_partenaire_id,
-            transmise_le__isnull=False,
-        )
+        return acces.syntheses_visibles(self, user)
 
 
 class Synthese(models.Model):

@@ -2,7 +2,7 @@
 atomic: bad input raises ValidationError (or PermissionDenied) with a French message, nothing is
 half-saved. An application moves one step at a time, under a row lock and its `version`."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +11,7 @@ from accompagnement import services as accompagnement_services
 from accompagnement.fichiers import lire_pdf
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import enregistrer_version, verrouiller
-from accounts.models import Role
+from accounts import acces
 from contrats import services as contrats_services
 from contrats.models import Contrat
 from journal.services import tracer_partage
@@ -49,25 +49,8 @@ def _refuser_si(condition, message):
         raise ValidationError(message)
 
 
-# --- who may act ---------------------------------------------------------------------------------
-
-
-def est_equipe(user, residence):
-    return user.role in (Role.REFERENT, Role.RESPONSABLE) and user.structures.filter(pk=residence.pk).exists()
-
-
 def exiger_equipe(user, residence):
-    if not (user.is_administrateur or est_equipe(user, residence)):
-        raise PermissionDenied("Seule l'équipe de la résidence peut faire avancer cette candidature.")
-
-
-def est_responsable(user, structure):
-    return user.role == Role.RESPONSABLE and user.structures.filter(pk=structure.pk).exists()
-
-
-def exiger_responsable(user, structure, message):
-    if not est_responsable(user, structure):
-        raise PermissionDenied(message)
+    acces.exiger_equipe(user, residence, "Seule l'équipe de la résidence peut faire avancer cette candidature.")
 
 
 # --- 1. application ------------------------------------------------------------------------------
@@ -191,7 +174,7 @@ def enregistrer_contact(*, candidature, par, version, date, compte_rendu, refere
     _refuser_si(date < courant.date_candidature, "Le contact ne peut précéder la candidature.")
     _refuser_si(not (compte_rendu or "").strip(), "Notez ce qui a été dit lors du contact téléphonique.")
     _refuser_si(
-        referent is None or not est_equipe(referent, courant.residence),
+        referent is None or not acces.est_equipe(referent, courant.residence),
         "Le référent doit être membre de l'équipe de la résidence.",
     )
     return _passer(courant, E.CONTACT, date, date_contact=date, compte_rendu_contact=compte_rendu, referent=referent)
@@ -266,7 +249,7 @@ def decider(*, candidature, par, version, decision, motif, tiers_informe_le, dat
     """5. The team's decision, taken by the responsable, with a reason, told to the tiers. A waiting list
     can be decided again later."""
     date = date or timezone.localdate()
-    exiger_responsable(par, candidature.residence, "Seul le responsable de la résidence prononce la décision.")
+    acces.exiger_responsable_de(par, candidature.residence, "Seul le responsable de la résidence prononce la décision.")
     etape = E.DECISION if candidature.statut == Candidature.Statut.LISTE_ATTENTE else E.PREMIERE_RENCONTRE
     courant = _a_l_etape(candidature, par, version, etape)
     _refuser_si(decision not in Candidature.Decision.values, "Choisissez une décision.")
@@ -433,7 +416,7 @@ def abandonner(*, candidature, par, version, motif):
 
 
 def _exiger_mesure(par, accompagnement):
-    accompagnement_services.exiger_droit(par, accompagnement)
+    acces.exiger_droit(par, accompagnement)
     _refuser_si(not accompagnement.est_actif, "Cet accompagnement est terminé.")
 
 
@@ -453,7 +436,7 @@ def planifier_synthese(*, accompagnement, par, contact, date_prevue):
 
 @transaction.atomic
 def tenir_synthese(*, synthese, par, version, tenue_le, participants, bilan):
-    accompagnement_services.exiger_droit(par, synthese.accompagnement)
+    acces.exiger_droit(par, synthese.accompagnement)
     courant = verrouiller(synthese, version)
     _refuser_si(courant.tenue_le is not None, "Cette synthèse a déjà été tenue.")
     _date_passee(tenue_le, "de la synthèse")
@@ -479,7 +462,7 @@ def consentement_synthese(synthese, le=None):
 @transaction.atomic
 def transmettre_synthese(*, synthese, par, version):
     """The tiers receives the synthèse only if the person consented to share her objectives with it."""
-    accompagnement_services.exiger_droit(par, synthese.accompagnement)
+    acces.exiger_droit(par, synthese.accompagnement)
     courant = verrouiller(synthese, version)
     _refuser_si(courant.tenue_le is None, "Tenez d'abord la synthèse : seul un bilan écrit se transmet.")
     _refuser_si(courant.transmise_le is not None, "Cette synthèse a déjà été transmise.")
@@ -545,7 +528,7 @@ def enregistrer_logement(*, accompagnement, par, mode, date_debut, glissement_pr
 
 @transaction.atomic
 def constater_glissement(*, logement, par, le):
-    accompagnement_services.exiger_droit(par, logement.accompagnement)
+    acces.exiger_droit(par, logement.accompagnement)
     courant = Logement.objects.select_for_update().get(pk=logement.pk)
     _refuser_si(courant.mode != Logement.Mode.BAIL_GLISSANT, "Seul un bail glissant glisse.")
     _refuser_si(courant.glissement_fait_le is not None, "Le bail a déjà glissé.")
@@ -570,7 +553,7 @@ def fin_de_sejour_au_plus_tot(decidee_le, territoire=None):
 def decider_fin(*, accompagnement, par, motif, explications, decidee_le, date_effet, tiers_informe_le):
     """End of the stay under convention: only the responsable, with the tiers informed, for a reason of
     seed 002, with its notice (from the decision to the end of the stay)."""
-    exiger_responsable(
+    acces.exiger_responsable_de(
         par, accompagnement.structure, "Seul le responsable de la résidence décide de la fin de la prise en charge."
     )
     _refuser_si(
@@ -630,7 +613,7 @@ def enregistrer_sortie(
     """Exit with its destination and the hand-over (who, what within the person's consent, when). A stay
     under convention ended for a reason of seed 002 needs the responsable's decision (decider_fin), and
     the exit comes at the end of its notice."""
-    accompagnement_services.exiger_droit(par, accompagnement)
+    acces.exiger_droit(par, accompagnement)
     fin = FinDePriseEnCharge.objects.filter(accompagnement=accompagnement).first()
     motif_fin = fin.motif if fin else motif_fin
     _refuser_si(not motif_fin, "Indiquez le motif de la sortie.")

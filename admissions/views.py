@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accompagnement import services as accompagnement_services
 from accompagnement.models import Accompagnement, Objectif
 from accompagnement.views_communs import accompagnement_modifiable, entier, reporter_erreurs
+from accounts import acces
 from referentiel.models import Structure
 
 from . import eligibilite, forms, services
@@ -159,8 +160,8 @@ def _contexte(request, candidature, formulaire=None, nom=None):
         "verdict": verdict,
         "garanties": candidature.garanties.all(),
         "age": candidature.age_jours(le),
-        "peut_agir": services.est_equipe(request.user, candidature.residence),
-        "est_responsable": services.est_responsable(request.user, candidature.residence),
+        "peut_agir": acces.est_equipe(request.user, candidature.residence),
+        "est_responsable": acces.est_responsable_de(request.user, candidature.residence),
         "historique": candidature.history.select_related("history_user").order_by("-history_date")[:20],
     }
 
@@ -228,11 +229,11 @@ def _mesure(request, pk):
 
 
 def _suivi_contexte(request, mesure, **formulaires):
-    ecriture = accompagnement_services.peut_modifier(request.user, mesure)
+    ecriture = acces.peut_modifier(request.user, mesure)
     contexte = {
         "mesure": mesure,
         "ecriture": ecriture and mesure.est_actif,
-        "est_responsable": services.est_responsable(request.user, mesure.structure),
+        "est_responsable": acces.est_responsable_de(request.user, mesure.structure),
         "candidature": Candidature.objects.filter(accompagnement=mesure).first(),
         "syntheses": Synthese.objects.visibles_par(request.user)
         .filter(accompagnement=mesure)
@@ -296,7 +297,7 @@ def _synthese(request, pk):
     synthese = get_object_or_404(
         Synthese.objects.visibles_par(request.user).select_related("accompagnement", "contact__tiers"), pk=pk
     )
-    accompagnement_services.exiger_droit(request.user, synthese.accompagnement)
+    acces.exiger_droit(request.user, synthese.accompagnement)
     return synthese
 
 

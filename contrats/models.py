@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accompagnement.models import Accompagnement
-from accounts.models import Role
+from accounts import acces
 from referentiel.models import TypeContrat
 
 
@@ -56,7 +56,7 @@ class ContratQuerySet(models.QuerySet):
 
     def a_valider_par(self, user):
         """CERs and contrats d'engagement of the délégué's territories waiting for a decision."""
-        if user.role != Role.DELEGUE:
+        if not acces.valide_les_contrats(user):
             return self.none()
         return self.filter(
             type__in=Contrat.TYPES_A_VALIDER,
@@ -66,7 +66,7 @@ class ContratQuerySet(models.QuerySet):
 
     def a_signer_par_responsable(self, user):
         """COMs and tripartite documents of the manager's structures still missing the manager's signature."""
-        if user.role != Role.RESPONSABLE:
+        if not acces.signe_pour_la_structure(user):
             return self.none()
         deja_signes = Signature.objects.filter(
             version__contrat=models.OuterRef("pk"),

@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from accompagnement.fichiers import lire_pdf
 from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
+from accounts import acces
 from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
 from referentiel.regles import parametre, parametre_delta, regles
 
-from . import pdf, permissions
+from . import pdf
 from .models import (
     PARTIES_EXTERNES,
     Contrat,
@@ -245,9 +246,7 @@ def creer_brouillon(
     objectifs=(),
     precedent=None,
 ):
-    _autoriser(
-        permissions.peut_rediger(par, accompagnement), "Vous ne pouvez pas rédiger de contrat pour cette mesure."
-    )
+    _autoriser(acces.peut_rediger(par, accompagnement), "Vous ne pouvez pas rédiger de contrat pour cette mesure.")
     # One writer at a time per measure: the count and the continuity checked below stay true until commit.
     Accompagnement.objects.select_for_update().filter(pk=accompagnement.pk).first()
     _refuser_si(
@@ -308,7 +307,7 @@ def _lier_objectifs(contrat, objectifs):
 @transaction.atomic
 def modifier_brouillon(*, contrat, par, version_attendue=None, objectifs=None, **champs):
     """Change a draft's dates, partner, intensity, commitments and its list of objectives."""
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat, version_attendue)
     _refuser_si(contrat.etat != E.BROUILLON, "Seul un brouillon se modifie ; pour un contrat signé, faites un avenant.")
     permis = {
@@ -343,7 +342,7 @@ def modifier_brouillon(*, contrat, par, version_attendue=None, objectifs=None, *
 @transaction.atomic
 def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=None, actions=""):
     """A new objective of the measure (shared with the dossier) written into the draft."""
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat)
     _refuser_si(contrat.etat != E.BROUILLON, "On n'ajoute un objectif qu'à un brouillon.")
     _refuser_si(not libelle.strip(), "Écrivez l'objectif.")
@@ -369,7 +368,7 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
 
 def soumettre(*, contrat, par, version_attendue=None):
     """Freeze the draft as a version (content, PDF, SHA-256) and open it to the parties' signatures."""
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
         contrat = _verrouiller(contrat, version_attendue)
         _refuser_si(contrat.etat != E.BROUILLON, "Ce contrat a déjà été soumis à la signature.")
@@ -404,7 +403,7 @@ def soumettre(*, contrat, par, version_attendue=None):
 def rouvrir(*, contrat, par, motif="", version_attendue=None):
     """Change a submitted or signed contract. Without any signature the frozen version is dropped and the
     draft reopens; after a signature the change is an avenant: a new version every party signs again."""
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat, version_attendue)
     _refuser_si(
         contrat.etat in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
@@ -480,7 +479,7 @@ def signer(
             version.signatures.filter(partie=partie).exists(),
             f"{Partie(partie).label.capitalize()} a déjà signé cette version.",
         )
-        _autoriser(permissions.peut_signer(par, contrat, partie), "Vous ne pouvez pas signer pour cette partie.")
+        _autoriser(acces.peut_signer(par, contrat, partie), "Vous ne pouvez pas signer pour cette partie.")
         signature = Signature(
             version=version,
             partie=partie,
@@ -536,7 +535,7 @@ def signer(
 
 
 def _decision(contrat, par, version_attendue):
-    _autoriser(permissions.peut_valider(par, contrat), "Seul le délégué insertion du territoire décide de ce contrat.")
+    _autoriser(acces.peut_valider(par, contrat), "Seul le délégué insertion du territoire décide de ce contrat.")
     contrat = _verrouiller(contrat, version_attendue)
     _refuser_si(contrat.etat not in (E.EN_VALIDATION, E.DIFFERE), "Ce contrat n'attend pas de validation.")
     return contrat
@@ -571,7 +570,7 @@ def differer(*, contrat, par, motif, version_attendue=None):
 @transaction.atomic
 def repondre(*, contrat, par, message, version_attendue=None):
     """The référent's answer to a deferral; the contract goes back to the délégué's queue."""
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat, version_attendue)
     _refuser_si(contrat.etat != E.DIFFERE, "Ce contrat n'attend pas de réponse au délégué.")
     _refuser_si(not (message or "").strip(), "Écrivez votre réponse au délégué insertion.")
@@ -581,7 +580,7 @@ def repondre(*, contrat, par, message, version_attendue=None):
 
 @transaction.atomic
 def annuler(*, contrat, par, motif, version_attendue=None):
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat, version_attendue)
     _refuser_si(contrat.etat not in (E.BROUILLON, E.EN_SIGNATURE), "Seul un contrat pas encore signé s'annule.")
     _refuser_si(not (motif or "").strip(), "Indiquez pourquoi le contrat est abandonné.")
@@ -592,7 +591,7 @@ def annuler(*, contrat, par, motif, version_attendue=None):
 @transaction.atomic
 def rompre(*, contrat, par, motif, le=None, version_attendue=None):
     """End an in-force contract early: it stops covering days from `le` on."""
-    _autoriser(permissions.peut_rompre(par, contrat), "Vous ne pouvez pas rompre ce contrat.")
+    _autoriser(acces.peut_rompre(par, contrat), "Vous ne pouvez pas rompre ce contrat.")
     contrat = _verrouiller(contrat, version_attendue)
     le = le or timezone.localdate()
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé peut être rompu.")
@@ -618,7 +617,7 @@ def renouvellement_possible_le(contrat):
 @transaction.atomic
 def preparer_renouvellement(*, contrat, par, le=None):
     """A draft that starts exactly when this contract ends, with the objectives not yet met."""
-    _autoriser(permissions.peut_rediger(par, contrat))
+    _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat)
     le = le or timezone.localdate()
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé se renouvelle.")

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement
-from accounts.models import Role
+from accounts import acces
 
 from . import pdf as pdf_module
-from . import permissions, services
+from . import services
 from .forms import (
     BrouillonForm,
     DecisionForm,
@@ -84,7 +84,7 @@ def mes_contrats(request):
 @require_GET
 def file_responsable(request):
     """COMs and tripartite documents waiting for the manager's signature, oldest first."""
-    if request.user.role != Role.RESPONSABLE:
+    if not acces.signe_pour_la_structure(request.user):
         raise PermissionDenied("Cette file est celle des responsables de structure.")
     qs = (
         Contrat.objects.visibles_par(request.user)
@@ -99,7 +99,7 @@ def file_responsable(request):
 @require_GET
 def file_delegue(request):
     """CERs and contrats d'engagement of the délégué's territories waiting for a decision, oldest first."""
-    if request.user.role != Role.DELEGUE:
+    if not acces.valide_les_contrats(request.user):
         raise PermissionDenied("Cette file est celle des délégués insertion.")
     qs = (
         Contrat.objects.visibles_par(request.user)
@@ -121,7 +121,7 @@ def nouveau(request, accompagnement_pk):
         Accompagnement.objects.visibles_par(request.user).select_related("structure__territoire", "modalite"),
         pk=accompagnement_pk,
     )
-    if not permissions.peut_rediger(request.user, acc):
+    if not acces.peut_rediger(request.user, acc):
         raise PermissionDenied("Seuls le référent de la mesure et le responsable rédigent ses contrats.")
     types = services.types_possibles(acc)
     form = NouveauContratForm(request.POST or None, types=types)
@@ -161,13 +161,11 @@ def detail(request, pk):
             "libelle": Partie(p).label,
             "nom": nom,
             "signee": p in signees,
-            "peut_signer": contrat.etat == E.EN_SIGNATURE
-            and p not in signees
-            and permissions.peut_signer(user, contrat, p),
+            "peut_signer": contrat.etat == E.EN_SIGNATURE and p not in signees and acces.peut_signer(user, contrat, p),
         }
         for p, nom in a_signer
     ]
-    peut_rediger = permissions.peut_rediger(user, contrat)
+    peut_rediger = acces.peut_rediger(user, contrat)
     en_vigueur = contrat.etat in Contrat.ETATS_EN_VIGUEUR
     contexte = {
         "contrat": contrat,
@@ -181,8 +179,8 @@ def detail(request, pk):
         "peut_faire_avenant": peut_rediger and contrat.etat not in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
         "peut_renouveler": peut_rediger and en_vigueur and contrat.successeur() is None,
         "en_vigueur": en_vigueur,
-        "peut_valider": permissions.peut_valider(user, contrat) and contrat.etat in (E.EN_VALIDATION, E.DIFFERE),
-        "peut_rompre": permissions.peut_rompre(user, contrat) and en_vigueur,
+        "peut_valider": acces.peut_valider(user, contrat) and contrat.etat in (E.EN_VALIDATION, E.DIFFERE),
+        "peut_rompre": acces.peut_rompre(user, contrat) and en_vigueur,
         "renouvellement_le": services.renouvellement_possible_le(contrat),
         "aujourdhui": timezone.localdate(),
         "decision_form": DecisionForm(initial={"version": contrat.version}),
@@ -195,7 +193,7 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def modifier(request, pk):
     contrat = _contrat(request, pk)
-    if not permissions.peut_rediger(request.user, contrat):
+    if not acces.peut_rediger(request.user, contrat):
         raise PermissionDenied("Seuls le référent de la mesure et le responsable modifient ce contrat.")
     if contrat.etat != E.BROUILLON:
         messages.error(request, "Seul un brouillon se modifie ; pour un contrat soumis ou signé, faites un avenant.")
@@ -350,7 +348,7 @@ def signer(request, pk, partie):
     version = contrat.version_courante()
     if partie not in (version.parties() if version else contrat.parties()):
         raise PermissionDenied("Cette partie ne signe pas ce contrat.")
-    if not permissions.peut_signer(request.user, contrat, partie):
+    if not acces.peut_signer(request.user, contrat, partie):
         raise PermissionDenied("Vous ne pouvez pas signer pour cette partie.")
     if contrat.etat != E.EN_SIGNATURE:
         messages.error(request, "Ce contrat n'est pas ouvert à la signature.")

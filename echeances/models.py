@@ -7,19 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Role
+from accounts import acces
 
 from .choix import Etat, Regle
-
-
-def filtre_alertes(user):
-    """Alerts a user may see: where they must act, their structures' alerts, their territory's RSA alerts."""
-    q = Q(destinataires__contains=[user.pk])
-    if user.role in (Role.REFERENT, Role.RESPONSABLE):
-        q |= Q(structure__in=user.structures.all())
-    if user.role == Role.DELEGUE:
-        q |= Q(territoire__in=user.territoires.all(), accompagnement__modalite__champ="INSERTION")
-    return q
 
 
 class AlerteQuerySet(models.QuerySet):
@@ -31,12 +21,7 @@ class AlerteQuerySet(models.QuerySet):
         return self.filter(destinataires__contains=[user.pk])
 
     def visibles_par(self, user):
-        """The user's own alerts and those of the measures they may see (a manager sees the team's)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        return self.filter(filtre_alertes(user))
+        return acces.alertes_visibles(self, user)
 
 
 class Alerte(models.Model):
@@ -141,18 +126,7 @@ class Digest(models.Model):
 
 class SignalementQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        if user.role in (Role.REFERENT, Role.RESPONSABLE):
-            return self.filter(accompagnement__structure__in=user.structures.all())
-        if user.role == Role.DELEGUE:
-            return self.filter(
-                accompagnement__structure__territoire__in=user.territoires.all(),
-                accompagnement__modalite__champ="INSERTION",
-            )
-        return self.none()
+        return acces.signalements_visibles(self, user)
 
 
 class SignalementSanction(models.Model):

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
+from accounts import acces
 from accounts.models import Role
 from residents.models import Resident
 
@@ -145,25 +146,11 @@ def _verifier_version(obj, version):
         )
 
 
-def peut_acquitter(user, alerte, structures=None):
-    """Who must act may silence the cause, and so may the structure's team (the « veille bienveillante »:
-    a colleague may have made the contact) and its manager; someone who only sees the alert (a délégué
-    looking at a référent's contact alert) may not. `structures`: the user's structure ids, when the
-    caller checks many alerts."""
-    if user.is_administrateur or user.pk in alerte.destinataires:
-        return True
-    if user.role not in (Role.REFERENT, Role.RESPONSABLE):
-        return False
-    if structures is None:
-        structures = set(user.structures.values_list("pk", flat=True))
-    return alerte.structure_id in structures
-
-
 @transaction.atomic
 def acquitter(*, alerte, par, commentaire, version=None):
     """The user has seen the alert and deals with it: it will not be raised again for this cause."""
     alerte = Alerte.objects.select_for_update().get(pk=alerte.pk)
-    if not peut_acquitter(par, alerte):
+    if not acces.peut_acquitter(par, alerte):
         raise ValidationError(
             "Seuls les destinataires de l'alerte et l'équipe de la structure peuvent la prendre en compte."
         )

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accompagnement.models import Accompagnement, Entretien
 from accompagnement.views_communs import entier
-from accounts.models import Role, User
+from accounts import acces
+from accounts.models import User
 from contrats.models import Contrat
 from referentiel.models import Structure
 from residents.models import Resident
@@ -28,13 +29,11 @@ def _lignes(echeances, user):
     a_faire = [e for e in echeances if e.etat != Etat.A_JOUR]
     residents = Resident.objects.in_bulk({e.resident_id for e in a_faire if e.resident_id})
     alertes = {a.cle: a for a in Alerte.objects.visibles_par(user).filter(cle__in=[e.cle for e in a_faire])}
-    structures = None  # read once, and only if an alert is not addressed to the user
     lignes = []
     for e in a_faire:
         alerte = alertes.get(e.cle)
-        if alerte is not None and structures is None and user.pk not in alerte.destinataires:
-            structures = set(user.structures.values_list("pk", flat=True))
-        peut = alerte is not None and services.peut_acquitter(user, alerte, structures)
+        # The user's structures are read once (acces.structures_de), and only if an alert is not theirs.
+        peut = alerte is not None and acces.peut_acquitter(user, alerte)
         lignes.append({"e": e, "resident": residents.get(e.resident_id), "alerte": alerte, "peut_acquitter": peut})
     return lignes
 
@@ -43,7 +42,7 @@ def _lignes(echeances, user):
 def a_faire(request):
     user = request.user
     le = timezone.localdate()
-    if user.role in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT):
+    if acces.est_agent_du_territoire(user):
         return delegue(request)
     mesures = Accompagnement.objects.visibles_par(user).actifs(le)
     if user.is_administrateur:
@@ -52,7 +51,7 @@ def a_faire(request):
         if structure is None:
             return _choix_structure(request)
         return _structure(request, mesures.filter(structure_id=structure), le)
-    if user.role == Role.RESPONSABLE:
+    if acces.voit_la_file_de_l_equipe(user):
         return _structure(request, mesures, le)
     echeances = [e for e in calculer(mesures, le=le) if user.pk in e.destinataires]
     return render(request, "echeances/a_faire.html", {"lignes": _lignes(echeances, user), "le": le})
@@ -87,7 +86,7 @@ def _structure(request, mesures, le):
 @require_GET
 def delegue(request):
     user = request.user
-    if user.role not in (Role.DELEGUE, Role.CONSEILLER_LOGEMENT) and not user.is_administrateur:
+    if not (acces.est_agent_du_territoire(user) or user.is_administrateur):
         raise Http404
     le = timezone.localdate()
     mesures = Accompagnement.objects.visibles_par(user).actifs(le)
@@ -100,6 +99,7 @@ def delegue(request):
         .select_related("accompagnement__resident", "auteur")
         .filter(issue="")[:100],
         "a_valider": Contrat.objects.a_valider_par(user).count(),
+        "valide_les_contrats": acces.valide_les_contrats(user),
     }
     return render(request, "echeances/delegue.html", contexte)
 
@@ -119,7 +119,7 @@ def acquitter(request, pk):
     else:
         messages.success(request, "Alerte prise en compte : elle ne sera plus signalée pour cette cause.")
     if request.htmx:
-        contexte = {"alerte": alerte, "peut_acquitter": services.peut_acquitter(request.user, alerte)}
+        contexte = {"alerte": alerte, "peut_acquitter": acces.peut_acquitter(request.user, alerte)}
         return render(request, "echeances/includes/alerte.html", contexte)
     return redirect("echeances:a_faire")
 
@@ -127,7 +127,7 @@ def acquitter(request, pk):
 @require_http_methods(["GET", "POST"])
 def signalement_nouveau(request, accompagnement):
     mesure = get_object_or_404(Accompagnement.objects.visibles_par(request.user), pk=accompagnement)
-    if request.user.role not in (Role.REFERENT, Role.RESPONSABLE):
+    if not acces.est_de_l_equipe(request.user):
         raise PermissionDenied("Seul le référent de la structure adresse un signalement.")
     le = timezone.localdate()
     echeance = next(iter(calculer(Accompagnement.objects.filter(pk=mesure.pk), le=le, regles={Regle.ABSENCES})), None)
@@ -152,15 +152,18 @@ def signalements(request):
         .select_related("accompagnement__resident", "auteur")
         .prefetch_related(Prefetch("absences", queryset=Entretien.objects.order_by("date_heure")))
     )
-    return render(
-        request, "echeances/signalements.html", {"signalements": qs[:200], "issues": SignalementSanction.Issue.choices}
-    )
+    contexte = {
+        "signalements": qs[:200],
+        "issues": SignalementSanction.Issue.choices,
+        "decide": acces.decide_les_signalements(request.user),
+    }
+    return render(request, "echeances/signalements.html", contexte)
 
 
 @require_POST
 def signalement_decider(request, pk):
     signalement = get_object_or_404(SignalementSanction.objects.visibles_par(request.user), pk=pk)
-    if request.user.role != Role.DELEGUE:
+    if not acces.decide_les_signalements(request.user):
         raise PermissionDenied("Seul le délégué insertion décide de la suite.")
     try:
         services.decider_signalement(

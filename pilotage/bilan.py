@@ -34,7 +34,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractIsoYear, ExtractWeek, TruncDate
 
 from accompagnement.models import Accompagnement, Entretien, Participation
-from accounts.models import Role
 from contrats.models import Contrat
 from referentiel.models import Modalite, TypeContrat
 
@@ -48,12 +47,6 @@ COLONNES_RSA = [
     ("poursuite", "Poursuite de l'accompagnement"),
     ("sorties", "NB de sorties"),
 ]
-ROLES_BILAN = (Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR)
-
-
-def peut_voir_bilan(user):
-    """Who may see the yearly bilan, on the page and in its exports (a référent may not)."""
-    return user.is_authenticated and (user.role in ROLES_BILAN or user.is_administrateur)
 
 
 def bornes(annee):

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from accompagnement.models import Accompagnement
 from accompagnement.views_communs import entier
+from accounts import acces
 
 from . import bilan
 from .models import ComiteSuivi
@@ -230,7 +231,7 @@ def source(type):
 
 
 def permis(type, user):
-    return type not in SOURCES_DU_BILAN or bilan.peut_voir_bilan(user)
+    return type not in SOURCES_DU_BILAN or acces.peut_voir_bilan(user)
 
 
 def contenu(type, user, parametres):

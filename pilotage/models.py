@@ -5,28 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accompagnement.models import Accompagnement, filtre_visibilite
-from accounts.models import Role
+from accompagnement.models import Accompagnement
+from accounts import acces
 from referentiel.models import Modalite
 
 
 class ComiteQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The chair's territories for the Département's agents; a référent sees the committees about
-        them; a manager those of their structures' référents."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        if user.role == Role.DELEGUE:
-            return self.filter(type=ComiteSuivi.Type.TRIMESTRIEL_RSA, territoire__in=user.territoires.all())
-        if user.role == Role.CONSEILLER_LOGEMENT:
-            return self.filter(type=ComiteSuivi.Type.MENSUEL_ASLL, territoire__in=user.territoires.all())
-        if user.role == Role.REFERENT:
-            return self.filter(referent=user)
-        if user.role == Role.RESPONSABLE:
-            return self.filter(referent__structures__in=user.structures.all()).distinct()
-        return self.none()
+        return acces.comites_visibles(self, user)
 
 
 class ComiteSuivi(models.Model):
@@ -223,4 +209,4 @@ class Export(models.Model):
         return f"{self.type}-{self.cree_le:%Y%m%d-%H%M}.{self.format}"
 
 
-__all__ = ["ComiteSuivi", "DecisionComite", "Export", "filtre_visibilite"]
+__all__ = ["ComiteSuivi", "DecisionComite", "Export"]

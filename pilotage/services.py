@@ -12,15 +12,12 @@ from django.utils import timezone
 
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import ConflitDeVersion
-from accounts.models import Role, User
+from accounts import acces
+from accounts.models import User
 from referentiel.models import Modalite
 
 from .models import ComiteSuivi, DecisionComite, Export
 
-ROLE_PRESIDENT = {
-    ComiteSuivi.Type.TRIMESTRIEL_RSA: Role.DELEGUE,
-    ComiteSuivi.Type.MENSUEL_ASLL: Role.CONSEILLER_LOGEMENT,
-}
 DUREE_VIE_EXPORT = datetime.timedelta(hours=24)
 
 
@@ -30,7 +27,7 @@ def duree_vie_export():
 
 def referents_possibles(user, type_comite):
     """The référents a chair may hold a committee with: staff of a structure of their territories."""
-    if user.role != ROLE_PRESIDENT.get(type_comite):
+    if acces.type_de_comite_preside(user) != type_comite:
         return User.objects.none()
     return (
         User.objects.actifs()
@@ -44,9 +41,9 @@ def referents_possibles(user, type_comite):
 @transaction.atomic
 def ouvrir_comite(*, par, type, referent, date):
     """Open a committee; opening it twice (double submit) returns the same one."""
-    if type not in ROLE_PRESIDENT:
+    if type not in ComiteSuivi.Type.values:
         raise ValidationError("Type de comité inconnu.")
-    if par.role != ROLE_PRESIDENT[type]:
+    if acces.type_de_comite_preside(par) != type:
         qui = "un·e délégué·e insertion" if type == ComiteSuivi.Type.TRIMESTRIEL_RSA else "un·e conseiller·ère logement"
         raise ValidationError(f"Seul·e {qui} peut ouvrir ce comité.")
     if date is None:
@@ -78,7 +75,7 @@ def _version_du_formulaire(version):
 
 
 def _verifier_president(comite, par):
-    if par.role != ROLE_PRESIDENT[comite.type] or not par.territoires.filter(pk=comite.territoire_id).exists():
+    if not acces.peut_presider(par, comite):
         raise ValidationError("Seul·e la personne qui préside ce comité peut y enregistrer des décisions.")
     if not comite.est_ouvert:
         raise ValidationError("Ce comité est clos : ses décisions ne peuvent plus être modifiées.")

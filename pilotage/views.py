@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.views_communs import entier
-from accounts.models import Role, User
+from accounts import acces
+from accounts.models import User
 from referentiel.models import Structure
 from referentiel.regles import parametre
 
@@ -27,10 +28,6 @@ from .models import ComiteSuivi, DecisionComite, Export
 from .pack import graphiques, pack
 from .pdf import compte_rendu_pdf as rendre_pdf
 
-TYPE_PAR_ROLE = {
-    Role.DELEGUE: ComiteSuivi.Type.TRIMESTRIEL_RSA,
-    Role.CONSEILLER_LOGEMENT: ComiteSuivi.Type.MENSUEL_ASLL,
-}
 # Committees per page of the history.
 PAR_PAGE_COMITES = 50
 # The bilan page shows the first exits only; the export has them all.
@@ -46,7 +43,7 @@ def _erreurs(request, exc):
 def comites(request):
     user = request.user
     qs = ComiteSuivi.objects.visibles_par(user).select_related("referent", "territoire", "president")
-    type_comite = TYPE_PAR_ROLE.get(user.role)
+    type_comite = acces.type_de_comite_preside(user)
     form = None
     if type_comite:
         referents = services.referents_possibles(user, type_comite)
@@ -91,11 +88,7 @@ def _comite(request, pk):
 
 
 def _peut_presider(user, comite):
-    return (
-        comite.est_ouvert
-        and user.role == services.ROLE_PRESIDENT[comite.type]
-        and user.territoires.filter(pk=comite.territoire_id).exists()
-    )
+    return comite.est_ouvert and acces.peut_presider(user, comite)
 
 
 @require_GET
@@ -235,7 +228,7 @@ def _annee_demandee(request):
 @require_GET
 def bilan(request):
     user = request.user
-    if not calculs.peut_voir_bilan(user):
+    if not acces.peut_voir_bilan(user):
         raise PermissionDenied
     annee = _annee_demandee(request)
     lignes, total = calculs.bilan_rsa(user, annee)

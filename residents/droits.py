@@ -13,12 +13,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import acces
 from journal.models import JournalAcces
 from referentiel.regles import parametre_delta
 
 from .models import Consentement, DemandeAcces, Resident
-from .services import exiger_equipe
 
 Categorie = Consentement.Categorie
 
@@ -28,7 +27,7 @@ Categorie = Consentement.Categorie
 
 @transaction.atomic
 def enregistrer_consentement(*, resident, par, tiers, finalite, categories, date_consentement, mode):
-    exiger_equipe(par, resident.structure)
+    acces.exiger_equipe(par, resident.structure)
     consentement = Consentement(
         resident=resident,
         tiers=tiers,
@@ -48,7 +47,7 @@ def enregistrer_consentement(*, resident, par, tiers, finalite, categories, date
 @transaction.atomic
 def retirer_consentement(*, consentement, par, le=None):
     """Withdrawal takes effect today: the partner loses access at once. Withdrawing twice is harmless."""
-    exiger_equipe(par, consentement.resident.structure)
+    acces.exiger_equipe(par, consentement.resident.structure)
     courant = Consentement.objects.select_for_update().get(pk=consentement.pk)
     if courant.date_retrait is not None:
         return courant
@@ -56,19 +55,6 @@ def retirer_consentement(*, consentement, par, le=None):
     courant.validate_constraints()
     courant.save(update_fields=["date_retrait"])
     return courant
-
-
-def categories_partagees(user, resident, le=None):
-    """The categories a partner account may read about this person: the union of the consents in
-    force for its organisation. Empty for anyone else, and for a person it does not co-refer."""
-    if user.role != Role.PARTENAIRE or not user.contact_partenaire_id:
-        return set()
-    if not Resident.objects.visibles_par(user).filter(pk=resident.pk).exists():
-        return set()
-    consentements = (
-        Consentement.objects.en_vigueur(le).pour_contact(user.contact_partenaire_id).filter(resident=resident)
-    )
-    return {c for consentement in consentements for c in consentement.categories}
 
 
 @dataclass
@@ -88,7 +74,7 @@ def vue_partenaire(user, resident):
     from accompagnement.models import Accompagnement, Entretien, Objectif
     from contrats.models import Contrat
 
-    categories = categories_partagees(user, resident)
+    categories = acces.categories_partagees(user, resident)
     mesures = list(Accompagnement.objects.visibles_par(user).filter(resident=resident).select_related("modalite"))
     entretiens = (
         Entretien.objects.visibles_par(user)
@@ -114,7 +100,7 @@ def vue_partenaire(user, resident):
 
 @transaction.atomic
 def enregistrer_demande_acces(*, resident, par, date_demande=None):
-    exiger_equipe(par, resident.structure)
+    acces.exiger_equipe(par, resident.structure)
     date_demande = date_demande or timezone.localdate()
     limite = date_demande + parametre_delta("DROIT_ACCES_DELAI", resident.structure.territoire)
     return DemandeAcces.objects.create(
@@ -124,7 +110,7 @@ def enregistrer_demande_acces(*, resident, par, date_demande=None):
 
 @transaction.atomic
 def marquer_remise(*, demande, par, le=None):
-    exiger_equipe(par, demande.resident.structure)
+    acces.exiger_equipe(par, demande.resident.structure)
     courante = DemandeAcces.objects.select_for_update().get(pk=demande.pk)
     if courante.date_remise is None:
         courante.date_remise = le or timezone.localdate()

@@ -7,31 +7,12 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Role
+from accounts import acces
 
 
 class ResidentQuerySet(models.QuerySet):
     def visibles_par(self, user):
-        """The people this user may see: their structures' files, their territory's measures for the
-        Département's agents, the people they co-refer (partners only with a consent in force)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_administrateur:
-            return self
-        # An archived file (residents.retention) is out of everyone's daily view.
-        return self.filter(archive_le__isnull=True)._visibles_par(user)
-
-    def _visibles_par(self, user):
-        from accompagnement.models import Accompagnement, mesures_coreferees, structures_de
-
-        if user.role in (Role.REFERENT, Role.RESPONSABLE):
-            # Their structures' files (with or without a measure), and the people whose measure they
-            # co-refer (from the day the co-reference starts until the day it ends).
-            coreferees = Accompagnement.objects.filter(pk__in=mesures_coreferees(user)).values("resident_id")
-            return self.filter(Q(structure_id__in=structures_de(user)) | Q(pk__in=coreferees))
-        # The Département's agents and the partners: the people of the measures they see, by the one rule
-        # of accompagnement.models (a semi-join: no DISTINCT over the base).
-        return self.filter(pk__in=Accompagnement.objects.visibles_par(user).values("resident_id"))
+        return acces.personnes_visibles(self, user)
 
     def archives(self):
         return self.filter(archive_le__isnull=False)

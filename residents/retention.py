@@ -15,7 +15,7 @@ from django.db.models import DateField, Max, Q
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts import acces
 from referentiel.delais import relativedelta_de
 from referentiel.regles import parametres_par_territoire
 
@@ -78,20 +78,15 @@ def candidats(qs=None, *, le=None):
     return resultat
 
 
-def exiger_responsable_du_dossier(user, resident):
-    """The manager of the person's own structure (not of a structure that only co-refers her), or the
-    administrator acting as data-protection officer."""
-    if user.is_administrateur:
-        return
-    if user.role != Role.RESPONSABLE or not user.structures.filter(pk=resident.structure_id).exists():
-        raise PermissionDenied("Seul le responsable de la structure de la personne peut archiver son dossier.")
+ARCHIVAGE_REFUSE = "Seul le responsable de la structure de la personne peut archiver son dossier."
 
 
 @transaction.atomic
 def archiver(*, resident, par, motif, le=None):
     """Keep the file past its retention period, out of the daily view, with the reason. Who archived is the
     author of the change in the file's history (Resident.history: history_user, reason « archivage »)."""
-    exiger_responsable_du_dossier(par, resident)
+    if not acces.est_responsable_du_dossier(par, resident):
+        raise PermissionDenied(ARCHIVAGE_REFUSE)
     motif = (motif or "").strip()
     if not motif:
         raise ValidationError({"motif": "Indiquez le motif de l'archivage."})

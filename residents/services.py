@@ -1,21 +1,12 @@
 """Creating and editing a person's file. Edits carry the version the form was rendered from, so
 two people editing the same dossier never overwrite each other silently."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accompagnement.models import structures_de
 from accompagnement.verrou import enregistrer_version, verrouiller
-from accounts.models import Role
+from accounts.acces import exiger_equipe
 
 from .models import Resident
-
-
-def exiger_equipe(par, structure):
-    if par.is_administrateur:
-        return
-    if par.role not in (Role.REFERENT, Role.RESPONSABLE) or structure.pk not in structures_de(par):
-        raise PermissionDenied("Seule l'équipe de la structure peut modifier ce dossier.")
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 """People: list and search, creation, edit (optimistic locking), and the dossier with its htmx parts."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Window, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accompagnement.forms import EntretienForm
 from accompagnement.models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
-from accompagnement.services import mesures_modifiables
 from accompagnement.suivi import contexte_du_jour, libelle_etat, suivis
 from accompagnement.verrou import ConflitDeVersion
 from accompagnement.views_communs import reporter_erreurs
+from accounts import acces
 
 from . import doublons, services
 from .forms import BESOINS, CHAMPS, ResidentForm
@@ -73,7 +73,7 @@ def creer(request):
 @require_http_methods(["GET", "POST"])
 def modifier(request, pk):
     resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
-    services.exiger_equipe(request.user, resident.structure)
+    acces.exiger_equipe(request.user, resident.structure)
     form = ResidentForm(
         request.POST or None, instance=resident, user=request.user, initial={"version": resident.version}
     )
@@ -153,7 +153,7 @@ def _chronologie(request, resident, mesures=None):
         if e.accompagnement_id in deja_lues:
             e.accompagnement = deja_lues[e.accompagnement_id]
     mesures = {e.accompagnement_id: e.accompagnement for e in entretiens}
-    ecrivables = {m.pk for m in mesures_modifiables(user, mesures.values())}
+    ecrivables = {m.pk for m in acces.mesures_modifiables(user, mesures.values())}
     for e in entretiens:
         e.modifiable = (
             e.accompagnement_id in ecrivables
@@ -254,14 +254,6 @@ def _sections_externes():
     return sections
 
 
-def _equipe(user, resident):
-    try:
-        services.exiger_equipe(user, resident.structure)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def _conjoint(request, resident):
     """The conjoint's name and link only if the user may see their file; otherwise just that there is one."""
     conjoint = resident.autre_membre_du_couple
@@ -277,7 +269,7 @@ def dossier(request, pk):
     contexte_echeances = contexte_du_jour(le)
     mesures = _mesures(request, resident)
     # Write rights for every measure at once (not one query per measure); the active ones take entries.
-    ecrivables = {m.pk for m in mesures_modifiables(request.user, mesures)}
+    ecrivables = {m.pk for m in acces.mesures_modifiables(request.user, mesures)}
     modifiables = [m for m in mesures if m.est_actif and m.pk in ecrivables]
     mesure_saisie = modifiables[0] if modifiables else None
     choisie = request.GET.get("mesure", "")
@@ -289,7 +281,8 @@ def dossier(request, pk):
         "accompagnements": mesures,
         "mesures_modifiables": modifiables,
         "ecrivables": ecrivables,
-        "equipe": _equipe(request.user, resident),
+        "equipe": acces.peut_agir(request.user, resident.structure),
+        "voit_journal": acces.est_responsable_du_dossier(request.user, resident),
         "lignes_suivi": _lignes_suivi(mesures, le, contexte_echeances),
         "contexte_echeances": contexte_echeances,
         **_chronologie(request, resident, mesures),

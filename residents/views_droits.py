@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.views_communs import reporter_erreurs
-from accounts.models import Role
+from accounts import acces
 from journal.models import JournalAcces
 from journal.services import tracer_partage
 
@@ -16,26 +16,14 @@ from . import droits as services_droits
 from . import retention
 from .forms_droits import ArchivageForm, ConsentementForm
 from .models import Consentement, DemandeAcces, Resident
-from .services import exiger_equipe
 
 
 def _dossier_equipe(request, pk):
     """A file the user sees AND whose structure's team they belong to; 404 for outsiders, 403 for
     those who may read but not act (a délégué)."""
     resident = get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure"), pk=pk)
-    exiger_equipe(request.user, resident.structure)
+    acces.exiger_equipe(request.user, resident.structure)
     return resident
-
-
-def peut_voir_journal(user, resident):
-    """The structure's responsable and the administrator (who acts as data-protection officer)."""
-    if user.is_administrateur:
-        return True
-    return user.role == Role.RESPONSABLE and user.structures.filter(pk=resident.structure_id).exists()
-
-
-# The complete file holds every author's confidential notes: handed over by the same two roles.
-peut_remettre_dossier = peut_voir_journal
 
 
 @require_GET
@@ -47,8 +35,9 @@ def droits(request, pk):
         "consentements": resident.consentements.select_related("tiers", "recueilli_par"),
         "demandes": demandes,
         "demande_ouverte": any(d.date_remise is None for d in demandes),
-        "voit_journal": peut_voir_journal(request.user, resident),
-        "remet_dossier": peut_remettre_dossier(request.user, resident),
+        # Who accessed the file, and the complete file (every author's confidential notes): the same two.
+        "voit_journal": acces.est_responsable_du_dossier(request.user, resident),
+        "remet_dossier": acces.est_responsable_du_dossier(request.user, resident),
     }
     return render(request, "residents/droits/droits.html", contexte)
 
@@ -103,7 +92,7 @@ def droit_acces_zip(request, pk):
     """The complete file, to answer an open request of the person: by the structure's responsable or the
     data-protection officer only (logged as an export by journal.middleware)."""
     resident = _dossier_equipe(request, pk)
-    if not peut_remettre_dossier(request.user, resident):
+    if not acces.est_responsable_du_dossier(request.user, resident):
         raise PermissionDenied(
             "Le dossier complet est remis par le responsable de la structure ou le délégué à la protection des données."
         )
@@ -119,7 +108,7 @@ def droit_acces_zip(request, pk):
 def journal_dossier(request, pk):
     """Who accessed this file."""
     resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
-    if not peut_voir_journal(request.user, resident):
+    if not acces.est_responsable_du_dossier(request.user, resident):
         raise PermissionDenied
     lignes = JournalAcces.objects.du_dossier(resident.pk)[:500]
     return render(request, "residents/droits/journal.html", {"resident": resident, "lignes": lignes})
@@ -158,7 +147,7 @@ def partenaire_dossier(request, pk):
 
 
 def _exiger_responsable(user):
-    if not (user.is_administrateur or user.role == Role.RESPONSABLE):
+    if not acces.gere_la_conservation(user):
         raise Http404
 
 
@@ -167,10 +156,7 @@ def retention_rapport(request):
     """Dry run: the files the daily job will anonymise once their préavis is over, for the manager of
     their structure to read (and archive with a reason those that must be kept)."""
     _exiger_responsable(request.user)
-    residents = Resident.objects.visibles_par(request.user)
-    if not request.user.is_administrateur:
-        # Not the files of other structures the manager only co-refers: their own manager decides.
-        residents = residents.filter(structure__in=request.user.structures.all())
+    residents = acces.dossiers_de_conservation(Resident.objects.visibles_par(request.user), request.user)
     contexte = {
         "candidats": retention.candidats(residents),
         "form": ArchivageForm(),
@@ -183,7 +169,8 @@ def retention_rapport(request):
 def archiver(request, pk):
     _exiger_responsable(request.user)
     resident = get_object_or_404(Resident.objects.visibles_par(request.user), pk=pk)
-    retention.exiger_responsable_du_dossier(request.user, resident)
+    if not acces.est_responsable_du_dossier(request.user, resident):
+        raise PermissionDenied(retention.ARCHIVAGE_REFUSE)
     form = ArchivageForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez le motif de l'archivage (300 caractères au plus).")

@@ -180,7 +180,7 @@ def test_dossier_contrat_et_suivi_des_admissions_pendant_la_coreference_seulemen
 
 def test_le_meme_utilisateur_suit_une_coreference_et_un_changement_de_structure(mesure):
     """Visibility remembers the user's structures and co-referred measures on the User instance
-    (accompagnement.models._memo): any change must be seen by that same instance at once."""
+    (accounts.acces._memo): any change must be seen by that same instance at once."""
     autre = ReferentFactory()
     assert visibles(autre) == (set(), set())
     coreference = CoReferentFactory(accompagnement=mesure, user=autre, date_debut=datetime.date(2020, 1, 1))

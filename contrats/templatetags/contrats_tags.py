@@ -2,6 +2,7 @@ import datetime
 
 from django import template
 
+from accounts import acces
 from contrats.models import Contrat
 
 register = template.Library()
@@ -17,6 +18,12 @@ def contrats_du_dossier(accompagnements, user):
         .exclude(etat=Contrat.Etat.ANNULE)
         .order_by("-date_debut", "-pk")
     )
+
+
+@register.simple_tag
+def mesures_a_rediger(accompagnements, user):
+    """The measures whose contracts `user` may draft (accounts.acces.peut_rediger)."""
+    return [a for a in accompagnements if acces.peut_rediger(user, a)]
 
 
 @register.filter

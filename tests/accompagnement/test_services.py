@@ -8,6 +8,7 @@ from django.utils import timezone
 from accompagnement import services
 from accompagnement.models import Accompagnement, Entretien, Participation, TypeEntretien
 from accompagnement.verrou import ConflitDeVersion
+from accounts import acces
 from admissions.models import FinDePriseEnCharge
 from referentiel.models import Modalite
 from residents.models import Resident
@@ -534,7 +535,7 @@ class TestObjectifsEtCoReferents:
 
 
 def test_une_mesure_d_une_autre_structure_nest_pas_modifiable(etranger):
-    assert not services.peut_modifier(etranger, AccompagnementFactory())
+    assert not acces.peut_modifier(etranger, AccompagnementFactory())
 
 
 class TestCoReferentsDates:
@@ -565,7 +566,7 @@ class TestCoReferentsDates:
                 **kwargs,
             )
         assert (mesure in Accompagnement.objects.visibles_par(ailleurs)) is en_place
-        assert services.peut_modifier(ailleurs, mesure) is en_place
+        assert acces.peut_modifier(ailleurs, mesure) is en_place
         form = EntretienForm(accompagnement=mesure, user=mesure.referent)
         assert ("partenaires" in form.fields and contact in form.fields["partenaires"].queryset) is en_place
 

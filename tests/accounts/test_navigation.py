@@ -94,7 +94,7 @@ def test_bilans_et_comites_pour_les_roles_que_les_pages_acceptent(client):
     for user, url in ((conseillere, "pilotage:bilan"), (responsable, "pilotage:comites")):
         client.force_login(user)
         assert client.get(reverse(url)).status_code == 200
-    # A référent still has no bilan (pilotage.bilan.peut_voir_bilan).
+    # A référent still has no bilan (accounts.acces.peut_voir_bilan).
     assert "Bilans" not in _libelles(ReferentFactory())
 
 

@@ -211,7 +211,7 @@ def test_un_collegue_co_referent_redige_pendant_sa_coreference_seulement(
     """A colleague is not a drafter of the measure's contracts, unless co-referent of it today; a
     co-referent of another structure likewise (domain.md §1)."""
     from accompagnement.models import CoReferent
-    from contrats import permissions
+    from accounts import acces
     from tests.accounts.factories import ReferentFactory
 
     contrat = brouillon(referent)
@@ -224,7 +224,7 @@ def test_un_collegue_co_referent_redige_pendant_sa_coreference_seulement(
             date_debut=aujourd_hui + datetime.timedelta(days=debut),
             date_fin=None if fin is None else aujourd_hui + datetime.timedelta(days=fin),
         )
-        assert permissions.peut_rediger(user, contrat) is en_place
+        assert acces.peut_rediger(user, contrat) is en_place
     client.force_login(collegue)
     reponse = client.get(reverse("contrats:modifier", args=[contrat.pk]))
     assert reponse.status_code == (200 if en_place else 403)

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accompagnement.models import Entretien
+from accounts import acces
 from contrats.models import Contrat
 from echeances import services
 from echeances.models import Alerte, SignalementSanction
@@ -159,8 +160,8 @@ def test_un_delegue_qui_voit_l_alerte_ne_la_fait_pas_taire(client, mesure):
     assert "Seuls les destinataires" in reponse.content.decode()
     alerte.refresh_from_db()
     assert alerte.statut == Alerte.Statut.OUVERTE
-    assert not services.peut_acquitter(delegue, alerte)
-    assert services.peut_acquitter(ResponsableFactory(structures=[mesure.structure]), alerte)
+    assert not acces.peut_acquitter(delegue, alerte)
+    assert acces.peut_acquitter(ResponsableFactory(structures=[mesure.structure]), alerte)
 
 
 def test_version_trafiquee_message_clair(client, mesure):

@@ -1,0 +1,470 @@
+"""Who may see and do what: every access rule of the application, and nowhere else (as les-emplois'
+`itou/utils/perms/`). The querysets' `visibles_par`, the services, the views and the templates' helpers
+ask here; tests/test_acces.py fails when a role check is written outside this module, and
+docs/acces.md is tested against it (tests/test_doc_acces.py).
+
+This module imports no app's models but the users': it reaches the others by their label
+(`apps.get_model`), as the models' own foreign keys do, so that every models.py can build its
+`visibles_par` here without an import circle.
+
+Two kinds of answers: a queryset method's filter (`…_visibles(qs, user)`: what a user sees, an
+outsider gets a 404 from it) and a yes / no on an action (`peut_…`, `est_…`; `exiger_…` raises
+PermissionDenied with a French message: a 403, since the object was already visible)."""
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from referentiel.models import TypeContrat
+
+from .models import ROLES_STRUCTURE, ROLES_TERRITOIRE, Role, User
+
+
+def _modele(label):
+    return apps.get_model(label)
+
+
+# --- roles -------------------------------------------------------------------------------------------
+
+
+def a_l_un_des_roles(user, roles):
+    """For the menu's table (accounts.navigation): a superuser counts as administrateur."""
+    return user.role in roles or (user.is_superuser and Role.ADMINISTRATEUR in roles)
+
+
+def est_de_l_equipe(user):
+    """A structure's staff: référent or manager (a co-referent of elsewhere included)."""
+    return user.role in ROLES_STRUCTURE
+
+
+def est_responsable(user):
+    return user.role == Role.RESPONSABLE
+
+
+def est_agent_du_territoire(user):
+    """The Département's agents (délégué insertion, conseiller·ère logement): they read their territory."""
+    return user.role in ROLES_TERRITOIRE
+
+
+def voit_la_file_de_l_equipe(user):
+    """The manager and the administrator see every référent's caseload (and filter by référent); a
+    référent sees their own."""
+    return user.role == Role.RESPONSABLE or user.is_administrateur
+
+
+def a_des_echeances(user):
+    """Those who receive échéances and alerts (« À faire », the home page's figures)."""
+    return est_de_l_equipe(user) or est_agent_du_territoire(user)
+
+
+def valide_les_contrats(user):
+    """CERs and contrats d'engagement are decided by the délégué insertion (of their territories)."""
+    return user.role == Role.DELEGUE
+
+
+def signe_pour_la_structure(user):
+    """COMs and tripartite documents are signed by the manager (of their structures)."""
+    return user.role == Role.RESPONSABLE
+
+
+def decide_les_signalements(user):
+    return user.role == Role.DELEGUE
+
+
+# --- the user's structures and co-references, read once per request ---------------------------------
+
+# Bumped whenever a co-reference or a user's structures change in this process: the two lists below are
+# remembered on the User instance (a request's user lives one request) and re-read after any change.
+_generation = [0]
+
+
+def _memo(user, nom, lire):
+    cle = (_generation[0], timezone.localdate())
+    memo = user.__dict__.get(nom)
+    if memo is None or memo[0] != cle:
+        memo = user.__dict__[nom] = (cle, lire())
+    return memo[1]
+
+
+def structures_de(user):
+    """Ids of the user's structures (their prefetch, if the caller made one, is used)."""
+    return _memo(user, "_visibilite_structures", lambda: [s.pk for s in user.structures.all()])
+
+
+def mesures_coreferees(user):
+    """Ids of the measures the user co-refers today: a handful, read once and passed as a list, so that
+    « its structures' measures or these » is two index scans rather than a pass over every measure."""
+    return _memo(
+        user,
+        "_visibilite_coreferees",
+        lambda: list(
+            _modele("accompagnement.CoReferent")
+            .objects.en_cours()
+            .filter(user=user)
+            .values_list("accompagnement_id", flat=True)
+        ),
+    )
+
+
+@receiver(post_save, sender="accompagnement.CoReferent")
+@receiver(post_delete, sender="accompagnement.CoReferent")
+@receiver(m2m_changed, sender=User.structures.through)
+def _visibilite_changee(**kwargs):
+    _generation[0] += 1
+
+
+# --- what a user sees ----------------------------------------------------------------------------------
+
+
+def filtre_visibilite(user, prefixe=""):
+    """Q object selecting the measures `user` may see. The measures of an archived file
+    (residents.retention) are out of everyone's view but the admin's. No multi-valued join: the
+    filter applies to the queryset as it is, without a DISTINCT or an `id IN (…)` over the whole base.
+    `prefixe` ("accompagnement__"): the same filter on the measure of a record that has one, through
+    its join, so a dossier's 500 entretiens are not each checked against the visible measures."""
+    if user.is_administrateur:
+        return Q()
+    return Q(**{f"{prefixe}resident__archive_le__isnull": True}) & _filtre_role(user, prefixe)
+
+
+def _filtre_role(user, p):
+    if est_de_l_equipe(user):
+        # Their structures' measures (the team's « veille bienveillante ») and those they co-refer.
+        return Q(**{f"{p}structure_id__in": structures_de(user)}) | Q(**{f"{p}pk__in": mesures_coreferees(user)})
+    if user.role == Role.DELEGUE:
+        return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
+    if user.role == Role.CONSEILLER_LOGEMENT:
+        return Q(
+            **{
+                f"{p}structure__territoire__in": user.territoires.all(),
+                f"{p}modalite__champ__in": ["LOGEMENT", "LOGEMENT_EMPLOI"],
+            }
+        )
+    if user.role == Role.PARTENAIRE and user.contact_partenaire_id:
+        # Co-referred by this contact, and a consent in force (not withdrawn, not future) for its organisation.
+        consentis = _consentements_du_partenaire(user).values("resident_id")
+        coreferees = (
+            _modele("accompagnement.CoReferent").objects.en_cours().filter(contact_id=user.contact_partenaire_id)
+        )
+        return Q(**{f"{p}pk__in": coreferees.values("accompagnement_id"), f"{p}resident_id__in": consentis})
+    return Q(**{f"{p}pk__in": []})
+
+
+def _consentements_du_partenaire(user, le=None):
+    return _modele("residents.Consentement").objects.en_vigueur(le).pour_contact(user.contact_partenaire_id)
+
+
+def mesures_visibles(qs, user):
+    """Accompagnement.objects.visibles_par."""
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    return qs.filter(filtre_visibilite(user))
+
+
+def par_la_mesure(qs, user):
+    """A record that hangs from one measure (objective, contract…) is seen where its measure is."""
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(filtre_visibilite(user, "accompagnement__"))
+
+
+def notes_lisibles(user):
+    """Q object on entretiens: a confidential note (« confidentielle au référent », domain.md §9) is read by
+    its author, the measure's référent, and the structure's manager where the structure decided so
+    (`responsable_voit_notes_confidentielles`); by no one else, a partner never."""
+    lisible = Q(confidentiel=False) | Q(auteur=user) | Q(accompagnement__referent=user)
+    if user.role == Role.RESPONSABLE:
+        lisible |= Q(accompagnement__structure__in=user.structures.filter(responsable_voit_notes_confidentielles=True))
+    return lisible
+
+
+def entretiens_visibles(qs, user):
+    """Entretien.objects.visibles_par: those of the measures the user sees, and their notes as above."""
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(filtre_visibilite(user, "accompagnement__")).filter(notes_lisibles(user))
+
+
+def personnes_visibles(qs, user):
+    """Resident.objects.visibles_par: their structures' files (with or without a measure) and the people
+    whose measure they co-refer, for the staff; the people of the measures they see, for the others. An
+    archived file is out of everyone's daily view but the admin's."""
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    qs = qs.filter(archive_le__isnull=True)
+    Accompagnement = _modele("accompagnement.Accompagnement")
+    if est_de_l_equipe(user):
+        # From the day the co-reference starts until the day it ends.
+        coreferees = Accompagnement.objects.filter(pk__in=mesures_coreferees(user)).values("resident_id")
+        return qs.filter(Q(structure_id__in=structures_de(user)) | Q(pk__in=coreferees))
+    # A semi-join on the measures they see: no DISTINCT over the base.
+    return qs.filter(pk__in=mesures_visibles(Accompagnement.objects.all(), user).values("resident_id"))
+
+
+def ateliers_visibles(qs, user):
+    """ActionCollective.objects.visibles_par: their structures' workshops, their territory's for the
+    Département's agents."""
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    if est_de_l_equipe(user):
+        return qs.filter(structure__in=user.structures.all())
+    if est_agent_du_territoire(user):
+        return qs.filter(structure__territoire__in=user.territoires.all())
+    return qs.none()
+
+
+def categories_partagees(user, resident, le=None):
+    """The categories a partner account may read about this person: the union of the consents in
+    force for its organisation. Empty for anyone else, and for a person it does not co-refer."""
+    if user.role != Role.PARTENAIRE or not user.contact_partenaire_id:
+        return set()
+    if not personnes_visibles(_modele("residents.Resident").objects.filter(pk=resident.pk), user).exists():
+        return set()
+    consentements = _consentements_du_partenaire(user, le).filter(resident=resident)
+    return {c for consentement in consentements for c in consentement.categories}
+
+
+def candidatures_visibles(qs, user):
+    """The résidence's team sees its applications; an admitted application is also visible wherever its
+    measure is. A partner never: an application (notes sociales, difficulties, history) is no consent
+    category."""
+    if not user.is_authenticated or user.role == Role.PARTENAIRE:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    mesures = mesures_visibles(_modele("accompagnement.Accompagnement").objects.all(), user)
+    if est_de_l_equipe(user):
+        # The person must stay visible too (an archived file leaves everyone's daily view).
+        personnes = personnes_visibles(_modele("residents.Resident").objects.all(), user)
+        return qs.filter(Q(residence__in=user.structures.all()) | Q(accompagnement__in=mesures)).filter(
+            resident__in=personnes
+        )
+    return qs.filter(accompagnement__in=mesures)
+
+
+def suivi_admission_visible(qs, user):
+    """The follow-up records of an admission (coordination meetings, housing, end of stay, hand-over):
+    as their measure, but never for a partner (no consent category covers them: deny by default)."""
+    if not user.is_authenticated or user.role == Role.PARTENAIRE:
+        return qs.none()
+    return par_la_mesure(qs, user)
+
+
+def syntheses_visibles(qs, user):
+    """A partner reads a synthèse of its own organisation once transmitted, while the person's consent to
+    share her objectives with it is in force; the others as the other follow-up records."""
+    if not (user.is_authenticated and user.role == Role.PARTENAIRE and user.contact_partenaire_id):
+        return suivi_admission_visible(qs, user)
+    Consentement = _modele("residents.Consentement")
+    consentis = _consentements_du_partenaire(user).filter(categories__contains=[Consentement.Categorie.OBJECTIFS])
+    return qs.filter(
+        accompagnement__in=mesures_visibles(_modele("accompagnement.Accompagnement").objects.all(), user),
+        accompagnement__resident_id__in=consentis.values("resident_id"),
+        contact__tiers__contacts__pk=user.contact_partenaire_id,
+        transmise_le__isnull=False,
+    )
+
+
+def filtre_alertes(user):
+    """Q object on alerts: where the user must act, their structures' alerts (the manager sees the
+    team's), their territory's RSA alerts for the délégué."""
+    q = Q(destinataires__contains=[user.pk])
+    if est_de_l_equipe(user):
+        q |= Q(structure__in=user.structures.all())
+    if user.role == Role.DELEGUE:
+        q |= Q(territoire__in=user.territoires.all(), accompagnement__modalite__champ="INSERTION")
+    return q
+
+
+def alertes_visibles(qs, user):
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    return qs.filter(filtre_alertes(user))
+
+
+def signalements_visibles(qs, user):
+    """Reports after unexcused absences: the structure's team, the territory's délégué (RSA measures)."""
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    if est_de_l_equipe(user):
+        return qs.filter(accompagnement__structure__in=user.structures.all())
+    if user.role == Role.DELEGUE:
+        return qs.filter(
+            accompagnement__structure__territoire__in=user.territoires.all(),
+            accompagnement__modalite__champ="INSERTION",
+        )
+    return qs.none()
+
+
+def type_de_comite_preside(user):
+    """The kind of committee a Département's agent chairs (None for anyone else)."""
+    Type = _modele("pilotage.ComiteSuivi").Type
+    return {Role.DELEGUE: Type.TRIMESTRIEL_RSA, Role.CONSEILLER_LOGEMENT: Type.MENSUEL_ASLL}.get(user.role)
+
+
+def comites_visibles(qs, user):
+    """The chair's territories for the Département's agents; a référent sees the committees about them; a
+    manager those of their structures' référents."""
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    if (type_comite := type_de_comite_preside(user)) is not None:
+        return qs.filter(type=type_comite, territoire__in=user.territoires.all())
+    if user.role == Role.REFERENT:
+        return qs.filter(referent=user)
+    if user.role == Role.RESPONSABLE:
+        return qs.filter(referent__structures__in=user.structures.all()).distinct()
+    return qs.none()
+
+
+def peut_presider(user, comite):
+    """Decisions and minutes of a committee: the agent of its kind, on its territory."""
+    return type_de_comite_preside(user) == comite.type and user.territoires.filter(pk=comite.territoire_id).exists()
+
+
+def peut_voir_bilan(user):
+    """The yearly bilan, on its page and in its exports: not a référent."""
+    return user.is_authenticated and (
+        user.role in (Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT) or user.is_administrateur
+    )
+
+
+# --- what a user may do -----------------------------------------------------------------------------
+
+
+def est_equipe(user, structure):
+    """A référent or the manager of `structure` (its team)."""
+    return est_de_l_equipe(user) and structure.pk in structures_de(user)
+
+
+def peut_agir(user, structure):
+    """Acting on a person's file (identity, consents, right of access), opening a measure, an
+    application, a workshop: the structure's team, or the administrator."""
+    return user.is_administrateur or est_equipe(user, structure)
+
+
+def exiger_equipe(user, structure, message="Seule l'équipe de la structure de la personne peut modifier son dossier."):
+    if not peut_agir(user, structure):
+        raise PermissionDenied(message)
+
+
+def est_responsable_de(user, structure):
+    return user.role == Role.RESPONSABLE and structure.pk in structures_de(user)
+
+
+def exiger_responsable_de(user, structure, message):
+    if not est_responsable_de(user, structure):
+        raise PermissionDenied(message)
+
+
+def est_responsable_du_dossier(user, resident):
+    """The manager of the person's own structure (not of one that only co-refers her), or the
+    administrator acting as data-protection officer: who accessed the file, the complete file (it holds
+    every author's confidential notes), archiving it."""
+    return user.is_administrateur or est_responsable_de(user, resident.structure)
+
+
+def gere_la_conservation(user):
+    """The retention report: the managers (for their structures) and the administrator."""
+    return user.is_administrateur or user.role == Role.RESPONSABLE
+
+
+def dossiers_de_conservation(qs, user):
+    """The files on a manager's retention report: their structures' own, not those they only co-refer
+    (their own manager decides)."""
+    if user.is_administrateur:
+        return qs
+    return qs.filter(structure__in=user.structures.all())
+
+
+def peut_modifier(user, accompagnement):
+    """Staff of the measure's structure (the team's veille bienveillante) or a team member who is its
+    co-referent today. Partners and the Département's agents read only."""
+    return bool(mesures_modifiables(user, [accompagnement]))
+
+
+def mesures_modifiables(user, accompagnements):
+    """Those of `accompagnements` the user may write on (peut_modifier), in two queries at most whatever
+    their number (none when the user's structures and co-references were read in this request): a
+    dossier asks it for each of its measures."""
+    accompagnements = list(accompagnements)
+    if user.is_administrateur:
+        return accompagnements
+    if not est_de_l_equipe(user) or not accompagnements:
+        return []
+    structures = set(structures_de(user))
+    if all(a.structure_id in structures for a in accompagnements):
+        return accompagnements
+    coreferees = set(mesures_coreferees(user))
+    return [a for a in accompagnements if a.structure_id in structures or a.pk in coreferees]
+
+
+def exiger_droit(user, accompagnement):
+    if not peut_modifier(user, accompagnement):
+        raise PermissionDenied("Vous ne pouvez que consulter ce dossier.")
+
+
+def peut_acquitter(user, alerte):
+    """Who must act may silence the cause, and so may the structure's team (the « veille bienveillante »:
+    a colleague may have made the contact) and its manager; someone who only sees the alert (a délégué
+    looking at a référent's contact alert) may not."""
+    if user.is_administrateur or user.pk in alerte.destinataires:
+        return True
+    return est_de_l_equipe(user) and alerte.structure_id in structures_de(user)
+
+
+# --- contracts (domain.md §1, §5, §8): seeing one is `par_la_mesure`; acting on it is decided here ----
+
+
+def peut_rediger(user, contrat_ou_accompagnement):
+    """The measure's référent, a team co-referent in place today, or the structure's manager; not any
+    colleague."""
+    acc = getattr(contrat_ou_accompagnement, "accompagnement", contrat_ou_accompagnement)
+    if not est_de_l_equipe(user):
+        return False
+    if acc.structure_id in structures_de(user) and (user.role == Role.RESPONSABLE or acc.referent_id == user.pk):
+        return True
+    return acc.pk in mesures_coreferees(user)
+
+
+def peut_signer(user, contrat, partie):
+    """`partie`: a contrats.models.Partie. The measure's référent signs as référent, the structure's
+    manager as responsable; the person, the conjoint and the partner sign in the presence of the team
+    (or on paper)."""
+    acc = contrat.accompagnement
+    if partie == "REFERENT":
+        return acc.referent_id == user.pk
+    if partie == "RESPONSABLE":
+        return est_responsable_de(user, acc.structure)
+    return peut_rediger(user, contrat)
+
+
+def peut_valider(user, contrat):
+    """A CER or contrat d'engagement waiting for a decision: the délégué insertion of its territory."""
+    return (
+        valide_les_contrats(user)
+        and contrat.a_valider
+        and user.territoires.filter(pk=contrat.accompagnement.structure.territoire_id).exists()
+    )
+
+
+def peut_rompre(user, contrat):
+    """The end of an FJT stay under convention (tripartite document) is decided by the residence's
+    manager, with the tiers; any other contract by whoever drafts it."""
+    if contrat.type == TypeContrat.TRIPARTITE:
+        return est_responsable_de(user, contrat.accompagnement.structure)
+    return peut_rediger(user, contrat)
