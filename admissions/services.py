@@ -397,7 +397,9 @@ def abandonner(*, candidature, par, version, motif):
     _refuser_si(not courant.ouverte, "Cette candidature est déjà close.")
     _refuser_si(not (motif or "").strip(), "Indiquez pourquoi la candidature est abandonnée.")
     if courant.contrat_tripartite_id and courant.contrat_tripartite.etat in Contrat.ETATS_EN_PREPARATION:
-        contrats_services.annuler(contrat=courant.contrat_tripartite, par=par, motif=motif)
+        contrats_services.annuler(
+            contrat=courant.contrat_tripartite, par=par, motif=motif, version=courant.contrat_tripartite.version
+        )
     if courant.accompagnement_id:
         mesure = courant.accompagnement
         accompagnement_services.terminer_accompagnement(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accompagnement.fichiers import lire_pdf
 from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
+from accompagnement.verrou import verrouiller
 from accounts import acces
 from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
@@ -67,20 +68,11 @@ def _autoriser(ok, message="Vous n'avez pas le droit de faire cette action sur c
         raise PermissionDenied(message)
 
 
-def _verrouiller(contrat, version_attendue=None):
-    """Lock the row for the transaction and refuse a stale form (optimistic locking)."""
-    frais = Contrat.objects.select_for_update().get(pk=contrat.pk)
-    perime = ValidationError(
-        "Ce contrat a été modifié entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
-    )
-    if version_attendue is not None:
-        try:
-            version_attendue = int(version_attendue)
-        except (TypeError, ValueError):
-            raise perime from None
-        if version_attendue != frais.version:
-            raise perime
-    return frais
+def _verrouiller(contrat):
+    """The row locked for the transaction, for the writes that no form version goes with (a signature,
+    which checks the document's numero_version instead; an objective added to the draft; a renewal);
+    the others take the one optimistic lock (accompagnement.verrou.verrouiller)."""
+    return Contrat.objects.select_for_update().get(pk=contrat.pk)
 
 
 def _journaliser(contrat, *, action, par, etat_apres=None, motif=""):
@@ -305,10 +297,10 @@ def _lier_objectifs(contrat, objectifs):
 
 
 @transaction.atomic
-def modifier_brouillon(*, contrat, par, version_attendue=None, objectifs=None, **champs):
+def modifier_brouillon(*, contrat, par, version, objectifs=None, **champs):
     """Change a draft's dates, partner, intensity, commitments and its list of objectives."""
     _autoriser(acces.peut_rediger(par, contrat))
-    contrat = _verrouiller(contrat, version_attendue)
+    contrat = verrouiller(contrat, version)
     _refuser_si(contrat.etat != E.BROUILLON, "Seul un brouillon se modifie ; pour un contrat signé, faites un avenant.")
     permis = {
         "date_debut",
@@ -366,11 +358,11 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
 # --- lifecycle -----------------------------------------------------------------------------------
 
 
-def soumettre(*, contrat, par, version_attendue=None):
+def soumettre(*, contrat, par, version):
     """Freeze the draft as a version (content, PDF, SHA-256) and open it to the parties' signatures."""
     _autoriser(acces.peut_rediger(par, contrat))
     with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
-        contrat = _verrouiller(contrat, version_attendue)
+        contrat = verrouiller(contrat, version)
         _refuser_si(contrat.etat != E.BROUILLON, "Ce contrat a déjà été soumis à la signature.")
         _refuser_si(not contrat.lignes_objectifs.exists(), "Un contrat doit comporter au moins un objectif.")
         _refuser_si(
@@ -400,11 +392,11 @@ def soumettre(*, contrat, par, version_attendue=None):
 
 
 @transaction.atomic
-def rouvrir(*, contrat, par, motif="", version_attendue=None):
+def rouvrir(*, contrat, par, motif="", version):
     """Change a submitted or signed contract. Without any signature the frozen version is dropped and the
     draft reopens; after a signature the change is an avenant: a new version every party signs again."""
     _autoriser(acces.peut_rediger(par, contrat))
-    contrat = _verrouiller(contrat, version_attendue)
+    contrat = verrouiller(contrat, version)
     _refuser_si(
         contrat.etat in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
         "Ce contrat ne peut pas être modifié dans son état actuel.",
@@ -534,24 +526,24 @@ def signer(
         return signature
 
 
-def _decision(contrat, par, version_attendue):
+def _decision(contrat, par, version):
     _autoriser(acces.peut_valider(par, contrat), "Seul le délégué insertion du territoire décide de ce contrat.")
-    contrat = _verrouiller(contrat, version_attendue)
+    contrat = verrouiller(contrat, version)
     _refuser_si(contrat.etat not in (E.EN_VALIDATION, E.DIFFERE), "Ce contrat n'attend pas de validation.")
     return contrat
 
 
 @transaction.atomic
-def valider(*, contrat, par, motif="", version_attendue=None):
-    contrat = _decision(contrat, par, version_attendue)
+def valider(*, contrat, par, motif="", version):
+    contrat = _decision(contrat, par, version)
     _journaliser(contrat, action="validation", par=par, etat_apres=E.VALIDE, motif=motif)
     _notifier(contrat, "validé par le délégué insertion")
     return contrat
 
 
 @transaction.atomic
-def refuser(*, contrat, par, motif, version_attendue=None):
-    contrat = _decision(contrat, par, version_attendue)
+def refuser(*, contrat, par, motif, version):
+    contrat = _decision(contrat, par, version)
     _refuser_si(not (motif or "").strip(), "Indiquez le motif du refus.")
     _journaliser(contrat, action="refus", par=par, etat_apres=E.REFUSE, motif=motif)
     _notifier(contrat, "refusé par le délégué insertion")
@@ -559,8 +551,8 @@ def refuser(*, contrat, par, motif, version_attendue=None):
 
 
 @transaction.atomic
-def differer(*, contrat, par, motif, version_attendue=None):
-    contrat = _decision(contrat, par, version_attendue)
+def differer(*, contrat, par, motif, version):
+    contrat = _decision(contrat, par, version)
     _refuser_si(not (motif or "").strip(), "Indiquez au référent ce qui doit être précisé avant la validation.")
     _journaliser(contrat, action="validation différée", par=par, etat_apres=E.DIFFERE, motif=motif)
     _notifier(contrat, "validation différée par le délégué insertion")
@@ -568,10 +560,10 @@ def differer(*, contrat, par, motif, version_attendue=None):
 
 
 @transaction.atomic
-def repondre(*, contrat, par, message, version_attendue=None):
+def repondre(*, contrat, par, message, version):
     """The référent's answer to a deferral; the contract goes back to the délégué's queue."""
     _autoriser(acces.peut_rediger(par, contrat))
-    contrat = _verrouiller(contrat, version_attendue)
+    contrat = verrouiller(contrat, version)
     _refuser_si(contrat.etat != E.DIFFERE, "Ce contrat n'attend pas de réponse au délégué.")
     _refuser_si(not (message or "").strip(), "Écrivez votre réponse au délégué insertion.")
     _journaliser(contrat, action="réponse du référent", par=par, etat_apres=E.EN_VALIDATION, motif=message)
@@ -579,9 +571,9 @@ def repondre(*, contrat, par, message, version_attendue=None):
 
 
 @transaction.atomic
-def annuler(*, contrat, par, motif, version_attendue=None):
+def annuler(*, contrat, par, motif, version):
     _autoriser(acces.peut_rediger(par, contrat))
-    contrat = _verrouiller(contrat, version_attendue)
+    contrat = verrouiller(contrat, version)
     _refuser_si(contrat.etat not in (E.BROUILLON, E.EN_SIGNATURE), "Seul un contrat pas encore signé s'annule.")
     _refuser_si(not (motif or "").strip(), "Indiquez pourquoi le contrat est abandonné.")
     _journaliser(contrat, action="annulation", par=par, etat_apres=E.ANNULE, motif=motif)
@@ -589,10 +581,10 @@ def annuler(*, contrat, par, motif, version_attendue=None):
 
 
 @transaction.atomic
-def rompre(*, contrat, par, motif, le=None, version_attendue=None):
+def rompre(*, contrat, par, motif, le=None, version):
     """End an in-force contract early: it stops covering days from `le` on."""
     _autoriser(acces.peut_rompre(par, contrat), "Vous ne pouvez pas rompre ce contrat.")
-    contrat = _verrouiller(contrat, version_attendue)
+    contrat = verrouiller(contrat, version)
     le = le or timezone.localdate()
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé peut être rompu.")
     _refuser_si(not (motif or "").strip(), "Indiquez le motif de la rupture.")

@@ -206,7 +206,7 @@ def modifier(request, pk):
             services.modifier_brouillon,
             contrat=contrat,
             par=request.user,
-            version_attendue=form.cleaned_data["version"],
+            version=form.cleaned_data["version"],
             objectifs=list(form.cleaned_data["objectifs"]),
             **champs,
         )
@@ -246,7 +246,7 @@ def _action_simple(request, pk, service, succes, **extra):
         service,
         contrat=contrat,
         par=request.user,
-        version_attendue=donnees.get("version"),
+        version=donnees.get("version"),
         **{k: donnees.get("motif", "") for k in extra.get("motif_sous", ["motif"])},
     ):
         messages.success(request, succes)
@@ -257,7 +257,7 @@ def _action_simple(request, pk, service, succes, **extra):
 def soumettre(request, pk):
     contrat = _contrat(request, pk)
     version = request.POST.get("version")
-    if _executer(request, services.soumettre, contrat=contrat, par=request.user, version_attendue=version or None):
+    if _executer(request, services.soumettre, contrat=contrat, par=request.user, version=version):
         messages.success(request, "Le contrat est figé et soumis à la signature de chaque partie.")
     return redirect("contrats:detail", pk=contrat.pk)
 
@@ -294,7 +294,7 @@ def rompre(request, pk):
         par=request.user,
         motif=d["motif"],
         le=d["le"],
-        version_attendue=d.get("version"),
+        version=d.get("version"),
     ):
         messages.success(request, "Rupture du contrat enregistrée.")
     return redirect("contrats:detail", pk=contrat.pk)
@@ -319,9 +319,7 @@ def decider(request, pk):
         return redirect("contrats:detail", pk=contrat.pk)
     d = form.cleaned_data
     service = {"valider": services.valider, "differer": services.differer, "refuser": services.refuser}[d["decision"]]
-    if _executer(
-        request, service, contrat=contrat, par=request.user, motif=d["motif"], version_attendue=d.get("version")
-    ):
+    if _executer(request, service, contrat=contrat, par=request.user, motif=d["motif"], version=d.get("version")):
         messages.success(request, f"Décision enregistrée : {dict(form.fields['decision'].choices)[d['decision']]}.")
         if request.POST.get("suite") == "file":
             return redirect("contrats:file_delegue")

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
+from accompagnement.verrou import verifier_version, verrouiller
 from accounts import acces
 from accounts.models import Role
 from residents.models import Resident
@@ -129,25 +130,8 @@ def synchroniser_alertes(*, le=None, accompagnements=None):
     return bilan
 
 
-class ConflitDeVersion(ValidationError):
-    pass
-
-
-def _verifier_version(obj, version):
-    if version is None:
-        return
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        version = None  # a tampered form: treated as a stale one
-    if version != obj.version:
-        raise ConflitDeVersion(
-            "Cette fiche a été modifiée entre-temps par quelqu'un d'autre : rechargez la page avant de recommencer."
-        )
-
-
 @transaction.atomic
-def acquitter(*, alerte, par, commentaire, version=None):
+def acquitter(*, alerte, par, commentaire, version):
     """The user has seen the alert and deals with it: it will not be raised again for this cause."""
     alerte = Alerte.objects.select_for_update().get(pk=alerte.pk)
     if not acces.peut_acquitter(par, alerte):
@@ -156,7 +140,7 @@ def acquitter(*, alerte, par, commentaire, version=None):
         )
     if alerte.statut == Alerte.Statut.ACQUITTEE:
         return alerte  # a double submit changes nothing
-    _verifier_version(alerte, version)
+    verifier_version(alerte, version)
     if alerte.statut == Alerte.Statut.FERMEE:
         raise ValidationError("Cette alerte est déjà fermée : sa cause a disparu.")
     commentaire = (commentaire or "").strip()
@@ -270,9 +254,8 @@ def _prevenir_delegues(signalement):
 
 
 @transaction.atomic
-def decider_signalement(*, signalement, par, issue, commentaire, version=None):
-    signalement = SignalementSanction.objects.select_for_update().get(pk=signalement.pk)
-    _verifier_version(signalement, version)
+def decider_signalement(*, signalement, par, issue, commentaire, version):
+    signalement = verrouiller(signalement, version)
     if issue not in SignalementSanction.Issue.values:
         raise ValidationError({"issue": "Choisissez la suite donnée."})
     signalement.issue = issue

@@ -112,7 +112,7 @@ def acquitter(request, pk):
             alerte=alerte,
             par=request.user,
             commentaire=request.POST.get("commentaire", ""),
-            version=request.POST.get("version") or None,
+            version=request.POST.get("version"),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -171,7 +171,7 @@ def signalement_decider(request, pk):
             par=request.user,
             issue=request.POST.get("issue", ""),
             commentaire=request.POST.get("commentaire", ""),
-            version=request.POST.get("version") or None,
+            version=request.POST.get("version"),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

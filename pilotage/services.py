@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
-from accompagnement.verrou import ConflitDeVersion
+from accompagnement.verrou import ConflitDeVersion, verifier_version
 from accounts import acces
 from accounts.models import User
 from referentiel.models import Modalite
@@ -64,16 +64,6 @@ def ouvrir_comite(*, par, type, referent, date):
     return comite
 
 
-def _version_du_formulaire(version):
-    """The version a form carried: None when empty, else its int; a tampered value is a clear error."""
-    if version in (None, ""):
-        return None
-    try:
-        return int(version)
-    except (TypeError, ValueError):
-        raise ValidationError("Formulaire invalide : rechargez la page.") from None
-
-
 def _verifier_president(comite, par):
     if not acces.peut_presider(par, comite):
         raise ValidationError("Seul·e la personne qui préside ce comité peut y enregistrer des décisions.")
@@ -114,10 +104,9 @@ def enregistrer_decision(
     version=None,
 ):
     """Record (or change) the decision about one measure. `version` is the decision's version the
-    form was built from (None for a new one): a concurrent change is refused, never overwritten."""
+    form was built from (None or "" for a new one): a concurrent change is refused, never overwritten."""
     from .pack import mesures_du_comite
 
-    version = _version_du_formulaire(version)
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
     if not mesures_du_comite(comite, par).filter(pk=accompagnement.pk).exists():
@@ -148,14 +137,11 @@ def enregistrer_decision(
     if not action:
         action_due_le = None
     if existante is None:
-        if version is not None:
+        if version not in (None, ""):  # the decision the form showed is gone
             raise ConflitDeVersion()
         objet = DecisionComite(comite=comite, accompagnement=accompagnement)
     else:
-        if version != existante.version:
-            raise ConflitDeVersion(
-                "Une décision a été enregistrée entre-temps pour cette personne : relisez-la avant de la modifier."
-            )
+        verifier_version(existante, version)
         objet = existante
         objet.version += 1
     objet.decision = decision
@@ -170,9 +156,7 @@ def enregistrer_decision(
         with transaction.atomic():
             objet.save()
     except IntegrityError:
-        raise ConflitDeVersion(
-            "Une décision a été enregistrée entre-temps pour cette personne : relisez-la avant de la modifier."
-        ) from None
+        raise ConflitDeVersion() from None
     return objet
 
 
@@ -193,11 +177,9 @@ def marquer_action_faite(*, decision, par, le=None):
 
 @transaction.atomic
 def clore_comite(*, comite, par, compte_rendu, version):
-    version = _version_du_formulaire(version)
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
-    if version != comite.version:
-        raise ConflitDeVersion("Le comité a été modifié entre-temps : relisez le compte rendu avant de le clore.")
+    verifier_version(comite, version)
     comite.compte_rendu = (compte_rendu or "").strip()
     comite.etat = ComiteSuivi.Etat.CLOS
     comite.clos_le = timezone.now()
@@ -208,11 +190,9 @@ def clore_comite(*, comite, par, compte_rendu, version):
 
 @transaction.atomic
 def enregistrer_compte_rendu(*, comite, par, compte_rendu, version):
-    version = _version_du_formulaire(version)
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
-    if version != comite.version:
-        raise ConflitDeVersion("Le compte rendu a été modifié entre-temps : relisez-le avant d'enregistrer.")
+    verifier_version(comite, version)
     comite.compte_rendu = (compte_rendu or "").strip()
     comite.version += 1
     comite.save()

@@ -11,9 +11,11 @@ from dateutil.relativedelta import relativedelta
 from django import forms as django_forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accompagnement import forms
 from accompagnement.models import Accompagnement, ActionCollective, CoReferent, Entretien
+from accompagnement.verrou import MESSAGE_CONFLIT
 from tests.accompagnement.factories import (
     AccompagnementFactory,
     CoReferentFactory,
@@ -323,7 +325,7 @@ def test_cloture_confidentielle_en_conflit_rien_d_enregistre(client, mesure, ref
         url, {"statut": "HONORE", "notes": "Note sensible", "confidentiel": "on", "version": 1}
     )
     contenu = reponse.content.decode()
-    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "Note sensible" in contenu
+    assert escape(MESSAGE_CONFLIT) in contenu and "Note sensible" in contenu
     rdv.refresh_from_db()
     assert (rdv.statut, rdv.confidentiel, rdv.version) == ("PLANIFIE", False, 2)
 

@@ -5,8 +5,10 @@ import uuid
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accompagnement.models import Accompagnement, ActionCollective, Entretien
+from accompagnement.verrou import MESSAGE_CONFLIT
 from tests.accompagnement.factories import (
     AccompagnementFactory,
     ActionCollectiveFactory,
@@ -168,7 +170,7 @@ def test_cloture_concurrente_message_de_conflit(client, mesure, referent):
     Entretien.objects.filter(pk=rdv.pk).update(version=2)
     url = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
     reponse = connecte(client, referent).post(url, {"statut": "HONORE", "version": 1})
-    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in reponse.content.decode()
+    assert escape(MESSAGE_CONFLIT) in reponse.content.decode()
 
 
 def test_liste_des_rendez_vous_du_jour_et_de_la_semaine(client, mesure, referent, etranger):
@@ -363,7 +365,7 @@ def test_terminer_conflit_garde_la_saisie(client, mesure, referent):
         },
     )
     contenu = reponse.content.decode()
-    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "Relais CCAS" in contenu
+    assert escape(MESSAGE_CONFLIT) in contenu and "Relais CCAS" in contenu
     assert 'name="version" value="5"' in contenu
 
 
@@ -503,7 +505,7 @@ def test_modifier_un_entretien_conflit_garde_la_saisie(client, mesure, referent,
     assert connecte(client, collegue).post(url, premier).status_code == 302
     reponse = connecte(client, referent).post(url, donnees_modification(entretien, notes="Ma version"))
     contenu = reponse.content.decode()
-    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "Ma version" in contenu
+    assert escape(MESSAGE_CONFLIT) in contenu and "Ma version" in contenu
     assert 'name="version" value="2"' in contenu
     entretien.refresh_from_db()
     assert entretien.notes == "Version du collègue"

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from accompagnement.models import Accompagnement, CoReferent
+from accompagnement.verrou import ConflitDeVersion
 from admissions import services
 from admissions.models import Candidature, GarantieTiers
 from contrats.models import Contrat
@@ -122,7 +123,7 @@ def test_une_etape_ne_se_refait_pas(r):
 def test_version_perimee_refusee(r):
     c = r.candidature()
     avancer(r, Candidature.objects.get(pk=c.pk), E.CONTACT)
-    with pytest.raises(ValidationError, match="Quelqu'un d'autre"):
+    with pytest.raises(ConflitDeVersion):
         services.enregistrer_contact(
             candidature=c, par=r.referent, version=c.version, date=jour(-1), compte_rendu="x", referent=r.referent
         )

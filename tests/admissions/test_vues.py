@@ -7,6 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
 from accompagnement.models import Accompagnement
+from accompagnement.verrou import MESSAGE_CONFLIT
 from admissions import services
 from admissions.models import Candidature, FinDePriseEnCharge, Logement, ReunionCoordination, Synthese
 from referentiel.models import Structure
@@ -337,6 +338,6 @@ def test_version_trafiquee_message_de_conflit(client, r, version):
         {"version": version, "date": jour(0), "referent": r.referent.pk, "compte_rendu": "Appel."},
     )
     assert reponse.status_code == 422
-    assert "Quelqu'un d'autre a modifié ce dossier" in html.unescape(reponse.content.decode())
+    assert MESSAGE_CONFLIT in html.unescape(reponse.content.decode())
     c.refresh_from_db()
     assert c.etape == E.CANDIDATURE

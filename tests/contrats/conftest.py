@@ -80,7 +80,7 @@ def signer_personne(contrat, referent, partie=Partie.RESIDENT):
 @pytest.fixture
 def cer_soumis(referent):
     contrat = brouillon(referent)
-    return services.soumettre(contrat=contrat, par=referent)
+    return services.soumettre(contrat=contrat, par=referent, version=contrat.version)
 
 
 @pytest.fixture
@@ -88,4 +88,4 @@ def cer_valide(cer_soumis, referent, delegue):
     signer_personne(cer_soumis, referent)
     signer_staff(cer_soumis, referent, Partie.REFERENT)
     cer_soumis.refresh_from_db()
-    return services.valider(contrat=cer_soumis, par=delegue)
+    return services.valider(contrat=cer_soumis, par=delegue, version=cer_soumis.version)

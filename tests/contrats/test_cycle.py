@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 
 from accompagnement.models import CoReferent
+from accompagnement.verrou import ConflitDeVersion
 from contrats import services
 from contrats.models import Contrat, Partie, Transition
 from referentiel.models import Modalite, TypeContrat
@@ -34,7 +35,7 @@ def test_un_cer_en_veille_dure_douze_mois(referent):
 
 def test_cycle_complet_du_cer(referent, delegue, mailoutbox, django_capture_on_commit_callbacks):
     contrat = brouillon(referent)
-    contrat = services.soumettre(contrat=contrat, par=referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     assert contrat.etat == E.EN_SIGNATURE
     version = contrat.version_courante()
     assert len(version.sha256) == 64
@@ -45,12 +46,16 @@ def test_cycle_complet_du_cer(referent, delegue, mailoutbox, django_capture_on_c
         signer_staff(contrat, referent, Partie.REFERENT)
     contrat.refresh_from_db()
     assert contrat.etat == E.EN_VALIDATION and contrat.date_soumission_validation is not None
-    contrat = services.differer(contrat=contrat, par=delegue, motif="Préciser l'objectif logement.")
+    contrat = services.differer(
+        contrat=contrat, par=delegue, motif="Préciser l'objectif logement.", version=contrat.version
+    )
     assert contrat.etat == E.DIFFERE
-    contrat = services.repondre(contrat=contrat, par=referent, message="Précisé avec la personne.")
+    contrat = services.repondre(
+        contrat=contrat, par=referent, message="Précisé avec la personne.", version=contrat.version
+    )
     assert contrat.etat == E.EN_VALIDATION
     with django_capture_on_commit_callbacks(execute=True):
-        contrat = services.valider(contrat=contrat, par=delegue)
+        contrat = services.valider(contrat=contrat, par=delegue, version=contrat.version)
     assert contrat.etat == E.VALIDE
     assert Contrat.objects.en_vigueur(le=DEBUT).filter(pk=contrat.pk).exists()
     actions = list(Transition.objects.filter(contrat=contrat).values_list("action", "par_id"))
@@ -62,7 +67,7 @@ def test_cycle_complet_du_cer(referent, delegue, mailoutbox, django_capture_on_c
 def test_un_com_est_signe_sans_validation(referent, responsable):
     contrat = brouillon(referent, type=TypeContrat.COM, code=Modalite.Code.FJT_REGULIER)
     assert contrat.date_fin == datetime.date(2026, 2, 5)
-    contrat = services.soumettre(contrat=contrat, par=referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     assert contrat.parties() == [Partie.RESIDENT, Partie.REFERENT, Partie.RESPONSABLE]
     signer_staff(contrat, responsable, Partie.RESPONSABLE)
     signer_personne(contrat, referent)
@@ -75,21 +80,21 @@ def test_soumettre_sans_objectif_est_refuse(referent):
     contrat = brouillon(referent)
     contrat.lignes_objectifs.all().delete()
     with pytest.raises(ValidationError, match="au moins un objectif"):
-        services.soumettre(contrat=contrat, par=referent)
+        services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     contrat.refresh_from_db()
     assert contrat.etat == E.BROUILLON and not contrat.versions.exists()
 
 
 def test_soumettre_deux_fois_est_refuse(cer_soumis, referent):
     with pytest.raises(ValidationError, match="déjà été soumis"):
-        services.soumettre(contrat=cer_soumis, par=referent)
+        services.soumettre(contrat=cer_soumis, par=referent, version=cer_soumis.version)
     assert cer_soumis.versions.count() == 1
 
 
 def test_un_collegue_ne_redige_pas_pour_la_mesure_d_un_autre(referent, collegue):
     contrat = brouillon(referent)
     with pytest.raises(PermissionDenied):
-        services.soumettre(contrat=contrat, par=collegue)
+        services.soumettre(contrat=contrat, par=collegue, version=contrat.version)
 
 
 def test_signer_deux_fois_est_refuse(cer_soumis, referent):
@@ -137,9 +142,12 @@ def test_la_personne_doit_consentir_et_taper_son_nom(cer_soumis, referent):
 
 def test_signer_une_version_remplacee_est_refuse(cer_soumis, referent):
     signer_personne(cer_soumis, referent)
-    contrat = services.rouvrir(contrat=cer_soumis, par=referent, motif="Ajout d'un objectif santé")
+    cer_soumis.refresh_from_db()
+    contrat = services.rouvrir(
+        contrat=cer_soumis, par=referent, motif="Ajout d'un objectif santé", version=cer_soumis.version
+    )
     assert contrat.etat == E.BROUILLON and contrat.numero_version == 2
-    contrat = services.soumettre(contrat=contrat, par=referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     with pytest.raises(ValidationError, match="remplacée par la version 2"):
         services.signer(
             contrat=contrat,
@@ -155,7 +163,7 @@ def test_signer_une_version_remplacee_est_refuse(cer_soumis, referent):
 
 
 def test_rouvrir_sans_signature_rend_le_brouillon(cer_soumis, referent):
-    contrat = services.rouvrir(contrat=cer_soumis, par=referent)
+    contrat = services.rouvrir(contrat=cer_soumis, par=referent, version=cer_soumis.version)
     assert contrat.etat == E.BROUILLON and contrat.numero_version == 1 and not contrat.versions.exists()
 
 
@@ -165,38 +173,45 @@ def test_seul_le_delegue_du_territoire_valide(cer_soumis, referent, responsable)
     autre_delegue = DelegueFactory()
     for intrus in (referent, responsable, autre_delegue):
         with pytest.raises(PermissionDenied):
-            services.valider(contrat=cer_soumis, par=intrus)
+            services.valider(contrat=cer_soumis, par=intrus, version=cer_soumis.version)
     cer_soumis.refresh_from_db()
     assert cer_soumis.etat == E.EN_VALIDATION
 
 
 def test_valider_un_contrat_pas_signe_est_refuse(cer_soumis, delegue):
     with pytest.raises(ValidationError, match="n'attend pas de validation"):
-        services.valider(contrat=cer_soumis, par=delegue)
+        services.valider(contrat=cer_soumis, par=delegue, version=cer_soumis.version)
 
 
 def test_refuser_et_differer_demandent_un_motif(cer_soumis, referent, delegue):
     signer_personne(cer_soumis, referent)
     signer_staff(cer_soumis, referent, Partie.REFERENT)
+    cer_soumis.refresh_from_db()
     with pytest.raises(ValidationError, match="motif du refus"):
-        services.refuser(contrat=cer_soumis, par=delegue, motif=" ")
+        services.refuser(contrat=cer_soumis, par=delegue, motif=" ", version=cer_soumis.version)
     with pytest.raises(ValidationError):
-        services.differer(contrat=cer_soumis, par=delegue, motif="")
-    contrat = services.refuser(contrat=cer_soumis, par=delegue, motif="Objectifs non mesurables")
+        services.differer(contrat=cer_soumis, par=delegue, motif="", version=cer_soumis.version)
+    contrat = services.refuser(
+        contrat=cer_soumis, par=delegue, motif="Objectifs non mesurables", version=cer_soumis.version
+    )
     assert contrat.etat == E.REFUSE
 
 
 def test_verrou_optimiste(cer_soumis, referent):
     ancienne = cer_soumis.version
-    services.rouvrir(contrat=cer_soumis, par=referent)
-    with pytest.raises(ValidationError, match="modifié entre-temps"):
-        services.modifier_brouillon(contrat=cer_soumis, par=referent, version_attendue=ancienne)
+    services.rouvrir(contrat=cer_soumis, par=referent, version=cer_soumis.version)
+    with pytest.raises(ConflitDeVersion):
+        services.modifier_brouillon(contrat=cer_soumis, par=referent, version=ancienne)
 
 
 def test_rompre_un_contrat_valide(cer_valide, referent):
     with pytest.raises(ValidationError, match="motif"):
-        services.rompre(contrat=cer_valide, par=referent, motif="", le=datetime.date(2026, 3, 1))
-    contrat = services.rompre(contrat=cer_valide, par=referent, motif="Déménagement", le=datetime.date(2026, 3, 1))
+        services.rompre(
+            contrat=cer_valide, par=referent, motif="", le=datetime.date(2026, 3, 1), version=cer_valide.version
+        )
+    contrat = services.rompre(
+        contrat=cer_valide, par=referent, motif="Déménagement", le=datetime.date(2026, 3, 1), version=cer_valide.version
+    )
     assert contrat.etat == E.ROMPU and contrat.date_fin == datetime.date(2026, 3, 1)
 
 
@@ -207,8 +222,16 @@ def test_seul_le_responsable_rompt_le_document_tripartite(referent, responsable)
     Contrat.objects.filter(pk=contrat.pk).update(etat=E.SIGNE)
     contrat.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        services.rompre(contrat=contrat, par=referent, motif="Manquement", le=datetime.date(2026, 3, 1))
-    services.rompre(contrat=contrat, par=responsable, motif="Manquement au règlement", le=datetime.date(2026, 3, 1))
+        services.rompre(
+            contrat=contrat, par=referent, motif="Manquement", le=datetime.date(2026, 3, 1), version=contrat.version
+        )
+    services.rompre(
+        contrat=contrat,
+        par=responsable,
+        motif="Manquement au règlement",
+        le=datetime.date(2026, 3, 1),
+        version=contrat.version,
+    )
 
 
 def test_intensite_reduite_exige_un_motif(referent):
@@ -247,7 +270,7 @@ def _avec_conjoint(contrat):
 def test_le_conjoint_signe_le_cer(referent):
     contrat = brouillon(referent)
     conjoint = _avec_conjoint(contrat)
-    contrat = services.soumettre(contrat=contrat, par=referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     assert [p["code"] for p in contrat.version_courante().contenu["parties"]] == [
         Partie.RESIDENT,
         Partie.CONJOINT,
@@ -288,7 +311,7 @@ def test_le_partenaire_et_le_responsable_signent_le_document_tripartite(referent
     contrat = brouillon(
         referent, type=TypeContrat.TRIPARTITE, code=Modalite.Code.FJT_CONVENTION, date_fin=datetime.date(2026, 12, 31)
     )
-    contrat = services.soumettre(contrat=contrat, par=referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     assert contrat.parties() == [Partie.RESIDENT, Partie.PARTENAIRE, Partie.RESPONSABLE]
     with pytest.raises(PermissionDenied):
         signer_personne(contrat, collegue, Partie.PARTENAIRE)
@@ -318,10 +341,12 @@ def test_le_partenaire_et_le_responsable_signent_le_document_tripartite(referent
 
 def test_un_avenant_est_signe_a_nouveau_par_chaque_partie(cer_valide, referent, delegue):
     v1 = cer_valide.version_courante()
-    contrat = services.rouvrir(contrat=cer_valide, par=referent, motif="Ajout d'un objectif logement")
+    contrat = services.rouvrir(
+        contrat=cer_valide, par=referent, motif="Ajout d'un objectif logement", version=cer_valide.version
+    )
     assert (contrat.etat, contrat.numero_version) == (E.BROUILLON, 2)
     services.ajouter_objectif(contrat=contrat, par=referent, domaine="LOGEMENT", libelle="Déposer une demande HLM")
-    contrat = services.soumettre(contrat=contrat, par=referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     v2 = contrat.version_courante()
     assert v2.numero == 2 and v2.sha256 != v1.sha256
     assert [o["libelle"] for o in v2.contenu["objectifs"]] == ["Trouver un stage", "Déposer une demande HLM"]
@@ -340,7 +365,7 @@ def test_un_avenant_est_signe_a_nouveau_par_chaque_partie(cer_valide, referent, 
     signer_staff(contrat, referent, Partie.REFERENT)
     contrat.refresh_from_db()
     assert contrat.etat == E.EN_VALIDATION
-    contrat = services.valider(contrat=contrat, par=delegue)
+    contrat = services.valider(contrat=contrat, par=delegue, version=contrat.version)
     assert contrat.etat == E.VALIDE
     assert {s.sha256_document for s in v2.signatures.all()} == {v2.sha256}
     v1.refresh_from_db()
@@ -358,7 +383,7 @@ def test_un_partenaire_d_un_autre_territoire_est_refuse(referent):
     local = ContactPartenaireFactory(tiers__territoire=referent.structures.first().territoire)
     contrat = brouillon(referent, type=TypeContrat.PLAN_ASLL, code=Modalite.Code.ASLL, partenaire=local)
     with pytest.raises(ValidationError, match="n'intervient pas sur ce territoire"):
-        services.modifier_brouillon(contrat=contrat, par=referent, partenaire=ailleurs)
+        services.modifier_brouillon(contrat=contrat, par=referent, partenaire=ailleurs, version=contrat.version)
     CoReferent.objects.create(accompagnement=contrat.accompagnement, contact=ailleurs, role="assistante sociale")
-    contrat = services.modifier_brouillon(contrat=contrat, par=referent, partenaire=ailleurs)
+    contrat = services.modifier_brouillon(contrat=contrat, par=referent, partenaire=ailleurs, version=contrat.version)
     assert contrat.partenaire == ailleurs

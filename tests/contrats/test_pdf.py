@@ -173,7 +173,7 @@ def test_soumission_refusee_ne_laisse_pas_de_pdf(referent, settings, monkeypatch
 
     monkeypatch.setattr(services, "_journaliser", journal_en_echec)
     with pytest.raises(ValidationError, match="refus simulé"):
-        services.soumettre(contrat=contrat, par=referent)
+        services.soumettre(contrat=contrat, par=referent, version=contrat.version)
     assert not VersionContrat.objects.exists()
     assert _fichiers(settings.MEDIA_ROOT, "versions") == []
 
@@ -193,9 +193,9 @@ def test_rouvrir_ne_supprime_le_pdf_qu_apres_le_commit(cer_soumis, referent, dja
     version = cer_soumis.version_courante()
     chemin = Path(version.pdf.path)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.rouvrir(contrat=cer_soumis, par=referent)
+        services.rouvrir(contrat=cer_soumis, par=referent, version=cer_soumis.version)
         raise RuntimeError("la transaction de l'appelant échoue")
     assert chemin.exists() and VersionContrat.objects.filter(pk=version.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        services.rouvrir(contrat=cer_soumis, par=referent)
+        services.rouvrir(contrat=cer_soumis, par=referent, version=cer_soumis.version)
     assert not chemin.exists() and not VersionContrat.objects.exists()

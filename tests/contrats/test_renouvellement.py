@@ -82,7 +82,11 @@ def test_un_renouvellement_ne_laisse_pas_de_trou(cer_valide, referent):
     nouveau = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
     with pytest.raises(ValidationError, match="ni trou"):
         services.modifier_brouillon(
-            contrat=nouveau, par=referent, date_debut=datetime.date(2026, 7, 10), date_fin=datetime.date(2027, 1, 10)
+            contrat=nouveau,
+            par=referent,
+            date_debut=datetime.date(2026, 7, 10),
+            date_fin=datetime.date(2027, 1, 10),
+            version=nouveau.version,
         )
     nouveau.refresh_from_db()
     assert nouveau.date_debut == FIN
@@ -110,7 +114,7 @@ def test_deuxieme_renouvellement_asll_accepte(referent):
 
 def test_un_renouvellement_annule_puis_un_nouveau(cer_valide, referent, client):
     premier = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
-    services.annuler(contrat=premier, par=referent, motif="Erreur d'objectifs")
+    services.annuler(contrat=premier, par=referent, motif="Erreur d'objectifs", version=premier.version)
     assert cer_valide.successeur() is None
     assert cer_valide.statut_temporel(le=datetime.date(2026, 8, 1)) == "expiré"
     client.force_login(referent)
@@ -124,11 +128,11 @@ def test_un_renouvellement_annule_puis_un_nouveau(cer_valide, referent, client):
 
 def test_un_renouvellement_refuse_puis_un_nouveau(cer_valide, referent, delegue):
     refuse = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
-    refuse = services.soumettre(contrat=refuse, par=referent)
+    refuse = services.soumettre(contrat=refuse, par=referent, version=refuse.version)
     signer_personne(refuse, referent)
     signer_staff(refuse, referent, Partie.REFERENT)
     refuse.refresh_from_db()
-    services.refuser(contrat=refuse, par=delegue, motif="Objectifs non mesurables")
+    services.refuser(contrat=refuse, par=delegue, motif="Objectifs non mesurables", version=refuse.version)
     nouveau = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
     assert nouveau.etat == E.BROUILLON and nouveau.precedent == cer_valide
 
@@ -149,8 +153,14 @@ def test_la_base_refuse_deux_renouvellements_vivants(referent):
 
 def test_rompre_apres_un_renouvellement_annule(cer_valide, referent):
     renouvellement = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
-    services.annuler(contrat=renouvellement, par=referent, motif="Déménagement prévu")
-    contrat = services.rompre(contrat=cer_valide, par=referent, motif="Déménagement", le=datetime.date(2026, 6, 30))
+    services.annuler(contrat=renouvellement, par=referent, motif="Déménagement prévu", version=renouvellement.version)
+    contrat = services.rompre(
+        contrat=cer_valide,
+        par=referent,
+        motif="Déménagement",
+        le=datetime.date(2026, 6, 30),
+        version=cer_valide.version,
+    )
     assert contrat.etat == E.ROMPU
 
 
@@ -224,7 +234,13 @@ def test_nouveau_refuse_un_cer_apres_un_trou(cer_valide, referent):
 
 
 def test_apres_une_rupture_un_nouveau_cer_repart(cer_valide, referent):
-    services.rompre(contrat=cer_valide, par=referent, motif="Incarcération", le=datetime.date(2026, 3, 1))
+    services.rompre(
+        contrat=cer_valide,
+        par=referent,
+        motif="Incarcération",
+        le=datetime.date(2026, 3, 1),
+        version=cer_valide.version,
+    )
     nouveau = services.creer_brouillon(
         accompagnement=cer_valide.accompagnement,
         par=referent,

@@ -41,7 +41,8 @@ def cer_brouillon(r):
 
 
 def cer_soumis(r):
-    return services.soumettre(contrat=cer_brouillon(r), par=r["referent"])
+    contrat = cer_brouillon(r)
+    return services.soumettre(contrat=contrat, par=r["referent"], version=contrat.version)
 
 
 def cer_en_validation(r):
@@ -53,16 +54,18 @@ def cer_en_validation(r):
 
 
 def cer_differe(r):
-    return services.differer(contrat=cer_en_validation(r), par=r["delegue"], motif="Préciser l'objectif.")
+    contrat = cer_en_validation(r)
+    return services.differer(contrat=contrat, par=r["delegue"], motif="Préciser l'objectif.", version=contrat.version)
 
 
 def cer_valide(r):
-    return services.valider(contrat=cer_en_validation(r), par=r["delegue"])
+    contrat = cer_en_validation(r)
+    return services.valider(contrat=contrat, par=r["delegue"], version=contrat.version)
 
 
 def com_soumis(r):
     com = brouillon(r["referent"], type=TypeContrat.COM, code=Modalite.Code.FJT_REGULIER)
-    return services.soumettre(contrat=com, par=r["referent"])
+    return services.soumettre(contrat=com, par=r["referent"], version=com.version)
 
 
 def tripartite_signe(r):
@@ -112,10 +115,14 @@ TRANSITIONS = {
         lambda acc, u: services.creer_brouillon(accompagnement=acc, par=u, type=TypeContrat.CER, date_debut=DEBUT),
         {"referent", "responsable"},
     ),
-    "soumettre": (cer_brouillon, lambda c, u: services.soumettre(contrat=c, par=u), {"referent", "responsable"}),
+    "soumettre": (
+        cer_brouillon,
+        lambda c, u: services.soumettre(contrat=c, par=u, version=c.version),
+        {"referent", "responsable"},
+    ),
     "annuler": (
         cer_brouillon,
-        lambda c, u: services.annuler(contrat=c, par=u, motif="Abandon"),
+        lambda c, u: services.annuler(contrat=c, par=u, motif="Abandon", version=c.version),
         {"referent", "responsable"},
     ),
     "faire signer la personne": (cer_soumis, faire_signer_la_personne, {"referent", "responsable"}),
@@ -131,23 +138,23 @@ TRANSITIONS = {
     ),
     "avenant": (
         cer_soumis,
-        lambda c, u: services.rouvrir(contrat=c, par=u, motif="Correction"),
+        lambda c, u: services.rouvrir(contrat=c, par=u, motif="Correction", version=c.version),
         {"referent", "responsable"},
     ),
-    "valider": (cer_en_validation, lambda c, u: services.valider(contrat=c, par=u), {"delegue"}),
+    "valider": (cer_en_validation, lambda c, u: services.valider(contrat=c, par=u, version=c.version), {"delegue"}),
     "différer": (
         cer_en_validation,
-        lambda c, u: services.differer(contrat=c, par=u, motif="Préciser"),
+        lambda c, u: services.differer(contrat=c, par=u, motif="Préciser", version=c.version),
         {"delegue"},
     ),
     "refuser": (
         cer_en_validation,
-        lambda c, u: services.refuser(contrat=c, par=u, motif="Objectifs flous"),
+        lambda c, u: services.refuser(contrat=c, par=u, motif="Objectifs flous", version=c.version),
         {"delegue"},
     ),
     "répondre au délégué": (
         cer_differe,
-        lambda c, u: services.repondre(contrat=c, par=u, message="Précisé."),
+        lambda c, u: services.repondre(contrat=c, par=u, message="Précisé.", version=c.version),
         {"referent", "responsable"},
     ),
     "préparer le renouvellement": (
@@ -157,12 +164,16 @@ TRANSITIONS = {
     ),
     "rompre un CER": (
         cer_valide,
-        lambda c, u: services.rompre(contrat=c, par=u, motif="Déménagement", le=datetime.date(2026, 3, 1)),
+        lambda c, u: services.rompre(
+            contrat=c, par=u, motif="Déménagement", le=datetime.date(2026, 3, 1), version=c.version
+        ),
         {"referent", "responsable"},
     ),
     "rompre le document tripartite": (
         tripartite_signe,
-        lambda c, u: services.rompre(contrat=c, par=u, motif="Manquement", le=datetime.date(2026, 3, 1)),
+        lambda c, u: services.rompre(
+            contrat=c, par=u, motif="Manquement", le=datetime.date(2026, 3, 1), version=c.version
+        ),
         {"responsable"},
     ),
 }

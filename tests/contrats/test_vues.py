@@ -7,8 +7,10 @@ import time_machine
 from axes.models import AccessAttempt
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from accompagnement.models import CoReferent
+from accompagnement.verrou import MESSAGE_CONFLIT
 from contrats import services
 from contrats.forms import BrouillonForm
 from contrats.models import Contrat, Partie
@@ -70,7 +72,7 @@ def test_modifier_avec_une_version_perimee_ne_perd_rien(client, cer, referent):
     donnees = {"version": cer.version, "date_debut": "2026-01-05", "date_fin": "2026-07-05"}
     client.post(url("modifier", cer), {**donnees, "engagements_personne": "A"})
     reponse = client.post(url("modifier", cer), {**donnees, "engagements_personne": "B"}, follow=True)
-    assert "modifié entre-temps" in reponse.content.decode()
+    assert escape(MESSAGE_CONFLIT) in reponse.content.decode()
     cer.refresh_from_db()
     assert cer.engagements_personne == "A"
 
@@ -98,10 +100,14 @@ def test_soumettre(client, cer, referent, collegue, etranger):
     client.force_login(collegue)
     assert client.post(url("soumettre", cer)).status_code == 403
     client.force_login(referent)
-    client.post(url("soumettre", cer), {"version": cer.version})
+    ancienne = cer.version
+    client.post(url("soumettre", cer), {"version": ancienne})
     cer.refresh_from_db()
     assert cer.etat == E.EN_SIGNATURE
-    reponse = client.post(url("soumettre", cer), follow=True)
+    # The same form sent again carries a version that has moved on; a fresh one meets the state's rule.
+    reponse = client.post(url("soumettre", cer), {"version": ancienne}, follow=True)
+    assert escape(MESSAGE_CONFLIT) in reponse.content.decode()
+    reponse = client.post(url("soumettre", cer), {"version": cer.version}, follow=True)
     assert "déjà été soumis" in reponse.content.decode()
 
 
@@ -140,10 +146,22 @@ def test_decision_du_delegue(client, cer_soumis, referent, delegue):
     assert client.post(url("decider", cer_soumis), {"decision": "valider"}).status_code == 403
     client.force_login(delegue)
     assert "Décision du délégué insertion" in client.get(url("detail", cer_soumis)).content.decode()
-    reponse = client.post(url("decider", cer_soumis), {"decision": "differer", "motif": ""}, follow=True)
+    reponse = client.post(
+        url("decider", cer_soumis), {"decision": "differer", "motif": "", "version": cer_soumis.version}, follow=True
+    )
     assert "Indiquez au référent" in reponse.content.decode()
-    client.post(url("decider", cer_soumis), {"decision": "differer", "motif": "Préciser", "version": ""})
-    client.post(url("decider", cer_soumis), {"decision": "valider", "suite": "file"})
+    # A decision form without its version (stale or tampered) is a conflict: nothing is decided.
+    for version in ("", None):
+        donnees = {"decision": "valider", "motif": "", **({} if version is None else {"version": version})}
+        reponse = client.post(url("decider", cer_soumis), donnees, follow=True)
+        assert escape(MESSAGE_CONFLIT) in reponse.content.decode()
+        cer_soumis.refresh_from_db()
+        assert cer_soumis.etat == E.EN_VALIDATION
+    client.post(
+        url("decider", cer_soumis), {"decision": "differer", "motif": "Préciser", "version": cer_soumis.version}
+    )
+    cer_soumis.refresh_from_db()
+    client.post(url("decider", cer_soumis), {"decision": "valider", "suite": "file", "version": cer_soumis.version})
     cer_soumis.refresh_from_db()
     assert cer_soumis.etat == E.VALIDE
 
@@ -168,7 +186,10 @@ def test_renouveler_et_rompre_par_les_vues(client, cer_valide, referent, etrange
     # Today is before the notice period of a contract ending on 05/07/2026 only if the clock says so:
     # the service decides, the screen shows its message or the new draft.
     assert reponse.status_code == 200
-    reponse = client.post(url("rompre", cer_valide), {"le": "2026-03-01", "motif": ""}, follow=True)
+    cer_valide.refresh_from_db()
+    reponse = client.post(
+        url("rompre", cer_valide), {"le": "2026-03-01", "motif": "", "version": cer_valide.version}, follow=True
+    )
     assert "motif de la rupture" in reponse.content.decode()
 
 
@@ -212,7 +233,7 @@ def test_le_responsable_signe_trois_com_a_la_suite(client, referent, responsable
     coms = []
     for _ in range(3):
         com = brouillon(referent, type=TypeContrat.COM, code=Modalite.Code.FJT_REGULIER)
-        coms.append(services.soumettre(contrat=com, par=referent))
+        coms.append(services.soumettre(contrat=com, par=referent, version=com.version))
     client.force_login(responsable)
     file = client.get(reverse("contrats:file_responsable"))
     assert [c.pk for c in file.context["page_obj"]] == [c.pk for c in coms]
@@ -258,7 +279,7 @@ def test_objectif_ajoute_depuis_le_brouillon(client, cer, referent, collegue):
 def test_soumettre_avec_une_version_trafiquee_ne_plante_pas(client, cer, referent):
     client.force_login(referent)
     reponse = client.post(url("soumettre", cer), {"version": "abc"}, follow=True)
-    assert reponse.status_code == 200 and "modifié entre-temps" in reponse.content.decode()
+    assert reponse.status_code == 200 and escape(MESSAGE_CONFLIT) in reponse.content.decode()
     cer.refresh_from_db()
     assert cer.etat == E.BROUILLON
 

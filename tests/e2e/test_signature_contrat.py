@@ -98,7 +98,7 @@ def test_le_responsable_signe_trois_com_a_la_suite(page, live_server, settings, 
             date_debut=timezone.localdate(),
             objectifs=[objectif],
         )
-        services.soumettre(contrat=com, par=referent)
+        services.soumettre(contrat=com, par=referent, version=com.version)
 
     connecter(page, live_server, responsable)
     page.goto(live_server.url + reverse("contrats:file_responsable"))

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement, Entretien
+from accompagnement.verrou import ConflitDeVersion
 from echeances import services
 from echeances.models import Alerte, Digest
 from echeances.moteur import Etat, Regle, calculer
@@ -76,8 +77,8 @@ def test_acquitter_exige_un_commentaire_et_une_version_a_jour(mesure):
     services.synchroniser_alertes(le=D(2026, 1, 19))
     alerte = Alerte.objects.get(regle=Regle.CONTACT)
     with pytest.raises(ValidationError):
-        services.acquitter(alerte=alerte, par=mesure.referent, commentaire="  ")
-    with pytest.raises(services.ConflitDeVersion):
+        services.acquitter(alerte=alerte, par=mesure.referent, commentaire="  ", version=alerte.version)
+    with pytest.raises(ConflitDeVersion):
         services.acquitter(alerte=alerte, par=mesure.referent, commentaire="ok", version=alerte.version + 5)
     alerte.refresh_from_db()
     assert alerte.statut == Alerte.Statut.OUVERTE

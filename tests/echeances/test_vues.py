@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accompagnement.models import Entretien
+from accompagnement.verrou import MESSAGE_CONFLIT
 from accounts import acces
 from contrats.models import Contrat
 from echeances import services
@@ -171,7 +173,18 @@ def test_version_trafiquee_message_clair(client, mesure):
     reponse = client.post(
         reverse("echeances:acquitter", args=[alerte.pk]), {"commentaire": "vu", "version": "abc"}, follow=True
     )
-    assert reponse.status_code == 200 and "modifiée entre-temps" in reponse.content.decode()
+    assert reponse.status_code == 200 and escape(MESSAGE_CONFLIT) in reponse.content.decode()
+
+
+def test_un_formulaire_sans_version_est_un_conflit(client, mesure):
+    """The one lock (accompagnement.verrou): a form without its version is stale or tampered, never skipped."""
+    services.synchroniser_alertes(le=AUJOURDHUI)
+    alerte = Alerte.objects.get(regle="CONTACT", accompagnement=mesure)
+    client.force_login(mesure.referent)
+    reponse = client.post(reverse("echeances:acquitter", args=[alerte.pk]), {"commentaire": "vu"}, follow=True)
+    assert reponse.status_code == 200 and escape(MESSAGE_CONFLIT) in reponse.content.decode()
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.OUVERTE
 
 
 def test_structure_montre_chaque_referent_et_sa_file_active_contre_la_norme(client, mesure):

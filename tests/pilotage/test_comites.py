@@ -1,12 +1,13 @@
 """Committees: who may open, see and decide; the decision → action flow; double submits and conflicts."""
 
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accompagnement.verrou import ConflitDeVersion
+from accompagnement.verrou import MESSAGE_CONFLIT, ConflitDeVersion
 from pilotage import services
 from pilotage.actions import actions_pour
 from pilotage.models import ComiteSuivi, DecisionComite
@@ -314,19 +315,20 @@ def test_comite_mensuel_asll(client, monde, comite):
 
 
 @pytest.mark.parametrize("version", ["abc", "²", "1.5"])
-def test_version_trafiquee_erreur_claire(monde, comite, version):
+def test_version_trafiquee_est_un_conflit(monde, comite, version):
+    """The one lock (accompagnement.verrou): a version that is not a number is a stale or tampered form."""
     d = monde["delegue"]
-    with pytest.raises(ValidationError, match="Formulaire invalide"):
+    with pytest.raises(ConflitDeVersion):
         services.enregistrer_decision(
             comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE", version=version
         )
     services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
-    with pytest.raises(ValidationError, match="Formulaire invalide"):
+    with pytest.raises(ConflitDeVersion):
         services.enregistrer_decision(
             comite=comite, accompagnement=monde["m1"], par=d, decision="SORTIE", version=version
         )
     for fonction in (services.enregistrer_compte_rendu, services.clore_comite):
-        with pytest.raises(ValidationError, match="Formulaire invalide"):
+        with pytest.raises(ConflitDeVersion):
             fonction(comite=comite, par=d, compte_rendu="CR", version=version)
     comite.refresh_from_db()
     assert comite.etat == "OUVERT" and comite.compte_rendu == ""
@@ -341,13 +343,13 @@ def test_formulaires_trafiques_par_les_pages(client, monde, comite):
         {p + "decision": "POURSUITE", p + "version": "²"},
         follow=True,
     )
-    assert reponse.status_code == 200 and "Formulaire invalide" in reponse.content.decode()
+    assert reponse.status_code == 200 and MESSAGE_CONFLIT in html.unescape(reponse.content.decode())
     reponse = client.post(
         reverse("pilotage:compte_rendu", args=[comite.pk]),
         {"compte_rendu": "CR", "version": "x", "clore": "1"},
         follow=True,
     )
-    assert reponse.status_code == 200 and "Formulaire invalide" in reponse.content.decode()
+    assert reponse.status_code == 200 and MESSAGE_CONFLIT in html.unescape(reponse.content.decode())
     assert not DecisionComite.objects.exists()
     comite.refresh_from_db()
     assert comite.etat == "OUVERT"

@@ -3,7 +3,9 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from accompagnement.verrou import MESSAGE_CONFLIT
 from residents.models import Resident
 from tests.accompagnement.factories import (
     AccompagnementFactory,
@@ -97,7 +99,7 @@ def test_modifier_puis_conflit_garde_la_saisie(client, mesure, referent, collegu
     reponse = connecte(client, referent).post(url, donnees_personne(resident, telephone="0600000002"))
     contenu = reponse.content.decode()
     assert reponse.status_code == 200
-    assert "Quelqu&#x27;un d&#x27;autre a modifié ce dossier" in contenu and "0600000002" in contenu
+    assert escape(MESSAGE_CONFLIT) in contenu and "0600000002" in contenu
     resident.refresh_from_db()
     assert resident.telephone == "0600000001" and resident.version == 2
     # Saving again after reading the message goes through, on purpose.
