@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.acces import exiger_droit, exiger_equipe
 from referentiel.models import Modalite
 
+from .jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from .models import (
     Accompagnement,
     ActionCollective,
@@ -39,28 +40,6 @@ def _exiger_mesure_ouverte(accompagnement, le):
         )
 
 
-def _deja_saisi(model, jeton):
-    return model.objects.filter(jeton=jeton).first() if jeton else None
-
-
-def _enregistrer_une_fois(instance):
-    """Save a new row carrying a form's `jeton`: (row, True), or (the row that jeton already saved, False)
-    when the form was sent twice, even by two requests racing (unique jeton, savepoint)."""
-    existant = _deja_saisi(type(instance), instance.jeton)
-    if existant is not None:
-        return existant, False
-    instance.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:
-        existant = _deja_saisi(type(instance), instance.jeton)
-        if existant is None:
-            raise
-        return existant, False
-    return instance, True
-
-
 # --- entretiens and rendez-vous ---------------------------------------------------------------------
 
 
@@ -83,7 +62,7 @@ def enregistrer_entretien(
 ):
     """Log an entretien (or plan one when statut is PLANIFIE). A second submit of the same form (same
     `jeton`) returns the entretien already saved instead of creating another: (entretien, cree)."""
-    existant = _deja_saisi(Entretien, jeton)
+    existant = deja_saisi(Entretien, jeton)
     if existant is not None:
         return existant, False
     exiger_droit(par, accompagnement)
@@ -116,17 +95,12 @@ def enregistrer_entretien(
         jeton=jeton,
     )
     # The measure and the author are rows the caller holds (no query to see they exist), and the jeton's
-    # uniqueness is the save's to enforce (below): three queries fewer on the référent's most used form.
+    # uniqueness is the save's to enforce (sauver_une_fois): three queries fewer on the référent's most
+    # used form, whose jeton was already looked up above.
     entretien.full_clean(exclude=["physique", "accompagnement", "auteur"], validate_unique=False)
-    try:
-        # A savepoint: two identical submits racing on the unique jeton leave exactly one entretien.
-        with transaction.atomic():
-            entretien.save()
-    except IntegrityError:
-        existant = _deja_saisi(Entretien, jeton)
-        if existant is None:
-            raise
-        return existant, False
+    entretien, cree = sauver_une_fois(entretien)
+    if not cree:
+        return entretien, False
     # A new entretien has no link yet: add (not set, which reads the links first), and only what there is.
     for liens, choisis in (
         (entretien.participants, participants),
@@ -255,7 +229,7 @@ def creer_action_collective(
         description=description,
         jeton=jeton,
     )
-    action, cree = _enregistrer_une_fois(action)
+    action, cree = enregistrer_une_fois(action)
     if not cree:
         return action, False
     action.animateurs.set(list(animateurs) or [par])
@@ -481,7 +455,7 @@ def creer_objectif(*, accompagnement, par, domaine, libelle, critere="", echeanc
         actions=actions,
         jeton=jeton,
     )
-    return _enregistrer_une_fois(objectif)[0]
+    return enregistrer_une_fois(objectif)[0]
 
 
 @transaction.atomic
@@ -512,7 +486,7 @@ def evaluer_objectif(
         auteur=par,
         jeton=jeton,
     )
-    return _enregistrer_une_fois(evaluation)[0]
+    return enregistrer_une_fois(evaluation)[0]
 
 
 # --- co-referents ----------------------------------------------------------------------------------

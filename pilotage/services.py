@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accompagnement.jeton import deja_saisi, sauver_une_fois
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import ConflitDeVersion, verifier_version
 from accounts import acces
@@ -220,20 +221,23 @@ def demander_export(*, par, type, format, parametres, jeton=None):
         # part of the key, so only the same request sent twice is a double submit.
         demande = json.dumps([type, format, parametres or {}], sort_keys=True, default=str)
         jeton = uuid.uuid5(jeton, demande)
-        deja = Export.objects.filter(jeton=jeton).first()
+        deja = deja_saisi(Export, jeton)
         if deja is not None:
             if deja.utilisateur_id != par.pk:
                 raise ValidationError("Formulaire invalide : rechargez la page.")
             return deja
-    export = Export.objects.create(
-        utilisateur=par,
-        type=type,
-        format=format,
-        parametres=parametres or {},
-        expire_le=timezone.now() + duree_vie_export(),
-        jeton=jeton or None,
+    export, cree = sauver_une_fois(
+        Export(
+            utilisateur=par,
+            type=type,
+            format=format,
+            parametres=parametres or {},
+            expire_le=timezone.now() + duree_vie_export(),
+            jeton=jeton or None,
+        )
     )
-    transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
+    if cree:
+        transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
     return export
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accompagnement.jeton import enregistrer_une_fois
 from accounts import acces
 from journal.models import JournalAcces
 from referentiel.regles import parametre_delta
@@ -26,7 +27,8 @@ Categorie = Consentement.Categorie
 
 
 @transaction.atomic
-def enregistrer_consentement(*, resident, par, tiers, finalite, categories, date_consentement, mode):
+def enregistrer_consentement(*, resident, par, tiers, finalite, categories, date_consentement, mode, jeton=None):
+    """The consent, recorded once per form (`jeton`): a second submit returns the first."""
     acces.exiger_equipe(par, resident.structure)
     consentement = Consentement(
         resident=resident,
@@ -36,12 +38,11 @@ def enregistrer_consentement(*, resident, par, tiers, finalite, categories, date
         date_consentement=date_consentement,
         mode=mode,
         recueilli_par=par,
+        jeton=jeton,
     )
     if date_consentement > timezone.localdate():
         raise ValidationError({"date_consentement": "Le consentement ne peut pas être daté dans le futur."})
-    consentement.full_clean()
-    consentement.save()
-    return consentement
+    return enregistrer_une_fois(consentement)[0]
 
 
 @transaction.atomic
@@ -99,13 +100,15 @@ def vue_partenaire(user, resident):
 
 
 @transaction.atomic
-def enregistrer_demande_acces(*, resident, par, date_demande=None):
+def enregistrer_demande_acces(*, resident, par, date_demande=None, jeton=None):
+    """The request, recorded once per button (`jeton`): a second submit returns the first."""
     acces.exiger_equipe(par, resident.structure)
     date_demande = date_demande or timezone.localdate()
     limite = date_demande + parametre_delta("DROIT_ACCES_DELAI", resident.structure.territoire)
-    return DemandeAcces.objects.create(
-        resident=resident, date_demande=date_demande, date_limite=limite, enregistree_par=par
+    demande = DemandeAcces(
+        resident=resident, date_demande=date_demande, date_limite=limite, enregistree_par=par, jeton=jeton
     )
+    return enregistrer_une_fois(demande)[0]
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django import forms
 
-from accompagnement.forms import DateInput, StyleMixin
+from accompagnement.forms import DateInput, JetonMixin, StyleMixin
 
 from .models import Resident
 
@@ -33,7 +33,7 @@ BESOINS = {
 }
 
 
-class ResidentForm(StyleMixin, forms.ModelForm):
+class ResidentForm(JetonMixin, StyleMixin, forms.ModelForm):
     """Identity and household. `version` is the one the form was rendered from (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils import timezone
 
+from accompagnement.forms import JetonMixin
 from referentiel.models import TiersPartenaire
 
 from .models import Consentement
 
 
-class ConsentementForm(forms.Form):
+class ConsentementForm(JetonMixin, forms.Form):
     tiers = forms.ModelChoiceField(label="Partenaire", queryset=TiersPartenaire.objects.all())
     finalite = forms.CharField(
         label="Finalité du partage",

@@ -122,6 +122,8 @@ class Resident(models.Model):
     signale_le = models.DateField("sur le rapport de conservation depuis le", null=True, blank=True, editable=False)
     # Optimistic locking: a save that started from an older version is refused (see residents.services).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The creation form's once-only token (accompagnement.jeton): a person sent twice is created once.
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["nom_recherche", "signale_le"])
 
     objects = ResidentQuerySet.as_manager()
@@ -223,6 +225,8 @@ class Consentement(models.Model):
     recueilli_par = models.ForeignKey(
         "accounts.User", models.PROTECT, related_name="+", verbose_name="recueilli par", null=True
     )
+    # The form's once-only token (accompagnement.jeton): a consent sent twice is recorded once.
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     objects = ConsentementQuerySet.as_manager()
@@ -261,6 +265,7 @@ class DemandeAcces(models.Model):
     enregistree_par = models.ForeignKey(
         "accounts.User", models.PROTECT, related_name="+", verbose_name="enregistrée par"
     )
+    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

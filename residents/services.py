@@ -3,6 +3,7 @@ two people editing the same dossier never overwrite each other silently."""
 
 from django.db import transaction
 
+from accompagnement.jeton import enregistrer_une_fois
 from accompagnement.verrou import enregistrer_version, verrouiller
 from accounts.acces import exiger_equipe
 
@@ -10,12 +11,11 @@ from .models import Resident
 
 
 @transaction.atomic
-def creer_resident(*, par, structure, **champs):
+def creer_resident(*, par, structure, jeton=None, **champs):
+    """A new person, once per form (`jeton`): a second submit returns the first."""
     exiger_equipe(par, structure)
-    resident = Resident(structure=structure, **champs)
-    resident.full_clean(exclude=["nom_recherche"])
-    resident.save()
-    return resident
+    resident = Resident(structure=structure, jeton=jeton, **champs)
+    return enregistrer_une_fois(resident, exclure=["nom_recherche"])[0]
 
 
 @transaction.atomic

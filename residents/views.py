@@ -59,6 +59,7 @@ def creer(request):
                 resident = services.creer_resident(
                     par=request.user,
                     structure=form.cleaned_data["structure"],
+                    jeton=form.cleaned_data["jeton"],
                     **{c: form.cleaned_data[c] for c in CHAMPS if c in form.cleaned_data},
                 )
             except ValidationError as erreur:

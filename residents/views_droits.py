@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accompagnement.forms import JetonMixin
 from accompagnement.views_communs import reporter_erreurs
 from accounts import acces
 from journal.models import JournalAcces
@@ -38,6 +39,7 @@ def droits(request, pk):
         # Who accessed the file, and the complete file (every author's confidential notes): the same two.
         "voit_journal": acces.est_responsable_du_dossier(request.user, resident),
         "remet_dossier": acces.est_responsable_du_dossier(request.user, resident),
+        "demande_form": JetonMixin(),
     }
     return render(request, "residents/droits/droits.html", contexte)
 
@@ -70,7 +72,13 @@ def consentement_retirer(request, pk):
 @require_POST
 def demande_acces(request, pk):
     resident = _dossier_equipe(request, pk)
-    demande = services_droits.enregistrer_demande_acces(resident=resident, par=request.user)
+    form = JetonMixin(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Formulaire invalide : rechargez la page.")
+        return redirect("residents:droits", resident.pk)
+    demande = services_droits.enregistrer_demande_acces(
+        resident=resident, par=request.user, jeton=form.cleaned_data["jeton"]
+    )
     messages.success(
         request, f"Demande d'accès enregistrée : à remettre au plus tard le {demande.date_limite:%d/%m/%Y}."
     )

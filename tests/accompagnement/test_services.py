@@ -19,6 +19,7 @@ from tests.accompagnement.factories import (
     ObjectifFactory,
 )
 from tests.accounts.factories import ReferentFactory
+from tests.concurrence import course
 from tests.referentiel.factories import ContactPartenaireFactory, modalite
 from tests.residents.factories import ResidentFactory
 
@@ -71,25 +72,21 @@ class TestEnregistrerEntretien:
             )
         assert not Entretien.objects.exists()
 
-    def test_le_meme_jeton_en_course_ne_cree_qu_un_entretien(self, mesure, referent, monkeypatch):
-        """Two submits racing: the second passes the first look-up, the unique jeton stops it at the save."""
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+    def test_le_meme_jeton_en_course_ne_cree_qu_un_entretien(self):
+        """Two submits racing (two connections): the second passes the look-up before the first commits,
+        waits on the unique jeton, then gets the first entretien back (accompagnement.jeton)."""
+        mesure = AccompagnementFactory()
         jeton = uuid.uuid4()
-        premier, _ = services.enregistrer_entretien(
-            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, jeton=jeton
-        )
-        appels = []
-        reel = services._deja_saisi
 
-        def en_retard(model, j):  # the first look-up ran before the first submit had committed
-            appels.append(j)
-            return None if len(appels) == 1 else reel(model, j)
+        def envoyer():
+            return services.enregistrer_entretien(
+                accompagnement=mesure, par=mesure.referent, type=TypeEntretien.TELEPHONE, jeton=jeton
+            )
 
-        monkeypatch.setattr(services, "_deja_saisi", en_retard)
-        second, cree = services.enregistrer_entretien(
-            accompagnement=mesure, par=referent, type=TypeEntretien.TELEPHONE, jeton=jeton
-        )
-        assert (second.pk, cree) == (premier.pk, False) and Entretien.objects.count() == 1
-        assert len(appels) == 2  # looked up again after the save was refused
+        (premier, cree1), (second, cree2) = course(envoyer, envoyer)
+        assert (cree1, cree2) == (True, False)
+        assert second.pk == premier.pk and Entretien.objects.count() == 1
 
     def test_avant_le_debut_de_la_mesure_refuse(self, mesure, referent):
         avant = timezone.make_aware(datetime.datetime.combine(mesure.date_debut, datetime.time(10)))

@@ -3,6 +3,8 @@
 import datetime
 import io
 import json
+import re
+import uuid
 import zipfile
 
 import pytest
@@ -26,8 +28,8 @@ from echeances.models import SignalementSanction
 from journal.models import Action, JournalAcces
 from pilotage.models import ComiteSuivi, DecisionComite
 from referentiel.models import Structure
-from residents.droits import enregistrer_demande_acces, marquer_remise
-from residents.models import Consentement
+from residents.droits import enregistrer_consentement, enregistrer_demande_acces, marquer_remise
+from residents.models import Consentement, DemandeAcces
 from tests.accompagnement.factories import AccompagnementFactory, CoReferentFactory, EntretienFactory, ObjectifFactory
 from tests.accounts.factories import (
     AdministrateurFactory,
@@ -36,6 +38,7 @@ from tests.accounts.factories import (
     ReferentFactory,
     ResponsableFactory,
 )
+from tests.concurrence import course
 from tests.contrats.factories import ContratFactory
 from tests.referentiel.factories import ContactPartenaireFactory, StructureFactory
 from tests.residents.factories import ConsentementFactory
@@ -139,6 +142,71 @@ def test_enregistrer_un_consentement(client, mesure, partenaire):
     response = client.post(reverse("residents:consentement_nouveau", args=[mesure.resident_id]), vide)
     assert response.status_code == 200
     assert Consentement.objects.count() == 1
+
+
+def _jeton(page):
+    """The once-only token of the form in the page (accompagnement.jeton)."""
+    return re.search(r'name="jeton" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def test_un_consentement_envoye_deux_fois_n_est_enregistre_qu_une_fois(client, mesure, partenaire):
+    client.force_login(mesure.referent)
+    url = reverse("residents:consentement_nouveau", args=[mesure.resident_id])
+    donnees = {
+        "tiers": partenaire.contact_partenaire.tiers_id,
+        "finalite": "suivi du contrat jeune majeur",
+        "categories": [C.OBJECTIFS],
+        "date_consentement": timezone.localdate().isoformat(),
+        "mode": "ECRIT",
+        "jeton": _jeton(client.get(url).content.decode()),
+    }
+    for _ in range(3):
+        assert client.post(url, donnees).status_code == 302
+    assert Consentement.objects.count() == 1
+    # A new form (a new token) records the next consent.
+    assert client.post(url, {**donnees, "jeton": _jeton(client.get(url).content.decode())}).status_code == 302
+    assert Consentement.objects.count() == 2
+
+
+def test_une_demande_d_acces_envoyee_deux_fois_n_est_enregistree_qu_une_fois(client, mesure):
+    client.force_login(mesure.referent)
+    page = client.get(reverse("residents:droits", args=[mesure.resident_id])).content.decode()
+    url = reverse("residents:demande_acces", args=[mesure.resident_id])
+    for _ in range(3):
+        assert client.post(url, {"jeton": _jeton(page)}).status_code == 302
+    assert DemandeAcces.objects.count() == 1
+    # A tampered token: a French message, nothing recorded.
+    reponse = client.post(url, {"jeton": "pas-un-jeton"}, follow=True)
+    assert "Formulaire invalide" in reponse.content.decode() and DemandeAcces.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_deux_envois_simultanes_du_meme_formulaire_une_seule_ligne():
+    """Two requests racing with the same token (the second waits on the first's unique token, then gets
+    its row): one consent, one request of access."""
+    mesure = AccompagnementFactory()
+    tiers = PartenaireFactory().contact_partenaire.tiers
+    jeton, jeton_demande = uuid.uuid4(), uuid.uuid4()
+
+    def consentir_():
+        return enregistrer_consentement(
+            resident=mesure.resident,
+            par=mesure.referent,
+            tiers=tiers,
+            finalite="suivi",
+            categories=[C.PRESENCE],
+            date_consentement=AUJOURDHUI,
+            mode="ECRIT",
+            jeton=jeton,
+        )
+
+    def demander():
+        return enregistrer_demande_acces(resident=mesure.resident, par=mesure.referent, jeton=jeton_demande)
+
+    premier, second = course(consentir_, consentir_)
+    assert premier.pk == second.pk and Consentement.objects.count() == 1
+    premier, second = course(demander, demander)
+    assert premier.pk == second.pk and DemandeAcces.objects.count() == 1
 
 
 def test_le_formulaire_de_consentement_garde_un_brouillon(client, mesure):

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -78,6 +79,17 @@ def test_creer_une_personne(client, referent, structure):
     reponse = connecte(client, referent).post(reverse("residents:creer"), donnees_personne(structure=structure.pk))
     resident = Resident.objects.get()
     assert reponse.status_code == 302 and resident.structure == structure and resident.nom_recherche == "lefevre elodie"
+
+
+def test_une_personne_envoyee_deux_fois_n_est_creee_qu_une_fois(client, referent, structure):
+    """« Créer quand même » past the likely duplicates, clicked twice: one person (accompagnement.jeton)."""
+    connecte(client, referent)
+    page = client.get(reverse("residents:creer")).content.decode()
+    jeton = re.search(r'name="jeton" value="([0-9a-f-]{36})"', page).group(1)
+    donnees = donnees_personne(structure=structure.pk, jeton=jeton, creer_quand_meme="1")
+    premiere, seconde = (client.post(reverse("residents:creer"), donnees) for _ in range(2))
+    assert Resident.objects.count() == 1
+    assert premiere["Location"] == seconde["Location"] == reverse("residents:dossier", args=[Resident.objects.get().pk])
 
 
 def test_creer_une_personne_date_implausible_message(client, referent, structure):
