@@ -4,40 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0004_signale_le'),
+        ("residents", "0004_signale_le"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consentement',
-            name='jeton',
-            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name='jeton de saisie'),
+            model_name="consentement",
+            name="jeton",
+            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name="jeton de saisie"),
         ),
         migrations.AddField(
-            model_name='demandeacces',
-            name='jeton',
-            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name='jeton de saisie'),
+            model_name="demandeacces",
+            name="jeton",
+            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name="jeton de saisie"),
         ),
         migrations.AddField(
-            model_name='historicalconsentement',
-            name='jeton',
-            field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name='jeton de saisie'),
+            model_name="historicalconsentement",
+            name="jeton",
+            field=models.UUIDField(
+                blank=True, db_index=True, editable=False, null=True, verbose_name="jeton de saisie"
+            ),
         ),
         migrations.AddField(
-            model_name='historicaldemandeacces',
-            name='jeton',
-            field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name='jeton de saisie'),
+            model_name="historicaldemandeacces",
+            name="jeton",
+            field=models.UUIDField(
+                blank=True, db_index=True, editable=False, null=True, verbose_name="jeton de saisie"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalresident',
-            name='jeton',
-            field=models.UUIDField(blank=True, db_index=True, editable=False, null=True, verbose_name='jeton de saisie'),
+            model_name="historicalresident",
+            name="jeton",
+            field=models.UUIDField(
+                blank=True, db_index=True, editable=False, null=True, verbose_name="jeton de saisie"
+            ),
         ),
         migrations.AddField(
-            model_name='resident',
-            name='jeton',
-            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name='jeton de saisie'),
+            model_name="resident",
+            name="jeton",
+            field=models.UUIDField(blank=True, editable=False, null=True, unique=True, verbose_name="jeton de saisie"),
         ),
     ]
