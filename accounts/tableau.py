@@ -13,6 +13,7 @@ from . import acces
 def tableau_de_bord(user):
     """{"chiffres": [{libelle, nombre, url, urgent}], "rendez_vous": [entretiens of today]}"""
     from contrats.models import Contrat
+    from echeances.choix import Etat
     from echeances.models import Alerte, SignalementSanction
 
     chiffres = []
@@ -20,10 +21,10 @@ def tableau_de_bord(user):
     alertes = Alerte.objects.ouvertes().pour(user)
     if acces.a_des_echeances(user):
         chiffres.append(
-            _chiffre("échéance(s) en retard", alertes.filter(etat="EN_RETARD").count(), "echeances:a_faire", True)
+            _chiffre("échéance(s) en retard", alertes.filter(etat=Etat.EN_RETARD).count(), "echeances:a_faire", True)
         )
         chiffres.append(
-            _chiffre("échéance(s) bientôt dues", alertes.filter(etat="BIENTOT").count(), "echeances:a_faire")
+            _chiffre("échéance(s) bientôt dues", alertes.filter(etat=Etat.BIENTOT).count(), "echeances:a_faire")
         )
     if acces.est_de_l_equipe(user):
         rendez_vous = _rendez_vous_du_jour(user)

@@ -18,7 +18,7 @@ from contrats.models import Contrat
 from referentiel.delais import relativedelta_de
 from referentiel.regles import referentiel_en_vigueur
 
-from .choix import _GRAVITE, Etat, Regle
+from .choix import Etat, Regle
 
 
 def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
@@ -119,8 +119,7 @@ def date_cle(d):
 
 
 def pire(*etats):
-    etats = [e for e in etats if e]
-    return max(etats, key=_GRAVITE.__getitem__) if etats else Etat.A_JOUR
+    return Etat.le_pire([e for e in etats if e])
 
 
 # --- the référentiel, passed to SQL -------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accompagnement.models import Accompagnement, EvaluationObjectif, Objectif
 from contrats.models import Contrat
 from echeances import moteur
+from echeances.choix import Etat
 
 from .models import ComiteSuivi, DecisionComite
 
@@ -87,7 +88,7 @@ def pack(comite, user):
     alertes = defaultdict(list)
     if ids:
         for echeance in moteur.calculer(ids_qs, le=comite.date, contexte=contexte):
-            if echeance.accompagnement_id and echeance.etat != "A_JOUR":
+            if echeance.accompagnement_id and echeance.etat != Etat.A_JOUR:
                 alertes[echeance.accompagnement_id].append(echeance)
     decisions = {d.accompagnement_id: d for d in comite.decisions.select_related("modalite_cible")}
     precedentes = {}

@@ -1,11 +1,21 @@
-"""`{% load echeances_tags %}{% nb_a_faire user %}`: the count of open alerts for the nav badge (one query)."""
+"""`{% load echeances_tags %}`: `{% nb_a_faire user %}`, the count of open alerts for the nav badge (one query);
+`etat|etat_echeance`, a state's label and colour (components/etat_echeance.html)."""
 
 from django import template
 
+from echeances.choix import Etat, Regle
 from echeances.models import Alerte
-from echeances.moteur import Regle
 
 register = template.Library()
+
+
+@register.filter
+def etat_echeance(etat):
+    """The Etat (label, rank, colour) of a state given as a member or as its text; None for anything else."""
+    try:
+        return Etat(etat)
+    except ValueError:
+        return None
 
 
 @register.simple_tag
