@@ -7,73 +7,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import acces
 from accounts.models import User
-from contrats.models import Contrat
+from echeances.choix import Etat
 from referentiel.models import Modalite
-from residents.texte import cle_recherche
 
-from . import ics, services
+from . import ics, selectors, services
 from .forms import ClotureRendezVousForm, EntretienForm, ModificationEntretienForm, RendezVousForm
 from .models import Accompagnement, Entretien
-from .suivi import RANG_ETAT, libelle_etat, suivis
 from .verrou import ConflitDeVersion
 from .views_communs import accompagnement_modifiable, conflit, donnees, entier, entretien_modifiable, reporter_erreurs
 
 PAR_PAGE_FILE_ACTIVE = 100
-TRIS = {
-    "nom": lambda ligne: (ligne["mesure"].resident.nom_recherche,),
-    "modalite": lambda ligne: (ligne["mesure"].modalite.libelle, ligne["mesure"].resident.nom_recherche),
-    "debut": lambda ligne: (ligne["mesure"].date_debut,),
-    "etat": lambda ligne: (RANG_ETAT.get(ligne["etat"], 3), ligne["cle_prochaine"]),
-    "prochain": lambda ligne: (ligne["cle_prochaine"],),
-}
-
-
-def _mesures_file_active(request, le):
-    user = request.user
-    qs = Accompagnement.objects.visibles_par(user).actifs(le)
-    referents = None
-    referent_choisi = request.GET.get("referent", "")
-    if acces.voit_la_file_de_l_equipe(user):
-        referents = User.objects.referents().filter(structures__in=user.structures.all()).distinct()
-        if (referent_id := entier(referent_choisi)) is not None:
-            qs = qs.filter(referent_id=referent_id)
-    else:
-        qs = qs.de_referent(user)
-    if (modalite_id := entier(request.GET.get("modalite"))) is not None:
-        qs = qs.filter(modalite_id=modalite_id)
-    for mot in cle_recherche(request.GET.get("q", "")).split():
-        qs = qs.filter(resident__nom_recherche__contains=mot)
-    dernier_contrat = Contrat.objects.vivants().filter(accompagnement=OuterRef("pk")).order_by("-date_debut")
-    # Only the columns shown: a manager's page builds a thousand rows of four objects each.
-    qs = (
-        qs.select_related("resident", "modalite", "referent")
-        .only(
-            "date_debut",
-            "date_fin",
-            "structure_id",
-            "resident__nom",
-            "resident__prenom",
-            "resident__nom_recherche",
-            "modalite__libelle",
-            "referent__first_name",
-            "referent__last_name",
-            "referent__username",
-        )
-        .annotate(
-            contrat_etat=Subquery(dernier_contrat.values("etat")[:1]),
-            contrat_fin=Subquery(dernier_contrat.values("date_fin")[:1]),
-        )
-    )
-    return qs, referents, referent_choisi
 
 
 def _jour(date):
@@ -90,33 +40,19 @@ def _formater(ligne):
 
 @require_GET
 def file_active(request):
-    le = timezone.localdate()
-    qs, referents, referent_choisi = _mesures_file_active(request, le)
-    mesures = list(qs)
-    par_mesure = suivis([m.pk for m in mesures], le=le) if mesures else {}
-    etats_contrat = dict(Contrat.Etat.choices)
-    lignes = []
-    for mesure in mesures:
-        suivi = par_mesure.get(mesure.pk)
-        etat = getattr(suivi, "etat", None)
-        prochaines = [
-            d for d in (getattr(suivi, "prochain_contact", None), getattr(suivi, "prochaine_rencontre", None)) if d
-        ]
-        lignes.append(
-            {
-                "mesure": mesure,
-                "suivi": suivi,
-                "etat": etat,
-                "etat_libelle": libelle_etat(etat),
-                "cle_prochaine": min(prochaines) if prochaines else datetime.date.max,
-                "contrat": etats_contrat.get(mesure.contrat_etat, "aucun"),
-            }
-        )
-    etat_filtre = request.GET.get("etat", "")
-    if etat_filtre in ("A_JOUR", "BIENTOT", "EN_RETARD"):
-        lignes = [ligne for ligne in lignes if ligne["etat"] == etat_filtre]
+    user = request.user
+    referents = selectors.referents_de_l_equipe(user)
+    referent_choisi = request.GET.get("referent", "")
     tri = request.GET.get("tri", "etat")
-    lignes.sort(key=TRIS.get(tri.lstrip("-"), TRIS["etat"]), reverse=tri.startswith("-"))
+    lignes = selectors.lignes_file_active(
+        user,
+        le=timezone.localdate(),
+        referent_id=entier(referent_choisi) if referents is not None else None,
+        modalite_id=entier(request.GET.get("modalite")),
+        recherche=request.GET.get("q", ""),
+        etat=request.GET.get("etat", ""),
+        tri=tri,
+    )
     page = Paginator(lignes, PAR_PAGE_FILE_ACTIVE).get_page(request.GET.get("page"))
     for ligne in page.object_list:
         _formater(ligne)
@@ -134,7 +70,7 @@ def file_active(request):
         "tri": tri,
         "query_sans_page": params.urlencode(),
         "query_sans_tri": tri_params.urlencode(),
-        "etats": [("A_JOUR", "à jour"), ("BIENTOT", "bientôt dû"), ("EN_RETARD", "en retard")],
+        "etats": Etat.choices,
     }
     template = "accompagnement/includes/file_active_table.html" if request.htmx else "accompagnement/file_active.html"
     return render(request, template, contexte)

@@ -1,6 +1,6 @@
 """`{% load file_active_tags %}{% tri_file_active tri as t %}`: the sort of the file active in words.
 
-The view sorts by a key of accompagnement.views.TRIS (`nom`, `-etat`…); screen readers must hear
+The view sorts by a key of accompagnement.selectors.TRIS (`nom`, `-etat`…); screen readers must hear
 « état, ordre décroissant », not the key. An unknown key is sorted by état there, so it is named so here.
 """
 

@@ -700,10 +700,8 @@ def test_formulaire_du_dossier_memes_choix_que_lus_en_base(mesure, referent, col
     """On a dossier the form takes the partners and objectives from the measure the page prefetched:
     the same choices, in the same order, as the queries it makes elsewhere (ended, future and team
     co-referents, reached objectives left out)."""
-    from django.test import RequestFactory
-
     from accompagnement.forms import EntretienForm
-    from residents.views import _mesures
+    from accompagnement.selectors import mesures_du_dossier
     from tests.referentiel.factories import ContactPartenaireFactory
 
     aujourd_hui = timezone.localdate()
@@ -723,9 +721,7 @@ def test_formulaire_du_dossier_memes_choix_que_lus_en_base(mesure, referent, col
         ("Ouvrir ses droits", "EN_COURS"),
     ]:
         ObjectifFactory(accompagnement=mesure, libelle=libelle, etat=etat)
-    requete = RequestFactory().get("/")
-    requete.user = referent
-    (prelue,) = [m for m in _mesures(requete, mesure.resident) if m.pk == mesure.pk]
+    (prelue,) = [m for m in mesures_du_dossier(referent, mesure.resident) if m.pk == mesure.pk]
 
     def choix(accompagnement):
         form = EntretienForm(accompagnement=accompagnement, user=referent)

@@ -1,0 +1,261 @@
+"""What the référent's pages read: the file active's rows, and a person's dossier (its measures, its
+timeline, its suivi table, its échéances to deal with, its history). Each read takes a fixed number of
+queries whatever the number of rows, and serves the page as well as its htmx fragment; the views only
+pass the request's choices in.
+
+Due dates and states come from the one échéance engine (echeances.moteur), never from here."""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
+from django.utils import timezone
+
+from accounts import acces
+from accounts.models import User
+from contrats.models import Contrat
+from echeances import moteur
+from echeances.choix import Etat, Regle
+from residents.texte import cle_recherche
+
+from .models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
+
+# --- the file active ----------------------------------------------------------------------------------
+
+# The sorts of the file active (accompagnement.templatetags.file_active_tags names them for the reader).
+TRIS = {
+    "nom": lambda ligne: (ligne["mesure"].resident.nom_recherche,),
+    "modalite": lambda ligne: (ligne["mesure"].modalite.libelle, ligne["mesure"].resident.nom_recherche),
+    "debut": lambda ligne: (ligne["mesure"].date_debut,),
+    "etat": lambda ligne: (Etat.rang_de(ligne["etat"]), ligne["cle_prochaine"]),
+    "prochain": lambda ligne: (ligne["cle_prochaine"],),
+}
+
+
+def referents_de_l_equipe(user):
+    """The référents a manager (or the administrator) may filter the file active by; None for a référent,
+    who sees their own measures."""
+    if not acces.voit_la_file_de_l_equipe(user):
+        return None
+    return User.objects.referents().filter(structures__in=user.structures.all()).distinct()
+
+
+def _mesures_file_active(user, *, le, referent_id, modalite_id, recherche):
+    qs = Accompagnement.objects.visibles_par(user).actifs(le)
+    if not acces.voit_la_file_de_l_equipe(user):
+        qs = qs.de_referent(user)
+    elif referent_id is not None:
+        qs = qs.filter(referent_id=referent_id)
+    if modalite_id is not None:
+        qs = qs.filter(modalite_id=modalite_id)
+    for mot in cle_recherche(recherche).split():
+        qs = qs.filter(resident__nom_recherche__contains=mot)
+    dernier_contrat = Contrat.objects.vivants().filter(accompagnement=OuterRef("pk")).order_by("-date_debut")
+    # Only the columns shown: a manager's page builds a thousand rows of four objects each.
+    return (
+        qs.select_related("resident", "modalite", "referent")
+        .only(
+            "date_debut",
+            "date_fin",
+            "structure_id",
+            "resident__nom",
+            "resident__prenom",
+            "resident__nom_recherche",
+            "modalite__libelle",
+            "referent__first_name",
+            "referent__last_name",
+            "referent__username",
+        )
+        .annotate(
+            contrat_etat=Subquery(dernier_contrat.values("etat")[:1]),
+            contrat_fin=Subquery(dernier_contrat.values("date_fin")[:1]),
+        )
+    )
+
+
+def lignes_file_active(user, *, le, referent_id=None, modalite_id=None, recherche="", etat="", tri="etat"):
+    """The rows of the user's file active on day `le`: each active measure with its suivi (last and next
+    contact and meeting, state) and its latest contract, filtered and sorted as asked (an unknown sort is
+    the state's)."""
+    mesures = list(
+        _mesures_file_active(user, le=le, referent_id=referent_id, modalite_id=modalite_id, recherche=recherche)
+    )
+    par_mesure = moteur.suivis([m.pk for m in mesures], le=le) if mesures else {}
+    etats_contrat = dict(Contrat.Etat.choices)
+    lignes = []
+    for mesure in mesures:
+        suivi = par_mesure.get(mesure.pk)
+        prochaines = [
+            d for d in (getattr(suivi, "prochain_contact", None), getattr(suivi, "prochaine_rencontre", None)) if d
+        ]
+        lignes.append(
+            {
+                "mesure": mesure,
+                "suivi": suivi,
+                "etat": getattr(suivi, "etat", None),
+                "cle_prochaine": min(prochaines) if prochaines else datetime.date.max,
+                "contrat": etats_contrat.get(mesure.contrat_etat, "aucun"),
+            }
+        )
+    if etat in Etat.values:
+        lignes = [ligne for ligne in lignes if ligne["etat"] == etat]
+    lignes.sort(key=TRIS.get(tri.lstrip("-"), TRIS["etat"]), reverse=tri.startswith("-"))
+    return lignes
+
+
+# --- a person's dossier -------------------------------------------------------------------------------
+
+ENTRETIENS_PAR_PAGE = 20
+MAX_PAGES = 100_000  # beyond, an OFFSET PostgreSQL refuses: left to get_page (the last page)
+
+
+def mesures_du_dossier(user, resident):
+    """The person's measures the user sees, most recent first, with what the dossier shows of each."""
+    return list(
+        Accompagnement.objects.visibles_par(user)
+        .filter(resident=resident)
+        .select_related("modalite", "referent", "structure")
+        # Rarely set: fetched apart (no query when none is), six more joins took 3 ms to plan, each time.
+        .prefetch_related(
+            "precedent__modalite",
+            "relais_contact__tiers",
+            "relais_user",
+            Prefetch("coreferents", queryset=CoReferent.objects.select_related("user", "contact__tiers")),
+            Prefetch("objectifs", queryset=Objectif.objects.prefetch_related("evaluations")),
+        )
+        .order_by("-date_debut")
+    )
+
+
+def _page_comptee(qs, numero):
+    """The page `numero` of `qs`, its rows and their total read in one query (COUNT(*) OVER ()) rather than
+    a count and then the rows. Anything else (not a number, out of range, no row) is left to get_page."""
+    paginator = Paginator(qs, ENTRETIENS_PAR_PAGE)
+    try:
+        n = int(numero or 1)
+    except ValueError:
+        n = 1  # as get_page: not a number, the first page
+    lignes = []
+    if 1 <= n <= MAX_PAGES:
+        debut = (n - 1) * ENTRETIENS_PAR_PAGE
+        lignes = list(qs.annotate(total=Window(Count("pk")))[debut : debut + ENTRETIENS_PAR_PAGE])
+    if not lignes:
+        return paginator.get_page(numero)
+    paginator.count = lignes[0].total  # a cached_property: get_page and the template ask no count
+    page = paginator.page(n)
+    page.object_list = lignes
+    return page
+
+
+def chronologie(user, resident, *, page=None, mesures=None):
+    """One page of the timeline, most recent first: the entretiens (paginated, each marked `modifiable`
+    or not) and, between the same dates, the workshops the person took part in (each participation
+    counts as a contact). A fixed number of queries whatever the number of rows. `mesures`: the person's
+    measures the page has already read (with their modality), not joined again."""
+    deja_lues = {m.pk: m for m in mesures or ()}
+    qs = (
+        Entretien.objects.visibles_par(user)
+        .filter(accompagnement__resident=resident)
+        .select_related("auteur", *(() if deja_lues else ("accompagnement__modalite",)))
+        # Into lists (to_attr): a related manager per entretien and field costs more than the query.
+        .prefetch_related(
+            Prefetch("participants", to_attr="les_participants"),
+            Prefetch("partenaires", to_attr="les_partenaires"),
+            Prefetch("objectifs", to_attr="les_objectifs"),
+        )
+        .order_by("-date_heure", "-pk")
+    )
+    page = _page_comptee(qs, page)
+    entretiens = list(page.object_list)
+    for e in entretiens:
+        if e.accompagnement_id in deja_lues:
+            e.accompagnement = deja_lues[e.accompagnement_id]
+    mesures_lues = {e.accompagnement_id: e.accompagnement for e in entretiens}
+    ecrivables = {m.pk for m in acces.mesures_modifiables(user, mesures_lues.values())}
+    for e in entretiens:
+        e.modifiable = (
+            e.accompagnement_id in ecrivables
+            and e.statut not in (Entretien.Statut.PLANIFIE, Entretien.Statut.ANNULE)
+            and (not e.confidentiel or e.auteur_id == user.pk)
+        )
+    ateliers = Participation.objects.filter(
+        resident=resident, action__in=ActionCollective.objects.visibles_par(user)
+    ).select_related("action")
+    if page.has_next():
+        ateliers = ateliers.filter(action__date_heure__gte=entretiens[-1].date_heure)
+    if page.has_previous():
+        dernier_de_la_page_precedente = qs.values_list("date_heure", flat=True)[page.start_index() - 2]
+        ateliers = ateliers.filter(action__date_heure__lt=dernier_de_la_page_precedente)
+    elements = [*entretiens, *ateliers]
+    for element in elements:
+        # Both kinds carry it: a template lookup an object lacks costs a dir() of it.
+        element.est_atelier = isinstance(element, Participation)
+    elements.sort(key=lambda o: o.action.date_heure if isinstance(o, Participation) else o.date_heure, reverse=True)
+    return {"page_entretiens": page, "chronologie": elements}
+
+
+def lignes_suivi(mesures, *, le, contexte=None):
+    """The suivi table: each active measure with its last and next contact and meeting and its state.
+    `contexte`: the référentiel the page already read for `le` (echeances.base.Contexte)."""
+    actives = [m for m in mesures if m.est_actif]
+    par_mesure = moteur.suivis([m.pk for m in actives], le=le, contexte=contexte) if actives else {}
+    lignes = []
+    for mesure in actives:
+        suivi = par_mesure.get(mesure.pk)
+        lignes.append({"mesure": mesure, "suivi": suivi, "etat": getattr(suivi, "etat", None)})
+    return lignes
+
+
+# A référent's caseload over the norm is theirs, not the person's: it is on their home page and in their
+# « À faire », not on each of their dossiers (and its query is not run for a dossier).
+REGLES_DE_LA_PERSONNE = [regle for regle in Regle if regle != Regle.NORME_FILE_ACTIVE]
+
+
+def echeances_a_traiter(mesures, *, le, contexte=None):
+    """What is due on the person's active measures on `le`, most urgent first (the à jour ones are the
+    suivi table's)."""
+    ids = [m.pk for m in mesures if m.est_actif]
+    if not ids:
+        return []
+    echeances = moteur.calculer(ids, le=le, regles=REGLES_DE_LA_PERSONNE, contexte=contexte)
+    a_traiter = [e for e in echeances if e.etat != Etat.A_JOUR]
+    return sorted(a_traiter, key=lambda e: (Etat.rang_de(e.etat), e.due_le))
+
+
+ACTIONS_HISTORIQUE = {"+": "création", "~": "modification", "-": "suppression"}
+HISTORIQUE_PAR_SORTE = 15
+
+
+def historique(user, resident, mesures):
+    """The latest changes of the person's file (who, when, what): identity, measures, the entretiens
+    the user may read (never a note's text), objectives, co-referents. One query per kind."""
+    ids = [m.pk for m in mesures]
+    lisibles = Entretien.objects.visibles_par(user).filter(accompagnement_id__in=ids).values("pk")
+    sortes = [
+        (resident.history.all(), lambda h: "de l'identité"),
+        (
+            Accompagnement.history.filter(id__in=ids).select_related("modalite"),
+            lambda h: f"de la mesure {h.modalite.libelle}",
+        ),
+        (
+            Entretien.history.filter(id__in=lisibles),
+            lambda h: f"de l'entretien du {timezone.localtime(h.date_heure):%d/%m/%Y} ({h.get_type_display()})",
+        ),
+        (Objectif.history.filter(accompagnement_id__in=ids), lambda h: f"de l'objectif « {h.libelle} »"),
+        (
+            CoReferent.history.filter(accompagnement_id__in=ids).select_related("user", "contact__tiers"),
+            lambda h: f"du co-référent {h.user or h.contact}",
+        ),
+    ]
+    lignes = []
+    for qs, objet in sortes:
+        for h in qs.select_related("history_user").order_by("-history_date")[:HISTORIQUE_PAR_SORTE]:
+            lignes.append(
+                {
+                    "date": h.history_date,
+                    "auteur": h.history_user,
+                    "action": ACTIONS_HISTORIQUE.get(h.history_type, "modification"),
+                    "objet": objet(h),
+                }
+            )
+    return sorted(lignes, key=lambda ligne: ligne["date"], reverse=True)[:20]
