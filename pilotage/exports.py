@@ -17,7 +17,7 @@ from accompagnement.views_communs import entier
 from accounts import acces
 
 from . import bilan
-from .models import ComiteSuivi
+from .models import LIBELLES_EXPORT, ComiteSuivi
 
 # Above this many rows the export runs in the background (Celery) with a progress bar.
 SEUIL_ARRIERE_PLAN = 2000
@@ -208,15 +208,17 @@ def _comites(user, parametres):
     return Contenu("comites", colonnes, rows, qs.count())
 
 
-SOURCES = {
-    "mesures": ("accompagnements visibles", _mesures),
-    "bilan_rsa": ("bilan annuel RSA", _bilan_rsa),
-    "sorties_rsa": ("sorties RSA de l'année", _sorties_rsa),
-    "osa": ("OSA : heures d'activité par semaine", _osa),
-    "asll": ("chiffres annuels ASLL", _asll),
-    "comite": ("dossier de comité", _comite),
-    "comites": ("historique des comités", _comites),
+_CALCULS = {
+    "mesures": _mesures,
+    "bilan_rsa": _bilan_rsa,
+    "sorties_rsa": _sorties_rsa,
+    "osa": _osa,
+    "asll": _asll,
+    "comite": _comite,
+    "comites": _comites,
 }
+# (French name, computation) of each kind of export.
+SOURCES = {type: (LIBELLES_EXPORT[type], calcul) for type, calcul in _CALCULS.items()}
 
 
 # The bilan's figures are exported to whoever may see the bilan page, no one else.

@@ -151,6 +151,19 @@ class ExportQuerySet(models.QuerySet):
         return self.filter(utilisateur=user) if user.is_authenticated else self.none()
 
 
+# The contents an export may have, in French (pilotage.exports.SOURCES computes each of them): here, so
+# that an export's name needs no import of the code that produces it.
+LIBELLES_EXPORT = {
+    "mesures": "accompagnements visibles",
+    "bilan_rsa": "bilan annuel RSA",
+    "sorties_rsa": "sorties RSA de l'année",
+    "osa": "OSA : heures d'activité par semaine",
+    "asll": "chiffres annuels ASLL",
+    "comite": "dossier de comité",
+    "comites": "historique des comités",
+}
+
+
 class Export(models.Model):
     class Etat(models.TextChoices):
         EN_ATTENTE = "EN_ATTENTE", "en attente"
@@ -199,14 +212,12 @@ class Export(models.Model):
 
     @property
     def libelle_type(self):
-        """The French name of the content (exports.SOURCES), the key itself for a kind since removed."""
-        from .exports import SOURCES  # exports imports the models
-
-        return SOURCES.get(self.type, (self.type,))[0]
+        """The French name of the content, the key itself for a kind since removed."""
+        return LIBELLES_EXPORT.get(self.type, self.type)
 
     @property
     def nom_fichier(self):
         return f"{self.type}-{self.cree_le:%Y%m%d-%H%M}.{self.format}"
 
 
-__all__ = ["ComiteSuivi", "DecisionComite", "Export"]
+__all__ = ["ComiteSuivi", "DecisionComite", "Export", "LIBELLES_EXPORT"]
