@@ -238,9 +238,6 @@ class EntretienQuerySet(models.QuerySet):
         """What counts as a contact: an entretien that took place (an absence is not a contact)."""
         return self.filter(statut=Entretien.Statut.HONORE)
 
-    def physiques(self):
-        return self.contacts().filter(physique=True)
-
     def rendez_vous(self):
         return self.filter(statut=Entretien.Statut.PLANIFIE)
 

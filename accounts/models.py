@@ -98,18 +98,6 @@ class User(AbstractUser):
         return self.role == Role.REFERENT
 
     @property
-    def is_responsable(self):
-        return self.role == Role.RESPONSABLE
-
-    @property
-    def is_delegue(self):
-        return self.role == Role.DELEGUE
-
-    @property
-    def is_conseiller_logement(self):
-        return self.role == Role.CONSEILLER_LOGEMENT
-
-    @property
     def is_partenaire(self):
         return self.role == Role.PARTENAIRE
 

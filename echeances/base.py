@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from accounts.models import Role, User
 from contrats.models import Contrat
@@ -23,22 +23,15 @@ from .choix import Etat, Regle
 
 def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
     """Where an échéance (or the alert it became) is dealt with: screens, the digest, the alert list."""
-    cibles = []
     if regle == Regle.ABSENCES and accompagnement_id:
-        cibles.append(("echeances:signalement_nouveau", {"accompagnement": accompagnement_id}))
+        return reverse("echeances:signalement_nouveau", kwargs={"accompagnement": accompagnement_id})
     if regle == Regle.NORME_FILE_ACTIVE:
-        cibles.append(("echeances:structure", {}))
+        return reverse("echeances:structure")
     if contrat_id:
-        cibles.append(("contrats:detail", {"pk": contrat_id}))
+        return reverse("contrats:detail", kwargs={"pk": contrat_id})
     if resident_id:
-        cibles.append(("residents:dossier", {"pk": resident_id}))
-    cibles.append(("echeances:a_faire", {}))
-    for nom, kwargs in cibles:  # pages of other apps may not exist yet: fall back step by step
-        try:
-            return reverse(nom, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return ""
+        return reverse("residents:dossier", kwargs={"pk": resident_id})
+    return reverse("echeances:a_faire")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,3 @@ class CompteRenduForm(forms.Form):
         label="Compte rendu", widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}), required=False
     )
     version = forms.CharField(widget=forms.HiddenInput)
-
-
-class AnneeForm(forms.Form):
-    annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)

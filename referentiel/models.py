@@ -217,12 +217,6 @@ class Modalite(ValeursModalite):
     def is_rsa(self):
         return self.champ == Champ.INSERTION
 
-    def libelle_intervalle_contact(self):
-        return libelle_delai(self.intervalle_contact)
-
-    def libelle_intervalle_rencontre(self):
-        return libelle_delai(self.intervalle_rencontre)
-
 
 class SurchargeModalite(ValeursModalite):
     """A département's or a territory's own value for a modality; an empty field keeps the national one."""

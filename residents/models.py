@@ -14,9 +14,6 @@ class ResidentQuerySet(models.QuerySet):
     def visibles_par(self, user):
         return acces.personnes_visibles(self, user)
 
-    def archives(self):
-        return self.filter(archive_le__isnull=False)
-
     def recherche(self, terme):
         """Name search that ignores case and accents (unaccent is not available: see residents.texte)."""
         from .texte import cle_recherche
