@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accompagnement.jeton import deja_saisi, sauver_une_fois
 from accompagnement.models import Accompagnement
-from accompagnement.verrou import ConflitDeVersion, verifier_version
+from accompagnement.verrou import ConflitDeVersion, enregistrer_version, verifier_version
 from accounts import acces
 from accounts.models import User
 from referentiel.models import Modalite
@@ -176,28 +176,22 @@ def marquer_action_faite(*, decision, par, le=None):
     return decision
 
 
-@transaction.atomic
-def clore_comite(*, comite, par, compte_rendu, version):
+def _compte_rendu(comite, par, compte_rendu, version, **champs):
+    """The minutes (and `champs`) written by the chair on the committee as the form showed it."""
     comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
     _verifier_president(comite, par)
     verifier_version(comite, version)
-    comite.compte_rendu = (compte_rendu or "").strip()
-    comite.etat = ComiteSuivi.Etat.CLOS
-    comite.clos_le = timezone.now()
-    comite.version += 1
-    comite.save()
-    return comite
+    return enregistrer_version(comite, compte_rendu=(compte_rendu or "").strip(), **champs)
+
+
+@transaction.atomic
+def clore_comite(*, comite, par, compte_rendu, version):
+    return _compte_rendu(comite, par, compte_rendu, version, etat=ComiteSuivi.Etat.CLOS, clos_le=timezone.now())
 
 
 @transaction.atomic
 def enregistrer_compte_rendu(*, comite, par, compte_rendu, version):
-    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
-    _verifier_president(comite, par)
-    verifier_version(comite, version)
-    comite.compte_rendu = (compte_rendu or "").strip()
-    comite.version += 1
-    comite.save()
-    return comite
+    return _compte_rendu(comite, par, compte_rendu, version)
 
 
 # --- exports -------------------------------------------------------------------------------------
