@@ -40,10 +40,6 @@ def est_de_l_equipe(user):
     return user.role in ROLES_STRUCTURE
 
 
-def est_responsable(user):
-    return user.role == Role.RESPONSABLE
-
-
 def est_agent_du_territoire(user):
     """The Département's agents (délégué insertion, conseiller·ère logement): they read their territory."""
     return user.role in ROLES_TERRITOIRE
@@ -427,7 +423,7 @@ def peut_acquitter(user, alerte):
     return est_de_l_equipe(user) and alerte.structure_id in structures_de(user)
 
 
-# --- contracts (domain.md §1, §5, §8): seeing one is `par_la_mesure`; acting on it is decided here ----
+# --- contracts (domain.md §1, §5, §8): one is seen where its measure is; acting on it is decided here --
 
 
 def peut_rediger(user, contrat_ou_accompagnement):
