@@ -6,21 +6,27 @@ import dataclasses
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
 from accounts.models import Role
+from config.celery import mettre_en_file
 from residents.models import Resident
 
 from .base import url_de
 from .choix import Etat, Regle
-from .models import Alerte, Digest, SignalementSanction
+from .models import Alerte, Digest, MesureASynchroniser, SignalementSanction
 from .moteur import calculer
 
-# Any constant shared by every worker: the lock that keeps two synchronisations from overlapping.
+# Any constant shared by every worker: the lock under which every synchronisation reads and writes.
 _VERROU_SYNCHRO = 0x45434845  # "ECHE"
+
+
+class SynchronisationOccupee(Exception):
+    """Another synchronisation held the lock for longer than this one could wait. Never a silent skip:
+    the daily task retries, a change made during the day queues its measures (MesureASynchroniser)."""
 
 
 @dataclasses.dataclass
@@ -29,7 +35,6 @@ class Bilan:
     creees: int = 0
     mises_a_jour: int = 0
     fermees: int = 0
-    ignore: bool = False  # another worker held the lock
 
 
 _COLONNES = (
@@ -45,9 +50,10 @@ _COLONNES = (
     "message",
 )
 
-# Upsert every alert seen today. A closed alert seen again is reopened (a new occurrence of the cause);
-# an acknowledged one keeps its status. Rows whose content did not change are not rewritten, so a second
-# run the same day writes nothing.
+# Upsert every alert seen today. A closed alert seen again is reopened (a new occurrence of the cause),
+# unless someone had acknowledged it: the same cause (`cle`) is never raised again after it was taken in
+# hand, it goes back to « prise en compte ». Rows whose content did not change are not rewritten, so a
+# second run the same day writes nothing.
 _SQL_UPSERT = """
 WITH vues AS (
     SELECT * FROM unnest(
@@ -68,8 +74,11 @@ ON CONFLICT (cle) DO UPDATE SET
     due_le = EXCLUDED.due_le, etat = EXCLUDED.etat, message = EXCLUDED.message,
     destinataires = EXCLUDED.destinataires, referent_id = EXCLUDED.referent_id,
     structure_id = EXCLUDED.structure_id, derniere_vue = EXCLUDED.derniere_vue,
-    statut = CASE WHEN a.statut = 'FERMEE' THEN 'OUVERTE' ELSE a.statut END,
-    premiere_vue = CASE WHEN a.statut = 'FERMEE' THEN EXCLUDED.premiere_vue ELSE a.premiere_vue END,
+    statut = CASE WHEN a.statut <> 'FERMEE' THEN a.statut
+                  WHEN a.acquittee_le IS NOT NULL THEN 'ACQUITTEE'
+                  ELSE 'OUVERTE' END,
+    premiere_vue = CASE WHEN a.statut = 'FERMEE' AND a.acquittee_le IS NULL
+                        THEN EXCLUDED.premiere_vue ELSE a.premiere_vue END,
     fermee_le = NULL,
     version = a.version + 1
 WHERE a.statut = 'FERMEE'
@@ -93,23 +102,51 @@ WHERE id = ANY(%(ids)s)
 # The échéances that become alerts: due soon or overdue.
 A_SIGNALER = (Etat.BIENTOT, Etat.EN_RETARD)
 
+# How long the morning run waits for a synchronisation of the day (milliseconds each) before giving
+# the turn back to Celery, which retries it (echeances/tasks.py).
+ATTENTE_DU_MATIN = 30
 
-def synchroniser_alertes(*, le=None, accompagnements=None):
-    """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
-    bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
-    digest in step with a change made during the day (echeances/signals.py)."""
-    le = le or timezone.localdate()
-    mesures = Accompagnement.objects.all() if accompagnements is None else list(accompagnements)
-    echeances = calculer(mesures, le=le, etats=A_SIGNALER)
-    colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
-    # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
-    colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
-    bilan = Bilan(vues=len(echeances))
-    with transaction.atomic(), connection.cursor() as cursor:
+
+def _prendre_le_verrou(cursor, attente):
+    """Take the synchronisation lock for the current transaction, waiting `attente` seconds at most."""
+    if not attente:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
         if not cursor.fetchone()[0]:
-            bilan.ignore = True
-            return bilan
+            raise SynchronisationOccupee
+        return
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(attente * 1000)}ms"])
+    try:
+        with transaction.atomic():  # the refused wait aborts this savepoint only
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise SynchronisationOccupee from None
+        raise
+    cursor.execute("SELECT set_config('lock_timeout', '0', true)")  # the row locks of the writes wait as usual
+
+
+def synchroniser_alertes(*, le=None, accompagnements=None, attente=0):
+    """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
+    bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
+    digest in step with a change made during the day (echeances/signals.py).
+
+    Guarantee: every synchronisation, the morning one and those after a write, takes the same lock
+    BEFORE it reads the base, and writes in the transaction that holds it. What it writes therefore
+    reflects everything committed before it took the lock, and no older computation can land after a
+    newer one (a stale run re-opening what a later one closed cannot happen). A write committed while
+    a synchronisation holds the lock cannot take it for its own measures: they are queued and
+    synchronised after it (`plus_tard`, echeances.tasks.synchroniser_en_attente). `attente`: seconds
+    to wait for the lock; beyond, SynchronisationOccupee, never a silent skip."""
+    le = le or timezone.localdate()
+    bilan = Bilan()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _prendre_le_verrou(cursor, attente)
+        mesures = Accompagnement.objects.all() if accompagnements is None else list(accompagnements)
+        echeances = calculer(mesures, le=le, etats=A_SIGNALER)
+        colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
+        # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
+        colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
+        bilan.vues = len(echeances)
         cursor.execute(_SQL_UPSERT, dict(colonnes, le=le))
         for (creee,) in cursor.fetchall():
             if creee:
@@ -120,12 +157,47 @@ def synchroniser_alertes(*, le=None, accompagnements=None):
         if accompagnements is None:
             cursor.execute(_SQL_OUVERTES)
         else:  # only the causes of these measures can be known to be gone
-            cursor.execute(_SQL_OUVERTES + " AND accompagnement_id = ANY(%s)", [list(accompagnements)])
+            cursor.execute(_SQL_OUVERTES + " AND accompagnement_id = ANY(%s)", [list(mesures)])
         a_fermer = [pk for pk, cle in cursor.fetchall() if cle not in vues]
         if a_fermer:
             cursor.execute(_SQL_FERMER, {"ids": a_fermer, "maintenant": timezone.now()})
             bilan.fermees = cursor.rowcount
     return bilan
+
+
+def plus_tard(ids):
+    """Queue measures whose synchronisation could not run now (the lock was held, or it failed), and
+    ask a worker for a pass once this is committed. Nothing is lost if the broker is down: the pass
+    also runs every minute (settings.CELERY_BEAT_SCHEDULE)."""
+    from . import tasks
+
+    MesureASynchroniser.objects.bulk_create(MesureASynchroniser(accompagnement_id=pk) for pk in ids)
+    transaction.on_commit(lambda: mettre_en_file(tasks.synchroniser_en_attente))
+
+
+LOT_EN_ATTENTE = 500
+LOTS_PAR_PASSE = 20  # a pass ends even while writes keep coming; the next one (a minute later) goes on
+
+
+def synchroniser_en_attente(*, attente=0):
+    """Synchronise the queued measures, a batch per transaction, until the queue is empty; returns how
+    many measures. The batch leaves the queue in the transaction that synchronises it, under the lock:
+    a crash leaves it queued, a measure queued meanwhile stays for the next batch."""
+    total = 0
+    for _lot in range(LOTS_PAR_PASSE):
+        with transaction.atomic(), connection.cursor() as cursor:
+            _prendre_le_verrou(cursor, attente)
+            cursor.execute(
+                "DELETE FROM echeances_mesureasynchroniser WHERE id IN"
+                " (SELECT id FROM echeances_mesureasynchroniser ORDER BY id LIMIT %s) RETURNING accompagnement_id",
+                [LOT_EN_ATTENTE],
+            )
+            ids = sorted({pk for (pk,) in cursor.fetchall()})
+            if not ids:
+                return total
+            synchroniser_alertes(accompagnements=ids)  # the lock is ours already (advisory locks nest)
+        total += len(ids)
+    return total
 
 
 class ConflitDeVersion(ValidationError):

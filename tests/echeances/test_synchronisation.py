@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import threading
 
 import pytest
 from django.core import mail
@@ -16,7 +17,7 @@ from echeances import services
 from echeances.models import Alerte, Digest
 from echeances.moteur import Etat, Regle, calculer
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
-from tests.echeances.conftest import a_paris
+from tests.echeances.conftest import a_paris, verrou_tenu
 
 D = datetime.date
 
@@ -100,22 +101,24 @@ def test_un_job_interrompu_relance_ne_perd_ni_ne_duplique_rien(mesure, monkeypat
     assert Alerte.objects.filter(derniere_vue=D(2026, 1, 25)).exists()
 
 
-def test_un_second_worker_attend_son_tour(mesure):
-    # The other worker holds the lock (simulated on our own connection in a nested savepoint is not
-    # possible: advisory locks are re-entrant per session), so we take it from a second connection.
-    from django.db import connections
-
-    autre = connections.create_connection("default")
-    try:
-        with autre.cursor() as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [services._VERROU_SYNCHRO])
-            bilan = services.synchroniser_alertes(le=D(2026, 1, 19))
-            cursor.execute("ROLLBACK")
-    finally:
-        autre.close()
-    assert bilan.ignore and not Alerte.objects.exists()
+def test_un_second_worker_attend_son_tour_au_lieu_de_s_effacer(mesure):
+    # Before: a synchronisation finding the lock taken returned `ignore=True` and wrote nothing, read by
+    # nobody. Now it waits for the lock (up to `attente`), then computes and writes.
+    with verrou_tenu() as liberer:
+        threading.Timer(0.5, liberer).start()
+        bilan = services.synchroniser_alertes(le=D(2026, 1, 19), attente=10)
+    assert bilan.creees and Alerte.objects.filter(accompagnement=mesure, regle=Regle.CONTACT).exists()
     assert connection.in_atomic_block  # still inside the test's transaction
+
+
+def test_un_worker_qui_ne_peut_pas_attendre_le_dit(mesure):
+    with verrou_tenu():
+        with pytest.raises(services.SynchronisationOccupee):
+            services.synchroniser_alertes(le=D(2026, 1, 19))
+        with pytest.raises(services.SynchronisationOccupee):
+            services.synchroniser_alertes(le=D(2026, 1, 19), attente=0.2)
+    assert not Alerte.objects.exists()
+    assert services.synchroniser_alertes(le=D(2026, 1, 19)).creees  # the lock and the transaction are usable
 
 
 def test_recapitulatif_quotidien_une_fois_par_jour(mesure):
@@ -231,3 +234,24 @@ def test_recapitulatif_plafonne_aux_plus_urgentes_et_le_dit(mesure, monkeypatch)
     assert premiere.message in corps and f"/personnes/{mesure.resident_id}/" in corps
     assert f"{total} échéances en tout : les 1 plus urgentes sont ci-dessus." in corps
     assert Digest.objects.get().nb_alertes == total
+
+
+def test_une_alerte_acquittee_n_est_pas_rouverte_pour_la_meme_cause(mesure):
+    # Before: an acknowledged alert whose cause went away was closed, then re-opened « ouverte » when the
+    # same cause came back (here, the entretien that met it deleted as a mistake).
+    services.synchroniser_alertes(le=D(2026, 1, 21))
+    alerte = Alerte.objects.get(regle=Regle.CONTACT)
+    services.acquitter(alerte=alerte, par=mesure.referent, commentaire="Appel prévu lundi.")
+    entretien = EntretienFactory(accompagnement=mesure, date_heure=a_paris(D(2026, 1, 21)))
+    services.synchroniser_alertes(le=D(2026, 1, 21))
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.FERMEE
+    entretien.delete()
+    services.synchroniser_alertes(le=D(2026, 1, 22))
+    alerte.refresh_from_db()
+    assert (alerte.statut, alerte.commentaire, alerte.fermee_le) == (
+        Alerte.Statut.ACQUITTEE,
+        "Appel prévu lundi.",
+        None,
+    )
+    assert not Alerte.objects.ouvertes().filter(regle=Regle.CONTACT).exists()
