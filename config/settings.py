@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pilotage",
     "admissions",
     "journal",
+    "courriels",
 ]
 
 MIDDLEWARE = [
@@ -120,9 +121,10 @@ CELERY_TASK_IGNORE_RESULT = True  # every outcome is kept in a row (export, e-ma
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "pilotage-purge-exports": {"task": "pilotage.tasks.purger_exports", "schedule": 60 * 60},
-    # Every minute, what was saved but not (or no longer) queued: exports, measures written while the
-    # alerts' lock was taken (docs/faults.md).
+    # Every minute, what was saved but not (or no longer) queued: exports, e-mails, measures written
+    # while the alerts' lock was taken (docs/faults.md).
     "pilotage-relancer-exports": {"task": "pilotage.tasks.relancer_exports", "schedule": 60},
+    "courriels-relancer": {"task": "courriels.tasks.relancer", "schedule": 60},
     "echeances-synchroniser-en-attente": {"task": "echeances.tasks.synchroniser_en_attente", "schedule": 60},
     # Filled by the apps that own daily jobs (echeances: the morning run of the échéance engine).
     "echeances-synchroniser-alertes": {

@@ -134,12 +134,16 @@ class MesureASynchroniser(models.Model):
 
 
 class Digest(models.Model):
-    """The daily e-mail sent to one user: recorded so that a re-run never sends it twice."""
+    """The daily e-mail to one user, recorded with it (one per user and day: the claim that keeps a re-run
+    from sending it twice). Whether it left is its e-mail's state: admin « Récapitulatifs quotidiens »."""
 
     user = models.ForeignKey("accounts.User", models.CASCADE, related_name="+", verbose_name="destinataire")
     jour = models.DateField("jour")
     nb_alertes = models.PositiveIntegerField("alertes")
-    envoye_le = models.DateTimeField("envoyé le", default=timezone.now)
+    prepare_le = models.DateTimeField("préparé le", default=timezone.now)
+    courriel = models.OneToOneField(
+        "courriels.Courriel", models.SET_NULL, null=True, blank=True, related_name="digest", verbose_name="courriel"
+    )
 
     class Meta:
         verbose_name = "récapitulatif quotidien"

@@ -5,7 +5,6 @@ import dataclasses
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -13,6 +12,8 @@ from django.utils import timezone
 from accompagnement.models import Accompagnement
 from accounts.models import Role
 from config.celery import mettre_en_file
+from courriels import services as courriels
+from courriels.models import Courriel
 from residents.models import Resident
 
 from .base import url_de
@@ -259,43 +260,53 @@ def acquitter(*, alerte, par, commentaire, version=None):
 LIGNES_PAR_RECAPITULATIF = 200
 
 
-def envoyer_digests(*, le=None):
-    """One e-mail per user with open alerts, once a day (the Digest row is the proof it was sent).
+# Two preparations of the same morning (a redelivered task, a second worker) prepare once.
+_VERROU_DIGESTS = 0x44494745  # "DIGE"
+
+
+def preparer_digests(*, le=None):
+    """One e-mail per user with open alerts, once a day: the Digest row (unique per user and day) is the
+    claim, recorded in one transaction with its e-mail (courriels), which a task sends after the commit,
+    retrying while the SMTP server is down, never twice. Returns how many digests were prepared.
     The open alerts are read once, most urgent first, and shared out to their recipients: a query and
     a template per alert and per user took an hour's share of a morning on 100,000 measures."""
     from accounts.models import User
 
     le = le or timezone.localdate()
-    deja = set(Digest.objects.filter(jour=le).values_list("user_id", flat=True))
-    totaux, lignes = {}, {}
-    ouvertes = Alerte.objects.ouvertes().order_by("due_le", "pk")
-    champs = ("regle", "accompagnement_id", "resident_id", "due_le", "etat", "message", "destinataires")
-    for a in ouvertes.values(*champs, "resident__prenom", "resident__nom").iterator(chunk_size=5000):
-        pour = [pk for pk in a["destinataires"] if pk not in deja]
-        if not pour:
-            continue
-        ligne = None
-        for pk in pour:
-            totaux[pk] = totaux.get(pk, 0) + 1
-            siennes = lignes.setdefault(pk, [])
-            if len(siennes) < LIGNES_PAR_RECAPITULATIF:
-                ligne = ligne or _ligne_de_recapitulatif(a)
-                siennes.append(ligne)
-    envoyes = 0
-    for user in User.objects.actifs().filter(pk__in=list(totaux)).exclude(email="").order_by("pk"):
-        with transaction.atomic():
-            digest, cree = Digest.objects.get_or_create(user=user, jour=le, defaults={"nb_alertes": totaux[user.pk]})
-            if not cree:
-                continue  # sent by another worker in the meantime
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_VERROU_DIGESTS])
+        deja = set(Digest.objects.filter(jour=le).values_list("user_id", flat=True))
+        totaux, lignes = {}, {}
+        ouvertes = Alerte.objects.ouvertes().order_by("due_le", "pk")
+        champs = ("regle", "accompagnement_id", "resident_id", "due_le", "etat", "message", "destinataires")
+        for a in ouvertes.values(*champs, "resident__prenom", "resident__nom").iterator(chunk_size=5000):
+            pour = [pk for pk in a["destinataires"] if pk not in deja]
+            if not pour:
+                continue
+            ligne = None
+            for pk in pour:
+                totaux[pk] = totaux.get(pk, 0) + 1
+                siennes = lignes.setdefault(pk, [])
+                if len(siennes) < LIGNES_PAR_RECAPITULATIF:
+                    ligne = ligne or _ligne_de_recapitulatif(a)
+                    siennes.append(ligne)
+        destinataires = list(User.objects.actifs().filter(pk__in=list(totaux)).exclude(email="").order_by("pk"))
+        a_envoyer = []
+        for user in destinataires:
             contexte = {"user": user, "lignes": lignes[user.pk], "total": totaux[user.pk], "le": le}
-            send_mail(
-                subject=f"À faire : {totaux[user.pk]} échéance(s) au {le:%d/%m/%Y}",
-                message=render_to_string("echeances/email/digest.txt", dict(contexte, site_url=settings.SITE_URL)),
-                from_email=None,
-                recipient_list=[user.email],
+            a_envoyer.append(
+                Courriel(
+                    destinataires=[user.email],
+                    sujet=f"À faire : {totaux[user.pk]} échéance(s) au {le:%d/%m/%Y}",
+                    corps=render_to_string("echeances/email/digest.txt", dict(contexte, site_url=settings.SITE_URL)),
+                )
             )
-            envoyes += 1
-    return envoyes
+        a_envoyer = courriels.enregistrer_tous(a_envoyer)
+        Digest.objects.bulk_create(
+            Digest(user=user, jour=le, nb_alertes=totaux[user.pk], courriel=courriel)
+            for user, courriel in zip(destinataires, a_envoyer, strict=True)
+        )
+    return len(destinataires)
 
 
 def _ligne_de_recapitulatif(a):
@@ -328,12 +339,13 @@ def creer_signalement(*, accompagnement, par, motif, le=None):
     )
     if cree:
         signalement.absences.set(echeance.entretien_ids)
-        transaction.on_commit(lambda: _prevenir_delegues(signalement))
+        _prevenir_delegues(signalement)
     return signalement
 
 
 def _prevenir_delegues(signalement):
-    """The délégués insertion of the territory learn at once that a report waits for them."""
+    """The délégués insertion of the territory learn at once that a report waits for them: the e-mail is
+    recorded with the report and sent after the commit (courriels)."""
     from accounts.models import User
 
     territoire = signalement.accompagnement.structure.territoire_id
@@ -344,13 +356,12 @@ def _prevenir_delegues(signalement):
         .values_list("email", flat=True)
     )
     if destinataires:
-        send_mail(
-            subject="Signalement à examiner",
-            message=render_to_string(
+        courriels.enregistrer(
+            destinataires=destinataires,
+            sujet="Signalement à examiner",
+            corps=render_to_string(
                 "echeances/email/signalement.txt", {"signalement": signalement, "site_url": settings.SITE_URL}
             ),
-            from_email=None,
-            recipient_list=destinataires,
         )
 
 

@@ -1,4 +1,4 @@
-"""The morning job (synchronise the alerts with the engine, then send each user's digest) and the pass
+"""The morning job (synchronise the alerts with the engine, then prepare each user's digest) and the pass
 that synchronises the measures written while the lock was taken. Thin wrappers over echeances.services."""
 
 from celery import shared_task
@@ -25,7 +25,7 @@ def synchroniser_alertes(self):
         raise self.retry(exc=exc, countdown=attente_avant_essai(self.request.retries, 15)) from exc
     # Measures written while this run held the lock are synchronised again after it.
     mettre_en_file(synchroniser_en_attente)
-    mettre_en_file(envoyer_digests)
+    mettre_en_file(preparer_digests)
     return bilan.__dict__
 
 
@@ -40,6 +40,11 @@ def synchroniser_en_attente(self):
         raise self.retry(exc=exc, countdown=attente_avant_essai(self.request.retries, 15)) from exc
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
-def envoyer_digests():
-    return services.envoyer_digests()
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def preparer_digests(self):
+    """Records the day's digests (one per user and day) with their e-mails, sent by courriels.tasks."""
+    try:
+        return services.preparer_digests()
+    except OperationalError as exc:
+        retablir_connexion()
+        raise self.retry(exc=exc, countdown=attente_avant_essai(self.request.retries, 60)) from exc

@@ -1,5 +1,5 @@
 """The alerts under the faults of issue 22 (docs/faults.md): a write during the morning run, a lock held by
-another synchronisation. The outcome is always the alerts of a clean
+another synchronisation, Redis down when a report is sent. The outcome is always the alerts of a clean
 run, with nothing lost and no acknowledged alert raised again."""
 
 import datetime
@@ -7,16 +7,20 @@ import threading
 
 import pytest
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement import services as accompagnement_services
 from accompagnement.models import Accompagnement, Entretien, TypeEntretien
+from courriels import services as courriels
+from courriels.models import Courriel
 from echeances import services, tasks
 from echeances.models import Alerte, Digest, MesureASynchroniser
 from echeances.moteur import Regle, calculer
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
-from tests.echeances.conftest import verrou_tenu
-from tests.taches import attendre
+from tests.accounts.factories import DelegueFactory
+from tests.echeances.conftest import a_paris, verrou_tenu
+from tests.taches import attendre, worker_en_fil
 
 D = datetime.date
 
@@ -83,6 +87,7 @@ def test_un_entretien_enregistre_pendant_le_calcul_du_matin_n_est_pas_ecrase(mon
     assert MesureASynchroniser.objects.filter(accompagnement_id=mesure.pk).exists()
     reprendre.set()
     attendre(lambda: Digest.objects.exists() and not MesureASynchroniser.objects.exists(), message="le matin")
+    attendre(lambda: not Courriel.objects.exclude(etat="ENVOYE").exists(), message="les courriels envoyés")
     contact.refresh_from_db()
     assert contact.statut == Alerte.Statut.FERMEE  # its cause is gone: closed, neither re-opened nor lost
     assert not Alerte.objects.filter(accompagnement=mesure, regle__in=["CONTACT", "RENCONTRE_PHYSIQUE"]).exclude(
@@ -179,3 +184,26 @@ def test_une_mesure_mise_en_attente_pendant_une_passe_reste_pour_la_suivante(mon
     monkeypatch.setattr(services, "synchroniser_alertes", pendant_la_passe)
     assert services.synchroniser_en_attente() == 2  # the new one in a second batch, not swallowed
     assert not MesureASynchroniser.objects.exists()
+
+
+@pannes
+def test_redis_injoignable_un_signalement_est_enregistre_et_son_courriel_part_ensuite(client, broker_injoignable):
+    """Before: the e-mail to the délégué was sent in the request after the commit: an SMTP or broker
+    fault turned a saved report into an error page. Now it is recorded with the report and sent by a
+    worker; the minute's pass queues it once Redis is back."""
+    mesure = AccompagnementFactory()
+    for jour in (D(2026, 2, 10), D(2026, 2, 17)):
+        EntretienFactory(accompagnement=mesure, date_heure=a_paris(jour), statut=Entretien.Statut.ABSENT_NON_EXCUSE)
+    delegue = DelegueFactory(territoires=[mesure.structure.territoire])
+    client.force_login(mesure.referent)
+    reponse = client.post(
+        reverse("echeances:signalement_nouveau", args=[mesure.pk]), {"motif": "Deux absences sans nouvelles."}
+    )
+    assert reponse.status_code == 302
+    courriel = Courriel.objects.get()
+    assert (courriel.etat, courriel.mis_en_file_le, courriel.destinataires) == ("EN_ATTENTE", None, [delegue.email])
+    broker_injoignable()  # Redis is back
+    plus_tard = timezone.now() + datetime.timedelta(minutes=2)
+    with worker_en_fil():
+        assert courriels.relancer(plus_tard) == (1, 0)
+        attendre(lambda: Courriel.objects.filter(etat="ENVOYE").exists(), message="le courriel envoyé")

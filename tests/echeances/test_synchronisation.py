@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement, Entretien
+from courriels import services as courriels
 from echeances import services
 from echeances.models import Alerte, Digest
 from echeances.moteur import Etat, Regle, calculer
@@ -123,8 +124,9 @@ def test_un_worker_qui_ne_peut_pas_attendre_le_dit(mesure):
 
 def test_recapitulatif_quotidien_une_fois_par_jour(mesure):
     services.synchroniser_alertes(le=D(2026, 1, 30))
-    assert services.envoyer_digests(le=D(2026, 1, 30)) == 1
-    assert services.envoyer_digests(le=D(2026, 1, 30)) == 0
+    assert services.preparer_digests(le=D(2026, 1, 30)) == 1
+    assert services.preparer_digests(le=D(2026, 1, 30)) == 0
+    assert courriels.envoyer_en_attente() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [mesure.referent.email]
@@ -228,7 +230,8 @@ def test_recapitulatif_plafonne_aux_plus_urgentes_et_le_dit(mesure, monkeypatch)
     services.synchroniser_alertes(le=D(2026, 1, 30))
     total = Alerte.objects.ouvertes().pour(mesure.referent).count()
     assert total >= 2
-    assert services.envoyer_digests(le=D(2026, 1, 30)) == 1
+    assert services.preparer_digests(le=D(2026, 1, 30)) == 1
+    courriels.envoyer_en_attente()
     corps = mail.outbox[0].body
     premiere = Alerte.objects.ouvertes().pour(mesure.referent).order_by("due_le", "pk").first()
     assert premiere.message in corps and f"/personnes/{mesure.resident_id}/" in corps
@@ -255,3 +258,4 @@ def test_une_alerte_acquittee_n_est_pas_rouverte_pour_la_meme_cause(mesure):
         None,
     )
     assert not Alerte.objects.ouvertes().filter(regle=Regle.CONTACT).exists()
+
