@@ -103,8 +103,8 @@ WHERE id = ANY(%(ids)s)
 # The échéances that become alerts: due soon or overdue.
 A_SIGNALER = (Etat.BIENTOT, Etat.EN_RETARD)
 
-# How long the morning run waits for a synchronisation of the day (milliseconds each) before giving
-# the turn back to Celery, which retries it (echeances/tasks.py).
+# Seconds the morning run waits for the lock (a synchronisation after a write holds it for milliseconds)
+# before giving its turn back to Celery, which retries it (echeances/tasks.py).
 ATTENTE_DU_MATIN = 30
 
 
