@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pilotage",
     "admissions",
     "journal",
+    "courriels",
 ]
 
 MIDDLEWARE = [
@@ -97,9 +98,34 @@ CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is delivered again (tasks 
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Faults (docs/faults.md). No task runs longer than CELERY_TASK_TIME_LIMIT: Celery kills it (the longest,
+# the morning synchronisation, took 24-33 s on 100,000 people; an export of 50,000 rows 5 s). Redis hands
+# an unacknowledged message to another worker after `visibility_timeout`: above the time limit, a task
+# still running is never delivered twice; far below kombu's default hour, a task whose whole worker was
+# killed runs again within minutes (restore sweep every 10 s × 3). Retry countdowns stay below it too
+# (a countdown beyond the visibility timeout is delivered again and again).
+CELERY_TASK_TIME_LIMIT = 10 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 15 * 60,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 3,
+    # A broker gone without closing the connection must not hang a web request that enqueues.
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+}
+# Enqueueing from a request gives up within about a second when Redis is down (config.celery.mettre_en_file):
+# the work is already saved in a row that a periodic task sends again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+CELERY_TASK_IGNORE_RESULT = True  # every outcome is kept in a row (export, e-mail, alerts)
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "pilotage-purge-exports": {"task": "pilotage.tasks.purger_exports", "schedule": 60 * 60},
+    # Every minute, what was saved but not (or no longer) queued: exports, e-mails, measures written
+    # while the alerts' lock was taken (docs/faults.md).
+    "pilotage-relancer-exports": {"task": "pilotage.tasks.relancer_exports", "schedule": 60},
+    "courriels-relancer": {"task": "courriels.tasks.relancer", "schedule": 60},
+    "echeances-synchroniser-en-attente": {"task": "echeances.tasks.synchroniser_en_attente", "schedule": 60},
     # Filled by the apps that own daily jobs (echeances: the morning run of the échéance engine).
     "echeances-synchroniser-alertes": {
         "task": "echeances.tasks.synchroniser_alertes",

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +18,7 @@ from accompagnement.fichiers import lire_pdf
 from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
 from accompagnement.verrou import verrouiller
 from accounts import acces
+from courriels import services as courriels
 from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
 from referentiel.regles import parametre, parametre_delta, regles
@@ -130,14 +130,11 @@ def _supprimer_apres_commit(fichier):
 def _notifier(contrat, message):
     destinataire = contrat.accompagnement.referent
     Notification.objects.create(destinataire=destinataire, contrat=contrat, message=message)
-    if destinataire.email:
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"Contrat {contrat.reference} : {message}",
-                message=f"{message}\n\n{settings.SITE_URL}/contrats/{contrat.pk}/",
-                from_email=None,
-                recipient_list=[destinataire.email],
-            )
+    if destinataire.email:  # recorded with the step, sent after its commit: an SMTP fault never fails it
+        courriels.enregistrer(
+            destinataires=[destinataire.email],
+            sujet=f"Contrat {contrat.reference} : {message}",
+            corps=f"{message}\n\n{settings.SITE_URL}/contrats/{contrat.pk}/",
         )
 
 

@@ -15,6 +15,7 @@ from .moteur import Regle, calculer
 _SYNCHRONISATION = """
 from django.conf import settings
 from django.db import transaction
+from courriels import services as courriels
 from echeances import services
 from echeances.benchmarks import changer_un_pourcent
 
@@ -29,7 +30,9 @@ try:
         t = time.perf_counter()
         bilan = services.synchroniser_alertes()
         resultat.update(synchro=round(time.perf_counter() - t, 1), alertes=bilan.vues)
-        resultat.update(courriels=services.envoyer_digests(), complete=round(time.perf_counter() - t, 1))
+        # Prepared with their e-mails, then sent as the workers do (each claimed), over one connection.
+        services.preparer_digests()
+        resultat.update(courriels=courriels.envoyer_en_attente(), complete=round(time.perf_counter() - t, 1))
         changer_un_pourcent()
         t = time.perf_counter()
         bilan = services.synchroniser_alertes()

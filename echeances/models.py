@@ -101,13 +101,34 @@ class Alerte(models.Model):
         return url_de(self.regle, accompagnement_id=self.accompagnement_id, resident_id=self.resident_id)
 
 
+class MesureASynchroniser(models.Model):
+    """A measure written while a synchronisation held the lock (or whose synchronisation after the write
+    failed): its alerts are brought in line by the next pass (services.synchroniser_en_attente). One row
+    per write, duplicates allowed: the pass deletes exactly the rows it read, so a write queued during a
+    pass is never swallowed by it."""
+
+    accompagnement_id = models.BigIntegerField("mesure")  # no foreign key: a deleted measure just drops out
+    depuis = models.DateTimeField("en attente depuis", default=timezone.now)
+
+    class Meta:
+        verbose_name = "mesure à resynchroniser"
+        verbose_name_plural = "mesures à resynchroniser"
+
+    def __str__(self):
+        return f"mesure {self.accompagnement_id} ({self.depuis:%d/%m/%Y %H:%M})"
+
+
 class Digest(models.Model):
-    """The daily e-mail sent to one user: recorded so that a re-run never sends it twice."""
+    """The daily e-mail to one user, recorded with it (one per user and day: the claim that keeps a re-run
+    from sending it twice). Whether it left is its e-mail's state: admin « Récapitulatifs quotidiens »."""
 
     user = models.ForeignKey("accounts.User", models.CASCADE, related_name="+", verbose_name="destinataire")
     jour = models.DateField("jour")
     nb_alertes = models.PositiveIntegerField("alertes")
-    envoye_le = models.DateTimeField("envoyé le", default=timezone.now)
+    prepare_le = models.DateTimeField("préparé le", default=timezone.now)
+    courriel = models.OneToOneField(
+        "courriels.Courriel", models.SET_NULL, null=True, blank=True, related_name="digest", verbose_name="courriel"
+    )
 
     class Meta:
         verbose_name = "récapitulatif quotidien"

@@ -5,8 +5,7 @@ import dataclasses
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -14,15 +13,23 @@ from accompagnement.models import Accompagnement
 from accompagnement.verrou import verifier_version, verrouiller
 from accounts import acces
 from accounts.models import Role
+from config.celery import mettre_en_file
+from courriels import services as courriels
+from courriels.models import Courriel
 from residents.models import Resident
 
 from .base import url_de
 from .choix import Etat, Regle
-from .models import Alerte, Digest, SignalementSanction
+from .models import Alerte, Digest, MesureASynchroniser, SignalementSanction
 from .moteur import calculer
 
-# Any constant shared by every worker: the lock that keeps two synchronisations from overlapping.
+# Any constant shared by every worker: the lock under which every synchronisation reads and writes.
 _VERROU_SYNCHRO = 0x45434845  # "ECHE"
+
+
+class SynchronisationOccupee(Exception):
+    """Another synchronisation held the lock for longer than this one could wait. Never a silent skip:
+    the daily task retries, a change made during the day queues its measures (MesureASynchroniser)."""
 
 
 @dataclasses.dataclass
@@ -31,7 +38,6 @@ class Bilan:
     creees: int = 0
     mises_a_jour: int = 0
     fermees: int = 0
-    ignore: bool = False  # another worker held the lock
 
 
 _COLONNES = (
@@ -47,9 +53,10 @@ _COLONNES = (
     "message",
 )
 
-# Upsert every alert seen today. A closed alert seen again is reopened (a new occurrence of the cause);
-# an acknowledged one keeps its status. Rows whose content did not change are not rewritten, so a second
-# run the same day writes nothing.
+# Upsert every alert seen today. A closed alert seen again is reopened (a new occurrence of the cause),
+# unless someone had acknowledged it: the same cause (`cle`) is never raised again after it was taken in
+# hand, it goes back to « prise en compte ». Rows whose content did not change are not rewritten, so a
+# second run the same day writes nothing.
 _SQL_UPSERT = """
 WITH vues AS (
     SELECT * FROM unnest(
@@ -70,8 +77,11 @@ ON CONFLICT (cle) DO UPDATE SET
     due_le = EXCLUDED.due_le, etat = EXCLUDED.etat, message = EXCLUDED.message,
     destinataires = EXCLUDED.destinataires, referent_id = EXCLUDED.referent_id,
     structure_id = EXCLUDED.structure_id, derniere_vue = EXCLUDED.derniere_vue,
-    statut = CASE WHEN a.statut = 'FERMEE' THEN 'OUVERTE' ELSE a.statut END,
-    premiere_vue = CASE WHEN a.statut = 'FERMEE' THEN EXCLUDED.premiere_vue ELSE a.premiere_vue END,
+    statut = CASE WHEN a.statut <> 'FERMEE' THEN a.statut
+                  WHEN a.acquittee_le IS NOT NULL THEN 'ACQUITTEE'
+                  ELSE 'OUVERTE' END,
+    premiere_vue = CASE WHEN a.statut = 'FERMEE' AND a.acquittee_le IS NULL
+                        THEN EXCLUDED.premiere_vue ELSE a.premiere_vue END,
     fermee_le = NULL,
     version = a.version + 1
 WHERE a.statut = 'FERMEE'
@@ -95,23 +105,51 @@ WHERE id = ANY(%(ids)s)
 # The échéances that become alerts: due soon or overdue.
 A_SIGNALER = (Etat.BIENTOT, Etat.EN_RETARD)
 
+# Seconds the morning run waits for the lock (a synchronisation after a write holds it for milliseconds)
+# before giving its turn back to Celery, which retries it (echeances/tasks.py).
+ATTENTE_DU_MATIN = 30
 
-def synchroniser_alertes(*, le=None, accompagnements=None):
-    """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
-    bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
-    digest in step with a change made during the day (echeances/signals.py)."""
-    le = le or timezone.localdate()
-    mesures = Accompagnement.objects.all() if accompagnements is None else list(accompagnements)
-    echeances = calculer(mesures, le=le, etats=A_SIGNALER)
-    colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
-    # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
-    colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
-    bilan = Bilan(vues=len(echeances))
-    with transaction.atomic(), connection.cursor() as cursor:
+
+def _prendre_le_verrou(cursor, attente):
+    """Take the synchronisation lock for the current transaction, waiting `attente` seconds at most."""
+    if not attente:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
         if not cursor.fetchone()[0]:
-            bilan.ignore = True
-            return bilan
+            raise SynchronisationOccupee
+        return
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(attente * 1000)}ms"])
+    try:
+        with transaction.atomic():  # the refused wait aborts this savepoint only
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise SynchronisationOccupee from None
+        raise
+    cursor.execute("SELECT set_config('lock_timeout', '0', true)")  # the row locks of the writes wait as usual
+
+
+def synchroniser_alertes(*, le=None, accompagnements=None, attente=0):
+    """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
+    bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
+    digest in step with a change made during the day (echeances/signals.py).
+
+    Guarantee: every synchronisation, the morning one and those after a write, takes the same lock
+    BEFORE it reads the base, and writes in the transaction that holds it. What it writes therefore
+    reflects everything committed before it took the lock, and no older computation can land after a
+    newer one (a stale run re-opening what a later one closed cannot happen). A write committed while
+    a synchronisation holds the lock cannot take it for its own measures: they are queued and
+    synchronised after it (`plus_tard`, echeances.tasks.synchroniser_en_attente). `attente`: seconds
+    to wait for the lock; beyond, SynchronisationOccupee, never a silent skip."""
+    le = le or timezone.localdate()
+    bilan = Bilan()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _prendre_le_verrou(cursor, attente)
+        mesures = Accompagnement.objects.all() if accompagnements is None else list(accompagnements)
+        echeances = calculer(mesures, le=le, etats=A_SIGNALER)
+        colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
+        # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
+        colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
+        bilan.vues = len(echeances)
         cursor.execute(_SQL_UPSERT, dict(colonnes, le=le))
         for (creee,) in cursor.fetchall():
             if creee:
@@ -122,12 +160,47 @@ def synchroniser_alertes(*, le=None, accompagnements=None):
         if accompagnements is None:
             cursor.execute(_SQL_OUVERTES)
         else:  # only the causes of these measures can be known to be gone
-            cursor.execute(_SQL_OUVERTES + " AND accompagnement_id = ANY(%s)", [list(accompagnements)])
+            cursor.execute(_SQL_OUVERTES + " AND accompagnement_id = ANY(%s)", [list(mesures)])
         a_fermer = [pk for pk, cle in cursor.fetchall() if cle not in vues]
         if a_fermer:
             cursor.execute(_SQL_FERMER, {"ids": a_fermer, "maintenant": timezone.now()})
             bilan.fermees = cursor.rowcount
     return bilan
+
+
+def plus_tard(ids):
+    """Queue measures whose synchronisation could not run now (the lock was held, or it failed), and
+    ask a worker for a pass once this is committed. Nothing is lost if the broker is down: the pass
+    also runs every minute (settings.CELERY_BEAT_SCHEDULE)."""
+    from . import tasks
+
+    MesureASynchroniser.objects.bulk_create(MesureASynchroniser(accompagnement_id=pk) for pk in ids)
+    transaction.on_commit(lambda: mettre_en_file(tasks.synchroniser_en_attente))
+
+
+LOT_EN_ATTENTE = 500
+LOTS_PAR_PASSE = 20  # a pass ends even while writes keep coming; the next one (a minute later) goes on
+
+
+def synchroniser_en_attente(*, attente=0):
+    """Synchronise the queued measures, a batch per transaction, until the queue is empty; returns how
+    many measures. The batch leaves the queue in the transaction that synchronises it, under the lock:
+    a crash leaves it queued, a measure queued meanwhile stays for the next batch."""
+    total = 0
+    for _lot in range(LOTS_PAR_PASSE):
+        with transaction.atomic(), connection.cursor() as cursor:
+            _prendre_le_verrou(cursor, attente)
+            cursor.execute(
+                "DELETE FROM echeances_mesureasynchroniser WHERE id IN"
+                " (SELECT id FROM echeances_mesureasynchroniser ORDER BY id LIMIT %s) RETURNING accompagnement_id",
+                [LOT_EN_ATTENTE],
+            )
+            ids = sorted({pk for (pk,) in cursor.fetchall()})
+            if not ids:
+                return total
+            synchroniser_alertes(accompagnements=ids)  # the lock is ours already (advisory locks nest)
+        total += len(ids)
+    return total
 
 
 @transaction.atomic
@@ -158,48 +231,83 @@ def acquitter(*, alerte, par, commentaire, version):
 LIGNES_PAR_RECAPITULATIF = 200
 
 
-def envoyer_digests(*, le=None):
-    """One e-mail per user with open alerts, once a day (the Digest row is the proof it was sent).
+# Two preparations of the same morning (a redelivered task, a second worker) prepare once.
+_VERROU_DIGESTS = 0x44494745  # "DIGE"
+
+
+def preparer_digests(*, le=None):
+    """One e-mail per user with open alerts, once a day: the Digest row (unique per user and day) is the
+    claim, recorded in one transaction with its e-mail (courriels), which a task sends after the commit,
+    retrying while the SMTP server is down, never twice. Returns how many digests were prepared.
     The open alerts are read once, most urgent first, and shared out to their recipients: a query and
     a template per alert and per user took an hour's share of a morning on 100,000 measures."""
     from accounts.models import User
 
     le = le or timezone.localdate()
-    deja = set(Digest.objects.filter(jour=le).values_list("user_id", flat=True))
-    totaux, lignes = {}, {}
-    ouvertes = Alerte.objects.ouvertes().order_by("due_le", "pk")
-    champs = ("regle", "accompagnement_id", "resident_id", "due_le", "etat", "message", "destinataires")
-    for a in ouvertes.values(*champs, "resident__prenom", "resident__nom").iterator(chunk_size=5000):
-        pour = [pk for pk in a["destinataires"] if pk not in deja]
-        if not pour:
-            continue
-        ligne = None
-        for pk in pour:
-            totaux[pk] = totaux.get(pk, 0) + 1
-            siennes = lignes.setdefault(pk, [])
-            if len(siennes) < LIGNES_PAR_RECAPITULATIF:
-                ligne = ligne or _ligne_de_recapitulatif(a)
-                siennes.append(ligne)
-    envoyes = 0
-    for user in User.objects.actifs().filter(pk__in=list(totaux)).exclude(email="").order_by("pk"):
-        with transaction.atomic():
-            digest, cree = Digest.objects.get_or_create(user=user, jour=le, defaults={"nb_alertes": totaux[user.pk]})
-            if not cree:
-                continue  # sent by another worker in the meantime
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_VERROU_DIGESTS])
+        deja = set(Digest.objects.filter(jour=le).values_list("user_id", flat=True))
+        totaux, lignes = {}, {}
+        liens = _Liens()
+        ouvertes = Alerte.objects.ouvertes().order_by("due_le", "pk")
+        champs = ("regle", "accompagnement_id", "resident_id", "due_le", "etat", "message", "destinataires")
+        for a in ouvertes.values(*champs, "resident__prenom", "resident__nom").iterator(chunk_size=5000):
+            pour = [pk for pk in a["destinataires"] if pk not in deja]
+            if not pour:
+                continue
+            ligne = None
+            for pk in pour:
+                totaux[pk] = totaux.get(pk, 0) + 1
+                siennes = lignes.setdefault(pk, [])
+                if len(siennes) < LIGNES_PAR_RECAPITULATIF:
+                    ligne = ligne or _ligne_de_recapitulatif(a, liens)
+                    siennes.append(ligne)
+        destinataires = list(User.objects.actifs().filter(pk__in=list(totaux)).exclude(email="").order_by("pk"))
+        a_envoyer = []
+        for user in destinataires:
             contexte = {"user": user, "lignes": lignes[user.pk], "total": totaux[user.pk], "le": le}
-            send_mail(
-                subject=f"À faire : {totaux[user.pk]} échéance(s) au {le:%d/%m/%Y}",
-                message=render_to_string("echeances/email/digest.txt", dict(contexte, site_url=settings.SITE_URL)),
-                from_email=None,
-                recipient_list=[user.email],
+            a_envoyer.append(
+                Courriel(
+                    destinataires=[user.email],
+                    sujet=f"À faire : {totaux[user.pk]} échéance(s) au {le:%d/%m/%Y}",
+                    corps=render_to_string("echeances/email/digest.txt", dict(contexte, site_url=settings.SITE_URL)),
+                )
             )
-            envoyes += 1
-    return envoyes
+        a_envoyer = courriels.enregistrer_tous(a_envoyer)
+        Digest.objects.bulk_create(
+            Digest(user=user, jour=le, nb_alertes=totaux[user.pk], courriel=courriel)
+            for user, courriel in zip(destinataires, a_envoyer, strict=True)
+        )
+    return len(destinataires)
 
 
-def _ligne_de_recapitulatif(a):
+class _Liens:
+    """The digest's addresses, one reverse() per kind of page instead of one per line (84,179 calls were
+    half of the morning job): url_de is asked once per rule with stand-in ids, which are then replaced."""
+
+    _MESURE, _PERSONNE = 987654321987, 987654321989  # ids no base reaches, distinct in every address
+
+    def __init__(self):
+        self._gabarits = {}
+
+    def __call__(self, regle, accompagnement_id, resident_id):
+        cle = (regle, accompagnement_id is not None, resident_id is not None)
+        if cle not in self._gabarits:
+            self._gabarits[cle] = url_de(
+                regle,
+                accompagnement_id=self._MESURE if accompagnement_id is not None else None,
+                resident_id=self._PERSONNE if resident_id is not None else None,
+            )
+        return (
+            self._gabarits[cle]
+            .replace(str(self._MESURE), str(accompagnement_id))
+            .replace(str(self._PERSONNE), str(resident_id))
+        )
+
+
+def _ligne_de_recapitulatif(a, liens):
     """« [En retard] 12/03/2026 – Prénom NOM – message » and the address where it is done."""
-    url = url_de(a["regle"], accompagnement_id=a["accompagnement_id"], resident_id=a["resident_id"])
+    url = liens(a["regle"], a["accompagnement_id"], a["resident_id"])
     qui = f"{Resident.nom_affiche(a['resident__prenom'], a['resident__nom'])} – " if a["resident_id"] else ""
     return {"texte": f"[{Etat(a['etat']).label}] {a['due_le']:%d/%m/%Y} – {qui}{a['message']}", "url": url}
 
@@ -227,12 +335,13 @@ def creer_signalement(*, accompagnement, par, motif, le=None):
     )
     if cree:
         signalement.absences.set(echeance.entretien_ids)
-        transaction.on_commit(lambda: _prevenir_delegues(signalement))
+        _prevenir_delegues(signalement)
     return signalement
 
 
 def _prevenir_delegues(signalement):
-    """The délégués insertion of the territory learn at once that a report waits for them."""
+    """The délégués insertion of the territory learn at once that a report waits for them: the e-mail is
+    recorded with the report and sent after the commit (courriels)."""
     from accounts.models import User
 
     territoire = signalement.accompagnement.structure.territoire_id
@@ -243,13 +352,12 @@ def _prevenir_delegues(signalement):
         .values_list("email", flat=True)
     )
     if destinataires:
-        send_mail(
-            subject="Signalement à examiner",
-            message=render_to_string(
+        courriels.enregistrer(
+            destinataires=destinataires,
+            sujet="Signalement à examiner",
+            corps=render_to_string(
                 "echeances/email/signalement.txt", {"signalement": signalement, "site_url": settings.SITE_URL}
             ),
-            from_email=None,
-            recipient_list=destinataires,
         )
 
 

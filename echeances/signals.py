@@ -5,12 +5,15 @@ morning run. When an entretien, a participation, a measure, a contract, a person
 is written, the measures it concerns are synchronised again once the transaction commits: one partial
 run per transaction, whatever the number of rows written (a whole demo load included). The receivers
 only collect ids; the rule stays in the engine. Bulk writes (bulk_create, COPY) send no signal: the
-synthetic base and the benchmarks are left to the morning run."""
+synthetic base and the benchmarks are left to the morning run. A synchronisation that cannot run at once
+(another holds the lock, or it fails) is queued, never dropped: see `_Synchronisation.__call__`."""
 
 import logging
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from config.celery import retablir_connexion
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +31,27 @@ class _Synchronisation:
         from . import services
 
         self.faite = True
+        ids = sorted(self.ids)
         try:
-            services.synchroniser_alertes(accompagnements=sorted(self.ids))
-        except Exception:  # the change itself is committed; the morning run will catch up
-            logger.exception("Synchronisation des alertes de %s mesure(s) impossible", len(self.ids))
+            # At once when the lock is free (the badge is right on the next page); never waiting in the
+            # request: when a synchronisation holds the lock, the measures are queued and synchronised
+            # after it by a worker (services.synchroniser_alertes states the guarantee).
+            services.synchroniser_alertes(accompagnements=ids)
+        except services.SynchronisationOccupee:
+            self.plus_tard(ids)
+        except Exception:  # the change itself is committed: its synchronisation must not be lost either
+            logger.exception("Synchronisation des alertes de %s mesure(s) impossible : remise à plus tard", len(ids))
+            retablir_connexion()
+            self.plus_tard(ids)
+
+    @staticmethod
+    def plus_tard(ids):
+        from . import services
+
+        try:
+            services.plus_tard(ids)
+        except Exception:  # the database itself is gone: nothing more can be kept
+            logger.exception("Mesures %s non mises en attente : le traitement du matin les rattrapera", ids)
 
 
 def a_synchroniser(ids):

@@ -189,6 +189,12 @@ class Export(models.Model):
     expire_le = models.DateTimeField("expire le")
     # Idempotency token of the form: a double submit returns the same export.
     jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    # The background production (pilotage/production.py): when it was queued, and the claim that lets
+    # one worker only produce it (process and time, compare-and-set), with the number of productions begun.
+    mis_en_file_le = models.DateTimeField("confié aux tâches le", null=True, blank=True, editable=False)
+    pris_par = models.CharField("pris par", max_length=200, blank=True, editable=False)
+    pris_le = models.DateTimeField("pris le", null=True, blank=True, editable=False)
+    tentatives = models.PositiveSmallIntegerField("tentatives", default=0, editable=False)
 
     objects = ExportQuerySet.as_manager()
 

@@ -201,7 +201,7 @@ def enregistrer_compte_rendu(*, comite, par, compte_rendu, version):
 def demander_export(*, par, type, format, parametres, jeton=None):
     """Create the export row and enqueue its production after commit. The same `jeton` (double
     submit) returns the export already asked for."""
-    from . import exports, tasks
+    from . import exports
 
     if format not in Export.Format.values:
         raise ValidationError("Format d'export inconnu : choisissez CSV ou Excel.")
@@ -219,6 +219,8 @@ def demander_export(*, par, type, format, parametres, jeton=None):
         if deja is not None:
             if deja.utilisateur_id != par.pk:
                 raise ValidationError("Formulaire invalide : rechargez la page.")
+            if deja.etat == Export.Etat.EN_ATTENTE and deja.mis_en_file_le is None:
+                _confier_apres_commit(deja)  # sent again once the broker is back: queue it now
             return deja
     export, cree = sauver_une_fois(
         Export(
@@ -231,8 +233,19 @@ def demander_export(*, par, type, format, parametres, jeton=None):
         )
     )
     if cree:
-        transaction.on_commit(lambda: tasks.produire_export.delay(export.pk))
+        _confier_apres_commit(export)
     return export
+
+
+def _confier_apres_commit(export):
+    """The export is queued after the commit that saves it; `export.en_file` then tells whether the broker
+    took it (False: it waits for the minute's pass, and the page says it will start shortly)."""
+    from . import production
+
+    def confier():
+        export.en_file = production.confier([export]) == 1
+
+    transaction.on_commit(confier)
 
 
 def accompagnement_du_comite(comite, user, pk):

@@ -1,16 +1,27 @@
-"""Background exports. Thin wrappers over pilotage.production; safe to run twice."""
+"""Background exports. Thin wrappers over pilotage.production; safe to run twice (the export is claimed)."""
 
 from celery import shared_task
+
+from config.celery import attente_avant_essai
 
 from . import production
 
 
-# The outcome lives on the Export row: nothing to store in the result backend.
-@shared_task(name="pilotage.tasks.produire_export", ignore_result=True)
-def produire_export(export_id):
-    production.produire(export_id)
+@shared_task(name="pilotage.tasks.produire_export", bind=True, acks_late=True, max_retries=production.ESSAIS)
+def produire_export(self, export_id):
+    try:
+        production.produire(export_id)
+    except production.ConnexionPerdue as exc:  # reconnected already; the export waits for this retry
+        attente = attente_avant_essai(self.request.retries, 10)
+        production.reessayer_dans(export_id, attente)
+        raise self.retry(exc=exc, countdown=attente) from exc
 
 
-@shared_task(name="pilotage.tasks.purger_exports", ignore_result=True)
+@shared_task(name="pilotage.tasks.relancer_exports")
+def relancer_exports():
+    return production.relancer()
+
+
+@shared_task(name="pilotage.tasks.purger_exports")
 def purger_exports():
     return production.purger()

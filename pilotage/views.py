@@ -315,7 +315,14 @@ def demander_export(request):
     except ValidationError as exc:
         _erreurs(request, exc)
         return redirect(retour)
-    messages.info(request, "L'export est en préparation : le lien de téléchargement apparaîtra ici.")
+    if getattr(export, "en_file", True):
+        messages.info(request, "L'export est en préparation : le lien de téléchargement apparaîtra ici.")
+    else:  # saved, not queued: the minute's pass queues it once the task service answers again
+        messages.warning(
+            request,
+            "L'export est enregistré : sa préparation démarrera d'ici quelques minutes, le service des tâches "
+            "de fond ne répond pas pour l'instant. Le lien de téléchargement apparaîtra ici.",
+        )
     return redirect(reverse("pilotage:exports") + f"#export-{export.pk}")
 
 

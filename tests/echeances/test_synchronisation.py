@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import threading
 
 import pytest
 from django.core import mail
@@ -13,11 +14,12 @@ from django.utils import timezone
 
 from accompagnement.models import Accompagnement, Entretien
 from accompagnement.verrou import ConflitDeVersion
+from courriels import services as courriels
 from echeances import services
 from echeances.models import Alerte, Digest
 from echeances.moteur import Etat, Regle, calculer
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
-from tests.echeances.conftest import a_paris
+from tests.echeances.conftest import a_paris, verrou_tenu
 
 D = datetime.date
 
@@ -101,28 +103,31 @@ def test_un_job_interrompu_relance_ne_perd_ni_ne_duplique_rien(mesure, monkeypat
     assert Alerte.objects.filter(derniere_vue=D(2026, 1, 25)).exists()
 
 
-def test_un_second_worker_attend_son_tour(mesure):
-    # The other worker holds the lock (simulated on our own connection in a nested savepoint is not
-    # possible: advisory locks are re-entrant per session), so we take it from a second connection.
-    from django.db import connections
-
-    autre = connections.create_connection("default")
-    try:
-        with autre.cursor() as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [services._VERROU_SYNCHRO])
-            bilan = services.synchroniser_alertes(le=D(2026, 1, 19))
-            cursor.execute("ROLLBACK")
-    finally:
-        autre.close()
-    assert bilan.ignore and not Alerte.objects.exists()
+def test_un_second_worker_attend_son_tour_au_lieu_de_s_effacer(mesure):
+    # Before: a synchronisation finding the lock taken returned `ignore=True` and wrote nothing, read by
+    # nobody. Now it waits for the lock (up to `attente`), then computes and writes.
+    with verrou_tenu() as liberer:
+        threading.Timer(0.5, liberer).start()
+        bilan = services.synchroniser_alertes(le=D(2026, 1, 19), attente=10)
+    assert bilan.creees and Alerte.objects.filter(accompagnement=mesure, regle=Regle.CONTACT).exists()
     assert connection.in_atomic_block  # still inside the test's transaction
+
+
+def test_un_worker_qui_ne_peut_pas_attendre_le_dit(mesure):
+    with verrou_tenu():
+        with pytest.raises(services.SynchronisationOccupee):
+            services.synchroniser_alertes(le=D(2026, 1, 19))
+        with pytest.raises(services.SynchronisationOccupee):
+            services.synchroniser_alertes(le=D(2026, 1, 19), attente=0.2)
+    assert not Alerte.objects.exists()
+    assert services.synchroniser_alertes(le=D(2026, 1, 19)).creees  # the lock and the transaction are usable
 
 
 def test_recapitulatif_quotidien_une_fois_par_jour(mesure):
     services.synchroniser_alertes(le=D(2026, 1, 30))
-    assert services.envoyer_digests(le=D(2026, 1, 30)) == 1
-    assert services.envoyer_digests(le=D(2026, 1, 30)) == 0
+    assert services.preparer_digests(le=D(2026, 1, 30)) == 1
+    assert services.preparer_digests(le=D(2026, 1, 30)) == 0
+    assert courriels.envoyer_en_attente() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [mesure.referent.email]
@@ -226,9 +231,52 @@ def test_recapitulatif_plafonne_aux_plus_urgentes_et_le_dit(mesure, monkeypatch)
     services.synchroniser_alertes(le=D(2026, 1, 30))
     total = Alerte.objects.ouvertes().pour(mesure.referent).count()
     assert total >= 2
-    assert services.envoyer_digests(le=D(2026, 1, 30)) == 1
+    assert services.preparer_digests(le=D(2026, 1, 30)) == 1
+    courriels.envoyer_en_attente()
     corps = mail.outbox[0].body
     premiere = Alerte.objects.ouvertes().pour(mesure.referent).order_by("due_le", "pk").first()
     assert premiere.message in corps and f"/personnes/{mesure.resident_id}/" in corps
     assert f"{total} échéances en tout : les 1 plus urgentes sont ci-dessus." in corps
     assert Digest.objects.get().nb_alertes == total
+
+
+def test_une_alerte_acquittee_n_est_pas_rouverte_pour_la_meme_cause(mesure):
+    # Before: an acknowledged alert whose cause went away was closed, then re-opened « ouverte » when the
+    # same cause came back (here, the entretien that met it deleted as a mistake).
+    services.synchroniser_alertes(le=D(2026, 1, 21))
+    alerte = Alerte.objects.get(regle=Regle.CONTACT)
+    services.acquitter(alerte=alerte, par=mesure.referent, commentaire="Appel prévu lundi.", version=alerte.version)
+    entretien = EntretienFactory(accompagnement=mesure, date_heure=a_paris(D(2026, 1, 21)))
+    services.synchroniser_alertes(le=D(2026, 1, 21))
+    alerte.refresh_from_db()
+    assert alerte.statut == Alerte.Statut.FERMEE
+    entretien.delete()
+    services.synchroniser_alertes(le=D(2026, 1, 22))
+    alerte.refresh_from_db()
+    assert (alerte.statut, alerte.commentaire, alerte.fermee_le) == (
+        Alerte.Statut.ACQUITTEE,
+        "Appel prévu lundi.",
+        None,
+    )
+    assert not Alerte.objects.ouvertes().filter(regle=Regle.CONTACT).exists()
+
+
+def test_les_liens_du_recapitulatif_sans_reverse_par_ligne(monkeypatch):
+    # Before: one reverse() per line of every digest (84,179 calls, half of the morning job).
+    from echeances import base
+
+    mesures = [AccompagnementFactory(date_debut=D(2026, 1, 5)) for _ in range(4)]
+    services.synchroniser_alertes(le=D(2026, 3, 30))
+    appels = []
+    reverse = base.reverse
+    monkeypatch.setattr(base, "reverse", lambda *a, **k: appels.append(a) or reverse(*a, **k))
+    assert services.preparer_digests(le=D(2026, 3, 30)) == 4
+    lignes = Alerte.objects.ouvertes().count()
+    regles = Alerte.objects.ouvertes().values("regle").distinct().count()
+    assert lignes >= 3 * len(mesures) and len(appels) <= 2 * regles
+    courriels.envoyer_en_attente()
+    for message, m in zip(
+        sorted(mail.outbox, key=lambda e: e.to), sorted(mesures, key=lambda m: m.referent.email), strict=True
+    ):
+        for alerte in Alerte.objects.ouvertes().filter(accompagnement=m):
+            assert base.url_de(alerte.regle, accompagnement_id=m.pk, resident_id=m.resident_id) in message.body

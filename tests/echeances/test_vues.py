@@ -215,6 +215,8 @@ def test_administrateur_choisit_une_structure(client, mesure, etranger):
 def test_signalement_previent_le_delegue_sans_nommer_la_personne(mesure, django_capture_on_commit_callbacks):
     from django.core import mail
 
+    from courriels import services as courriels
+
     # A surname no generated user can carry, so that finding it means the person was named.
     Resident.objects.filter(pk=mesure.resident_id).update(nom="Quennehen-Vasseur")
     mesure.resident.refresh_from_db()
@@ -223,6 +225,7 @@ def test_signalement_previent_le_delegue_sans_nommer_la_personne(mesure, django_
     DelegueFactory()  # another territory: not told
     with django_capture_on_commit_callbacks(execute=True):
         services.creer_signalement(accompagnement=mesure, par=mesure.referent, motif="Deux absences sans nouvelles.")
+    assert courriels.envoyer_en_attente() == 1  # recorded with the report, sent by a worker after the commit
     [message] = mail.outbox
     assert message.to == [delegue.email]
     assert mesure.resident.nom not in message.subject + message.body

@@ -7,6 +7,7 @@ from referentiel.models import Modalite
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import ConseillerLogementFactory, DelegueFactory, ReferentFactory
 from tests.referentiel.factories import StructureFactory, modalite
+from tests.taches import broker_injoignable, worker  # noqa: F401 (fixtures)
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 

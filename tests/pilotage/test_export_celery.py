@@ -6,24 +6,13 @@ import threading
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.celery import app
 from pilotage import exports, production
 from pilotage.models import Export
 from tests.accounts.factories import MOT_DE_PASSE
 from tests.pilotage.conftest import SOCIOPRO, mesure
-
-
-@pytest.fixture
-def worker(settings):
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    app.conf.result_backend = settings.CELERY_RESULT_BACKEND
-    app.control.purge()  # messages left by an interrupted run would be delivered first
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
 
 
 # Transactional (the worker thread reads what the test wrote); serialized rollback gives the

@@ -1,0 +1,1 @@
+from tests.taches import worker  # noqa: F401 (fixture)
