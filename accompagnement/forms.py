@@ -464,7 +464,7 @@ class EvaluationForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm)
         }
 
 
-class CoReferentForm(DatesBorneesMixin, StyleMixin, forms.Form):
+class CoReferentForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
     user = forms.ModelChoiceField(label="Membre de l'équipe", queryset=User.objects.none(), required=False)
     contact = forms.ModelChoiceField(
         label="ou contact d'un partenaire", queryset=ContactPartenaire.objects.none(), required=False

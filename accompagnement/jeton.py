@@ -5,7 +5,12 @@ same form sent twice, even by two requests racing, saves one row: the second sub
 `enregistrer_une_fois` is the whole of it. A service whose hot path validates in its own way (the
 entretien) uses its two halves: `deja_saisi` first, `sauver_une_fois` last."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+
+
+def champ_jeton():
+    """The field of a model created by a form: unique, so that the second insert of a jeton is refused."""
+    return models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
 
 
 def deja_saisi(model, jeton):

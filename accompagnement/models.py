@@ -7,6 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts import acces
 
+from .jeton import champ_jeton
+
 
 def coreference_en_cours(prefix="", le=None):
     """Q object on a co-referent (reached through `prefix`) in place on `le`: started, and not ended.
@@ -180,6 +182,7 @@ class CoReferent(models.Model):
     )
     date_debut = models.DateField("depuis", default=timezone.localdate)
     date_fin = models.DateField("jusqu'au", null=True, blank=True)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = CoReferentQuerySet.as_manager()
@@ -284,7 +287,7 @@ class Entretien(models.Model):
     confidentiel = models.BooleanField("note confidentielle (auteur et référent de la mesure)", default=False)
     cree_le = models.DateTimeField("saisi le", auto_now_add=True)
     # Idempotency token of the form that created it: a double submit returns the same entretien.
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["physique"])
 
@@ -332,7 +335,7 @@ class ActionCollective(models.Model):
     participants = models.ManyToManyField(
         "residents.Resident", through="Participation", related_name="ateliers", verbose_name="participants"
     )
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = ActionCollectiveQuerySet.as_manager()
@@ -400,7 +403,7 @@ class Objectif(models.Model):
     critere = models.CharField("critère mesurable", max_length=300, blank=True)
     echeance = models.DateField("échéance", null=True, blank=True)
     actions = models.TextField("actions prévues", blank=True)
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     etat = models.CharField("état", max_length=30, choices=Etat.choices, default=Etat.EN_COURS)
     cree_le = models.DateTimeField("créé le", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -432,7 +435,7 @@ class EvaluationObjectif(models.Model):
     parole_personne = models.TextField("en ses propres mots", blank=True)
     commentaire = models.TextField("commentaire du référent", blank=True)
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     class Meta:

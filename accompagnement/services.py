@@ -493,8 +493,11 @@ def evaluer_objectif(
 
 
 @transaction.atomic
-def ajouter_coreferent(*, accompagnement, par, user=None, contact=None, role="", date_debut=None):
+def ajouter_coreferent(*, accompagnement, par, user=None, contact=None, role="", date_debut=None, jeton=None):
     exiger_droit(par, accompagnement)
+    # Before the « already in place » check: the same form sent twice gets its co-referent back.
+    if existant := deja_saisi(CoReferent, jeton):
+        return existant
     if (user is None) == (contact is None):
         raise ValidationError("Choisissez soit un membre de l'équipe, soit un contact partenaire.")
     if user is not None and user.pk == accompagnement.referent_id:
@@ -509,10 +512,9 @@ def ajouter_coreferent(*, accompagnement, par, user=None, contact=None, role="",
         contact=contact,
         role=role,
         date_debut=date_debut or timezone.localdate(),
+        jeton=jeton,
     )
-    coreferent.full_clean()
-    coreferent.save()
-    return coreferent
+    return enregistrer_une_fois(coreferent)[0]
 
 
 @transaction.atomic

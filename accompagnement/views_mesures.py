@@ -195,7 +195,7 @@ def coreferent_ajouter(request, pk):
             services.ajouter_coreferent(
                 accompagnement=accompagnement,
                 par=request.user,
-                **donnees(form, "user", "contact", "role", "date_debut"),
+                **donnees(form, "user", "contact", "role", "date_debut", "jeton"),
             )
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accompagnement.forms import DateInput, StyleMixin
+from accompagnement.forms import DateInput, JetonMixin, StyleMixin
 from accompagnement.models import Accompagnement, CoReferent, coreference_en_cours
 from accounts.models import ROLES_STRUCTURE, User
 from referentiel.models import ContactPartenaire, Structure, TiersPartenaire
@@ -137,7 +137,7 @@ class AbandonForm(VersionForm):
 # --- follow-up of the measure -------------------------------------------------------------------
 
 
-class SyntheseForm(StyleMixin, forms.Form):
+class SyntheseForm(StyleMixin, JetonMixin, forms.Form):
     contact = forms.ModelChoiceField(label="Avec", queryset=ContactPartenaire.objects.none())
     date_prevue = _date("Prévue le")
 
@@ -158,7 +158,7 @@ class TenueSyntheseForm(VersionForm):
     bilan = _texte("Bilan de l'avancée du projet", required=False, rows=5)
 
 
-class IntervenantForm(StyleMixin, forms.Form):
+class IntervenantForm(StyleMixin, JetonMixin, forms.Form):
     contact = forms.ModelChoiceField(
         label="Contact partenaire", queryset=ContactPartenaire.objects.select_related("tiers")
     )
@@ -169,7 +169,7 @@ class IntervenantForm(StyleMixin, forms.Form):
     )
 
 
-class ReunionForm(StyleMixin, forms.Form):
+class ReunionForm(StyleMixin, JetonMixin, forms.Form):
     date = _date("Réunion le", initial=timezone.localdate)
     intervenants = forms.ModelMultipleChoiceField(
         label="Intervenants présents",
@@ -187,7 +187,7 @@ class ReunionForm(StyleMixin, forms.Form):
         )
 
 
-class LogementForm(StyleMixin, forms.Form):
+class LogementForm(StyleMixin, JetonMixin, forms.Form):
     mode = forms.ChoiceField(label="Mode", choices=Logement.Mode.choices)
     bailleur = forms.ModelChoiceField(
         label="Bailleur", required=False, queryset=TiersPartenaire.objects.filter(type=TiersPartenaire.Type.BAILLEUR)
@@ -235,6 +235,6 @@ class SortieForm(VersionForm):
     date_relais = _date("Relais le", required=False)
 
 
-class ObjectifSortieForm(StyleMixin, forms.Form):
+class ObjectifSortieForm(StyleMixin, JetonMixin, forms.Form):
     libelle = forms.CharField(label="Objectif du projet de sortie", max_length=300)
     echeance = _date("Échéance", required=False)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accompagnement.jeton import champ_jeton
 from accounts import acces
 
 
@@ -254,6 +255,7 @@ class Synthese(models.Model):
     transmise_le = models.DateField("transmise au tiers le", null=True, blank=True)
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
     version = models.PositiveIntegerField(default=1, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = SyntheseQuerySet.as_manager()
@@ -290,6 +292,7 @@ class ReunionCoordination(models.Model):
     autres_participants = models.TextField("autres participants", blank=True)
     decisions = models.TextField("décisions")
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    jeton = champ_jeton()
     history = HistoricalRecords(m2m_fields=[intervenants])
 
     objects = MesureQuerySet.as_manager()
@@ -333,6 +336,7 @@ class Logement(models.Model):
     date_debut = models.DateField("entrée dans le logement")
     glissement_prevu_le = models.DateField("glissement du bail prévu le", null=True, blank=True)
     glissement_fait_le = models.DateField("bail glissé le", null=True, blank=True)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = MesureQuerySet.as_manager()

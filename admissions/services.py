@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accompagnement import services as accompagnement_services
 from accompagnement.fichiers import lire_pdf
+from accompagnement.jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import enregistrer_version, verrouiller
 from accounts import acces
@@ -423,17 +424,17 @@ def _exiger_mesure(par, accompagnement):
 
 
 @transaction.atomic
-def planifier_synthese(*, accompagnement, par, contact, date_prevue):
+def planifier_synthese(*, accompagnement, par, contact, date_prevue, jeton=None):
     _exiger_mesure(par, accompagnement)
     _refuser_si(
         not accompagnement.coreferents.en_cours().filter(contact=contact).exists(),
         "La synthèse se tient avec un contact partenaire co-référent de la mesure.",
     )
     _refuser_si(date_prevue is None, "Indiquez la date prévue de la synthèse.")
-    synthese = Synthese(accompagnement=accompagnement, contact=contact, date_prevue=date_prevue, auteur=par)
-    synthese.full_clean()
-    synthese.save()
-    return synthese
+    synthese = Synthese(
+        accompagnement=accompagnement, contact=contact, date_prevue=date_prevue, auteur=par, jeton=jeton
+    )
+    return enregistrer_une_fois(synthese)[0]
 
 
 @transaction.atomic
@@ -485,8 +486,10 @@ def transmettre_synthese(*, synthese, par, version):
 
 
 @transaction.atomic
-def enregistrer_reunion(*, accompagnement, par, date, decisions, intervenants=(), autres_participants=""):
+def enregistrer_reunion(*, accompagnement, par, date, decisions, intervenants=(), autres_participants="", jeton=None):
     _exiger_mesure(par, accompagnement)
+    if existant := deja_saisi(ReunionCoordination, jeton):
+        return existant
     _date_passee(date, "de la réunion")
     _refuser_si(not (decisions or "").strip(), "Notez les décisions de la réunion.")
     intervenants = list(intervenants)
@@ -501,15 +504,19 @@ def enregistrer_reunion(*, accompagnement, par, date, decisions, intervenants=()
         decisions=decisions,
         autres_participants=autres_participants,
         auteur=par,
+        jeton=jeton,
     )
-    reunion.full_clean()
-    reunion.save()
-    reunion.intervenants.set(intervenants)
+    reunion.full_clean(validate_unique=False)
+    reunion, cree = sauver_une_fois(reunion)
+    if cree:
+        reunion.intervenants.set(intervenants)
     return reunion
 
 
 @transaction.atomic
-def enregistrer_logement(*, accompagnement, par, mode, date_debut, glissement_prevu_le=None, bailleur=None, adresse=""):
+def enregistrer_logement(
+    *, accompagnement, par, mode, date_debut, glissement_prevu_le=None, bailleur=None, adresse="", jeton=None
+):
     _exiger_mesure(par, accompagnement)
     _refuser_si(
         mode == Logement.Mode.BAIL_GLISSANT and glissement_prevu_le is None,
@@ -522,10 +529,9 @@ def enregistrer_logement(*, accompagnement, par, mode, date_debut, glissement_pr
         glissement_prevu_le=glissement_prevu_le,
         bailleur=bailleur,
         adresse=adresse,
+        jeton=jeton,
     )
-    logement.full_clean()
-    logement.save()
-    return logement
+    return enregistrer_une_fois(logement)[0]
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from accompagnement.forms import JetonMixin
 from accompagnement.models import Objectif
 from referentiel.models import TypeContrat
 
@@ -11,7 +12,7 @@ from .services import partenaires_possibles
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class NouveauContratForm(forms.Form):
+class NouveauContratForm(JetonMixin, forms.Form):
     type = forms.ChoiceField(label="type de contrat")
     date_debut = forms.DateField(label="début", widget=DATE)
     date_fin = forms.DateField(
@@ -62,7 +63,7 @@ class BrouillonForm(forms.ModelForm):
             del self.fields["motif_intensite_reduite"]
 
 
-class NouvelObjectifForm(forms.ModelForm):
+class NouvelObjectifForm(JetonMixin, forms.ModelForm):
     class Meta:
         model = Objectif
         fields = ["domaine", "libelle", "critere", "echeance", "actions"]

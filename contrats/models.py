@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q, Value
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accompagnement.jeton import champ_jeton
 from accompagnement.models import Accompagnement
 from accounts import acces
 from referentiel.models import TypeContrat
@@ -146,6 +147,7 @@ class Contrat(models.Model):
     cree_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="rédigé par")
     cree_le = models.DateTimeField("rédigé le", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = ContratQuerySet.as_manager()

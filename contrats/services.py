@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accompagnement.fichiers import lire_pdf
+from accompagnement.jeton import deja_saisi
 from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
 from accompagnement.verrou import verrouiller
 from accounts import acces
@@ -234,10 +235,14 @@ def creer_brouillon(
     motif_intensite_reduite="",
     objectifs=(),
     precedent=None,
+    jeton=None,
 ):
     _autoriser(acces.peut_rediger(par, accompagnement), "Vous ne pouvez pas rédiger de contrat pour cette mesure.")
     # One writer at a time per measure: the count and the continuity checked below stay true until commit.
     Accompagnement.objects.select_for_update().filter(pk=accompagnement.pk).first()
+    # After the lock: a form sent twice finds the draft its first submit created.
+    if existant := deja_saisi(Contrat, jeton):
+        return existant
     _refuser_si(
         type not in types_possibles(accompagnement),
         "Ce type de contrat ne correspond pas à la modalité de l'accompagnement.",
@@ -262,6 +267,7 @@ def creer_brouillon(
         precedent=precedent,
         numero_renouvellement=precedent.numero_renouvellement + 1 if precedent else 0,
         cree_par=par,
+        jeton=jeton,
     )
     if precedent:
         contrat.partenaire = precedent.partenaire
@@ -329,10 +335,13 @@ def modifier_brouillon(*, contrat, par, version, objectifs=None, **champs):
 
 
 @transaction.atomic
-def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=None, actions=""):
+def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=None, actions="", jeton=None):
     """A new objective of the measure (shared with the dossier) written into the draft."""
     _autoriser(acces.peut_rediger(par, contrat))
     contrat = _verrouiller(contrat)
+    # Under the contract's lock: the same form sent twice adds the objective once.
+    if existant := deja_saisi(Objectif, jeton):
+        return existant
     _refuser_si(contrat.etat != E.BROUILLON, "On n'ajoute un objectif qu'à un brouillon.")
     _refuser_si(not libelle.strip(), "Écrivez l'objectif.")
     objectif = Objectif.objects.create(
@@ -342,6 +351,7 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
         critere=critere,
         echeance=echeance,
         actions=actions,
+        jeton=jeton,
     )
     ObjectifContrat.objects.create(
         contrat=contrat,

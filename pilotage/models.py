@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accompagnement.jeton import champ_jeton
 from accompagnement.models import Accompagnement
 from accounts import acces
 from referentiel.models import Modalite
@@ -188,7 +189,7 @@ class Export(models.Model):
     cree_le = models.DateTimeField("demandé le", default=timezone.now, editable=False)
     expire_le = models.DateTimeField("expire le")
     # Idempotency token of the form: a double submit returns the same export.
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     # The background production (pilotage/production.py): when it was queued, and the claim that lets
     # one worker only produce it (process and time, compare-and-set), with the number of productions begun.
     mis_en_file_le = models.DateTimeField("confié aux tâches le", null=True, blank=True, editable=False)

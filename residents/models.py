@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accompagnement.jeton import champ_jeton
 from accounts import acces
 
 
@@ -120,7 +121,7 @@ class Resident(models.Model):
     # Optimistic locking: a save that started from an older version is refused (see residents.services).
     version = models.PositiveIntegerField(default=1, editable=False)
     # The creation form's once-only token (accompagnement.jeton): a person sent twice is created once.
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords(excluded_fields=["nom_recherche", "signale_le"])
 
     objects = ResidentQuerySet.as_manager()
@@ -223,7 +224,7 @@ class Consentement(models.Model):
         "accounts.User", models.PROTECT, related_name="+", verbose_name="recueilli par", null=True
     )
     # The form's once-only token (accompagnement.jeton): a consent sent twice is recorded once.
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = ConsentementQuerySet.as_manager()
@@ -262,7 +263,7 @@ class DemandeAcces(models.Model):
     enregistree_par = models.ForeignKey(
         "accounts.User", models.PROTECT, related_name="+", verbose_name="enregistrée par"
     )
-    jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     class Meta:

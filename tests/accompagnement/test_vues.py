@@ -600,6 +600,15 @@ def test_coreferent_contacts_du_territoire_de_la_structure(client, mesure, refer
     assert reponse.status_code == 302 and mesure.coreferents.get().contact == contacts["ici"]
 
 
+def test_coreferent_envoye_deux_fois_ajoute_une_fois_sans_message_d_erreur(client, mesure, referent):
+    contact = _contacts(mesure.structure)["ici"]
+    url = reverse("accompagnement:coreferent_ajouter", args=[mesure.pk])
+    jeton = connecte(client, referent).get(url).context["form"].initial["jeton"]
+    donnees = {"contact": contact.pk, "date_debut": "2026-02-01", "jeton": jeton}
+    assert [client.post(url, donnees).status_code for _ in range(2)] == [302, 302]
+    assert mesure.coreferents.get().contact == contact
+
+
 def test_terminer_avec_le_contact_qui_prend_le_relais(client, mesure, referent, collegue):
     contacts = _contacts(mesure.structure)
     url = reverse("accompagnement:terminer", args=[mesure.pk])

@@ -15,7 +15,7 @@ from residents.models import Consentement, Resident
 from tests.accompagnement.factories import CoReferentFactory
 from tests.accounts.factories import PartenaireFactory, ReferentFactory
 from tests.admissions.factories import E, Residence, avancer, jour
-from tests.referentiel.factories import StructureFactory
+from tests.referentiel.factories import ContactPartenaireFactory, StructureFactory
 from tests.residents.factories import ConsentementFactory, ResidentFactory
 
 
@@ -341,3 +341,30 @@ def test_version_trafiquee_message_de_conflit(client, r, version):
     assert MESSAGE_CONFLIT in html.unescape(reponse.content.decode())
     c.refresh_from_db()
     assert c.etape == E.CANDIDATURE
+
+
+def test_chaque_formulaire_du_suivi_envoye_deux_fois_n_enregistre_qu_une_ligne(client, r, admise):
+    """A double click (or a re-sent POST after a slow answer) on each create form of the follow-up: the
+    second submit carries the same jeton and finds the first row."""
+    m = admise.accompagnement
+    client.force_login(r.referent)
+    page = client.get(reverse("admissions:suivi", args=[m.pk])).context
+    contact = ContactPartenaireFactory(tiers=r.tiers)
+    envois = {
+        "synthese_planifier": ("synthese_form", {"contact": r.contact.pk, "date_prevue": jour(3)}),
+        "intervenant": ("intervenant_form", {"contact": contact.pk, "role": "CESF du bailleur"}),
+        "reunion": ("reunion_form", {"date": jour(0), "autres_participants": "ASE", "decisions": "Bail glissant."}),
+        "logement": (
+            "logement_form",
+            {"mode": "BAIL_GLISSANT", "date_debut": jour(0), "glissement_prevu_le": jour(90)},
+        ),
+        "objectif_sortie": ("objectif_form", {"libelle": "Trouver un T1"}),
+    }
+    avant = (m.syntheses.count(), m.coreferents.count(), m.reunions_coordination.count(), m.logements.count())
+    for nom, (form, donnees) in envois.items():
+        donnees["jeton"] = page[form].initial["jeton"]
+        reponses = [client.post(reverse(f"admissions:{nom}", args=[m.pk]), donnees) for _ in range(2)]
+        assert [rep.status_code for rep in reponses] == [302, 302], nom
+    apres = (m.syntheses.count(), m.coreferents.count(), m.reunions_coordination.count(), m.logements.count())
+    assert apres == tuple(n + 1 for n in avant)
+    assert m.objectifs.filter(libelle="Trouver un T1").count() == 1

@@ -89,9 +89,35 @@ def test_nouveau_contrat(client, referent, collegue, etranger):
     contrat = Contrat.objects.get()
     assert reponse.url == url("modifier", contrat)
     assert (contrat.date_fin, contrat.heures_activite_hebdo) == (datetime.date(2026, 8, 1), 15)
-    # A double submit does not make a second contract: the dates overlap, the database refuses.
+    # Another draft over the same dates (a second form, not a double submit): the database refuses.
     reponse = client.post(page, {"type": TypeContrat.CONTRAT_ENGAGEMENT, "date_debut": "2026-02-01"})
     assert "chevauchent" in reponse.content.decode() and Contrat.objects.count() == 1
+
+
+def test_nouveau_contrat_envoye_deux_fois_mene_au_meme_brouillon(client, referent):
+    acc = mesure(referent)
+    page = reverse("contrats:nouveau", kwargs={"accompagnement_pk": acc.pk})
+    client.force_login(referent)
+    donnees = {
+        "type": TypeContrat.CER,
+        "date_debut": "2026-02-01",
+        "jeton": client.get(page).context["form"].initial["jeton"],
+    }
+    premiere, seconde = (client.post(page, donnees) for _ in range(2))
+    contrat = Contrat.objects.get()
+    assert premiere.url == seconde.url == url("modifier", contrat)
+    assert contrat.transitions.count() == 1
+
+
+def test_objectif_ajoute_deux_fois_au_brouillon_une_seule_fois(client, referent):
+    contrat = brouillon(referent)
+    client.force_login(referent)
+    jeton = client.get(url("modifier", contrat)).context["objectif_form"].initial["jeton"]
+    donnees = {"objectif-domaine": "LOGEMENT", "objectif-libelle": "Trouver un logement", "objectif-jeton": jeton}
+    avant = contrat.lignes_objectifs.count()
+    assert [client.post(url("ajouter_objectif", contrat), donnees).status_code for _ in range(2)] == [302, 302]
+    assert contrat.lignes_objectifs.count() == avant + 1
+    assert contrat.accompagnement.objectifs.filter(libelle="Trouver un logement").count() == 1
 
 
 def test_soumettre(client, cer, referent, collegue, etranger):
