@@ -351,7 +351,7 @@ class ActionCollectiveForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form
         self.fields["residents"].queryset = Resident.objects.visibles_par(user).order_by("nom", "prenom")
 
 
-class AccompagnementForm(DatesBorneesMixin, StyleMixin, forms.Form):
+class AccompagnementForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
     modalite = forms.ModelChoiceField(label="Modalité", queryset=Modalite.objects.filter(accompagnee_ici=True))
     referent = forms.ModelChoiceField(label="Référent", queryset=User.objects.none())
     date_debut = forms.DateField(label="Début", widget=DateInput(), initial=timezone.localdate)

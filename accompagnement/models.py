@@ -107,6 +107,7 @@ class Accompagnement(models.Model):
         help_text="La mesure que celle-ci prolonge après une réorientation.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = AccompagnementQuerySet.as_manager()

@@ -246,9 +246,11 @@ OUVERTURE_REFUSEE = "Seule l'équipe de la structure de la personne ouvre un acc
 
 
 @transaction.atomic
-def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, structure=None):
+def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, structure=None, jeton=None):
     structure = structure or resident.structure
     exiger_equipe(par, structure, OUVERTURE_REFUSEE)
+    if existant := deja_saisi(Accompagnement, jeton):
+        return existant
     if not modalite.accompagnee_ici:
         raise ValidationError({"modalite": "Cette modalité est une orientation : elle n'est pas accompagnée ici."})
     if not referent.structures.filter(pk=structure.pk).exists():
@@ -257,14 +259,17 @@ def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, stru
     if Accompagnement.objects.filter(resident=resident, modalite=modalite, date_fin__isnull=True).exists():
         raise ValidationError(deja_ouvert)
     mesure = Accompagnement(
-        resident=resident, modalite=modalite, referent=referent, structure=structure, date_debut=date_debut
+        resident=resident, modalite=modalite, referent=referent, structure=structure, date_debut=date_debut, jeton=jeton
     )
     mesure.full_clean()
     try:
-        # Two openings racing past the check above: the unique constraint keeps one, the other is told why.
+        # Two openings racing past the check above: the unique constraint keeps one, the other is told why
+        # (or, the same form sent twice, gets the measure back).
         with transaction.atomic():
             mesure.save()
     except IntegrityError:
+        if existant := deja_saisi(Accompagnement, jeton):
+            return existant
         raise ValidationError(deja_ouvert) from None
     if modalite.is_rsa:
         _noter_orientation(resident, modalite, date_debut)

@@ -45,7 +45,7 @@ def accompagnement_ouvrir(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             mesure = services.ouvrir_accompagnement(
-                resident=resident, par=request.user, **donnees(form, "modalite", "referent", "date_debut")
+                resident=resident, par=request.user, **donnees(form, "modalite", "referent", "date_debut", "jeton")
             )
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)

@@ -31,7 +31,7 @@ class VersionForm(StyleMixin, forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class CandidatureForm(StyleMixin, forms.Form):
+class CandidatureForm(StyleMixin, JetonMixin, forms.Form):
     residence = forms.ModelChoiceField(label="Résidence", queryset=Structure.objects.none())
     resident = forms.ModelChoiceField(label="Jeune", queryset=Resident.objects.none())
     tiers = forms.ModelChoiceField(label="Tiers partenaire", queryset=TiersPartenaire.objects.all())

@@ -145,6 +145,7 @@ class Candidature(models.Model):
     cree_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="saisie par")
     cree_le = models.DateTimeField("saisie le", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    jeton = champ_jeton()
     history = HistoricalRecords()
 
     objects = CandidatureQuerySet.as_manager()

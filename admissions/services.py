@@ -88,9 +88,12 @@ def creer_candidature(
     note_sociale="",
     note_sociale_pdf=None,
     conditions_mineur="",
+    jeton=None,
 ):
     """Returns (candidature, avertissements)."""
     exiger_equipe(par, residence)
+    if existant := deja_saisi(Candidature, jeton):
+        return existant, []
     date_candidature = date_candidature or timezone.localdate()
     _refuser_si(residence.type != Structure.Type.FJT, "Les candidatures sous convention concernent une résidence FJT.")
     _refuser_si(date_candidature > timezone.localdate(), "La date de la candidature ne peut pas être dans le futur.")
@@ -122,6 +125,7 @@ def creer_candidature(
         note_sociale=note_sociale or "",
         conditions_mineur=conditions_mineur or "",
         cree_par=par,
+        jeton=jeton,
     )
     if note_sociale_pdf:
         candidature.note_sociale_pdf = note_sociale_pdf
@@ -130,7 +134,9 @@ def creer_candidature(
         with transaction.atomic():
             candidature.save()
     except IntegrityError:
-        # A double submit racing the check above: the unique constraint decides.
+        # A double submit racing the checks above: the unique constraints decide.
+        if existant := deja_saisi(Candidature, jeton):
+            return existant, []
         raise ValidationError("Une candidature de cette personne est déjà en cours dans cette résidence.") from None
     return candidature, avertissements
 

@@ -820,6 +820,22 @@ def test_collegue_cloture_un_rendez_vous_le_lecteur_non(client, mesure, collegue
     assert (rdv.statut, rdv.notes, rdv.version) == ("HONORE", "Reçue à l'accueil.", 2)
 
 
+def test_ouverture_envoyee_deux_fois_une_seule_mesure(client, mesure, referent):
+    from referentiel.models import Modalite
+
+    asll = Modalite.objects.get(code=Modalite.Code.ASLL)
+    url = reverse("accompagnement:ouvrir", args=[mesure.resident_id])
+    jeton = connecte(client, referent).get(url).context["form"].initial["jeton"]
+    donnees = {
+        "modalite": asll.pk,
+        "referent": referent.pk,
+        "date_debut": timezone.localdate().isoformat(),
+        "jeton": jeton,
+    }
+    assert [client.post(url, donnees).status_code for _ in range(2)] == [302, 302]
+    assert Accompagnement.objects.filter(modalite=asll).count() == 1
+
+
 def test_collegue_ouvre_un_accompagnement_le_lecteur_non(client, mesure, referent, collegue):
     from referentiel.models import Modalite
 

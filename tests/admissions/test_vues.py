@@ -117,10 +117,27 @@ def test_creer_une_candidature_par_le_formulaire(client, r):
     reponse = client.post(reverse("admissions:nouvelle"), donnees)
     c = Candidature.objects.get()
     assert reponse.status_code == 302 and reponse.url == reverse("admissions:candidature", args=[c.pk])
-    # Double submit: refused with a message, still one application.
+    # Another form for the same person (not a double submit): refused with a message, still one application.
     reponse = client.post(reverse("admissions:nouvelle"), donnees)
     assert reponse.status_code == 200 and "déjà en cours" in reponse.content.decode()
     assert Candidature.objects.count() == 1
+
+
+def test_candidature_envoyee_deux_fois_mene_a_la_meme(client, r):
+    client.force_login(r.referent)
+    jeton = client.get(reverse("admissions:nouvelle")).context["form"].initial["jeton"]
+    donnees = {
+        "residence": r.residence.pk,
+        "resident": r.jeune.pk,
+        "tiers": r.tiers.pk,
+        "contact_educatif": r.contact.pk,
+        "date_candidature": jour(-1).isoformat(),
+        "note_sociale": "Note du référent éducatif.",
+        "jeton": jeton,
+    }
+    premiere, seconde = (client.post(reverse("admissions:nouvelle"), donnees) for _ in range(2))
+    c = Candidature.objects.get()
+    assert premiere.url == seconde.url == reverse("admissions:candidature", args=[c.pk])
 
 
 def test_etape_par_le_collegue_et_hors_ordre_avec_message(client, r):
