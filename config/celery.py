@@ -19,11 +19,16 @@ logger = logging.getLogger(__name__)
 def mettre_en_file(tache, *args, countdown=None):
     """Send a task; False when the broker cannot be reached (logged). Every caller has saved the work in a
     row first and a periodic task sends again what was saved but not queued: a broker outage delays the
-    work, it never loses it nor turns the user's saved action into an error page."""
+    work, it never loses it nor turns the user's saved action into an error page.
+
+    `tache` is a task or its name ("courriels.tasks.envoyer"): a service names the task that carries
+    its work out instead of importing the tasks module, which imports the service."""
+    nom = getattr(tache, "name", tache)
     try:
-        tache.apply_async(args, countdown=countdown)
+        # The registered task when this process has imported it (the worker), else sent by name.
+        app.signature(nom, args=args).apply_async(countdown=countdown)
     except Exception:  # kombu's OperationalError, a refused or timed-out socket: the row stays to be sent
-        logger.exception("File de tâches injoignable : %s%r sera relancée par le passage périodique", tache.name, args)
+        logger.exception("File de tâches injoignable : %s%r sera relancée par le passage périodique", nom, args)
         return False
     return True
 

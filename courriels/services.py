@@ -42,9 +42,7 @@ def enregistrer_tous(courriels):
 
 def confier(pks):
     """Queue the sending of these e-mails (what the broker refuses waits for `relancer`)."""
-    from . import tasks
-
-    return mettre_en_file_les(tasks.envoyer, Courriel, pks)
+    return mettre_en_file_les("courriels.tasks.envoyer", Courriel, pks)
 
 
 def envoyer(courriel_id, connexion=None):

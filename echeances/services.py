@@ -172,10 +172,8 @@ def plus_tard(ids):
     """Queue measures whose synchronisation could not run now (the lock was held, or it failed), and
     ask a worker for a pass once this is committed. Nothing is lost if the broker is down: the pass
     also runs every minute (settings.CELERY_BEAT_SCHEDULE)."""
-    from . import tasks
-
     MesureASynchroniser.objects.bulk_create(MesureASynchroniser(accompagnement_id=pk) for pk in ids)
-    transaction.on_commit(lambda: mettre_en_file(tasks.synchroniser_en_attente))
+    transaction.on_commit(lambda: mettre_en_file("echeances.tasks.synchroniser_en_attente"))
 
 
 LOT_EN_ATTENTE = 500

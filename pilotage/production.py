@@ -38,9 +38,7 @@ class ConnexionPerdue(Exception):
 def confier(exports):
     """Queue the production of these exports (after the commit that saved them); returns how many were
     queued. When the broker refuses, the rest waits for the minute's pass (`relancer`)."""
-    from . import tasks
-
-    return mettre_en_file_les(tasks.produire_export, Export, [export.pk for export in exports])
+    return mettre_en_file_les("pilotage.tasks.produire_export", Export, [export.pk for export in exports])
 
 
 def produire(export_id):

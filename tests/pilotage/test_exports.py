@@ -79,7 +79,9 @@ def test_export_en_arriere_plan_au_dela_du_seuil(
     from pilotage import tasks
 
     monkeypatch.setattr(exports, "SEUIL_ARRIERE_PLAN", 1)
-    monkeypatch.setattr(tasks.produire_export, "apply_async", lambda args, **options: production.produire(*args))
+    monkeypatch.setattr(
+        tasks.produire_export, "apply_async", lambda args, kwargs=None, **options: production.produire(*args)
+    )
     _client(client, monde["referent"])
     with django_capture_on_commit_callbacks(execute=True):
         reponse = client.post(
