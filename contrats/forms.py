@@ -7,7 +7,7 @@ from accompagnement.models import Objectif
 from referentiel.models import TypeContrat
 
 from .models import Contrat
-from .services import partenaires_possibles
+from .services import CHAMPS_DU_BROUILLON, partenaires_possibles
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,16 +36,7 @@ class BrouillonForm(forms.ModelForm):
 
     class Meta:
         model = Contrat
-        fields = [
-            "date_debut",
-            "date_fin",
-            "partenaire",
-            "heures_activite_hebdo",
-            "motif_intensite_reduite",
-            "engagements_personne",
-            "engagements_structure",
-            "engagements_partenaire",
-        ]
+        fields = CHAMPS_DU_BROUILLON
         widgets = {"date_debut": DATE, "date_fin": DATE}
 
     def __init__(self, *args, **kwargs):

@@ -299,24 +299,27 @@ def _lier_objectifs(contrat, objectifs):
         )
 
 
+# What a draft's form edits, and all that modifier_brouillon accepts besides its objectives.
+CHAMPS_DU_BROUILLON = (
+    "date_debut",
+    "date_fin",
+    "partenaire",
+    "heures_activite_hebdo",
+    "motif_intensite_reduite",
+    "engagements_personne",
+    "engagements_structure",
+    "engagements_partenaire",
+)
+
+
 @transaction.atomic
 def modifier_brouillon(*, contrat, par, version, objectifs=None, **champs):
     """Change a draft's dates, partner, intensity, commitments and its list of objectives."""
     _autoriser(acces.peut_rediger(par, contrat))
     contrat = verrouiller(contrat, version)
     _refuser_si(contrat.etat != E.BROUILLON, "Seul un brouillon se modifie ; pour un contrat signé, faites un avenant.")
-    permis = {
-        "date_debut",
-        "date_fin",
-        "partenaire",
-        "heures_activite_hebdo",
-        "motif_intensite_reduite",
-        "engagements_personne",
-        "engagements_structure",
-        "engagements_partenaire",
-    }
     for nom, valeur in champs.items():
-        _refuser_si(nom not in permis, f"Le champ {nom} ne se modifie pas ici.")
+        _refuser_si(nom not in CHAMPS_DU_BROUILLON, f"Le champ {nom} ne se modifie pas ici.")
         setattr(contrat, nom, valeur)
     _refuser_si(contrat.date_fin <= contrat.date_debut, "La fin du contrat doit suivre son début.")
     if contrat.precedent_id:
