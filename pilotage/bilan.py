@@ -170,6 +170,22 @@ class ActiviteOSA:
         return [self.heures, self.nb_personnes, self.heures_par_personne]
 
 
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
 @dataclass
 class SemaineOSA:
     annee: int  # ISO year and week: the last days of December may belong to week 1 of the next year
@@ -178,8 +194,15 @@ class SemaineOSA:
     total: ActiviteOSA = field(default_factory=ActiviteOSA)
 
     @property
+    def lundi(self):
+        return datetime.date.fromisocalendar(self.annee, self.semaine, 1)
+
+    @property
     def libelle(self):
-        return f"{self.annee}-S{self.semaine:02d}"
+        """« semaine du 19 mai 2025 » (its Monday), as readers of the OSA write it, not « 2025-S21 »."""
+        lundi = self.lundi
+        jour = "1er" if lundi.day == 1 else str(lundi.day)
+        return f"semaine du {jour} {MOIS[lundi.month - 1]} {lundi.year}"
 
 
 def osa(user, annee):

@@ -144,10 +144,17 @@ def test_osa_heures_par_semaine_et_modalite(monde):
     ParticipationFactory(action=atelier, resident=ResidentFactory(structure=monde["structure"]))  # no RSA measure
     # [heures, personnes, heures par personne]; the week's total counts each person once.
     assert _osa(monde["delegue"]) == {
-        "2025-S03": {SOCIOPRO: [1.5, 1, 1.5], MOBILISATION: [2.0, 1, 2.0], "total": [3.5, 2, 1.75]},
-        "2025-S04": {SOCIOPRO: [0.75, 1, 0.75], "total": [0.75, 1, 0.75]},
+        "semaine du 13 janvier 2025": {SOCIOPRO: [1.5, 1, 1.5], MOBILISATION: [2.0, 1, 2.0], "total": [3.5, 2, 1.75]},
+        "semaine du 20 janvier 2025": {SOCIOPRO: [0.75, 1, 0.75], "total": [0.75, 1, 0.75]},
     }
     assert bilan.osa(monde["delegue_ailleurs"], 2025) == []
+
+
+def test_semaine_osa_nommee_par_son_lundi():
+    assert bilan.SemaineOSA(2025, 21).libelle == "semaine du 19 mai 2025"
+    assert bilan.SemaineOSA(2025, 36).libelle == "semaine du 1er septembre 2025"
+    # ISO week 1 of 2026 starts on Monday 29 December 2025.
+    assert bilan.SemaineOSA(2026, 1).libelle == "semaine du 29 décembre 2025"
 
 
 def _osa(user, annee=2025):
@@ -176,8 +183,8 @@ def test_osa_personne_reorientee_en_cours_d_annee(monde):
     ParticipationFactory(action=apres, resident=c_mob.resident)
     ParticipationFactory(action=apres, resident=d.resident)
     assert _osa(monde["delegue"]) == {
-        "2025-S10": {MOBILISATION: [2.0, 1, 2.0], "total": [2.0, 1, 2.0]},
-        "2025-S11": {MOBILISATION: [1.0, 1, 1.0], SOCIOPRO: [3.0, 2, 1.5], "total": [4.0, 2, 2.0]},
+        "semaine du 3 mars 2025": {MOBILISATION: [2.0, 1, 2.0], "total": [2.0, 1, 2.0]},
+        "semaine du 10 mars 2025": {MOBILISATION: [1.0, 1, 1.0], SOCIOPRO: [3.0, 2, 1.5], "total": [4.0, 2, 2.0]},
     }
 
 

@@ -243,7 +243,7 @@ def test_export_osa_par_personne(client, monde):
         "total : personnes",
         "total : heures par personne",
     )
-    assert rangs == [("2025-S03", 3, 2, 1.5, 3, 2, 1.5)]
+    assert rangs == [("semaine du 13 janvier 2025", 3, 2, 1.5, 3, 2, 1.5)]
 
 
 @pytest.mark.parametrize(
