@@ -146,7 +146,7 @@ def connecter(page, live_server, user, password=MOT_DE_PASSE):
 
 
 def verifier_accessibilite(page, regles_ignorees=()):
-    """Run axe-core on the current page; fail on any serious or critical violation, listing them.
+    """Run axe-core on the current page; fail on any moderate, serious or critical violation, listing them.
 
     The script is evaluated through the DevTools protocol (page.evaluate), which the page's CSP does
     not govern, so the app's strict CSP stays as it is in production."""
@@ -154,7 +154,7 @@ def verifier_accessibilite(page, regles_ignorees=()):
         page.evaluate(AXE.read_text())
     options = {"rules": {regle: {"enabled": False} for regle in regles_ignorees}}
     resultat = page.evaluate("async (options) => await window.axe.run(document, options)", options)
-    graves = [v for v in resultat["violations"] if v["impact"] in ("serious", "critical")]
+    graves = [v for v in resultat["violations"] if v["impact"] in ("moderate", "serious", "critical")]
     details = "\n".join(
         f"- [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})\n"
         + "\n".join(f"    {n['target']} {n['failureSummary']}" for n in v["nodes"][:5])
