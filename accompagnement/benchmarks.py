@@ -6,6 +6,7 @@ import time
 import uuid
 
 from django.db import connection, transaction
+from django.template import Context, Template
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from demo import synthetique
 from demo.clients import client_connecte
+
+from .forms import EntretienForm
 
 # A hundred requests: with thirty, the p95 fell between the two slowest, so one stall of the VM (0.25–1.5 s,
 # seen on requests that ran no garbage collection) made the figure; the median is given beside it.
@@ -77,6 +80,35 @@ def bench_dossier():
         (f"dossier de {nb} entretiens, p95", p95, "ms", 80),
         ("dossier : médiane", mediane, "ms", None),
         ("dossier : requêtes SQL", requetes, "requêtes", None),
+    ]
+
+
+CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+
+
+def rendu_formulaire(fabrique, fois=REPETITIONS * 2):
+    """Median and p95 (ms) of `{% crispy form %}` alone, on a new form each time (a form keeps its bound
+    fields once rendered); the form is built outside the timing."""
+    durees = []
+    for i in range(ECHAUFFEMENT + fois):
+        form = fabrique()
+        debut = time.perf_counter()
+        CRISPY.render(Context({"form": form}))
+        if i >= ECHAUFFEMENT:
+            durees.append((time.perf_counter() - debut) * 1000)
+    return round(statistics.median(durees), 2), round(_p95(durees), 2)
+
+
+def bench_rendu_entretien():
+    """The dossier's entretien form, the largest of the référent's daily forms (its colleagues' boxes)."""
+    resident = synthetique.grand_dossier()
+    mesure = resident.accompagnements.actifs().first() or resident.accompagnements.first()
+    premier = EntretienForm(accompagnement=mesure, user=mesure.referent)
+    choix = premier.choix  # read once, as the view does after a save
+    mediane, p95 = rendu_formulaire(lambda: EntretienForm(accompagnement=mesure, user=mesure.referent, choix=choix))
+    return [
+        (f"rendu du formulaire d'entretien par crispy ({len(premier.fields)} champs), médiane", mediane, "ms", None),
+        ("rendu du formulaire d'entretien par crispy, p95", p95, "ms", None),
     ]
 
 

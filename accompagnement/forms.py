@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 
+from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_STRUCTURE, User
 from referentiel.models import ContactPartenaire, Modalite
 from residents.models import Resident
@@ -30,25 +31,6 @@ class DateHeureInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class StyleMixin:
-    """Bootstrap classes on every widget, so templates stay a plain loop over fields."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                css = ""
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            if css:
-                widget.attrs.setdefault("class", css)
 
 
 class JetonMixin(forms.Form):
@@ -119,7 +101,7 @@ def maintenant_arrondi():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-class EntretienForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     # What the services take from the form (enregistrer_entretien also takes the jeton).
     CHAMPS = (
         "type",
@@ -255,7 +237,7 @@ class ModificationEntretienForm(VersionMixin, EntretienForm):
             del self.fields["confidentiel"]
 
 
-class RendezVousForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+class RendezVousForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     BORNES = {"date_heure": BorneDeDate(annees=2)}
 
     type = forms.ChoiceField(label="Type", choices=TypeEntretien.choices)
@@ -264,7 +246,8 @@ class RendezVousForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
     lieu = forms.CharField(label="Lieu", max_length=200, required=False)
 
 
-class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
+class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
+    sans_note = True
     statut = forms.ChoiceField(
         label="Issue du rendez-vous",
         choices=[
@@ -315,7 +298,7 @@ class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
         return data
 
 
-class ActionCollectiveForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     # Its participants count as contacts from its date on (domain.md §4): a workshop saved ahead of time
     # would count people who may never come, and an absence is not a contact.
     BORNES = {
@@ -351,7 +334,7 @@ class ActionCollectiveForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form
         self.fields["residents"].queryset = Resident.objects.visibles_par(user).order_by("nom", "prenom")
 
 
-class AccompagnementForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+class AccompagnementForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     modalite = forms.ModelChoiceField(label="Modalité", queryset=Modalite.objects.filter(accompagnee_ici=True))
     referent = forms.ModelChoiceField(label="Référent", queryset=User.objects.none())
     date_debut = forms.DateField(label="Début", widget=DateInput(), initial=timezone.localdate)
@@ -362,7 +345,7 @@ class AccompagnementForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
         self.fields["referent"].initial = user.pk
 
 
-class ReorientationForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.Form):
+class ReorientationForm(DatesBorneesMixin, FormulaireMixin, VersionMixin, forms.Form):
     modalite = forms.ModelChoiceField(
         label="Nouvelle modalité",
         queryset=Modalite.objects.none(),
@@ -399,7 +382,7 @@ def contacts_du_territoire(structure):
     ).select_related("tiers")
 
 
-class FinAccompagnementForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.Form):
+class FinAccompagnementForm(DatesBorneesMixin, FormulaireMixin, VersionMixin, forms.Form):
     date_fin = forms.DateField(label="Date de fin", widget=DateInput(), initial=timezone.localdate)
     motif_fin = forms.ChoiceField(
         label="Motif", choices=[("", "—")] + [c for c in Accompagnement.MotifFin.choices if c[0] != "REORIENTATION"]
@@ -439,7 +422,7 @@ class FinAccompagnementForm(DatesBorneesMixin, StyleMixin, VersionMixin, forms.F
         return data
 
 
-class ObjectifForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm):
+class ObjectifForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.ModelForm):
     BORNES = {"echeance": BorneDeDate(annees=5)}
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -449,7 +432,7 @@ class ObjectifForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm):
         widgets = {"echeance": DateInput(), "actions": forms.Textarea(attrs={"rows": 3})}
 
 
-class EvaluationForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm):
+class EvaluationForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.ModelForm):
     rappel_lecture = True  # « in her own words »: the person may read it (components/rappel_lecture.html)
     BORNES = {"date": BorneDeDate(annees=0, message_futur="Une évaluation ne peut pas être datée dans le futur.")}
 
@@ -464,7 +447,7 @@ class EvaluationForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.ModelForm)
         }
 
 
-class CoReferentForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
+class CoReferentForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     user = forms.ModelChoiceField(label="Membre de l'équipe", queryset=User.objects.none(), required=False)
     contact = forms.ModelChoiceField(
         label="ou contact d'un partenaire", queryset=ContactPartenaire.objects.none(), required=False
@@ -484,5 +467,5 @@ class CoReferentForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
         return data
 
 
-class RetraitCoReferentForm(DatesBorneesMixin, StyleMixin, forms.Form):
+class RetraitCoReferentForm(DatesBorneesMixin, FormulaireMixin, forms.Form):
     date_fin = forms.DateField(label="Jusqu'au", widget=DateInput(), initial=timezone.localdate)

@@ -1,7 +1,10 @@
 from django import forms
 
+from .formulaires import FormulaireMixin
 
-class CodeForm(forms.Form):
+
+class CodeForm(FormulaireMixin, forms.Form):
+    sans_note = True
     code = forms.CharField(
         label="Code",
         max_length=16,

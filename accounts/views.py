@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import deuxfacteurs
 from .deuxfacteurs import a_un_appareil
 from .forms import CodeForm
+from .formulaires import FormulaireMixin
 from .models import Role
 from .navigation import sections_pour
 from .tableau import tableau_de_bord
@@ -31,9 +32,11 @@ ACCUEIL_PAR_ROLE = {
 }
 
 
-class FormulaireConnexion(AuthenticationForm):
+class FormulaireConnexion(FormulaireMixin, AuthenticationForm):
     """Django's login form with the words of the product and one message for every failure, so the
-    page never tells whether an account exists."""
+    page never tells whether an account exists (said once above the form, not in the error summary)."""
+
+    sans_asterisque = True
 
     error_messages = {
         "invalid_login": "Identifiant ou mot de passe incorrect.",
@@ -45,6 +48,8 @@ class FormulaireConnexion(AuthenticationForm):
         self.fields["username"].label = "Identifiant"
         self.fields["password"].label = "Mot de passe"
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].widget.attrs["spellcheck"] = "false"
+        self.helper.form_show_errors = False
 
 
 # Django's form views treat PUT as POST; the app answers only what its forms send.
@@ -74,8 +79,13 @@ class Deconnexion(auth_views.LogoutView):
         return response
 
 
+class FormulaireMotDePasse(FormulaireMixin, PasswordChangeForm):
+    pass
+
+
 class ChangementMotDePasse(auth_views.PasswordChangeView):
     http_method_names = FORMULAIRE
+    form_class = FormulaireMotDePasse
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
 

@@ -5,8 +5,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accompagnement.forms import DateInput, JetonMixin, StyleMixin
+from accompagnement.forms import DateInput, JetonMixin
 from accompagnement.models import Accompagnement, CoReferent, coreference_en_cours
+from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_STRUCTURE, User
 from referentiel.models import ContactPartenaire, Structure, TiersPartenaire
 from residents.models import Resident
@@ -25,13 +26,13 @@ def _texte(label, required=True, rows=3, help_text=""):
     )
 
 
-class VersionForm(StyleMixin, forms.Form):
+class VersionForm(FormulaireMixin, forms.Form):
     # Checked by the service (accompagnement.verrou): a missing or tampered version is a conflict, with its
     # usual message, rather than a form error on a hidden field.
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class CandidatureForm(StyleMixin, JetonMixin, forms.Form):
+class CandidatureForm(FormulaireMixin, JetonMixin, forms.Form):
     residence = forms.ModelChoiceField(label="Résidence", queryset=Structure.objects.none())
     resident = forms.ModelChoiceField(label="Jeune", queryset=Resident.objects.none())
     tiers = forms.ModelChoiceField(label="Tiers partenaire", queryset=TiersPartenaire.objects.all())
@@ -131,13 +132,15 @@ class ContratSejourForm(VersionForm):
 
 
 class AbandonForm(VersionForm):
+    sans_note = True
     motif = _texte("Motif de l'abandon", required=False)
 
 
 # --- follow-up of the measure -------------------------------------------------------------------
 
 
-class SyntheseForm(StyleMixin, JetonMixin, forms.Form):
+class SyntheseForm(FormulaireMixin, JetonMixin, forms.Form):
+    sans_note = True
     contact = forms.ModelChoiceField(label="Avec", queryset=ContactPartenaire.objects.none())
     date_prevue = _date("Prévue le")
 
@@ -153,12 +156,14 @@ class SyntheseForm(StyleMixin, JetonMixin, forms.Form):
 
 
 class TenueSyntheseForm(VersionForm):
+    sans_note = True
     tenue_le = _date("Tenue le", initial=timezone.localdate)
     participants = forms.CharField(label="Participants", required=False, max_length=500)
     bilan = _texte("Bilan de l'avancée du projet", required=False, rows=5)
 
 
-class IntervenantForm(StyleMixin, JetonMixin, forms.Form):
+class IntervenantForm(FormulaireMixin, JetonMixin, forms.Form):
+    sans_note = True
     contact = forms.ModelChoiceField(
         label="Contact partenaire", queryset=ContactPartenaire.objects.select_related("tiers")
     )
@@ -169,7 +174,8 @@ class IntervenantForm(StyleMixin, JetonMixin, forms.Form):
     )
 
 
-class ReunionForm(StyleMixin, JetonMixin, forms.Form):
+class ReunionForm(FormulaireMixin, JetonMixin, forms.Form):
+    sans_note = True
     date = _date("Réunion le", initial=timezone.localdate)
     intervenants = forms.ModelMultipleChoiceField(
         label="Intervenants présents",
@@ -187,7 +193,8 @@ class ReunionForm(StyleMixin, JetonMixin, forms.Form):
         )
 
 
-class LogementForm(StyleMixin, JetonMixin, forms.Form):
+class LogementForm(FormulaireMixin, JetonMixin, forms.Form):
+    sans_note = True
     mode = forms.ChoiceField(label="Mode", choices=Logement.Mode.choices)
     bailleur = forms.ModelChoiceField(
         label="Bailleur", required=False, queryset=TiersPartenaire.objects.filter(type=TiersPartenaire.Type.BAILLEUR)
@@ -197,7 +204,8 @@ class LogementForm(StyleMixin, JetonMixin, forms.Form):
     glissement_prevu_le = _date("Glissement du bail prévu le", required=False)
 
 
-class FinForm(StyleMixin, forms.Form):
+class FinForm(FormulaireMixin, forms.Form):
+    sans_note = True
     motif = forms.ChoiceField(label="Motif", choices=FinDePriseEnCharge.Motif.choices)
     explications = _texte("Explications", required=False)
     decidee_le = _date("Décidée le", initial=timezone.localdate)
@@ -216,6 +224,7 @@ class FinForm(StyleMixin, forms.Form):
 
 
 class SortieForm(VersionForm):
+    sans_note = True
     date_sortie = _date("Sortie le", initial=timezone.localdate)
     motif_fin = forms.ChoiceField(
         label="Motif de la sortie",
@@ -235,6 +244,7 @@ class SortieForm(VersionForm):
     date_relais = _date("Relais le", required=False)
 
 
-class ObjectifSortieForm(StyleMixin, JetonMixin, forms.Form):
+class ObjectifSortieForm(FormulaireMixin, JetonMixin, forms.Form):
+    sans_note = True
     libelle = forms.CharField(label="Objectif du projet de sortie", max_length=300)
     echeance = _date("Échéance", required=False)

@@ -230,21 +230,24 @@ def _mesure(request, pk):
 
 def _suivi_contexte(request, mesure, **formulaires):
     ecriture = acces.peut_modifier(request.user, mesure)
+    syntheses = list(
+        Synthese.objects.visibles_par(request.user).filter(accompagnement=mesure).select_related("contact")
+    )
+    for s in syntheses:
+        if s.tenue_le is None:  # its own form: its version (the lock), its own ids
+            s.tenue_form = forms.TenueSyntheseForm(initial={"version": s.version}, auto_id=f"id_%s_{s.pk}")
     contexte = {
         "mesure": mesure,
         "ecriture": ecriture and mesure.est_actif,
         "est_responsable": acces.est_responsable_de(request.user, mesure.structure),
         "candidature": Candidature.objects.filter(accompagnement=mesure).first(),
-        "syntheses": Synthese.objects.visibles_par(request.user)
-        .filter(accompagnement=mesure)
-        .select_related("contact"),
+        "syntheses": syntheses,
         "reunions": mesure.reunions_coordination.prefetch_related("intervenants__contact__tiers", "intervenants__user"),
         "intervenants": mesure.coreferents.select_related("user", "contact__tiers"),
         "logements": mesure.logements.select_related("bailleur"),
         "fin": getattr(mesure, "fin_prise_en_charge", None),
         "relais": getattr(mesure, "passage_relais", None),
         "objectifs": mesure.objectifs.all(),
-        "tenue_form": forms.TenueSyntheseForm(),
     }
     defauts = {
         "synthese_form": forms.SyntheseForm(accompagnement=mesure),

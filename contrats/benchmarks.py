@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accompagnement.benchmarks import rendu_formulaire
 from accompagnement.models import Accompagnement, Objectif
 from accounts.models import Role, User
 from demo.clients import client_connecte
@@ -17,6 +18,7 @@ from referentiel.models import Modalite, Structure, Territoire, TypeContrat
 from residents.models import Resident
 
 from . import pdf
+from .forms import BrouillonForm
 from .models import Contrat, ObjectifContrat
 
 
@@ -81,6 +83,8 @@ def bench_contrats():
                     actions="Atelier CV, rendez-vous France Travail",
                 )
                 ObjectifContrat.objects.create(contrat=contrat, objectif=objectif, ordre=i)
+            mediane, _p95 = rendu_formulaire(lambda: BrouillonForm(instance=contrat))
+            lignes.append(("rendu du brouillon de CER par crispy (12 objectifs), médiane", mediane, "ms", None))
             contenu = pdf.contenu_de(contrat, numero=1, le=timezone.now())
             durees = []
             for _ in range(20):

@@ -4,6 +4,7 @@ from django import forms
 
 from accompagnement.forms import JetonMixin
 from accompagnement.models import Objectif
+from accounts.formulaires import FormulaireMixin
 from referentiel.models import TypeContrat
 
 from .models import Contrat
@@ -12,7 +13,7 @@ from .services import CHAMPS_DU_BROUILLON, partenaires_possibles
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class NouveauContratForm(JetonMixin, forms.Form):
+class NouveauContratForm(FormulaireMixin, JetonMixin, forms.Form):
     type = forms.ChoiceField(label="type de contrat")
     date_debut = forms.DateField(label="début", widget=DATE)
     date_fin = forms.DateField(
@@ -24,7 +25,7 @@ class NouveauContratForm(JetonMixin, forms.Form):
         self.fields["type"].choices = [(t, TypeContrat(t).label) for t in types]
 
 
-class BrouillonForm(forms.ModelForm):
+class BrouillonForm(FormulaireMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     objectifs = forms.ModelMultipleChoiceField(
         label="objectifs du contrat",
@@ -54,16 +55,28 @@ class BrouillonForm(forms.ModelForm):
             del self.fields["motif_intensite_reduite"]
 
 
-class NouvelObjectifForm(JetonMixin, forms.ModelForm):
+class NouvelObjectifForm(FormulaireMixin, JetonMixin, forms.ModelForm):
+    sans_note = True
+
     class Meta:
         model = Objectif
         fields = ["domaine", "libelle", "critere", "echeance", "actions"]
         widgets = {"echeance": DATE, "actions": forms.Textarea(attrs={"rows": 2})}
 
 
-class MotifForm(forms.Form):
+class MotifForm(FormulaireMixin, forms.Form):
+    sans_note = True
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     motif = forms.CharField(label="motif", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, etiquette=None, en_ligne=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        motif = self.fields["motif"]
+        if etiquette:
+            motif.label = etiquette
+        if en_ligne:  # beside its buttons: one line, the label as placeholder and for screen readers
+            motif.widget = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": motif.label})
+            self.etiquettes_masquees = True
 
 
 class RuptureForm(MotifForm):
@@ -78,7 +91,8 @@ class DecisionForm(MotifForm):
     )
 
 
-class SignatureProfessionnelForm(forms.Form):
+class SignatureProfessionnelForm(FormulaireMixin, forms.Form):
+    sans_note = True
     numero_version = forms.IntegerField(widget=forms.HiddenInput)
     mot_de_passe = forms.CharField(
         label="votre mot de passe",
@@ -87,7 +101,8 @@ class SignatureProfessionnelForm(forms.Form):
     )
 
 
-class SignaturePersonneForm(forms.Form):
+class SignaturePersonneForm(FormulaireMixin, forms.Form):
+    sans_note = True
     numero_version = forms.IntegerField(widget=forms.HiddenInput)
     methode = forms.ChoiceField(
         label="comment la personne signe",

@@ -108,6 +108,13 @@ def file_delegue(request):
         .order_by("date_soumission_validation", "pk")
     )
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    for contrat in page:  # the page's list, read once: each row its form, its version, its own ids
+        contrat.decision_form = MotifForm(
+            initial={"version": contrat.version},
+            auto_id=f"id_%s_{contrat.pk}",
+            etiquette="motif (obligatoire pour différer ou refuser)",
+            en_ligne=True,
+        )
     template = "contrats/includes/file_delegue.html" if request.htmx else "contrats/file_delegue.html"
     return render(request, template, {"page_obj": page})
 
@@ -183,9 +190,23 @@ def detail(request, pk):
         "peut_rompre": acces.peut_rompre(user, contrat) and en_vigueur,
         "renouvellement_le": services.renouvellement_possible_le(contrat),
         "aujourdhui": timezone.localdate(),
-        "decision_form": DecisionForm(initial={"version": contrat.version}),
-        "motif_form": MotifForm(initial={"version": contrat.version}),
-        "rupture_form": RuptureForm(initial={"version": contrat.version, "le": timezone.localdate()}),
+        # Several forms on the page: each its own ids.
+        "decision_form": DecisionForm(initial={"version": contrat.version}, auto_id="decision_%s"),
+        "rupture_form": RuptureForm(
+            initial={"version": contrat.version, "le": timezone.localdate()}, auto_id="rupture_%s"
+        ),
+        "annulation_form": MotifForm(
+            initial={"version": contrat.version}, auto_id="annulation_%s", etiquette="motif de l'abandon", en_ligne=True
+        ),
+        "avenant_form": MotifForm(
+            initial={"version": contrat.version},
+            auto_id="avenant_%s",
+            etiquette="motif de la modification (avenant)",
+            en_ligne=True,
+        ),
+        "reponse_form": MotifForm(
+            initial={"version": contrat.version}, auto_id="reponse_%s", etiquette="votre réponse au délégué insertion"
+        ),
     }
     return render(request, "contrats/detail.html", contexte)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement, Entretien
-from accompagnement.views_communs import entier
+from accompagnement.views_communs import entier, reporter_erreurs
 from accounts import acces
 from accounts.models import User
 from contrats.models import Contrat
@@ -20,6 +20,7 @@ from referentiel.models import Structure
 from residents.models import Resident
 
 from . import moteur, services
+from .forms import DecisionSignalementForm, SignalementForm
 from .models import Alerte, SignalementSanction
 from .moteur import Etat, Regle, calculer
 
@@ -131,18 +132,18 @@ def signalement_nouveau(request, accompagnement):
         raise PermissionDenied("Seul le référent de la structure adresse un signalement.")
     le = timezone.localdate()
     echeance = next(iter(calculer(Accompagnement.objects.filter(pk=mesure.pk), le=le, regles={Regle.ABSENCES})), None)
-    erreur = None
+    form = SignalementForm(request.POST or None)
     if request.method == "POST":
         try:
-            services.creer_signalement(accompagnement=mesure, par=request.user, motif=request.POST.get("motif", ""))
+            services.creer_signalement(accompagnement=mesure, par=request.user, motif=form.data.get("motif", ""))
         except ValidationError as exc:
-            erreur = " ".join(exc.messages)
+            reporter_erreurs(form, exc)
         else:
             messages.success(request, "Signalement adressé au délégué insertion.")
             return redirect("echeances:a_faire")
     absences = mesure.entretiens.filter(pk__in=echeance.entretien_ids) if echeance else []
-    contexte = {"mesure": mesure, "echeance": echeance, "absences": absences, "erreur": erreur}
-    return render(request, "echeances/signalement_form.html", contexte, status=400 if erreur else 200)
+    contexte = {"mesure": mesure, "echeance": echeance, "absences": absences, "form": form}
+    return render(request, "echeances/signalement_form.html", contexte, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -152,11 +153,13 @@ def signalements(request):
         .select_related("accompagnement__resident", "auteur")
         .prefetch_related(Prefetch("absences", queryset=Entretien.objects.order_by("date_heure")))
     )
-    contexte = {
-        "signalements": qs[:200],
-        "issues": SignalementSanction.Issue.choices,
-        "decide": acces.decide_les_signalements(request.user),
-    }
+    decide = acces.decide_les_signalements(request.user)
+    signalements = list(qs[:200])
+    if decide:
+        for s in signalements:
+            if not s.issue:
+                s.form_decision = DecisionSignalementForm.pour(s)
+    contexte = {"signalements": signalements, "decide": decide}
     return render(request, "echeances/signalements.html", contexte)
 
 

@@ -1,5 +1,7 @@
+from crispy_forms.layout import Field, Layout
 from django import forms
 
+from accounts.formulaires import FormulaireMixin
 from referentiel.models import Modalite
 
 from .models import ComiteSuivi, DecisionComite
@@ -9,23 +11,22 @@ def choix_modalites(comite):
     return list(Modalite.objects.filter(champ__in=comite.champs_modalites).values_list("pk", "libelle"))
 
 
-def _bootstrap(form):
-    for field in form.fields.values():
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-        field.widget.attrs.setdefault("class", css)
-
-
-class OuvrirComiteForm(forms.Form):
+class OuvrirComiteForm(FormulaireMixin, forms.Form):
+    sans_note = True
     referent = forms.ModelChoiceField(label="Référent", queryset=None, empty_label="— choisir —")
     date = forms.DateField(label="Date du comité", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, referents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referent"].queryset = referents
-        _bootstrap(self)
+
+    def mise_en_page(self):
+        # Side by side in the page's row, the button after them.
+        return Layout(Field("referent", wrapper_class="col-sm-4"), Field("date", wrapper_class="col-sm-4"))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FormulaireMixin, forms.Form):
+    sans_note = True
     decision = forms.ChoiceField(label="Décision", choices=DecisionComite.Choix.choices)
     # A plain choice list (read once per page) rather than a ModelChoiceField, which would query the
     # modalities again for every person of the pack.
@@ -44,11 +45,19 @@ class DecisionForm(forms.Form):
             self.fields["decision"].choices = [
                 c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION
             ]
-        _bootstrap(self)
+
+    def mise_en_page(self):
+        # One line per person of the pack: short fields side by side, the comment under them.
+        return Layout(
+            *(
+                Field(nom, wrapper_class="col-md-3")
+                for nom in ("decision", "modalite_cible", "action", "action_due_le")
+            ),
+            Field("commentaire", wrapper_class="col-12"),
+        )
 
 
-class CompteRenduForm(forms.Form):
-    compte_rendu = forms.CharField(
-        label="Compte rendu", widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}), required=False
-    )
+class CompteRenduForm(FormulaireMixin, forms.Form):
+    sans_note = True
+    compte_rendu = forms.CharField(label="Compte rendu", widget=forms.Textarea(attrs={"rows": 6}), required=False)
     version = forms.CharField(widget=forms.HiddenInput)

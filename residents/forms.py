@@ -1,6 +1,7 @@
 from django import forms
 
-from accompagnement.forms import DateInput, JetonMixin, StyleMixin
+from accompagnement.forms import DateInput, JetonMixin
+from accounts.formulaires import FormulaireMixin
 
 from .models import Resident
 
@@ -33,7 +34,7 @@ BESOINS = {
 }
 
 
-class ResidentForm(JetonMixin, StyleMixin, forms.ModelForm):
+class ResidentForm(JetonMixin, FormulaireMixin, forms.ModelForm):
     """Identity and household. `version` is the one the form was rendered from (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -2,12 +2,13 @@ from django import forms
 from django.utils import timezone
 
 from accompagnement.forms import JetonMixin
+from accounts.formulaires import FormulaireMixin
 from referentiel.models import TiersPartenaire
 
 from .models import Consentement
 
 
-class ConsentementForm(JetonMixin, forms.Form):
+class ConsentementForm(FormulaireMixin, JetonMixin, forms.Form):
     tiers = forms.ModelChoiceField(label="Partenaire", queryset=TiersPartenaire.objects.all())
     finalite = forms.CharField(
         label="Finalité du partage",
@@ -26,7 +27,15 @@ class ConsentementForm(JetonMixin, forms.Form):
     mode = forms.ChoiceField(label="Recueilli", choices=Consentement.Mode.choices)
 
 
-class ArchivageForm(forms.Form):
+class DemandeAccesForm(FormulaireMixin, JetonMixin):
+    """A one-button form: only its once-only jeton."""
+
+    sans_note = True
+
+
+class ArchivageForm(FormulaireMixin, forms.Form):
+    sans_note = True
+    etiquettes_masquees = True  # in a table row, named by its column
     motif = forms.CharField(
         label="Motif de l'archivage",
         max_length=300,

@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accompagnement.forms import JetonMixin
 from accompagnement.views_communs import reporter_erreurs
 from accounts import acces
 from journal.models import JournalAcces
@@ -15,7 +14,7 @@ from journal.services import tracer_partage
 
 from . import droits as services_droits
 from . import retention
-from .forms_droits import ArchivageForm, ConsentementForm
+from .forms_droits import ArchivageForm, ConsentementForm, DemandeAccesForm
 from .models import Consentement, DemandeAcces, Resident
 
 
@@ -39,7 +38,7 @@ def droits(request, pk):
         # Who accessed the file, and the complete file (every author's confidential notes): the same two.
         "voit_journal": acces.est_responsable_du_dossier(request.user, resident),
         "remet_dossier": acces.est_responsable_du_dossier(request.user, resident),
-        "demande_form": JetonMixin(),
+        "demande_form": DemandeAccesForm(),
     }
     return render(request, "residents/droits/droits.html", contexte)
 
@@ -72,7 +71,7 @@ def consentement_retirer(request, pk):
 @require_POST
 def demande_acces(request, pk):
     resident = _dossier_equipe(request, pk)
-    form = JetonMixin(request.POST)
+    form = DemandeAccesForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Formulaire invalide : rechargez la page.")
         return redirect("residents:droits", resident.pk)
@@ -165,9 +164,11 @@ def retention_rapport(request):
     their structure to read (and archive with a reason those that must be kept)."""
     _exiger_responsable(request.user)
     residents = acces.dossiers_de_conservation(Resident.objects.visibles_par(request.user), request.user)
+    candidats = retention.candidats(residents)
+    for r in candidats:  # one small form per row, its own ids
+        r.form_archivage = ArchivageForm(auto_id=f"id_%s_{r.pk}")
     contexte = {
-        "candidats": retention.candidats(residents),
-        "form": ArchivageForm(),
+        "candidats": candidats,
         "preavis_jours": retention.preavis().days,
     }
     return render(request, "residents/droits/retention.html", contexte)

@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.filter
 def widget_bootstrap(champ):
-    """The field's widget (its Bootstrap class comes from the form, accompagnement.forms.StyleMixin), with
+    """The field's widget (its Bootstrap class comes from the form, accounts.formulaires.FormulaireMixin), with
     « is-invalid » when the field has errors. Django itself adds aria-invalid and an aria-describedby naming
     the help text and the errors."""
     if not champ.errors:

@@ -1,6 +1,7 @@
 """Every screen: the owner, a colleague of the same résidence, an outsider (another structure → 404)."""
 
 import html
+import re
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -385,3 +386,21 @@ def test_chaque_formulaire_du_suivi_envoye_deux_fois_n_enregistre_qu_une_ligne(c
     apres = (m.syntheses.count(), m.coreferents.count(), m.reunions_coordination.count(), m.logements.count())
     assert apres == tuple(n + 1 for n in avant)
     assert m.objectifs.filter(libelle="Trouver un T1").count() == 1
+
+
+def test_la_synthese_a_tenir_porte_sa_version_une_seule_fois(client, r, admise):
+    """Each planned synthesis has its own form: the version the page was read at, once. A shared form
+    added an empty `version` after the synthesis' own, and the browser sent both: the last one, empty,
+    made every save a conflict."""
+    m = admise.accompagnement
+    s1 = services.planifier_synthese(accompagnement=m, par=r.referent, contact=r.contact, date_prevue=jour(0))
+    s2 = services.planifier_synthese(accompagnement=m, par=r.referent, contact=r.contact, date_prevue=jour(7))
+    Synthese.objects.filter(pk=s2.pk).update(version=5)
+    client.force_login(r.referent)
+    page = client.get(reverse("admissions:suivi", args=[m.pk])).content.decode()
+    for s, version in ((s1, s1.version), (s2, 5)):
+        action = reverse("admissions:synthese_tenir", args=[s.pk])
+        formulaire = re.search(rf'<form method="post" action="{action}".*?</form>', page, re.S).group(0)
+        [champ] = re.findall(r'<input[^>]*name="version"[^>]*>', formulaire)  # one, or the browser sends two
+        assert f'value="{version}"' in champ
+        assert f'id="id_tenue_le_{s.pk}"' in formulaire
