@@ -14,6 +14,8 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 SERVICES := $(PY) -m config.services exec --
 PYTEST_ARGS ?=
+# Tests run in parallel (pytest-xdist, one test database per worker); PYTEST_N=0 runs them in one process.
+PYTEST_N ?= auto
 BENCH_ARGS ?=
 APPS := accounts referentiel residents accompagnement contrats echeances config
 
@@ -63,7 +65,7 @@ chromium:
 
 # pytest exits 5 when it ran no test: that is a failure, said out loud.
 test: install chromium
-	@code=0; $(SERVICES) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || code=$$?; \
+	@code=0; $(SERVICES) $(PY) -m pytest -p no:cacheprovider -n $(PYTEST_N) --dist loadgroup $(PYTEST_ARGS) || code=$$?; \
 	if [ $$code -eq 5 ]; then echo "ÉCHEC : pytest n'a exécuté aucun test (code 5)." >&2; fi; \
 	exit $$code
 
