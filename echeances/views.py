@@ -141,7 +141,13 @@ def signalement_nouveau(request, accompagnement):
             messages.success(request, "Signalement adressé au délégué insertion.")
             return redirect("echeances:a_faire")
     absences = mesure.entretiens.filter(pk__in=echeance.entretien_ids) if echeance else []
-    contexte = {"mesure": mesure, "echeance": echeance, "absences": absences, "erreur": erreur}
+    contexte = {
+        "mesure": mesure,
+        "echeance": echeance,
+        "absences": absences,
+        "erreur": erreur,
+        "motif": request.POST.get("motif", ""),  # what was typed stays in the field after an error
+    }
     return render(request, "echeances/signalement_form.html", contexte, status=400 if erreur else 200)
 
 

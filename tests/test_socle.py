@@ -13,3 +13,13 @@ def test_le_referentiel_est_charge_par_migration():
     asll = Modalite.objects.get(code=Modalite.Code.ASLL)
     assert (asll.duree_contrat, asll.renouvellements_max, asll.intervalle_contact) == ("P6M", 2, "P15D")
     assert (asll.intervalle_rencontre, asll.norme_file_active) == ("P6W", 40)
+
+
+def test_une_variable_absente_d_un_gabarit_fait_echouer_le_test():
+    """pyproject.toml, FAIL_INVALID_TEMPLATE_VARS: pytest-django fails the test that rendered it."""
+    import pytest
+    from django.template import engines
+
+    with pytest.raises(pytest.fail.Exception, match="Undefined template variable 'absente'"):
+        engines["django"].from_string("{{ absente }}").render({})
+    assert engines["django"].from_string("{% firstof absente 'défaut' %}").render({}) == "défaut"
