@@ -19,7 +19,6 @@ def test_une_tranche_de_queryset_sans_ordre_fait_echouer_le_test():
     """tests/conftest.py: `qs[:n]` on a queryset without an order is an error in the tests."""
     import pytest
     from django.core.paginator import UnorderedObjectListWarning
-
     from django_otp.plugins.otp_totp.models import TOTPDevice  # a model without Meta.ordering
 
     with pytest.raises(UnorderedObjectListWarning, match="sans ordre"):
