@@ -14,16 +14,19 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 SERVICES := $(PY) -m config.services exec --
 PYTEST_ARGS ?=
+# Tests run in parallel (pytest-xdist, one test database per worker); PYTEST_N=0 runs them in one process.
+PYTEST_N ?= auto
 BENCH_ARGS ?=
 APPS := accounts referentiel residents accompagnement contrats echeances config
 
-.PHONY: help install deps run test lint check-deploy bench audit lock clean clean-data chromium
+.PHONY: help install deps run test lint check-deploy bench audit lock clean clean-data chromium code-demo
 
 help:
 	@echo "make run         installe puis lance l'application sur http://127.0.0.1:8000/"
 	@echo "make test        installe puis lance les tests (PYTEST_ARGS=... pour des options de pytest)"
 	@echo "make lint        ruff check, ruff format --check, makemigrations --check"
 	@echo "make bench       mesures de performance (manage.py bench)"
+	@echo "make code-demo   code de double authentification du moment des comptes de démonstration"
 	@echo "make audit       pip-audit des dépendances verrouillées"
 	@echo "make lock        régénère requirements.lock depuis pyproject.toml"
 	@echo "make clean       oublie l'installation (.venv reste, la prochaine fois tout est revérifié)"
@@ -63,7 +66,7 @@ chromium:
 
 # pytest exits 5 when it ran no test: that is a failure, said out loud.
 test: install chromium
-	@code=0; $(SERVICES) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || code=$$?; \
+	@code=0; $(SERVICES) $(PY) -m pytest -p no:cacheprovider -n $(PYTEST_N) --dist loadgroup $(PYTEST_ARGS) || code=$$?; \
 	if [ $$code -eq 5 ]; then echo "ÉCHEC : pytest n'a exécuté aucun test (code 5)." >&2; fi; \
 	exit $$code
 
@@ -84,6 +87,10 @@ BENCH_ENV := DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-dev-make-bench-s
 bench: install
 	$(BENCH_ENV) $(SERVICES) $(PY) manage.py migrate --noinput
 	$(BENCH_ENV) $(SERVICES) $(PY) manage.py bench $(BENCH_ARGS)
+
+# The demo accounts' current second-factor code (published demo key): the demo without a phone.
+code-demo: install
+	@$(BENCH_ENV) $(SERVICES) $(PY) manage.py code_demo
 
 # These machines reach no vulnerability database, so on them this proves nothing: run it where the
 # network allows (it reads the pinned versions of requirements.lock, not the virtualenv).

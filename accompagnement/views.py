@@ -66,7 +66,8 @@ def file_active(request):
         "modalites": Modalite.objects.filter(accompagnee_ici=True),
         "referents": referents,
         "referent_choisi": referent_choisi,
-        "filtres": request.GET,
+        # Every filter the form shows, empty when not asked for (an absent key would be an undefined variable).
+        "filtres": {cle: request.GET.get(cle, "") for cle in ("q", "modalite", "etat")},
         "tri": tri,
         "query_sans_page": params.urlencode(),
         "query_sans_tri": tri_params.urlencode(),

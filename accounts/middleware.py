@@ -1,5 +1,6 @@
 """Checks made on every request once the user is known (after AuthenticationMiddleware and OTPMiddleware)."""
 
+import logging
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -133,3 +134,42 @@ class PartenaireMiddleware:
         ):
             raise Http404
         return self.get_response(request)
+
+
+class PagesErreurMiddleware:
+    """In DEBUG (`make run`), Django answers an unknown address or a crash with its English debug pages; a
+    local run shows the application's own French pages instead, as in production (the traceback is still
+    logged to the console). PAGES_ERREUR_DJANGO=true gives Django's debug pages back. Last in MIDDLEWARE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _actif():
+        return settings.DEBUG and not settings.PAGES_ERREUR_DJANGO
+
+    def __call__(self, request):
+        if self._actif():
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404:
+                from .views import page_introuvable
+
+                return page_introuvable(request)  # CommonMiddleware still adds a missing slash on the way out
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not self._actif():
+            return None
+        from django.core.exceptions import PermissionDenied
+
+        from .views import acces_refuse, erreur_serveur, page_introuvable
+
+        if isinstance(exception, Http404):
+            return page_introuvable(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return acces_refuse(request, exception)
+        logging.getLogger("django.request").error(
+            "Erreur interne : %s", request.path, exc_info=(type(exception), exception, exception.__traceback__)
+        )
+        return erreur_serveur(request)

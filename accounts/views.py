@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import deuxfacteurs
 from .deuxfacteurs import a_un_appareil
-from .forms import CodeForm
+from .forms import CodeEnrolementForm, CodeForm
 from .formulaires import FormulaireMixin
 from .models import Role
 from .navigation import sections_pour
@@ -180,7 +180,7 @@ def otp_enroler(request):
     if deuxfacteurs.a_un_appareil(request.user) and not request.user.is_verified():
         return redirect("otp_verifier")
     appareil = deuxfacteurs.appareil_en_attente(request.user)
-    form = CodeForm(request.POST or None)
+    form = CodeEnrolementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = deuxfacteurs.confirmer_enrolement(user=request.user, appareil=appareil, code=form.cleaned_data["code"])
         if codes is not None:

@@ -75,6 +75,15 @@ def demo_accounts():
     return list(getattr(module, "COMPTES", []) or [])
 
 
+def demo_totp_key():
+    """The published second-factor key of the demo accounts (demo.CLE_TOTP_DEMO), if any."""
+    try:
+        module = importlib.import_module("demo")
+    except ImportError:
+        return None
+    return getattr(module, "CLE_TOTP_DEMO", None)
+
+
 class Processes:
     """The long-running children: each in its own process group, stopped together."""
 
@@ -135,7 +144,7 @@ def wait_until_up(url, processes, timeout=60):
     raise LaunchError(f"Le serveur web ne répond pas sur {url} après {timeout} secondes.")
 
 
-def banner(accounts):
+def banner(accounts, totp_key=None):
     lines = ["", "=" * 72, f"  L'application est prête : {URL}", ""]
     if accounts:
         lines.append("  Comptes de démonstration (identifiant / mot de passe / rôle) :")
@@ -143,6 +152,14 @@ def banner(accounts):
         for username, password, role in accounts:
             lines.append(f"    {str(username):<{width}}  {password}  {role}")
         lines.append("")
+        if totp_key:
+            lines += [
+                "  Double authentification : ces comptes sont déjà enrôlés avec la clé de démonstration",
+                f"    {totp_key}",
+                "  (à ajouter dans une application d'authentification), ou, sans téléphone, dans un autre terminal :",
+                "    make code-demo      affiche le code du moment (manage.py code_demo)",
+                "",
+            ]
     lines += ["  Ctrl-C arrête le serveur web, le worker Celery, Celery beat et les bases embarquées.", "=" * 72, ""]
     say("\n".join(lines))
 
@@ -164,9 +181,11 @@ def run():
         env["DJANGO_SETTINGS_MODULE"] = "config.settings"
         env.setdefault("PYTHONUNBUFFERED", "1")
         manage("migrate", "--noinput", env=env)
-        demo_loaded = "demo" in get_commands()
+        demo_loaded = "demo" in get_commands() and settings.DEBUG
         if demo_loaded:
             manage("demo", env=env)
+        elif not settings.DEBUG:
+            say("DEBUG=false : pas de données de démonstration (leurs identifiants sont publiés).")
         else:
             say("Remarque : la commande `manage.py demo` n'existe pas encore ; pas de données de démonstration.")
         if not settings.DEBUG:
@@ -189,7 +208,7 @@ def run():
             processes.start("Worker Celery", [*celery, "worker", "-l", "info", "--concurrency", "2"])
             processes.start("Celery beat", [*celery, "beat", "-l", "info", "--schedule", str(schedule)])
             wait_until_up(f"{URL}sante/", processes)
-            banner(demo_accounts() if demo_loaded else [])
+            banner(demo_accounts() if demo_loaded else [], demo_totp_key() if demo_loaded else None)
             while not stop_requested:
                 dead = processes.first_dead()
                 if dead:

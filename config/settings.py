@@ -11,6 +11,8 @@ from .env import database_from_url, env_bool, env_int, env_list, env_str, redis_
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
+# Local debugging only: Django's English debug pages instead of the application's (accounts.middleware).
+PAGES_ERREUR_DJANGO = DEBUG and env_bool("PAGES_ERREUR_DJANGO", False)
 SECRET_KEY = env_str("SECRET_KEY", "dev-seulement-ne-pas-utiliser-en-production" if DEBUG else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "journal.middleware.JournalMiddleware",
     "axes.middleware.AxesMiddleware",
+    # In DEBUG too, the application's own French 404 / 403 / 500 pages (PAGES_ERREUR_DJANGO: Django's).
+    "accounts.middleware.PagesErreurMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -5,6 +5,12 @@ benchmark runner (`manage.py bench`). No models: this app only writes into the o
 # Printed by the launcher (`make run`); the demo must never run in production.
 MOT_DE_PASSE_DEMO = "Vosges-demo-2024!"
 
+# Published on purpose, like the password: the demo accounts come enrolled with this TOTP key (base32), so
+# that the demo can be tried without a phone: `make run` shows it, `make code-demo` (`manage.py code_demo`)
+# prints the current code. `manage.py demo` refuses to run without DEBUG: no production account gets it.
+CLE_TOTP_DEMO = "DEMOVOSGESDEMOVOSGESDEMOVOSGES23"
+NOM_APPAREIL_DEMO = "démonstration (clé publiée)"
+
 # (username, password, role label): every role of accounts.models.Role has at least one account.
 COMPTES = [
     ("admin.demo", MOT_DE_PASSE_DEMO, "administrateur"),

@@ -24,7 +24,7 @@ from .models import Alerte, Digest, MesureASynchroniser, SignalementSanction
 from .moteur import calculer
 
 # Any constant shared by every worker: the lock under which every synchronisation reads and writes.
-_VERROU_SYNCHRO = 0x45434845  # "ECHE"
+VERROU_SYNCHRO = 0x45434845  # "ECHE"
 
 
 class SynchronisationOccupee(Exception):
@@ -113,14 +113,14 @@ ATTENTE_DU_MATIN = 30
 def _prendre_le_verrou(cursor, attente):
     """Take the synchronisation lock for the current transaction, waiting `attente` seconds at most."""
     if not attente:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [VERROU_SYNCHRO])
         if not cursor.fetchone()[0]:
             raise SynchronisationOccupee
         return
     cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(attente * 1000)}ms"])
     try:
         with transaction.atomic():  # the refused wait aborts this savepoint only
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_VERROU_SYNCHRO])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VERROU_SYNCHRO])
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
             raise SynchronisationOccupee from None

@@ -41,7 +41,7 @@ def _referent_le_plus_charge():
     )
 
 
-def _porter_a(comite, president, cible):
+def porter_a(comite, president, cible):
     """Make the committee's own selection (`mesures_du_comite`) exactly `cible` measures, or all the
     base can lend: borrow active RSA measures of the base, moved to the référent and to one of their
     structures on the committee's territory (so that the chair sees them); hand a surplus to another
@@ -85,7 +85,7 @@ def bench_pack_trimestriel():
             )
             # A caseload of 300 RSA measures (the veille norm) in the committee's own selection
             # (rolled back at the end).
-            _porter_a(comite, delegue, MESURES_PACK)
+            porter_a(comite, delegue, MESURES_PACK)
             durees, durees_graphiques = [], []
             for _ in range(20):
                 debut = time.perf_counter()

@@ -66,7 +66,14 @@ def creer(request):
             else:
                 messages.success(request, "Personne enregistrée.")
                 return redirect("residents:dossier", resident.pk)
-    contexte = {"form": form, "titre": "Nouvelle personne", "doublons": candidats, "pour": pour, "besoins": BESOINS}
+    contexte = {
+        "form": form,
+        "titre": "Nouvelle personne",
+        "resident": None,
+        "doublons": candidats,
+        "pour": pour,
+        "besoins": BESOINS,
+    }
     return render(request, "residents/form.html", contexte)
 
 

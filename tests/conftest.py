@@ -1,7 +1,10 @@
 import importlib
+import warnings
 
 import pytest
 from django.apps import apps
+from django.core.paginator import UnorderedObjectListWarning
+from django.db.models import QuerySet
 from django.test import Client
 
 from demo.clients import ClientVerifie
@@ -74,7 +77,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db)
 
 
-def _assurer_referentiel():
+def assurer_referentiel():
     """The référentiel comes from a data migration; a transactional test ends with a flush that empties
     every table, so it is loaded again before the next test needs it."""
     from referentiel.models import Modalite, Parametre
@@ -86,7 +89,7 @@ def _assurer_referentiel():
 @pytest.fixture(autouse=True)
 def _referentiel_charge(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        _assurer_referentiel()
+        assurer_referentiel()
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +111,24 @@ def _aucune_connexion_restante(django_db_setup, django_db_blocker):
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         connections.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tranches_ordonnees():
+    """A slice of a queryset without an order (`qs[:5]`, `qs[0]`) reads arbitrary rows: PostgreSQL returns
+    whatever it finds first, and a page or a « last five » may change from one run to the next. Django only
+    warns for its Paginator; here every slice of an unevaluated queryset is checked (warnings are errors)."""
+    original = QuerySet.__getitem__
+
+    def tranche(self, k):
+        if self._result_cache is None and not self.ordered:
+            warnings.warn(
+                f"Tranche {k!r} d'un queryset de {self.model.__name__} sans ordre : ajoutez order_by().",
+                UnorderedObjectListWarning,
+                stacklevel=2,
+            )
+        return original(self, k)
+
+    QuerySet.__getitem__ = tranche
+    yield
+    QuerySet.__getitem__ = original

@@ -76,7 +76,9 @@ class WorkerProcessus:
     pool child), as an out-of-memory kill or a power cut would."""
 
     def __init__(self, visibilite=2):
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        # The worker gets this pytest worker's database and Redis as they are: without PYTEST_XDIST_WORKER,
+        # the test settings do not shift the Redis database a second time.
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_XDIST_WORKER")}
         env.update(
             DJANGO_SETTINGS_MODULE="config.test_settings",
             DATABASE_URL=url_de_la_base_de_test(),

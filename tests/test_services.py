@@ -102,15 +102,18 @@ def test_postgres_keeps_its_data_across_a_restart(tmp_path):
             conn.execute("INSERT INTO note VALUES ('premier entretien')")
     finally:
         first.stop()
-    assert first._running_info() is None
+    with pytest.raises(psycopg.OperationalError):  # stopped: nothing answers on its socket any more
+        psycopg.connect(url, connect_timeout=2).close()
 
     second = EmbeddedPostgres(data, var_dir=tmp_path)
     try:
-        with psycopg.connect(second.start()) as conn:
+        url = second.start()
+        with psycopg.connect(url) as conn:
             assert conn.execute("SELECT texte FROM note").fetchone() == ("premier entretien",)
     finally:
         second.stop()
-    assert second._running_info() is None
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=2).close()
 
 
 @pytest.mark.parametrize(

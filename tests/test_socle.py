@@ -13,3 +13,24 @@ def test_le_referentiel_est_charge_par_migration():
     asll = Modalite.objects.get(code=Modalite.Code.ASLL)
     assert (asll.duree_contrat, asll.renouvellements_max, asll.intervalle_contact) == ("P6M", 2, "P15D")
     assert (asll.intervalle_rencontre, asll.norme_file_active) == ("P6W", 40)
+
+
+def test_une_tranche_de_queryset_sans_ordre_fait_echouer_le_test():
+    """tests/conftest.py: `qs[:n]` on a queryset without an order is an error in the tests."""
+    import pytest
+    from django.core.paginator import UnorderedObjectListWarning
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # a model without Meta.ordering
+
+    with pytest.raises(UnorderedObjectListWarning, match="sans ordre"):
+        TOTPDevice.objects.all()[:1]
+    assert list(TOTPDevice.objects.order_by("pk")[:1]) == []
+
+
+def test_une_variable_absente_d_un_gabarit_fait_echouer_le_test():
+    """pyproject.toml, FAIL_INVALID_TEMPLATE_VARS: pytest-django fails the test that rendered it."""
+    import pytest
+    from django.template import engines
+
+    with pytest.raises(pytest.fail.Exception, match="Undefined template variable 'absente'"):
+        engines["django"].from_string("{{ absente }}").render({})
+    assert engines["django"].from_string("{% firstof absente 'défaut' %}").render({}) == "défaut"

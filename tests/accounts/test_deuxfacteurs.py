@@ -161,3 +161,37 @@ def test_les_essais_de_code_sont_ralentis(client_sans_2fa):
     client_sans_2fa.post(reverse("otp_verifier"), {"code": "123456"})
     response = client_sans_2fa.post(reverse("otp_verifier"), {"code": code_totp(appareil)})
     assert response.status_code == 200
+
+
+def test_l_enrolement_ne_propose_pas_de_codes_de_secours_qui_n_existent_pas_encore(client_sans_2fa):
+    user = ReferentFactory()
+    mot_de_passe(client_sans_2fa, user)
+    html = client_sans_2fa.get(reverse("otp_enroler")).content.decode()
+    assert reverse("otp_codes_secours") not in html and "Codes de secours" not in html
+    # Once enrolled (verified session), the header offers them.
+    appareil = TOTPDevice.objects.get(user=user, confirmed=False)
+    client_sans_2fa.post(reverse("otp_enroler"), {"code": code_totp(appareil)})
+    assert reverse("otp_codes_secours") in client_sans_2fa.get(reverse("accueil")).content.decode()
+
+
+def test_le_champ_de_code_accepte_un_code_de_secours_tel_qu_on_le_recopie(client_sans_2fa):
+    """A recovery code has letters: the field is not a numeric keyboard, and a code copied in capitals, in
+    two groups, is accepted."""
+    from accounts.deuxfacteurs import regenerer_codes_secours
+
+    user = ReferentFactory()
+    appareil_totp(user)
+    code = regenerer_codes_secours(user=user)[0]
+    mot_de_passe(client_sans_2fa, user)
+    champ = re.search(r'<input[^>]*name="code"[^>]*>', client_sans_2fa.get(reverse("otp_verifier")).content.decode())
+    assert 'inputmode="numeric"' not in champ.group(0)
+    recopie = f"{code[:4].upper()} - {code[4:].upper()}"
+    response = client_sans_2fa.post(reverse("otp_verifier"), {"code": recopie})
+    assert response.status_code == 302 and response["Location"] == reverse("accueil")
+    assert StaticDevice.objects.get(user=user).token_set.count() == 9
+
+
+def test_le_code_d_enrolement_reste_un_clavier_numerique(client_sans_2fa):
+    mot_de_passe(client_sans_2fa, ReferentFactory())
+    champ = re.search(r'<input[^>]*name="code"[^>]*>', client_sans_2fa.get(reverse("otp_enroler")).content.decode())
+    assert 'inputmode="numeric"' in champ.group(0)

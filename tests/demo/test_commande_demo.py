@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 from django.db import transaction
 
@@ -7,6 +8,12 @@ from contrats.models import Contrat
 from demo import COMPTES
 from demo.donnees import creer_demo
 from residents.models import Consentement, Resident
+
+
+@pytest.fixture(autouse=True)
+def _en_local(settings):
+    """`manage.py demo` runs only in DEBUG (tests/demo/test_deuxfacteurs_demo.py)."""
+    settings.DEBUG = True
 
 
 def _compter():

@@ -100,7 +100,7 @@ def vue_essai(request):
         if "erreur" in notes:
             return _rendre(request, PAGE_ESSAI, notes=notes, erreur=True)
         return redirect("accueil")
-    return _rendre(request, PAGE_ESSAI)
+    return _rendre(request, PAGE_ESSAI, notes="")
 
 
 def vue_lente(request):

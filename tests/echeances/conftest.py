@@ -47,7 +47,7 @@ def verrou_tenu():
     try:
         autre.execute("BEGIN")
         # Never waiting: a test whose own transaction synchronised already holds the lock until its end.
-        pris = autre.execute("SELECT pg_try_advisory_xact_lock(%s)", [services._VERROU_SYNCHRO]).fetchone()[0]
+        pris = autre.execute("SELECT pg_try_advisory_xact_lock(%s)", [services.VERROU_SYNCHRO]).fetchone()[0]
         assert pris, "le verrou est déjà tenu par la transaction du test"
         yield autre.rollback
     finally:

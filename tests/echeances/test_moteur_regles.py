@@ -248,9 +248,21 @@ def test_fjt_avertissement_apres_25_ans():
     assert _de(Regle.ELIGIBILITE, D(2026, 2, 1)) == []
 
 
-def test_calculer_complet_nombre_de_requetes_constant(django_assert_max_num_queries):
-    for _ in range(4):
-        ContratFactory(etat=Contrat.Etat.VALIDE)
-    with django_assert_max_num_queries(16):
-        result = calculer(Accompagnement.objects.all(), le=D(2026, 6, 10))
+def test_calculer_complet_nombre_de_requetes_constant():
+    """Every rule, for 1 measure and 10: the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def compter(nombre):
+        for _ in range(nombre):
+            ContratFactory(etat=Contrat.Etat.VALIDE)
+        calculer(Accompagnement.objects.all(), le=D(2026, 6, 10))  # référentiel read
+        with CaptureQueriesContext(connection) as requetes:
+            result = calculer(Accompagnement.objects.all(), le=D(2026, 6, 10))
+        return len(requetes), result
+
+    une, result = compter(1)
     assert {e.regle for e in result} >= {Regle.CONTACT, Regle.RENOUVELLEMENT}
+    dix, result = compter(9)
+    assert len({e.accompagnement_id for e in result}) == 10
+    assert dix == une <= 16

@@ -3,7 +3,7 @@
 import datetime
 
 from pilotage import services
-from pilotage.benchmarks import _porter_a
+from pilotage.benchmarks import porter_a
 from pilotage.models import ComiteSuivi
 from pilotage.pack import mesures_du_comite, pack
 from referentiel.models import Modalite
@@ -27,7 +27,7 @@ def test_le_pack_du_bench_a_exactement_le_nombre_voulu_de_mesures(monde):
     mesure(monde["collegue"], Modalite.Code.RSA_EMPLOI, D(2026, 1, 5))  # never borrowed
     comite = services.ouvrir_comite(par=d, type=ComiteSuivi.Type.TRIMESTRIEL_RSA, referent=r, date=JOUR)
     assert mesures_du_comite(comite, d).count() == 2
-    assert _porter_a(comite, d, 5) == 5
+    assert porter_a(comite, d, 5) == 5
     assert len(pack(comite, d)[0]) == 5
-    assert _porter_a(comite, d, 3) == 3 and len(pack(comite, d)[0]) == 3  # a surplus handed over
-    assert _porter_a(comite, d, 50) == 6  # all the base can lend
+    assert porter_a(comite, d, 3) == 3 and len(pack(comite, d)[0]) == 3  # a surplus handed over
+    assert porter_a(comite, d, 50) == 6  # all the base can lend

@@ -1,8 +1,10 @@
 """`manage.py demo`: the demo data, built once (a second run only checks the marker and returns)."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
-from demo import COMPTES
+from demo import CLE_TOTP_DEMO, COMPTES
+from demo.deuxfacteurs import enroler_comptes_demo
 from demo.donnees import creer_demo
 
 
@@ -14,11 +16,21 @@ class Command(BaseCommand):
         parser.add_argument("--comptes", action="store_true", help="Afficher aussi les comptes de démonstration.")
 
     def handle(self, *args, comptes, **options):
+        # The demo's password and second-factor key are published: they must never reach a real base.
+        if not settings.DEBUG:
+            raise CommandError(
+                "Refusé : les données de démonstration ne se chargent qu'en local (DEBUG=true). Leurs comptes ont "
+                "un mot de passe et une clé de double authentification publiés : jamais sur une base de production."
+            )
         if creer_demo(sortie=self.stdout.write):
             self.stdout.write(self.style.SUCCESS("Données de démonstration créées."))
         else:
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
+        # Also on a demo base built before the demo key existed.
+        if enroles := enroler_comptes_demo():
+            self.stdout.write(f"{enroles} compte(s) de démonstration enrôlé(s) avec la clé de démonstration.")
         if comptes:
             self.stdout.write("Comptes de démonstration (identifiant / mot de passe — rôle) :")
             for username, password, role in COMPTES:
                 self.stdout.write(f"  {username:<22} {password}  — {role}")
+            self.stdout.write(f"Double authentification : clé {CLE_TOTP_DEMO}, code du moment : manage.py code_demo")
