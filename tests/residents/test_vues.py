@@ -459,3 +459,12 @@ def test_dossier_orientation_sans_requete_de_plus(client, referent):
         f"{modalite} ({timezone.localdate():%d/%m/%Y})"
         in client.get(reverse("residents:dossier", args=[avec.pk])).content.decode()
     )
+
+
+def test_etat_des_echeances_a_cote_de_la_mesure_jamais_coupe(client, mesure, referent):
+    """In the dossier's narrow column the state came last and was cut off at the card's edge: it now
+    follows the measure, and the dates scroll in a region the keyboard can reach."""
+    page = connecte(client, referent).get(reverse("residents:suivi", args=[mesure.resident_id])).content.decode()
+    assert 'role="region" aria-label="Échéances des mesures actives"' in page and 'tabindex="0"' in page
+    entetes = re.findall(r'<th scope="col">([^<]+)</th>', page)
+    assert entetes[:2] == ["Mesure", "État"]
