@@ -68,12 +68,17 @@ class ComiteSuivi(models.Model):
 
     @property
     def filtre_mesures(self):
-        """The measures the committee reviews: the RSA ones for the quarterly committee; for the monthly
-        one, the ASLL measures only (domain.md §7: the plan d'actions ASLL, measure by measure), not the
-        accompagnement global coordonné that shares the conseillère's field."""
-        if self.type == self.Type.TRIMESTRIEL_RSA:
-            return Q(modalite__champ="INSERTION")
-        return Q(modalite__code=Modalite.Code.ASLL)
+        return self.filtre_du_type(self.type)
+
+    @classmethod
+    def filtre_du_type(cls, type, prefixe=""):
+        """The measures a committee of this kind reviews: the RSA ones for the quarterly committee; for
+        the monthly one, the ASLL measures only (domain.md §7: the plan d'actions ASLL, measure by
+        measure), not the accompagnement global coordonné that shares the conseillère's field.
+        `prefixe` ("accompagnements__"): the same filter through a join."""
+        if type == cls.Type.TRIMESTRIEL_RSA:
+            return Q(**{f"{prefixe}modalite__champ": "INSERTION"})
+        return Q(**{f"{prefixe}modalite__code": Modalite.Code.ASLL})
 
 
 class DecisionQuerySet(models.QuerySet):

@@ -27,15 +27,10 @@ def duree_vie_export():
 
 
 def referents_possibles(user, type_comite):
-    """The référents a chair may hold a committee with: staff of a structure of their territories."""
-    if acces.type_de_comite_preside(user) != type_comite:
-        return User.objects.none()
-    return (
-        User.objects.actifs()
-        .referents()
-        .filter(structures__territoire__in=user.territoires.all())
-        .distinct()
-        .order_by("last_name", "first_name")
+    """The référents a chair may hold a committee with (accounts.acces.referents_du_comite: their
+    territories, the committee's field)."""
+    return acces.referents_du_comite(User.objects.actifs().referents(), user, type_comite).order_by(
+        "last_name", "first_name"
     )
 
 
@@ -56,6 +51,9 @@ def ouvrir_comite(*, par, type, referent, date):
     )
     if referent is None or not referent.is_referent or territoire is None:
         raise ValidationError("Ce référent n'exerce pas sur votre territoire.")
+    if not referents_possibles(par, type).filter(pk=referent.pk).exists():
+        champ = "RSA" if type == ComiteSuivi.Type.TRIMESTRIEL_RSA else "ASLL"
+        raise ValidationError(f"Ce référent ne suit aucune mesure {champ} : ce comité ne le concerne pas.")
     comite, _cree = ComiteSuivi.objects.get_or_create(
         type=type,
         referent=referent,

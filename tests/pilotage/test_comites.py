@@ -51,6 +51,7 @@ def test_ouvrir_est_idempotent_et_reserve_au_delegue_du_territoire(monde, comite
 
 
 def test_ouverture_par_la_page(client, monde):
+    mesure(monde["referent"], SOCIOPRO, D(2025, 10, 1))
     reponse = _client(client, monde["delegue"]).post(
         reverse("pilotage:comites"), {"referent": monde["referent"].pk, "date": "2026-03-31"}
     )
