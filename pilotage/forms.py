@@ -25,8 +25,23 @@ class OuvrirComiteForm(forms.Form):
         _bootstrap(self)
 
 
+def choix_decisions(comite):
+    """The decisions the chair may record: no sanction procedure in the ASLL committee."""
+    if comite.type == ComiteSuivi.Type.MENSUEL_ASLL:
+        return [c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION]
+    return list(DecisionComite.Choix.choices)
+
+
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="Décision", choices=DecisionComite.Choix.choices)
+    """Validates a card's decision. The page renders the cards' fields by hand
+    (templates/pilotage/includes/decision.html) with the same names: 300 cards of a pack are then
+    plain markup rather than 300 bound forms."""
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[],
+        error_messages={"required": "Choisissez une décision.", "invalid_choice": "Choisissez une décision."},
+    )
     # A plain choice list (read once per page) rather than a ModelChoiceField, which would query the
     # modalities again for every person of the pack.
     modalite_cible = forms.TypedChoiceField(label="Modalité visée (réorientation)", coerce=int, required=False)
@@ -40,10 +55,7 @@ class DecisionForm(forms.Form):
         if modalites is None:
             modalites = choix_modalites(comite)
         self.fields["modalite_cible"].choices = [("", "—"), *modalites]
-        if comite.type == ComiteSuivi.Type.MENSUEL_ASLL:
-            self.fields["decision"].choices = [
-                c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION
-            ]
+        self.fields["decision"].choices = [("", "à décider"), *choix_decisions(comite)]
         _bootstrap(self)
 
 

@@ -101,6 +101,9 @@ class DecisionComite(models.Model):
         SANCTION = "SANCTION", "procédure de sanction"
         SORTIE = "SORTIE", "sortie du dispositif"
         AUTRE = "AUTRE", "autre"
+        # Recorded explicitly by the chair (one by one or for all the people left) so that closing never
+        # leaves a person without a word in the minutes.
+        NON_EXAMINE = "NON_EXAMINE", "non examiné"
 
     comite = models.ForeignKey(ComiteSuivi, models.CASCADE, related_name="decisions", verbose_name="comité")
     accompagnement = models.ForeignKey(
@@ -120,6 +123,7 @@ class DecisionComite(models.Model):
     action_due_le = models.DateField("action à faire pour le", null=True, blank=True)
     action_faite_le = models.DateField("action faite le", null=True, blank=True)
     cree_le = models.DateTimeField("enregistrée le", default=timezone.now, editable=False)
+    modifiee_le = models.DateTimeField("modifiée le", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -149,6 +153,11 @@ class DecisionComite(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} – {self.accompagnement}"
+
+    @property
+    def enregistree_le(self):
+        """When the card was last saved (its state on the committee page)."""
+        return self.modifiee_le or self.cree_le
 
 
 class ExportQuerySet(models.QuerySet):

@@ -63,9 +63,12 @@ class LignePack:
         return self.suivi is None and self.mesure.date_fin is not None
 
 
-def pack(comite, user):
-    """[LignePack] ordered by name, plus the previous committee of the same kind for the référent."""
+def pack(comite, user, ids=None):
+    """[LignePack] ordered by name, plus the previous committee of the same kind for the référent.
+    `ids`: only these measures (one card)."""
     qs = mesures_du_comite(comite, user)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     debut = debut_periode(comite)
     precedent = (
         ComiteSuivi.objects.visibles_par(user)
@@ -90,10 +93,16 @@ def pack(comite, user):
         for echeance in moteur.calculer(ids_qs, le=comite.date, contexte=contexte):
             if echeance.accompagnement_id and echeance.etat != Etat.A_JOUR:
                 alertes[echeance.accompagnement_id].append(echeance)
-    decisions = {d.accompagnement_id: d for d in comite.decisions.select_related("modalite_cible")}
+    decisions = {
+        d.accompagnement_id: d
+        for d in comite.decisions.filter(accompagnement_id__in=ids).select_related("modalite_cible")
+    }
     precedentes = {}
     if precedent is not None:
-        precedentes = {d.accompagnement_id: d for d in precedent.decisions.select_related("modalite_cible")}
+        precedentes = {
+            d.accompagnement_id: d
+            for d in precedent.decisions.filter(accompagnement_id__in=ids).select_related("modalite_cible")
+        }
     lignes = []
     for m in mesures:
         contrats_m = contrats_par_mesure.get(m.pk, [])

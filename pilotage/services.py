@@ -150,6 +150,8 @@ def enregistrer_decision(
         objet.action_faite_le = None
     objet.action = action
     objet.action_due_le = action_due_le
+    if existante is not None:
+        objet.modifiee_le = timezone.now()
     objet.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
@@ -182,9 +184,68 @@ def _compte_rendu(comite, par, compte_rendu, version, **champs):
     return enregistrer_version(comite, compte_rendu=(compte_rendu or "").strip(), **champs)
 
 
+class PersonnesSansDecision(ValidationError):
+    """Closing refused: `mesures` are the measures still without a decision (the page lists them)."""
+
+    def __init__(self, mesures):
+        self.mesures = mesures
+        noms = ", ".join(str(m.resident) for m in mesures)
+        n = len(mesures)
+        super().__init__(
+            f"Le comité ne peut pas être clos : {n} personne{'s' if n > 1 else ''} sans décision ({noms}). "
+            "Enregistrez une décision pour chacune, ou marquez-les « non examiné ».",
+            code="sans_decision",
+        )
+
+
+def mesures_sans_decision(comite, user):
+    """The committee's measures (as `user` sees them) with no decision yet, by name."""
+    from .pack import mesures_du_comite
+
+    return list(
+        mesures_du_comite(comite, user)
+        .exclude(decisions_comite__comite=comite)
+        .select_related("resident")
+        .order_by("resident__nom", "resident__prenom", "pk")
+    )
+
+
 @transaction.atomic
 def clore_comite(*, comite, par, compte_rendu, version):
-    return _compte_rendu(comite, par, compte_rendu, version, etat=ComiteSuivi.Etat.CLOS, clos_le=timezone.now())
+    """Close the committee: refused while a person of it has no decision (« non examiné » is one), so
+    that the minutes never print a blank for someone nobody decided about."""
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    verifier_version(comite, version)
+    if reste := mesures_sans_decision(comite, par):
+        raise PersonnesSansDecision(reste)
+    return enregistrer_version(
+        comite, compte_rendu=(compte_rendu or "").strip(), etat=ComiteSuivi.Etat.CLOS, clos_le=timezone.now()
+    )
+
+
+@transaction.atomic
+def marquer_non_examines(*, comite, par, mesures):
+    """Record « non examiné » for the listed measures still without a decision (the ids the chair saw
+    and confirmed): a measure decided meanwhile keeps its decision, one not listed is left alone, and
+    sending the confirmation twice changes nothing. Returns the decisions created."""
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    ids = set()
+    for pk in mesures:
+        try:
+            ids.add(int(pk))
+        except (TypeError, ValueError):
+            raise ValidationError("Formulaire invalide : rechargez la page.") from None
+    creees = []
+    for mesure in mesures_sans_decision(comite, par):
+        if mesure.pk in ids:
+            creees.append(
+                enregistrer_decision(
+                    comite=comite, accompagnement=mesure, par=par, decision=DecisionComite.Choix.NON_EXAMINE
+                )
+            )
+    return creees
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 from ..actions import actions_pour
 
@@ -10,3 +11,14 @@ def actions_comite(context):
     """The committee actions of the signed-in user, for any « À faire » page: {% actions_comite %}."""
     request = context.get("request")
     return {"actions": actions_pour(request.user) if request else []}
+
+
+@register.filter
+def etat_decision(decision):
+    """A card's state: « à décider », or « enregistrée à 10 h 42 » (local time; the date too when it
+    was not today)."""
+    if decision is None:
+        return "à décider"
+    moment = timezone.localtime(decision.enregistree_le)
+    jour = "" if moment.date() == timezone.localdate() else f"le {moment:%d/%m/%Y} "
+    return f"enregistrée {jour}à {moment.hour} h {moment:%M}"

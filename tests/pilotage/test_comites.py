@@ -206,6 +206,7 @@ def test_comite_clos_fige_les_decisions_et_pdf(client, monde, comite):
         modalite_cible=Modalite.objects.get(code=SOCIOPRO),
         commentaire="Projet professionnel défini.",
     )
+    services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
     reponse = _client(client, d).post(
         reverse("pilotage:compte_rendu", args=[comite.pk]),
         {"compte_rendu": "Comité tenu en présence du référent.", "version": comite.version, "clore": "1"},
@@ -214,7 +215,7 @@ def test_comite_clos_fige_les_decisions_et_pdf(client, monde, comite):
     comite.refresh_from_db()
     assert comite.etat == "CLOS"
     with pytest.raises(ValidationError, match="clos"):
-        services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
+        services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="SORTIE", version=1)
     pdf = client.get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
