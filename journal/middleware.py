@@ -82,6 +82,7 @@ PAGES_COLLECTIVES = {
     "pilotage:comite": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:non_examines": ("pk", "pilotage.ComiteSuivi"),
+    "pilotage:avenant": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu_pdf": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:telecharger_export": ("pk", "pilotage.Export"),
 }

@@ -64,3 +64,17 @@ class CompteRenduForm(forms.Form):
         label="Compte rendu", widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}), required=False
     )
     version = forms.CharField(widget=forms.HiddenInput)
+
+
+class AvenantForm(forms.Form):
+    texte = forms.CharField(
+        label="Texte de l'avenant",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        error_messages={"required": "Écrivez le texte de l'avenant."},
+    )
+    date = forms.DateField(
+        label="Date de l'avenant",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={"required": "Indiquez la date de l'avenant.", "invalid": "Date invalide."},
+    )
+    jeton = forms.UUIDField(widget=forms.HiddenInput, required=False)

@@ -160,6 +160,26 @@ class DecisionComite(models.Model):
         return self.modifiee_le or self.cree_le
 
 
+class AvenantComite(models.Model):
+    """A correction of a closed committee's minutes: kept beside the original, which stays as it was."""
+
+    comite = models.ForeignKey(ComiteSuivi, models.PROTECT, related_name="avenants", verbose_name="comité")
+    texte = models.TextField("texte de l'avenant")
+    date = models.DateField("date de l'avenant")
+    auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    cree_le = models.DateTimeField("enregistré le", default=timezone.now, editable=False)
+    jeton = champ_jeton()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "avenant au procès-verbal"
+        verbose_name_plural = "avenants au procès-verbal"
+        ordering = ["comite", "cree_le", "pk"]
+
+    def __str__(self):
+        return f"Avenant du {self.date:%d/%m/%Y} – {self.comite}"
+
+
 class ExportQuerySet(models.QuerySet):
     def de(self, user):
         """An export is only ever visible to the user who asked for it."""
@@ -241,4 +261,4 @@ class Export(models.Model):
         return f"{self.type}-{self.cree_le:%Y%m%d-%H%M}.{self.format}"
 
 
-__all__ = ["ComiteSuivi", "DecisionComite", "Export", "LIBELLES_EXPORT"]
+__all__ = ["AvenantComite", "ComiteSuivi", "DecisionComite", "Export", "LIBELLES_EXPORT"]

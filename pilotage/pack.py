@@ -209,6 +209,26 @@ def _nouveautes(mesure, precedent, contrats, objectifs):
     return faits
 
 
+def chiffres(comite, lignes):
+    """The minutes' summary: people reviewed (a decision other than « non examiné »), decisions by
+    kind (in the order of the choices, kinds with none left out), alerts open on the committee's day."""
+    from .models import DecisionComite
+
+    par_type = defaultdict(int)
+    for ligne in lignes:
+        if ligne.decision is not None:
+            par_type[ligne.decision.decision] += 1
+    return {
+        "personnes": len(lignes),
+        "examinees": sum(n for cle, n in par_type.items() if cle != DecisionComite.Choix.NON_EXAMINE),
+        "non_examinees": par_type.get(DecisionComite.Choix.NON_EXAMINE, 0),
+        "sans_decision": sum(1 for ligne in lignes if ligne.decision is None),
+        "par_decision": [(libelle, par_type[cle]) for cle, libelle in DecisionComite.Choix.choices if par_type[cle]],
+        "alertes": sum(len(ligne.alertes) for ligne in lignes),
+        "personnes_en_alerte": sum(1 for ligne in lignes if ligne.alertes),
+    }
+
+
 # --- charts (each with the same figures as a table) ---------------------------------------------
 
 

@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accompagnement.jeton import deja_saisi, sauver_une_fois
+from accompagnement.jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import ConflitDeVersion, enregistrer_version, verifier_version
 from accounts import acces
 from accounts.models import User
 from referentiel.models import Modalite
 
-from .models import ComiteSuivi, DecisionComite, Export
+from .models import AvenantComite, ComiteSuivi, DecisionComite, Export
 
 DUREE_VIE_EXPORT = datetime.timedelta(hours=24)
 
@@ -246,6 +246,32 @@ def marquer_non_examines(*, comite, par, mesures):
                 )
             )
     return creees
+
+
+@transaction.atomic
+def ajouter_avenant(*, comite, par, texte, date=None, jeton=None):
+    """The one correction of a closed committee: an addendum kept beside the original minutes and
+    decisions, which stay as they were. The same form sent twice (its `jeton`) adds one addendum."""
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    if not acces.peut_presider(par, comite):
+        raise ValidationError("Seul·e la personne qui préside ce comité peut y ajouter un avenant.")
+    if comite.est_ouvert:
+        raise ValidationError("Le comité est encore ouvert : corrigez directement ses décisions ou son compte rendu.")
+    texte = (texte or "").strip()
+    if not texte:
+        raise ValidationError("Écrivez le texte de l'avenant.")
+    date = date or timezone.localdate()
+    if date < comite.date:
+        raise ValidationError("Un avenant ne peut pas être daté d'avant le comité.")
+    if jeton:
+        try:
+            jeton = uuid.UUID(str(jeton))
+        except ValueError:
+            raise ValidationError("Formulaire invalide : rechargez la page.") from None
+    avenant, _cree = enregistrer_une_fois(
+        AvenantComite(comite=comite, texte=texte, date=date, auteur=par, jeton=jeton or None)
+    )
+    return avenant
 
 
 @transaction.atomic

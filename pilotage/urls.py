@@ -11,6 +11,7 @@ urlpatterns = [
     path("comites/<int:pk>/decision/<int:accompagnement>/", views.decision, name="decision"),
     path("comites/<int:pk>/compte-rendu/", views.compte_rendu, name="compte_rendu"),
     path("comites/<int:pk>/non-examines/", views.non_examines, name="non_examines"),
+    path("comites/<int:pk>/avenant/", views.avenant, name="avenant"),
     path("comites/<int:pk>/compte-rendu.pdf", views.compte_rendu_pdf, name="compte_rendu_pdf"),
     path("decisions/<int:pk>/faite/", views.action_faite, name="action_faite"),
     path("bilan/", views.bilan, name="bilan"),

@@ -25,7 +25,7 @@ from referentiel.regles import parametre
 from . import bilan as calculs
 from . import exports as exporteur
 from . import services
-from .forms import CompteRenduForm, DecisionForm, OuvrirComiteForm, choix_decisions, choix_modalites
+from .forms import AvenantForm, CompteRenduForm, DecisionForm, OuvrirComiteForm, choix_decisions, choix_modalites
 from .models import ComiteSuivi, DecisionComite, Export
 from .pack import graphiques, pack
 from .pdf import compte_rendu_pdf as rendre_pdf
@@ -125,7 +125,7 @@ def _contexte_cartes(comite):
     return {"choix_decisions": choix_decisions(comite), "modalites": choix_modalites(comite)}
 
 
-def _page_comite(request, comite, *, form_cr=None, sans_decision=None, status=200):
+def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_avenant=None, status=200):
     lignes, precedent = pack(comite, request.user)
     preside = _peut_presider(request.user, comite)
     if preside:
@@ -133,6 +133,9 @@ def _page_comite(request, comite, *, form_cr=None, sans_decision=None, status=20
             ligne.valeurs = _valeurs(ligne.decision)
     if form_cr is None:
         form_cr = CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version})
+    peut_avenant = not comite.est_ouvert and acces.peut_presider(request.user, comite)
+    if peut_avenant and form_avenant is None:
+        form_avenant = AvenantForm(initial={"date": timezone.localdate(), "jeton": uuid.uuid4()})
     return render(
         request,
         "pilotage/comite.html",
@@ -144,6 +147,8 @@ def _page_comite(request, comite, *, form_cr=None, sans_decision=None, status=20
             "reste": [ligne.mesure for ligne in lignes if ligne.decision is None],
             "sans_decision": sans_decision,
             "form_cr": form_cr,
+            "avenants": comite.avenants.select_related("auteur"),
+            "form_avenant": form_avenant if peut_avenant else None,
             "jeton": uuid.uuid4(),
             **(_contexte_cartes(comite) if preside else {}),
         },
@@ -277,11 +282,35 @@ def non_examines(request, pk):
     return redirect(reverse("pilotage:comite", args=[comite.pk]) + "#cloture")
 
 
+@require_POST
+def avenant(request, pk):
+    comite = _comite(request, pk)
+    form = AvenantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ajouter_avenant(
+                comite=comite,
+                par=request.user,
+                texte=form.cleaned_data["texte"],
+                date=form.cleaned_data["date"],
+                jeton=form.cleaned_data["jeton"],
+            )
+        except ValidationError as exc:
+            _erreurs(request, exc)
+        else:
+            messages.success(request, "Avenant au procès-verbal enregistré.")
+            return redirect(reverse("pilotage:comite", args=[comite.pk]) + "#avenants")
+        return redirect(reverse("pilotage:comite", args=[comite.pk]) + "#avenants")
+    if not acces.peut_presider(request.user, comite):
+        raise PermissionDenied
+    return _page_comite(request, comite, form_avenant=form)
+
+
 @require_GET
 def compte_rendu_pdf(request, pk):
     comite = _comite(request, pk)
     lignes, _precedent = pack(comite, request.user)
-    contenu = rendre_pdf(comite, lignes)
+    contenu = rendre_pdf(comite, lignes, avenants=list(comite.avenants.select_related("auteur")))
     reponse = HttpResponse(contenu, content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="compte-rendu-comite-{comite.pk}.pdf"'
     return reponse

@@ -4,6 +4,7 @@ minutes; the référent then sees the action asked of them."""
 
 import datetime
 import re
+import subprocess
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -87,13 +88,21 @@ def test_delegue_tient_un_comite(page, live_server):
     expect(page.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
     verifier_accessibilite(page)
 
-    # The minutes.
+    # The minutes: attendees, figures, each decision, signatures.
     with page.expect_download() as telechargement:
         page.get_by_role("link", name="Télécharger le compte rendu (PDF)").click()
     chemin = telechargement.value.path()
     with open(chemin, "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     assert telechargement.value.suggested_filename.endswith(".pdf")
+    texte = " ".join(
+        subprocess.run(["pdftotext", str(chemin), "-"], capture_output=True, check=True, text=True).stdout.split()
+    )
+    assert "Paul Martin, délégué·e insertion, président·e du comité" in texte
+    assert "Nadia Roux, référent·e RSA" in texte
+    assert "Personnes examinées 2" in texte and "Décision : procédure de sanction 1" in texte
+    assert re.search(r"Yanis .*Bernard.*poursuite de .*l'accompagnement", texte)
+    assert "Comité tenu avec Nadia Roux." in texte and "Signatures" in texte
 
     # The référent sees the decision and the action asked of them, read-only.
     page.context.clear_cookies()

@@ -6,6 +6,8 @@ référent picker offers only the référents of the committee's field."""
 import datetime
 import html
 import re
+import subprocess
+import uuid
 
 import pytest
 import time_machine
@@ -14,7 +16,8 @@ from django.urls import reverse
 
 from accompagnement.verrou import MESSAGE_CONFLIT
 from pilotage import services
-from pilotage.models import ComiteSuivi, DecisionComite
+from pilotage.models import AvenantComite, ComiteSuivi, DecisionComite
+from referentiel.models import Modalite
 from tests.accounts.factories import MOT_DE_PASSE
 from tests.pilotage.conftest import MOBILISATION, PARIS, SOCIOPRO, mesure
 
@@ -243,3 +246,97 @@ def test_non_examine_ne_touche_que_les_personnes_listees(monde, comite):
         services.clore_comite(comite=comite, par=d, compte_rendu="", version=comite.version)
     with pytest.raises(ValidationError, match="Formulaire invalide"):
         services.marquer_non_examines(comite=comite, par=d, mesures=["abc"])
+
+
+# --- 3. minutes and addenda ----------------------------------------------------------------------------
+
+
+def _texte_pdf(contenu, tmp_path):
+    chemin = tmp_path / "pv.pdf"
+    chemin.write_bytes(contenu)
+    return subprocess.run(["pdftotext", str(chemin), "-"], capture_output=True, check=True, text=True).stdout
+
+
+def _clore(monde, comite):
+    d = monde["delegue"]
+    services.enregistrer_decision(
+        comite=comite,
+        accompagnement=monde["m1"],
+        par=d,
+        decision="REORIENTATION",
+        modalite_cible=Modalite.objects.get(code=MOBILISATION),
+        commentaire="Projet à reprendre pas à pas.",
+    )
+    services.enregistrer_decision(comite=comite, accompagnement=monde["m2"], par=d, decision="POURSUITE")
+    services.marquer_non_examines(comite=comite, par=d, mesures=[monde["m3"].pk])
+    return services.clore_comite(comite=comite, par=d, compte_rendu="Comité tenu en présence du référent.", version=1)
+
+
+def test_proces_verbal_complet(client, monde, comite, tmp_path):
+    _clore(monde, comite)
+    reponse = _client(client, monde["delegue"]).get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk]))
+    texte = " ".join(_texte_pdf(reponse.content, tmp_path).split())
+    assert "Procès-verbal du comité de suivi trimestriel RSA" in texte
+    assert "Participants" in texte
+    assert f"{monde['delegue']}, délégué·e insertion, président·e du comité" in texte
+    assert f"{monde['referent']}, référent·e RSA" in texte
+    assert "Personnes suivies 3" in texte and "Personnes examinées 2" in texte
+    assert "Personnes non examinées 1" in texte
+    assert "Décision : poursuite de l'accompagnement 1" in texte and "Décision : réorientation 1" in texte
+    assert "Alertes au jour du comité" in texte
+    # Each decision, in its table row (a cell's words may wrap).
+    assert re.search(r"Élodie .*Lefèvre.*réorientation vers.*Projet à reprendre", texte)
+    assert re.search(r"Inès .*Caron.*non examiné", texte)
+    assert "Comité tenu en présence du référent." in texte
+    assert "Signatures" in texte and "Signature :" in texte
+
+
+def test_avenant_seule_correction_d_un_comite_clos(client, monde, comite, tmp_path):
+    d = monde["delegue"]
+    with pytest.raises(ValidationError, match="encore ouvert"):
+        services.ajouter_avenant(comite=comite, par=d, texte="Trop tôt")
+    _clore(monde, comite)
+    comite.refresh_from_db()
+    with pytest.raises(ValidationError, match="avant le comité"):
+        services.ajouter_avenant(comite=comite, par=d, texte="Antidaté", date=D(2026, 3, 30))
+    # The original stays as it was: decisions and minutes refuse any change.
+    decision = DecisionComite.objects.get(accompagnement=monde["m2"])
+    with pytest.raises(ValidationError, match="clos"):
+        services.enregistrer_decision(
+            comite=comite, accompagnement=monde["m2"], par=d, decision="SORTIE", version=decision.version
+        )
+    with pytest.raises(ValidationError, match="clos"):
+        services.enregistrer_compte_rendu(comite=comite, par=d, compte_rendu="Réécrit", version=comite.version)
+    page = _client(client, d).get(reverse("pilotage:comite", args=[comite.pk])).content.decode()
+    assert "Enregistrer la décision" not in page and "Ajouter l'avenant" in page
+    jeton = str(uuid.uuid4())
+    url = reverse("pilotage:avenant", args=[comite.pk])
+    donnees = {
+        "texte": "Yanis Bernard : lire « sortie » au lieu de « poursuite ».",
+        "date": "2026-04-03",
+        "jeton": jeton,
+    }
+    assert client.post(url, donnees).status_code == 302
+    client.post(url, donnees)  # sent twice: one addendum
+    avenant = AvenantComite.objects.get()
+    assert (avenant.auteur, avenant.date) == (d, D(2026, 4, 3))
+    assert DecisionComite.objects.get(accompagnement=monde["m2"]).decision == "POURSUITE"
+    page = html.unescape(client.get(reverse("pilotage:comite", args=[comite.pk])).content.decode())
+    assert "Avenant du 03/04/2026" in page and "lire « sortie » au lieu de « poursuite »" in page
+    texte = " ".join(
+        _texte_pdf(client.get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk])).content, tmp_path).split()
+    )
+    assert "Avenants au procès-verbal" in texte and "Avenant n° 1 du 03/04/2026" in texte
+    assert "lire « sortie » au lieu de « poursuite »" in texte
+    assert "Comité tenu en présence du référent." in texte  # the original kept
+    # An empty text is refused in French, the form shown again.
+    reponse = client.post(url, {"texte": "", "date": "2026-04-03", "jeton": str(uuid.uuid4())})
+    assert reponse.status_code == 200 and "Écrivez le texte de l&#x27;avenant." in reponse.content.decode()
+    # The référent sees the addendum, may not write one; an outsider gets a 404.
+    client.logout()
+    _client(client, monde["referent"])
+    assert "lire « sortie »" in html.unescape(client.get(reverse("pilotage:comite", args=[comite.pk])).content.decode())
+    client.post(url, {**donnees, "jeton": str(uuid.uuid4())})
+    client.logout()
+    assert _client(client, monde["etranger"]).post(url, {**donnees, "jeton": str(uuid.uuid4())}).status_code == 404
+    assert AvenantComite.objects.count() == 1
