@@ -22,3 +22,20 @@ def etat_decision(decision):
     moment = timezone.localtime(decision.enregistree_le)
     jour = "" if moment.date() == timezone.localdate() else f"le {moment:%d/%m/%Y} "
     return f"enregistrée {jour}à {moment.hour} h {moment:%M}"
+
+
+@register.simple_tag
+def decisions_du_dossier(accompagnements, user):
+    """The committee decisions about the person's measures the user sees, latest committee first: one
+    query (for the dossier's « Décisions des comités de suivi » section)."""
+    from ..models import DecisionComite
+
+    ids = [m.pk for m in accompagnements]
+    if not ids:
+        return []
+    return list(
+        DecisionComite.objects.visibles_par(user)
+        .filter(accompagnement_id__in=ids)
+        .select_related("comite__referent", "accompagnement__modalite", "modalite_cible")
+        .order_by("-comite__date", "-pk")
+    )

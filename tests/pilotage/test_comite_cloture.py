@@ -340,3 +340,29 @@ def test_avenant_seule_correction_d_un_comite_clos(client, monde, comite, tmp_pa
     client.logout()
     assert _client(client, monde["etranger"]).post(url, {**donnees, "jeton": str(uuid.uuid4())}).status_code == 404
     assert AvenantComite.objects.count() == 1
+
+
+# --- 5. the decision in the person's dossier ----------------------------------------------------------
+
+
+def test_la_decision_apparait_dans_le_dossier_de_la_personne(client, monde, comite):
+    services.enregistrer_decision(
+        comite=comite,
+        accompagnement=monde["m1"],
+        par=monde["delegue"],
+        decision="AUTRE",
+        commentaire="Reprendre contact avec la Mission Locale.",
+        action="Proposer l'atelier mobilité",
+        action_due_le=D(2026, 4, 30),
+    )
+    url = reverse("residents:dossier", args=[monde["m1"].resident_id])
+    page = html.unescape(_client(client, monde["referent"]).get(url).content.decode())
+    section = page[page.index('id="titre-comites-dossier"') :]
+    section = section[: section.index("</section>")]
+    assert "Comité de suivi trimestriel RSA du 31/03/2026" in section and "autre" in section
+    assert "Reprendre contact avec la Mission Locale." in section
+    assert "Action demandée au référent : Proposer l'atelier mobilité — pour le 30/04/2026" in section
+    assert f'href="{reverse("pilotage:comite", args=[comite.pk])}#mesure-{monde["m1"].pk}"' in section
+    # Another person's dossier shows none of it.
+    page = client.get(reverse("residents:dossier", args=[monde["m2"].resident_id])).content.decode()
+    assert 'id="titre-comites-dossier"' not in page
