@@ -152,7 +152,9 @@ def enregistrer_decision(
     objet.action_due_le = action_due_le
     if existante is not None:
         objet.modifiee_le = timezone.now()
-    objet.full_clean(validate_unique=False)
+    # The committee and the measure were just read through scoped querysets: not checked again (the
+    # unique pair is the database's, an IntegrityError below).
+    objet.full_clean(exclude=["comite", "accompagnement"], validate_unique=False)
     try:
         with transaction.atomic():
             objet.save()

@@ -12,7 +12,9 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.verrou import ConflitDeVersion
@@ -121,8 +123,31 @@ def _valeurs_envoyees(post, prefixe):
     return {nom: post.get(f"{prefixe}-{nom}", "") for nom in VALEURS_VIDES}
 
 
-def _contexte_cartes(comite):
-    return {"choix_decisions": choix_decisions(comite), "modalites": choix_modalites(comite)}
+class _Options:
+    """The <option>s of a card's select, escaped once per page and joined in Python for each card: a
+    template loop over them, 300 cards × 15 options, was half the page's rendering."""
+
+    def __init__(self, choix, vide):
+        self.morceaux = [
+            (str(cle), format_html('<option value="{}"', cle), format_html(">{}</option>", libelle))
+            for cle, libelle in [("", vide), *choix]
+        ]
+
+    def pour(self, valeur):
+        valeur = str(valeur)
+        return mark_safe(  # noqa: S308 (every piece escaped by format_html above)
+            "".join(f"{debut}{' selected' if cle == valeur else ''}{fin}" for cle, debut, fin in self.morceaux)
+        )
+
+
+def _cartes(comite, lignes, modalites=None):
+    """Each line's selects, with its form's values (`valeurs`) chosen. `modalites`: the choices already
+    read (choix_modalites)."""
+    decisions = _Options(choix_decisions(comite), "à décider")
+    modalites = _Options(choix_modalites(comite) if modalites is None else modalites, "—")
+    for ligne in lignes:
+        ligne.options_decision = decisions.pour(ligne.valeurs["decision"])
+        ligne.options_modalite = modalites.pour(ligne.valeurs["modalite_cible"])
 
 
 def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_avenant=None, status=200):
@@ -131,6 +156,7 @@ def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_aven
     if preside:
         for ligne in lignes:
             ligne.valeurs = _valeurs(ligne.decision)
+        _cartes(comite, lignes)
     if form_cr is None:
         form_cr = CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version})
     peut_avenant = not comite.est_ouvert and acces.peut_presider(request.user, comite)
@@ -150,7 +176,6 @@ def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_aven
             "avenants": comite.avenants.select_related("auteur"),
             "form_avenant": form_avenant if peut_avenant else None,
             "jeton": uuid.uuid4(),
-            **(_contexte_cartes(comite) if preside else {}),
         },
         status=status,
     )
@@ -179,7 +204,8 @@ def decision(request, pk, accompagnement):
     except ValidationError:
         raise Http404 from None
     prefixe = f"m{mesure.pk}"
-    form = DecisionForm(request.POST, comite=comite, prefix=prefixe)
+    modalites = choix_modalites(comite)
+    form = DecisionForm(request.POST, comite=comite, modalites=modalites, prefix=prefixe)
     erreurs, enregistree, conflit = [], None, False
     if form.is_valid():
         data = form.cleaned_data
@@ -219,19 +245,20 @@ def decision(request, pk, accompagnement):
         valeurs = _valeurs_envoyees(request.POST, prefixe)
         if conflit:  # the input stays; the version moves on so that a deliberate resubmit goes through
             valeurs["version"] = decision_.version if decision_ else ""
-    comite.refresh_from_db(fields=["etat", "version"])
+    if enregistree is None:  # refused: the committee may have been closed meanwhile (no form then)
+        comite.refresh_from_db(fields=["etat", "version"])
     ligne = SimpleNamespace(mesure=mesure, decision=decision_, valeurs=valeurs, erreurs=erreurs)
+    _cartes(comite, [ligne], modalites)
     return render(
         request,
         "pilotage/includes/decision.html",
         {
             "comite": comite,
             "l": ligne,
-            "preside": _peut_presider(request.user, comite),
+            "preside": enregistree is not None or _peut_presider(request.user, comite),
             "succes": enregistree is not None,
             "reste": services.mesures_sans_decision(comite, request.user),
             "oob": True,
-            **_contexte_cartes(comite),
         },
     )
 
