@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accompagnement.jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from accompagnement.models import Accompagnement
@@ -239,15 +240,15 @@ def marquer_non_examines(*, comite, par, mesures):
             ids.add(int(pk))
         except (TypeError, ValueError):
             raise ValidationError("Formulaire invalide : rechargez la page.") from None
-    creees = []
-    for mesure in mesures_sans_decision(comite, par):
-        if mesure.pk in ids:
-            creees.append(
-                enregistrer_decision(
-                    comite=comite, accompagnement=mesure, par=par, decision=DecisionComite.Choix.NON_EXAMINE
-                )
-            )
-    return creees
+    # One insert for all (with their history): the committee row is locked, so no decision of it can be
+    # saved meanwhile; « non examiné » asks no action of the référent.
+    maintenant = timezone.now()
+    nouvelles = [
+        DecisionComite(comite=comite, accompagnement=m, decision=DecisionComite.Choix.NON_EXAMINE, cree_le=maintenant)
+        for m in mesures_sans_decision(comite, par)
+        if m.pk in ids
+    ]
+    return bulk_create_with_history(nouvelles, DecisionComite, default_user=par, default_date=maintenant)
 
 
 @transaction.atomic

@@ -366,3 +366,17 @@ def test_la_decision_apparait_dans_le_dossier_de_la_personne(client, monde, comi
     # Another person's dossier shows none of it.
     page = client.get(reverse("residents:dossier", args=[monde["m2"].resident_id])).content.decode()
     assert 'id="titre-comites-dossier"' not in page
+
+
+def test_non_examines_en_une_ecriture_avec_historique(monde, comite, django_assert_max_num_queries):
+    """Marking many people costs the same few queries as marking one, and each decision has its history."""
+    d = monde["delegue"]
+    for i in range(20):
+        mesure(monde["referent"], SOCIOPRO, D(2026, 1, 5), resident__nom=f"Restant{i}")
+    from pilotage.pack import mesures_du_comite
+
+    ids = list(mesures_du_comite(comite, d).values_list("pk", flat=True))
+    with django_assert_max_num_queries(12):
+        creees = services.marquer_non_examines(comite=comite, par=d, mesures=ids)
+    assert len(creees) == 23 == DecisionComite.objects.filter(decision="NON_EXAMINE").count()
+    assert DecisionComite.history.filter(decision="NON_EXAMINE", history_user=d).count() == 23
