@@ -380,3 +380,22 @@ def test_non_examines_en_une_ecriture_avec_historique(monde, comite, django_asse
         creees = services.marquer_non_examines(comite=comite, par=d, mesures=ids)
     assert len(creees) == 23 == DecisionComite.objects.filter(decision="NON_EXAMINE").count()
     assert DecisionComite.history.filter(decision="NON_EXAMINE", history_user=d).count() == 23
+
+
+def test_carte_envoyee_apres_la_cloture(client, monde, comite):
+    """A card sent from a page opened before the closing: refused in French in the card, and the form
+    is gone (the committee is closed)."""
+    d = monde["delegue"]
+    _client(client, d)
+    for m in (monde["m1"], monde["m2"], monde["m3"]):
+        services.enregistrer_decision(comite=comite, accompagnement=m, par=d, decision="POURSUITE")
+    services.clore_comite(comite=comite, par=d, compte_rendu="", version=comite.version)
+    reponse = client.post(
+        reverse("pilotage:decision", args=[comite.pk, monde["m1"].pk]),
+        _donnees(monde["m1"], decision="SORTIE", version="1"),
+        HTTP_HX_REQUEST="true",
+    )
+    contenu = reponse.content.decode()
+    assert "Ce comité est clos : ses décisions ne peuvent plus être modifiées." in contenu
+    assert "Enregistrer la décision" not in contenu
+    assert DecisionComite.objects.get(accompagnement=monde["m1"]).decision == "POURSUITE"
