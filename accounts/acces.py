@@ -11,6 +11,8 @@ Two kinds of answers: a queryset method's filter (`…_visibles(qs, user)`: what
 outsider gets a 404 from it) and a yes / no on an action (`peut_…`, `est_…`; `exiger_…` raises
 PermissionDenied with a French message: a 403, since the object was already visible)."""
 
+import datetime
+
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -325,6 +327,28 @@ def comites_visibles(qs, user):
     if user.role == Role.RESPONSABLE:
         return qs.filter(referent__structures__in=user.structures.all()).distinct()
     return qs.none()
+
+
+def referents_du_comite(qs, user, type_comite):
+    """Among the users `qs`, the référents a chair may hold a committee of `type_comite` with: those of a
+    structure of the chair's territories who follow, there, a measure the committee reviews (RSA for the
+    quarterly committee, ASLL for the monthly one; a référent's field is the field of their measures),
+    open or ended less than a year ago. Nobody for a user who does not chair this kind."""
+    if type_de_comite_preside(user) != type_comite:
+        return qs.none()
+    ComiteSuivi = _modele("pilotage.ComiteSuivi")
+    depuis = timezone.localdate() - datetime.timedelta(days=365)
+    mesures = (
+        _modele("accompagnement.Accompagnement")
+        .objects.filter(ComiteSuivi.filtre_du_type(type_comite), modalite__accompagnee_ici=True)
+        .filter(structure__territoire__in=user.territoires.all())
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=depuis))
+    )
+    return qs.filter(
+        role=Role.REFERENT,
+        structures__territoire__in=user.territoires.all(),
+        pk__in=mesures.values("referent_id"),
+    ).distinct()
 
 
 def peut_presider(user, comite):

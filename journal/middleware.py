@@ -81,6 +81,8 @@ PAGES_DOSSIER = {
 PAGES_COLLECTIVES = {
     "pilotage:comite": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu": ("pk", "pilotage.ComiteSuivi"),
+    "pilotage:non_examines": ("pk", "pilotage.ComiteSuivi"),
+    "pilotage:avenant": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu_pdf": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:telecharger_export": ("pk", "pilotage.Export"),
 }

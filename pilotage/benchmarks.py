@@ -1,5 +1,5 @@
 """`make bench` for pilotage, on the synthetic base (`manage.py donnees_synthetiques`): the quarterly
-pack of a référent's caseload, the yearly bilan of the whole département, an XLSX export of 50,000
+pack of a référent's caseload, the committee page and one card's save (htmx), the yearly bilan of the whole département, an XLSX export of 50,000
 rows (the code the Celery worker runs). Everything in a transaction rolled back at the end."""
 
 import datetime
@@ -106,6 +106,87 @@ def bench_pack_trimestriel():
     return lignes
 
 
+# Page and card save: fewer repetitions than a list page (a 300-card page is the slowest page of the app).
+REPETITIONS_COMITE = 30
+
+
+def _p95(durees):
+    return statistics.quantiles(durees, n=20)[18] if len(durees) >= 2 else durees[0]
+
+
+def bench_comite():
+    """The committee page of 300 measures and one card's save (htmx), through Django's test Client (the
+    whole request), as the chair: p95 of server time, the page's weight, and the queries of a save."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from demo.clients import client_connecte
+
+    trouve = _referent_le_plus_charge()
+    if not trouve:
+        return [("comité : pas de données synthétiques", 0, "", 0)]
+    lignes = []
+    try:
+        with transaction.atomic():
+            referent = User.objects.get(pk=trouve[0])
+            territoire = Territoire.objects.filter(structures__membres=referent).first()
+            delegue = _utilisateur(Role.DELEGUE)
+            delegue.territoires.set([territoire])
+            comite = ComiteSuivi.objects.create(
+                type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
+                referent=referent,
+                territoire=territoire,
+                president=delegue,
+                date=timezone.localdate(),
+            )
+            n = porter_a(comite, delegue, MESURES_PACK)
+            mesure = mesures_du_comite(comite, delegue).order_by("pk").first()
+            client = client_connecte(delegue)
+            url_page = reverse("pilotage:comite", args=[comite.pk])
+            url_carte = reverse("pilotage:decision", args=[comite.pk, mesure.pk])
+            durees_page, durees_carte, poids = [], [], 0
+            for i in range(3 + REPETITIONS_COMITE):
+                debut = time.perf_counter()
+                reponse = client.get(url_page)
+                duree = time.perf_counter() - debut
+                if reponse.status_code != 200:
+                    raise AssertionError(f"page du comité : réponse {reponse.status_code}")
+                poids = len(reponse.content)
+                if i >= 3:
+                    durees_page.append(duree * 1000)
+            p = f"m{mesure.pk}-"
+            requetes = 0
+            for i in range(3 + REPETITIONS_COMITE):
+                version = comite.decisions.filter(accompagnement=mesure).values_list("version", flat=True).first()
+                donnees = {
+                    p + "decision": ("POURSUITE", "AUTRE")[i % 2],
+                    p + "commentaire": f"Essai {i}",
+                    p + "version": version or "",
+                }
+                with CaptureQueriesContext(connection) as capture:
+                    debut = time.perf_counter()
+                    reponse = client.post(url_carte, donnees, headers={"HX-Request": "true"})
+                    duree = time.perf_counter() - debut
+                if reponse.status_code != 200 or b'role="alert"' in reponse.content:
+                    raise AssertionError(f"enregistrement d'une carte : réponse {reponse.status_code}")
+                requetes = len(capture)
+                if i >= 3:
+                    durees_carte.append(duree * 1000)
+            lignes += [
+                (f"page du comité ({n} personnes), p95", round(_p95(durees_page)), "ms", None),
+                ("page du comité : médiane", round(statistics.median(durees_page)), "ms", None),
+                ("page du comité : poids", round(poids / 1024), "Kio", None),
+                ("enregistrement d'une carte (htmx), p95", round(_p95(durees_carte), 1), "ms", 150),
+                ("enregistrement d'une carte : médiane", round(statistics.median(durees_carte), 1), "ms", None),
+                ("enregistrement d'une carte : requêtes SQL", requetes, "requêtes", None),
+            ]
+            raise _Annuler
+    except _Annuler:
+        pass
+    return lignes
+
+
 def bench_bilan_annuel():
     lignes = []
     try:
@@ -174,4 +255,4 @@ def bench_export_xlsx():
         responsable.delete()
 
 
-__all__ = ["bench_pack_trimestriel", "bench_bilan_annuel", "bench_export_xlsx"]
+__all__ = ["bench_pack_trimestriel", "bench_comite", "bench_bilan_annuel", "bench_export_xlsx"]

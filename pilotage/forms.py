@@ -1,6 +1,7 @@
 from crispy_forms.layout import Field, Layout
 from django import forms
 
+from accompagnement.forms import JetonMixin
 from accounts.formulaires import FormulaireMixin
 from referentiel.models import Modalite
 
@@ -25,9 +26,23 @@ class OuvrirComiteForm(FormulaireMixin, forms.Form):
         return Layout(Field("referent", wrapper_class="col-sm-4"), Field("date", wrapper_class="col-sm-4"))
 
 
+def choix_decisions(comite):
+    """The decisions the chair may record: no sanction procedure in the ASLL committee."""
+    if comite.type == ComiteSuivi.Type.MENSUEL_ASLL:
+        return [c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION]
+    return list(DecisionComite.Choix.choices)
+
+
 class DecisionForm(FormulaireMixin, forms.Form):
-    sans_note = True
-    decision = forms.ChoiceField(label="Décision", choices=DecisionComite.Choix.choices)
+    """Validates a card's decision. The page renders the cards' fields by hand
+    (templates/pilotage/includes/decision.html) with the same names: 300 cards of a pack are then
+    plain markup rather than 300 bound forms."""
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[],
+        error_messages={"required": "Choisissez une décision.", "invalid_choice": "Choisissez une décision."},
+    )
     # A plain choice list (read once per page) rather than a ModelChoiceField, which would query the
     # modalities again for every person of the pack.
     modalite_cible = forms.TypedChoiceField(label="Modalité visée (réorientation)", coerce=int, required=False)
@@ -41,23 +56,23 @@ class DecisionForm(FormulaireMixin, forms.Form):
         if modalites is None:
             modalites = choix_modalites(comite)
         self.fields["modalite_cible"].choices = [("", "—"), *modalites]
-        if comite.type == ComiteSuivi.Type.MENSUEL_ASLL:
-            self.fields["decision"].choices = [
-                c for c in DecisionComite.Choix.choices if c[0] != DecisionComite.Choix.SANCTION
-            ]
-
-    def mise_en_page(self):
-        # One line per person of the pack: short fields side by side, the comment under them.
-        return Layout(
-            *(
-                Field(nom, wrapper_class="col-md-3")
-                for nom in ("decision", "modalite_cible", "action", "action_due_le")
-            ),
-            Field("commentaire", wrapper_class="col-12"),
-        )
+        self.fields["decision"].choices = [("", "à décider"), *choix_decisions(comite)]
 
 
 class CompteRenduForm(FormulaireMixin, forms.Form):
     sans_note = True
     compte_rendu = forms.CharField(label="Compte rendu", widget=forms.Textarea(attrs={"rows": 6}), required=False)
     version = forms.CharField(widget=forms.HiddenInput)
+
+
+class AvenantForm(FormulaireMixin, JetonMixin, forms.Form):
+    texte = forms.CharField(
+        label="Texte de l'avenant",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Écrivez le texte de l'avenant."},
+    )
+    date = forms.DateField(
+        label="Date de l'avenant",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Indiquez la date de l'avenant.", "invalid": "Date invalide."},
+    )

@@ -68,12 +68,17 @@ class ComiteSuivi(models.Model):
 
     @property
     def filtre_mesures(self):
-        """The measures the committee reviews: the RSA ones for the quarterly committee; for the monthly
-        one, the ASLL measures only (domain.md §7: the plan d'actions ASLL, measure by measure), not the
-        accompagnement global coordonné that shares the conseillère's field."""
-        if self.type == self.Type.TRIMESTRIEL_RSA:
-            return Q(modalite__champ="INSERTION")
-        return Q(modalite__code=Modalite.Code.ASLL)
+        return self.filtre_du_type(self.type)
+
+    @classmethod
+    def filtre_du_type(cls, type, prefixe=""):
+        """The measures a committee of this kind reviews: the RSA ones for the quarterly committee; for
+        the monthly one, the ASLL measures only (domain.md §7: the plan d'actions ASLL, measure by
+        measure), not the accompagnement global coordonné that shares the conseillère's field.
+        `prefixe` ("accompagnements__"): the same filter through a join."""
+        if type == cls.Type.TRIMESTRIEL_RSA:
+            return Q(**{f"{prefixe}modalite__champ": "INSERTION"})
+        return Q(**{f"{prefixe}modalite__code": Modalite.Code.ASLL})
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -96,6 +101,9 @@ class DecisionComite(models.Model):
         SANCTION = "SANCTION", "procédure de sanction"
         SORTIE = "SORTIE", "sortie du dispositif"
         AUTRE = "AUTRE", "autre"
+        # Recorded explicitly by the chair (one by one or for all the people left) so that closing never
+        # leaves a person without a word in the minutes.
+        NON_EXAMINE = "NON_EXAMINE", "non examiné"
 
     comite = models.ForeignKey(ComiteSuivi, models.CASCADE, related_name="decisions", verbose_name="comité")
     accompagnement = models.ForeignKey(
@@ -115,6 +123,7 @@ class DecisionComite(models.Model):
     action_due_le = models.DateField("action à faire pour le", null=True, blank=True)
     action_faite_le = models.DateField("action faite le", null=True, blank=True)
     cree_le = models.DateTimeField("enregistrée le", default=timezone.now, editable=False)
+    modifiee_le = models.DateTimeField("modifiée le", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -144,6 +153,31 @@ class DecisionComite(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} – {self.accompagnement}"
+
+    @property
+    def enregistree_le(self):
+        """When the card was last saved (its state on the committee page)."""
+        return self.modifiee_le or self.cree_le
+
+
+class AvenantComite(models.Model):
+    """A correction of a closed committee's minutes: kept beside the original, which stays as it was."""
+
+    comite = models.ForeignKey(ComiteSuivi, models.PROTECT, related_name="avenants", verbose_name="comité")
+    texte = models.TextField("texte de l'avenant")
+    date = models.DateField("date de l'avenant")
+    auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    cree_le = models.DateTimeField("enregistré le", default=timezone.now, editable=False)
+    jeton = champ_jeton()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "avenant au procès-verbal"
+        verbose_name_plural = "avenants au procès-verbal"
+        ordering = ["comite", "cree_le", "pk"]
+
+    def __str__(self):
+        return f"Avenant du {self.date:%d/%m/%Y} – {self.comite}"
 
 
 class ExportQuerySet(models.QuerySet):
@@ -227,4 +261,4 @@ class Export(models.Model):
         return f"{self.type}-{self.cree_le:%Y%m%d-%H%M}.{self.format}"
 
 
-__all__ = ["ComiteSuivi", "DecisionComite", "Export", "LIBELLES_EXPORT"]
+__all__ = ["AvenantComite", "ComiteSuivi", "DecisionComite", "Export", "LIBELLES_EXPORT"]

@@ -63,9 +63,12 @@ class LignePack:
         return self.suivi is None and self.mesure.date_fin is not None
 
 
-def pack(comite, user):
-    """[LignePack] ordered by name, plus the previous committee of the same kind for the référent."""
+def pack(comite, user, ids=None):
+    """[LignePack] ordered by name, plus the previous committee of the same kind for the référent.
+    `ids`: only these measures (one card)."""
     qs = mesures_du_comite(comite, user)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     debut = debut_periode(comite)
     precedent = (
         ComiteSuivi.objects.visibles_par(user)
@@ -90,10 +93,16 @@ def pack(comite, user):
         for echeance in moteur.calculer(ids_qs, le=comite.date, contexte=contexte):
             if echeance.accompagnement_id and echeance.etat != Etat.A_JOUR:
                 alertes[echeance.accompagnement_id].append(echeance)
-    decisions = {d.accompagnement_id: d for d in comite.decisions.select_related("modalite_cible")}
+    decisions = {
+        d.accompagnement_id: d
+        for d in comite.decisions.filter(accompagnement_id__in=ids).select_related("modalite_cible")
+    }
     precedentes = {}
     if precedent is not None:
-        precedentes = {d.accompagnement_id: d for d in precedent.decisions.select_related("modalite_cible")}
+        precedentes = {
+            d.accompagnement_id: d
+            for d in precedent.decisions.filter(accompagnement_id__in=ids).select_related("modalite_cible")
+        }
     lignes = []
     for m in mesures:
         contrats_m = contrats_par_mesure.get(m.pk, [])
@@ -198,6 +207,26 @@ def _nouveautes(mesure, precedent, contrats, objectifs):
         if evaluations:
             faits.append(f"objectif « {o.libelle} » évalué : {evaluations[0].get_niveau_display()}")
     return faits
+
+
+def chiffres(comite, lignes):
+    """The minutes' summary: people reviewed (a decision other than « non examiné »), decisions by
+    kind (in the order of the choices, kinds with none left out), alerts open on the committee's day."""
+    from .models import DecisionComite
+
+    par_type = defaultdict(int)
+    for ligne in lignes:
+        if ligne.decision is not None:
+            par_type[ligne.decision.decision] += 1
+    return {
+        "personnes": len(lignes),
+        "examinees": sum(n for cle, n in par_type.items() if cle != DecisionComite.Choix.NON_EXAMINE),
+        "non_examinees": par_type.get(DecisionComite.Choix.NON_EXAMINE, 0),
+        "sans_decision": sum(1 for ligne in lignes if ligne.decision is None),
+        "par_decision": [(libelle, par_type[cle]) for cle, libelle in DecisionComite.Choix.choices if par_type[cle]],
+        "alertes": sum(len(ligne.alertes) for ligne in lignes),
+        "personnes_en_alerte": sum(1 for ligne in lignes if ligne.alertes),
+    }
 
 
 # --- charts (each with the same figures as a table) ---------------------------------------------

@@ -9,15 +9,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from accompagnement.jeton import deja_saisi, sauver_une_fois
+from accompagnement.jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from accompagnement.models import Accompagnement
 from accompagnement.verrou import ConflitDeVersion, enregistrer_version, verifier_version
 from accounts import acces
 from accounts.models import User
 from referentiel.models import Modalite
 
-from .models import ComiteSuivi, DecisionComite, Export
+from .models import AvenantComite, ComiteSuivi, DecisionComite, Export
 
 DUREE_VIE_EXPORT = datetime.timedelta(hours=24)
 
@@ -27,15 +28,10 @@ def duree_vie_export():
 
 
 def referents_possibles(user, type_comite):
-    """The référents a chair may hold a committee with: staff of a structure of their territories."""
-    if acces.type_de_comite_preside(user) != type_comite:
-        return User.objects.none()
-    return (
-        User.objects.actifs()
-        .referents()
-        .filter(structures__territoire__in=user.territoires.all())
-        .distinct()
-        .order_by("last_name", "first_name")
+    """The référents a chair may hold a committee with (accounts.acces.referents_du_comite: their
+    territories, the committee's field)."""
+    return acces.referents_du_comite(User.objects.actifs().referents(), user, type_comite).order_by(
+        "last_name", "first_name"
     )
 
 
@@ -56,6 +52,9 @@ def ouvrir_comite(*, par, type, referent, date):
     )
     if referent is None or not referent.is_referent or territoire is None:
         raise ValidationError("Ce référent n'exerce pas sur votre territoire.")
+    if not referents_possibles(par, type).filter(pk=referent.pk).exists():
+        champ = "RSA" if type == ComiteSuivi.Type.TRIMESTRIEL_RSA else "ASLL"
+        raise ValidationError(f"Ce référent ne suit aucune mesure {champ} : ce comité ne le concerne pas.")
     comite, _cree = ComiteSuivi.objects.get_or_create(
         type=type,
         referent=referent,
@@ -152,7 +151,11 @@ def enregistrer_decision(
         objet.action_faite_le = None
     objet.action = action
     objet.action_due_le = action_due_le
-    objet.full_clean(validate_unique=False)
+    if existante is not None:
+        objet.modifiee_le = timezone.now()
+    # The committee and the measure were just read through scoped querysets: not checked again (the
+    # unique pair is the database's, an IntegrityError below).
+    objet.full_clean(exclude=["comite", "accompagnement"], validate_unique=False)
     try:
         with transaction.atomic():
             objet.save()
@@ -184,9 +187,94 @@ def _compte_rendu(comite, par, compte_rendu, version, **champs):
     return enregistrer_version(comite, compte_rendu=(compte_rendu or "").strip(), **champs)
 
 
+class PersonnesSansDecision(ValidationError):
+    """Closing refused: `mesures` are the measures still without a decision (the page lists them)."""
+
+    def __init__(self, mesures):
+        self.mesures = mesures
+        noms = ", ".join(str(m.resident) for m in mesures)
+        n = len(mesures)
+        super().__init__(
+            f"Le comité ne peut pas être clos : {n} personne{'s' if n > 1 else ''} sans décision ({noms}). "
+            "Enregistrez une décision pour chacune, ou marquez-les « non examiné ».",
+            code="sans_decision",
+        )
+
+
+def mesures_sans_decision(comite, user):
+    """The committee's measures (as `user` sees them) with no decision yet, by name."""
+    from .pack import mesures_du_comite
+
+    return list(
+        mesures_du_comite(comite, user)
+        .exclude(decisions_comite__comite=comite)
+        .select_related("resident")
+        .order_by("resident__nom", "resident__prenom", "pk")
+    )
+
+
 @transaction.atomic
 def clore_comite(*, comite, par, compte_rendu, version):
-    return _compte_rendu(comite, par, compte_rendu, version, etat=ComiteSuivi.Etat.CLOS, clos_le=timezone.now())
+    """Close the committee: refused while a person of it has no decision (« non examiné » is one), so
+    that the minutes never print a blank for someone nobody decided about."""
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    verifier_version(comite, version)
+    if reste := mesures_sans_decision(comite, par):
+        raise PersonnesSansDecision(reste)
+    return enregistrer_version(
+        comite, compte_rendu=(compte_rendu or "").strip(), etat=ComiteSuivi.Etat.CLOS, clos_le=timezone.now()
+    )
+
+
+@transaction.atomic
+def marquer_non_examines(*, comite, par, mesures):
+    """Record « non examiné » for the listed measures still without a decision (the ids the chair saw
+    and confirmed): a measure decided meanwhile keeps its decision, one not listed is left alone, and
+    sending the confirmation twice changes nothing. Returns the decisions created."""
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    _verifier_president(comite, par)
+    ids = set()
+    for pk in mesures:
+        try:
+            ids.add(int(pk))
+        except (TypeError, ValueError):
+            raise ValidationError("Formulaire invalide : rechargez la page.") from None
+    # One insert for all (with their history): the committee row is locked, so no decision of it can be
+    # saved meanwhile; « non examiné » asks no action of the référent.
+    maintenant = timezone.now()
+    nouvelles = [
+        DecisionComite(comite=comite, accompagnement=m, decision=DecisionComite.Choix.NON_EXAMINE, cree_le=maintenant)
+        for m in mesures_sans_decision(comite, par)
+        if m.pk in ids
+    ]
+    return bulk_create_with_history(nouvelles, DecisionComite, default_user=par, default_date=maintenant)
+
+
+@transaction.atomic
+def ajouter_avenant(*, comite, par, texte, date=None, jeton=None):
+    """The one correction of a closed committee: an addendum kept beside the original minutes and
+    decisions, which stay as they were. The same form sent twice (its `jeton`) adds one addendum."""
+    comite = ComiteSuivi.objects.select_for_update().get(pk=comite.pk)
+    if not acces.peut_presider(par, comite):
+        raise ValidationError("Seul·e la personne qui préside ce comité peut y ajouter un avenant.")
+    if comite.est_ouvert:
+        raise ValidationError("Le comité est encore ouvert : corrigez directement ses décisions ou son compte rendu.")
+    texte = (texte or "").strip()
+    if not texte:
+        raise ValidationError("Écrivez le texte de l'avenant.")
+    date = date or timezone.localdate()
+    if date < comite.date:
+        raise ValidationError("Un avenant ne peut pas être daté d'avant le comité.")
+    if jeton:
+        try:
+            jeton = uuid.UUID(str(jeton))
+        except ValueError:
+            raise ValidationError("Formulaire invalide : rechargez la page.") from None
+    avenant, _cree = enregistrer_une_fois(
+        AvenantComite(comite=comite, texte=texte, date=date, auteur=par, jeton=jeton or None)
+    )
+    return avenant
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 import datetime
 import io
 import uuid
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +12,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accompagnement.verrou import ConflitDeVersion
 from accompagnement.views_communs import entier
 from accounts import acces
 from accounts.models import User
@@ -23,7 +27,7 @@ from referentiel.regles import parametre
 from . import bilan as calculs
 from . import exports as exporteur
 from . import services
-from .forms import CompteRenduForm, DecisionForm, OuvrirComiteForm, choix_modalites
+from .forms import AvenantForm, CompteRenduForm, DecisionForm, OuvrirComiteForm, choix_decisions, choix_modalites
 from .models import ComiteSuivi, DecisionComite, Export
 from .pack import graphiques, pack
 from .pdf import compte_rendu_pdf as rendre_pdf
@@ -91,28 +95,73 @@ def _peut_presider(user, comite):
     return comite.est_ouvert and acces.peut_presider(user, comite)
 
 
-@require_GET
-def comite(request, pk):
-    comite = _comite(request, pk)
+VALEURS_VIDES = {
+    "decision": "",
+    "modalite_cible": "",
+    "commentaire": "",
+    "action": "",
+    "action_due_le": "",
+    "version": "",
+}
+
+
+def _valeurs(decision):
+    """What a card's form shows: the saved decision, or nothing chosen (« à décider »)."""
+    if decision is None:
+        return VALEURS_VIDES
+    return {
+        "decision": decision.decision,
+        "modalite_cible": decision.modalite_cible_id or "",
+        "commentaire": decision.commentaire,
+        "action": decision.action,
+        "action_due_le": decision.action_due_le.isoformat() if decision.action_due_le else "",
+        "version": decision.version,
+    }
+
+
+def _valeurs_envoyees(post, prefixe):
+    return {nom: post.get(f"{prefixe}-{nom}", "") for nom in VALEURS_VIDES}
+
+
+class _Options:
+    """The <option>s of a card's select, escaped once per page and joined in Python for each card: a
+    template loop over them, 300 cards × 15 options, was half the page's rendering."""
+
+    def __init__(self, choix, vide):
+        self.morceaux = [
+            (str(cle), format_html('<option value="{}"', cle), format_html(">{}</option>", libelle))
+            for cle, libelle in [("", vide), *choix]
+        ]
+
+    def pour(self, valeur):
+        valeur = str(valeur)
+        return mark_safe(  # noqa: S308 (every piece escaped by format_html above)
+            "".join(f"{debut}{' selected' if cle == valeur else ''}{fin}" for cle, debut, fin in self.morceaux)
+        )
+
+
+def _cartes(comite, lignes, modalites=None):
+    """Each line's selects, with its form's values (`valeurs`) chosen. `modalites`: the choices already
+    read (choix_modalites)."""
+    decisions = _Options(choix_decisions(comite), "à décider")
+    modalites = _Options(choix_modalites(comite) if modalites is None else modalites, "—")
+    for ligne in lignes:
+        ligne.options_decision = decisions.pour(ligne.valeurs["decision"])
+        ligne.options_modalite = modalites.pour(ligne.valeurs["modalite_cible"])
+
+
+def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_avenant=None, status=200):
     lignes, precedent = pack(comite, request.user)
     preside = _peut_presider(request.user, comite)
     if preside:
-        modalites = choix_modalites(comite)
         for ligne in lignes:
-            d = ligne.decision
-            initial = (
-                {
-                    "decision": d.decision,
-                    "modalite_cible": d.modalite_cible_id,
-                    "commentaire": d.commentaire,
-                    "action": d.action,
-                    "action_due_le": d.action_due_le,
-                    "version": d.version,
-                }
-                if d
-                else {"decision": "POURSUITE"}
-            )
-            ligne.form = DecisionForm(initial=initial, comite=comite, modalites=modalites, prefix=f"m{ligne.mesure.pk}")
+            ligne.valeurs = _valeurs(ligne.decision)
+        _cartes(comite, lignes)
+    if form_cr is None:
+        form_cr = CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version})
+    peut_avenant = not comite.est_ouvert and acces.peut_presider(request.user, comite)
+    if peut_avenant and form_avenant is None:
+        form_avenant = AvenantForm(initial={"date": timezone.localdate()})
     return render(
         request,
         "pilotage/comite.html",
@@ -121,10 +170,20 @@ def comite(request, pk):
             "lignes": lignes,
             "precedent": precedent,
             "preside": preside,
-            "form_cr": CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version}),
+            "reste": [ligne.mesure for ligne in lignes if ligne.decision is None],
+            "sans_decision": sans_decision,
+            "form_cr": form_cr,
+            "avenants": comite.avenants.select_related("auteur"),
+            "form_avenant": form_avenant if peut_avenant else None,
             "jeton": uuid.uuid4(),
         },
+        status=status,
     )
+
+
+@require_GET
+def comite(request, pk):
+    return _page_comite(request, _comite(request, pk))
 
 
 @require_GET
@@ -136,37 +195,72 @@ def graphiques_comite(request, pk):
 
 @require_POST
 def decision(request, pk, accompagnement):
+    """Save one card. With htmx only that card's decision block comes back (saved state, or the errors
+    in French with the input kept) and the count of people left to decide is updated beside the
+    « Clore » button; without, the whole page (redirect)."""
     comite = _comite(request, pk)
     try:
         mesure = services.accompagnement_du_comite(comite, request.user, accompagnement)
     except ValidationError:
         raise Http404 from None
-    form = DecisionForm(request.POST, comite=comite, prefix=f"m{mesure.pk}")
+    prefixe = f"m{mesure.pk}"
+    modalites = choix_modalites(comite)
+    form = DecisionForm(request.POST, comite=comite, modalites=modalites, prefix=prefixe)
+    erreurs, enregistree, conflit = [], None, False
     if form.is_valid():
         data = form.cleaned_data
         try:
-            data["modalite_cible"] = services.modalite_ou_none(data["modalite_cible"])
-            services.enregistrer_decision(
+            enregistree = services.enregistrer_decision(
                 comite=comite,
                 accompagnement=mesure,
                 par=request.user,
                 decision=data["decision"],
-                modalite_cible=data["modalite_cible"],
+                modalite_cible=services.modalite_ou_none(data["modalite_cible"]),
                 commentaire=data["commentaire"],
                 action=data["action"],
                 action_due_le=data["action_due_le"],
                 version=data["version"],
             )
+        except ConflitDeVersion as exc:
+            erreurs, conflit = exc.messages, True
         except ValidationError as exc:
-            _erreurs(request, exc)
-        else:
-            messages.success(request, f"Décision enregistrée pour {mesure.resident}.")
+            erreurs = exc.messages
     else:
-        for field, errs in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for err in errs:
-                messages.error(request, f"{label} : {err}" if label else err)
-    return redirect(reverse("pilotage:comite", args=[comite.pk]) + f"#mesure-{mesure.pk}")
+        for champ, errs in form.errors.items():
+            libelle = form.fields[champ].label if champ in form.fields else ""
+            erreurs += [f"{libelle} : {e}" if libelle else e for e in errs]
+    if not request.htmx:
+        for message in erreurs:
+            messages.error(request, message)
+        if enregistree is not None:
+            messages.success(request, f"Décision enregistrée pour {mesure.resident}.")
+        return redirect(reverse("pilotage:comite", args=[comite.pk]) + f"#mesure-{mesure.pk}")
+    if enregistree is not None:
+        decision_ = enregistree
+        valeurs = _valeurs(enregistree)
+    else:
+        decision_ = (
+            DecisionComite.objects.filter(comite=comite, accompagnement=mesure).select_related("modalite_cible").first()
+        )
+        valeurs = _valeurs_envoyees(request.POST, prefixe)
+        if conflit:  # the input stays; the version moves on so that a deliberate resubmit goes through
+            valeurs["version"] = decision_.version if decision_ else ""
+    if enregistree is None:  # refused: the committee may have been closed meanwhile (no form then)
+        comite.refresh_from_db(fields=["etat", "version"])
+    ligne = SimpleNamespace(mesure=mesure, decision=decision_, valeurs=valeurs, erreurs=erreurs)
+    _cartes(comite, [ligne], modalites)
+    return render(
+        request,
+        "pilotage/includes/decision.html",
+        {
+            "comite": comite,
+            "l": ligne,
+            "preside": enregistree is not None or _peut_presider(request.user, comite),
+            "succes": enregistree is not None,
+            "reste": services.mesures_sans_decision(comite, request.user),
+            "oob": True,
+        },
+    )
 
 
 @require_POST
@@ -184,6 +278,11 @@ def compte_rendu(request, pk):
             compte_rendu=form.cleaned_data["compte_rendu"],
             version=form.cleaned_data["version"],
         )
+    except services.PersonnesSansDecision as exc:
+        # The page again, the minutes as typed, the people left listed beside the button (and said at
+        # the top: the button is at the bottom of a long page).
+        _erreurs(request, exc)
+        return _page_comite(request, comite, form_cr=form, sans_decision=exc, status=200)
     except ValidationError as exc:
         _erreurs(request, exc)
     else:
@@ -191,11 +290,54 @@ def compte_rendu(request, pk):
     return redirect("pilotage:comite", pk=comite.pk)
 
 
+@require_POST
+def non_examines(request, pk):
+    """« Marquer les personnes restantes non examinées », confirmed: the ids listed on the page."""
+    comite = _comite(request, pk)
+    try:
+        creees = services.marquer_non_examines(comite=comite, par=request.user, mesures=request.POST.getlist("mesure"))
+    except ValidationError as exc:
+        _erreurs(request, exc)
+    else:
+        n = len(creees)
+        messages.success(
+            request,
+            f"{n} personne{'s' if n > 1 else ''} marquée{'s' if n > 1 else ''} « non examiné »."
+            if n
+            else "Aucune personne à marquer : chacune a déjà une décision.",
+        )
+    return redirect(reverse("pilotage:comite", args=[comite.pk]) + "#cloture")
+
+
+@require_POST
+def avenant(request, pk):
+    comite = _comite(request, pk)
+    form = AvenantForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ajouter_avenant(
+                comite=comite,
+                par=request.user,
+                texte=form.cleaned_data["texte"],
+                date=form.cleaned_data["date"],
+                jeton=form.cleaned_data["jeton"],
+            )
+        except ValidationError as exc:
+            _erreurs(request, exc)
+        else:
+            messages.success(request, "Avenant au procès-verbal enregistré.")
+            return redirect(reverse("pilotage:comite", args=[comite.pk]) + "#avenants")
+        return redirect(reverse("pilotage:comite", args=[comite.pk]) + "#avenants")
+    if not acces.peut_presider(request.user, comite):
+        raise PermissionDenied
+    return _page_comite(request, comite, form_avenant=form)
+
+
 @require_GET
 def compte_rendu_pdf(request, pk):
     comite = _comite(request, pk)
     lignes, _precedent = pack(comite, request.user)
-    contenu = rendre_pdf(comite, lignes)
+    contenu = rendre_pdf(comite, lignes, avenants=list(comite.avenants.select_related("auteur")))
     reponse = HttpResponse(contenu, content_type="application/pdf")
     reponse["Content-Disposition"] = f'attachment; filename="compte-rendu-comite-{comite.pk}.pdf"'
     return reponse

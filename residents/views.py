@@ -27,6 +27,7 @@ SECTIONS_EXTERNES = {
     "section_echeances": "echeances/includes/section_dossier.html",
     "section_admissions": "admissions/includes/section_dossier.html",
     "section_droits": "residents/includes/section_droits.html",
+    "section_comites": "pilotage/includes/section_dossier.html",
 }
 
 

@@ -197,9 +197,19 @@ def test_la_detection_reconnait_un_formulaire_rendu_a_la_main():
     assert not rendus_a_la_main("{% for c in graphiques.conformite %}{{ c.date }}{% endfor %}")
 
 
+# Written by hand on purpose, each with its reason.
+A_LA_MAIN_VOULU = {
+    # A comité pack has up to 300 cards: a bound crispy form per card cost about 2 ms each (0.6 s a page,
+    # issue 18's goal is 300 ms). The fields keep DecisionForm's names; DecisionForm validates the POST.
+    "pilotage/includes/decision.html",
+}
+
+
 def test_aucun_gabarit_ne_rend_un_formulaire_a_la_main():
     racine = Path(settings.BASE_DIR) / "templates"
     gabarits = [p for p in racine.rglob("*.html") if p.relative_to(racine).parts[0] != "bootstrap5"]
     assert len(gabarits) > 50
     fautes = {str(p.relative_to(racine)): trouves for p in gabarits if (trouves := rendus_a_la_main(p.read_text()))}
-    assert fautes == {}
+    # An exception that no longer writes its form by hand leaves the list.
+    assert {nom for nom in A_LA_MAIN_VOULU if nom in fautes} == A_LA_MAIN_VOULU
+    assert {nom: t for nom, t in fautes.items() if nom not in A_LA_MAIN_VOULU} == {}

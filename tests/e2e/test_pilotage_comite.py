@@ -1,12 +1,15 @@
-"""Browser journey in real Chromium: a délégué runs a committee for a référent, records decisions,
-downloads the minutes; the référent then sees the action asked of them."""
+"""Browser journey in real Chromium: a délégué runs a committee for a référent, records decisions card
+by card (htmx), is refused the closing while one person is undecided, decides, closes, downloads the
+minutes; the référent then sees the action asked of them."""
 
 import datetime
+import re
+import subprocess
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from pilotage.models import DecisionComite
+from pilotage.models import ComiteSuivi, DecisionComite
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import DelegueFactory, ReferentFactory
 from tests.e2e.conftest import connecter, verifier_accessibilite
@@ -38,29 +41,68 @@ def test_delegue_tient_un_comite(page, live_server):
     )
     verifier_accessibilite(page)
 
+    # Every card starts « à décider »: nothing preselected that could look saved.
+    carte_elodie = page.locator("article", has=page.get_by_role("heading", name="Élodie Lefèvre"))
+    carte_yanis = page.locator("article", has=page.get_by_role("heading", name="Yanis Bernard"))
+    for carte in (carte_elodie, carte_yanis):
+        expect(carte.get_by_text("À décider", exact=True)).to_be_visible()
+        expect(carte.get_by_label("Décision", exact=True)).to_have_value("")
+
+    # One card saved through htmx: only that card changes, the page is not reloaded.
+    page.evaluate("() => { window.pageNonRechargee = true; }")
     formulaire = page.get_by_role("form", name="Décision pour Élodie Lefèvre")
     formulaire.get_by_label("Décision").select_option(label="procédure de sanction")
     formulaire.get_by_label("Commentaire").fill("Deux absences non excusées.")
     formulaire.get_by_label("Action demandée au référent").fill("Envoyer le rapport de signalement")
     formulaire.get_by_label("Pour le").fill((timezone.localdate() + datetime.timedelta(days=15)).isoformat())
     formulaire.get_by_role("button", name="Enregistrer la décision").click()
-    expect(page.get_by_role("status")).to_contain_text("Décision enregistrée pour Élodie Lefèvre")
+    expect(carte_elodie.get_by_role("status")).to_contain_text("Décision enregistrée pour Élodie Lefèvre")
+    expect(carte_elodie.get_by_text(re.compile(r"^Enregistrée à \d{1,2} h \d{2}$"))).to_be_visible()
+    expect(carte_yanis.get_by_text("À décider", exact=True)).to_be_visible()
+    assert page.evaluate("() => window.pageNonRechargee === true")
+    # The count beside « Clore le comité » followed.
+    expect(page.locator("#reste-a-decider")).to_contain_text("1 personne sans décision")
+    verifier_accessibilite(page)
 
+    # Closing with Yanis undecided is refused, with his name; the minutes typed are kept.
+    page.once("dialog", lambda dialogue: dialogue.accept())
+    page.get_by_role("textbox", name="Compte rendu").fill("Comité tenu avec Nadia Roux.")
+    page.get_by_role("button", name="Clore le comité").click()
+    refus = page.locator("#refus-cloture")
+    expect(refus).to_contain_text("Le comité ne peut pas être clos : 1 personne sans décision")
+    expect(refus.get_by_role("link", name="Yanis Bernard")).to_be_visible()
+    expect(refus).not_to_contain_text("Élodie Lefèvre")
+    expect(page.get_by_role("textbox", name="Compte rendu")).to_have_value("Comité tenu avec Nadia Roux.")
+    assert ComiteSuivi.objects.get().etat == "OUVERT"
+
+    # Decided, then closed.
     formulaire = page.get_by_role("form", name="Décision pour Yanis Bernard")
     formulaire.get_by_label("Décision").select_option(label="poursuite de l'accompagnement")
     formulaire.get_by_role("button", name="Enregistrer la décision").click()
-    expect(page.get_by_role("status")).to_contain_text("Décision enregistrée pour Yanis Bernard")
+    expect(carte_yanis.get_by_role("status")).to_contain_text("Décision enregistrée pour Yanis Bernard")
+    expect(page.locator("#reste-a-decider")).to_contain_text("Chaque personne a une décision")
     assert DecisionComite.objects.count() == 2
+    page.once("dialog", lambda dialogue: dialogue.accept())
+    page.get_by_role("button", name="Clore le comité").click()
+    expect(page.get_by_role("status")).to_contain_text("Comité clos.")
+    expect(page.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
+    verifier_accessibilite(page)
 
-    page.get_by_role("textbox", name="Compte rendu").fill("Comité tenu avec Nadia Roux.")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Compte rendu enregistré")
+    # The minutes: attendees, figures, each decision, signatures.
     with page.expect_download() as telechargement:
         page.get_by_role("link", name="Télécharger le compte rendu (PDF)").click()
     chemin = telechargement.value.path()
     with open(chemin, "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     assert telechargement.value.suggested_filename.endswith(".pdf")
+    texte = " ".join(
+        subprocess.run(["pdftotext", str(chemin), "-"], capture_output=True, check=True, text=True).stdout.split()
+    )
+    assert "Paul Martin, délégué·e insertion, président·e du comité" in texte
+    assert "Nadia Roux, référent·e RSA" in texte
+    assert "Personnes examinées 2" in texte and "Décision : procédure de sanction 1" in texte
+    assert re.search(r"Yanis .*Bernard.*poursuite de .*l'accompagnement", texte)
+    assert "Comité tenu avec Nadia Roux." in texte and "Signatures" in texte
 
     # The référent sees the decision and the action asked of them, read-only.
     page.context.clear_cookies()

@@ -31,3 +31,22 @@ def test_le_pack_du_bench_a_exactement_le_nombre_voulu_de_mesures(monde):
     assert len(pack(comite, d)[0]) == 5
     assert porter_a(comite, d, 3) == 3 and len(pack(comite, d)[0]) == 3  # a surplus handed over
     assert porter_a(comite, d, 50) == 6  # all the base can lend
+
+
+def test_le_bench_du_comite_mesure_la_page_et_une_carte_sans_rien_laisser(monde, monkeypatch):
+    """`make bench`'s committee page and card save run (a few times here) and leave the base as it was."""
+    from pilotage import benchmarks
+    from pilotage.models import DecisionComite
+
+    monkeypatch.setattr(benchmarks, "MESURES_PACK", 3)
+    monkeypatch.setattr(benchmarks, "REPETITIONS_COMITE", 2)
+    for _ in range(3):
+        mesure(monde["referent"], SOCIOPRO, D(2025, 10, 1))
+    lignes = {libelle: valeur for libelle, valeur, _unite, _objectif in benchmarks.bench_comite()}
+    assert set(lignes) >= {
+        "page du comité (3 personnes), p95",
+        "enregistrement d'une carte (htmx), p95",
+        "enregistrement d'une carte : requêtes SQL",
+    }
+    assert lignes["page du comité : poids"] > 0
+    assert not ComiteSuivi.objects.exists() and not DecisionComite.objects.exists()

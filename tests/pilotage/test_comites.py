@@ -51,6 +51,7 @@ def test_ouvrir_est_idempotent_et_reserve_au_delegue_du_territoire(monde, comite
 
 
 def test_ouverture_par_la_page(client, monde):
+    mesure(monde["referent"], SOCIOPRO, D(2025, 10, 1))
     reponse = _client(client, monde["delegue"]).post(
         reverse("pilotage:comites"), {"referent": monde["referent"].pk, "date": "2026-03-31"}
     )
@@ -205,6 +206,7 @@ def test_comite_clos_fige_les_decisions_et_pdf(client, monde, comite):
         modalite_cible=Modalite.objects.get(code=SOCIOPRO),
         commentaire="Projet professionnel défini.",
     )
+    services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
     reponse = _client(client, d).post(
         reverse("pilotage:compte_rendu", args=[comite.pk]),
         {"compte_rendu": "Comité tenu en présence du référent.", "version": comite.version, "clore": "1"},
@@ -213,7 +215,7 @@ def test_comite_clos_fige_les_decisions_et_pdf(client, monde, comite):
     comite.refresh_from_db()
     assert comite.etat == "CLOS"
     with pytest.raises(ValidationError, match="clos"):
-        services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
+        services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="SORTIE", version=1)
     pdf = client.get(reverse("pilotage:compte_rendu_pdf", args=[comite.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
