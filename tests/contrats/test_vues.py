@@ -334,3 +334,10 @@ def test_les_actions_du_detail_selon_l_etat(client, referent, etat, attendus, ab
         assert texte in contenu, texte
     for texte in absents:
         assert texte not in contenu, texte
+
+
+def test_le_pdf_d_un_contrat_n_est_garde_par_aucun_cache(client, cer_soumis, referent):
+    client.force_login(referent)
+    reponse = client.get(url("pdf", cer_soumis, numero=1))
+    assert reponse.status_code == 200
+    assert "no-store" in reponse["Cache-Control"] and "private" in reponse["Cache-Control"]
