@@ -113,6 +113,9 @@ AIDE_CONFIDENTIEL = (
     "Visible seulement de son auteur et du référent de la mesure "
     "(et du responsable de structure si la structure l'a permis)."
 )
+# Ticked, the notes are confidential: the browser's draft (static/js/app.js, data-brouillon) leaves them
+# out, so that no confidential note lies in a shared computer's storage.
+CASE_CONFIDENTIEL = forms.CheckboxInput(attrs={"data-brouillon-exclut": "notes"})
 
 
 def maintenant_arrondi():
@@ -171,7 +174,9 @@ class EntretienForm(DatesBorneesMixin, StyleMixin, JetonMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="La personne peut lire ces notes : écrivez des faits, sans jugement.",
     )
-    confidentiel = forms.BooleanField(label="Note confidentielle", required=False, help_text=AIDE_CONFIDENTIEL)
+    confidentiel = forms.BooleanField(
+        label="Note confidentielle", required=False, help_text=AIDE_CONFIDENTIEL, widget=CASE_CONFIDENTIEL
+    )
 
     def __init__(self, *args, accompagnement, user, entretien=None, choix=None, **kwargs):
         """`choix`: the `choix` of a form just saved for the same measure, for the blank one that follows
@@ -291,6 +296,7 @@ class ClotureRendezVousForm(StyleMixin, VersionMixin, forms.Form):
         label="Note confidentielle",
         required=False,
         help_text=AIDE_CONFIDENTIEL + " Pour un rendez-vous honoré.",
+        widget=CASE_CONFIDENTIEL,
     )
 
     def __init__(self, *args, entretien, user, **kwargs):
