@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from accompagnement.models import Accompagnement
 from accounts import acces
+from referentiel import bornes
 from referentiel.models import TypeContrat
 
 
@@ -106,8 +107,8 @@ class Contrat(models.Model):
         Accompagnement, models.PROTECT, related_name="contrats", verbose_name="accompagnement"
     )
     type = models.CharField("type", max_length=20, choices=TypeContrat.choices)
-    date_debut = models.DateField("début")
-    date_fin = models.DateField("fin", help_text="Le contrat suivant commence ce jour-là.")
+    date_debut = models.DateField("début", validators=[bornes.SUIVI])
+    date_fin = models.DateField("fin", help_text="Le contrat suivant commence ce jour-là.", validators=[bornes.SUIVI])
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON)
     # A ForeignKey, not one-to-one: a cancelled or refused renewal must not block the next attempt.
     # At most one living renewal (constraint below), which starts on this contract's end date
@@ -121,7 +122,9 @@ class Contrat(models.Model):
         verbose_name="contrat renouvelé",
     )
     numero_renouvellement = models.PositiveSmallIntegerField("renouvellement n°", default=0)
-    date_soumission_validation = models.DateTimeField("soumis à validation le", null=True, blank=True)
+    date_soumission_validation = models.DateTimeField(
+        "soumis à validation le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
     partenaire = models.ForeignKey(
         "referentiel.ContactPartenaire",
         models.PROTECT,
@@ -281,7 +284,7 @@ class VersionContrat(models.Model):
     pdf = models.FileField("document", upload_to="contrats/versions/")
     sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64)
     motif = models.TextField("motif de l'avenant", blank=True)
-    figee_le = models.DateTimeField("figée le", default=timezone.now)
+    figee_le = models.DateTimeField("figée le", default=timezone.now, validators=[bornes.SUIVI])
     figee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="figée par")
     history = HistoricalRecords()
 
@@ -322,7 +325,7 @@ class Signature(models.Model):
     recueillie_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="recueillie par")
     methode = models.CharField("méthode", max_length=10, choices=Methode.choices)
     consentement = models.TextField("phrase de consentement", blank=True)
-    signee_le = models.DateTimeField("signée le", default=timezone.now)
+    signee_le = models.DateTimeField("signée le", default=timezone.now, validators=[bornes.SUIVI])
     adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     navigateur = models.CharField("navigateur", max_length=500, blank=True)
     sha256_document = models.CharField("empreinte du document signé", max_length=64)
@@ -359,7 +362,7 @@ class Transition(models.Model):
     etat_avant = models.CharField("état avant", max_length=20, choices=Contrat.Etat.choices, blank=True)
     etat_apres = models.CharField("état après", max_length=20, choices=Contrat.Etat.choices)
     par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="par")
-    le = models.DateTimeField("le", default=timezone.now)
+    le = models.DateTimeField("le", default=timezone.now, validators=[bornes.SUIVI])
     motif = models.TextField("motif", blank=True)
 
     class Meta:
@@ -383,8 +386,8 @@ class Notification(models.Model):
     )
     contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="notifications", verbose_name="contrat")
     message = models.CharField("message", max_length=300)
-    creee_le = models.DateTimeField("créée le", default=timezone.now)
-    lue_le = models.DateTimeField("lue le", null=True, blank=True)
+    creee_le = models.DateTimeField("créée le", default=timezone.now, validators=[bornes.SUIVI])
+    lue_le = models.DateTimeField("lue le", null=True, blank=True, validators=[bornes.SUIVI])
 
     objects = NotificationQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from accompagnement.models import Accompagnement
 from accounts import acces
+from referentiel import bornes
 from referentiel.models import Modalite
 
 
@@ -25,7 +26,7 @@ class ComiteSuivi(models.Model):
         CLOS = "CLOS", "clos"
 
     type = models.CharField("type", max_length=20, choices=Type.choices)
-    date = models.DateField("date du comité")
+    date = models.DateField("date du comité", validators=[bornes.SUIVI])
     referent = models.ForeignKey("accounts.User", models.PROTECT, related_name="comites_suivi", verbose_name="référent")
     territoire = models.ForeignKey(
         "referentiel.Territoire", models.PROTECT, related_name="comites_suivi", verbose_name="territoire"
@@ -34,7 +35,7 @@ class ComiteSuivi(models.Model):
     compte_rendu = models.TextField("compte rendu", blank=True)
     etat = models.CharField("état", max_length=10, choices=Etat.choices, default=Etat.OUVERT)
     cree_le = models.DateTimeField("créé le", default=timezone.now, editable=False)
-    clos_le = models.DateTimeField("clos le", null=True, blank=True)
+    clos_le = models.DateTimeField("clos le", null=True, blank=True, validators=[bornes.SUIVI])
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -111,8 +112,8 @@ class DecisionComite(models.Model):
     )
     commentaire = models.TextField("commentaire", blank=True)
     action = models.CharField("action demandée au référent", max_length=300, blank=True)
-    action_due_le = models.DateField("action à faire pour le", null=True, blank=True)
-    action_faite_le = models.DateField("action faite le", null=True, blank=True)
+    action_due_le = models.DateField("action à faire pour le", null=True, blank=True, validators=[bornes.SUIVI])
+    action_faite_le = models.DateField("action faite le", null=True, blank=True, validators=[bornes.SUIVI])
     cree_le = models.DateTimeField("enregistrée le", default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
@@ -186,7 +187,7 @@ class Export(models.Model):
     fichier = models.FileField("fichier", upload_to="exports/", blank=True)
     erreur = models.TextField("erreur", blank=True)
     cree_le = models.DateTimeField("demandé le", default=timezone.now, editable=False)
-    expire_le = models.DateTimeField("expire le")
+    expire_le = models.DateTimeField("expire le", validators=[bornes.SUIVI])
     # Idempotency token of the form: a double submit returns the same export.
     jeton = models.UUIDField("jeton de saisie", null=True, blank=True, unique=True, editable=False)
     # The background production (pilotage/production.py): when it was queued, and the claim that lets
