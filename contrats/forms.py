@@ -3,6 +3,7 @@
 from django import forms
 
 from accompagnement.models import Objectif
+from referentiel import bornes
 from referentiel.models import TypeContrat
 
 from .models import Contrat
@@ -13,9 +14,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class NouveauContratForm(forms.Form):
     type = forms.ChoiceField(label="type de contrat")
-    date_debut = forms.DateField(label="début", widget=DATE)
+    date_debut = forms.DateField(label="début", widget=DATE, validators=[bornes.SUIVI])
     date_fin = forms.DateField(
-        label="fin", widget=DATE, required=False, help_text="Laissez vide : la durée du référentiel s'applique."
+        label="fin",
+        widget=DATE,
+        required=False,
+        validators=[bornes.SUIVI],
+        help_text="Laissez vide : la durée du référentiel s'applique.",
     )
 
     def __init__(self, *args, types=(), **kwargs):
@@ -75,7 +80,7 @@ class MotifForm(forms.Form):
 
 
 class RuptureForm(MotifForm):
-    le = forms.DateField(label="prend effet le", widget=DATE)
+    le = forms.DateField(label="prend effet le", widget=DATE, validators=[bornes.SUIVI])
 
 
 class DecisionForm(MotifForm):

@@ -7,6 +7,7 @@ counter, not the document version (that is `VersionContrat.numero`)."""
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils import timezone
@@ -15,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from accompagnement.models import Accompagnement
 from accounts import acces
 from referentiel import bornes
+from referentiel.delais import libelle_delai, relativedelta_de
 from referentiel.models import TypeContrat
 
 
@@ -228,6 +230,39 @@ class Contrat(models.Model):
 
     def version_courante(self):
         return self.versions.filter(numero=self.numero_version).first()
+
+    def fin_au_plus_tard(self):
+        """(latest end, its wording) for a contract of this kind: its start + the référentiel's duration when
+        it is the kind the measure's modality requires (a contrat d'engagement stands for a CER), else
+        bornes.HORIZON_ANNEES. None when the start is out of range (its field says so)."""
+        from referentiel.regles import regles  # reads the models' fields when imported: not at load time
+
+        r = regles(self.accompagnement.structure.territoire, self.accompagnement.modalite)
+        du_referentiel = self.type == r.type_contrat or (
+            r.type_contrat == TypeContrat.CER and self.type == TypeContrat.CONTRAT_ENGAGEMENT
+        )
+        duree = r.duree_contrat if du_referentiel and r.duree_contrat else f"P{bornes.HORIZON_ANNEES}Y"
+        try:
+            return self.date_debut + relativedelta_de(duree), libelle_delai(duree)
+        except (OverflowError, ValueError):
+            return None
+
+    def verifier_duree(self):
+        """A contract lasts no longer than its kind allows (rules are data: referentiel.regles)."""
+        if not (self.date_debut and self.date_fin and self.accompagnement_id and self.type):
+            return
+        borne = self.fin_au_plus_tard()
+        if borne is not None and self.date_fin > borne[0]:
+            raise ValidationError(
+                {
+                    "date_fin": f"Un contrat de ce type ({self.get_type_display()}) dure au plus {borne[1]} : "
+                    f"fin le {borne[0]:%d/%m/%Y} au plus tard."
+                }
+            )
+
+    def clean(self):
+        super().clean()
+        self.verifier_duree()
 
     def statut_temporel(self, le=None):
         """Where an in-force contract stands in time: à venir, en cours, terminé (renouvelé or expiré)."""
