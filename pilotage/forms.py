@@ -1,5 +1,6 @@
 from django import forms
 
+from referentiel import bornes
 from referentiel.models import Modalite
 
 from .models import ComiteSuivi, DecisionComite
@@ -17,7 +18,9 @@ def _bootstrap(form):
 
 class OuvrirComiteForm(forms.Form):
     referent = forms.ModelChoiceField(label="Référent", queryset=None, empty_label="— choisir —")
-    date = forms.DateField(label="Date du comité", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="Date du comité", widget=forms.DateInput(attrs={"type": "date"}), validators=[bornes.SUIVI]
+    )
 
     def __init__(self, *args, referents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +35,9 @@ class DecisionForm(forms.Form):
     modalite_cible = forms.TypedChoiceField(label="Modalité visée (réorientation)", coerce=int, required=False)
     commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     action = forms.CharField(label="Action demandée au référent", max_length=300, required=False)
-    action_due_le = forms.DateField(label="Pour le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action_due_le = forms.DateField(
+        label="Pour le", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[bornes.SUIVI]
+    )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, comite, modalites=None, **kwargs):
