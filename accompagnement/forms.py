@@ -1,18 +1,16 @@
 """Forms of the référent's daily work. Choices are always built from scoped querysets (the user's
 team, the measure's objectives, the people the user may see). Writes go through services."""
 
-import datetime
 import uuid
 
-from dateutil.relativedelta import relativedelta
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 
 from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_STRUCTURE, User
+from referentiel.bornes import BorneDeDate
 from referentiel.models import ContactPartenaire, Modalite
 from residents.models import Resident
 
@@ -48,34 +46,6 @@ class VersionMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-PREMIER_JOUR = datetime.date(1900, 1, 1)
-
-
-class BorneDeDate:
-    """Validator of a date (or date and time) field: not before 1900, not after `annees` years from
-    today; with 0, not in the future (`message_futur` then says why). Django's fields take any year
-    from 1 to 9999, and such a typo was saved, then overflowed the services' date arithmetic, the ICS
-    feed or PostgreSQL: a 500 on every later page of the dossier."""
-
-    def __init__(self, annees=1, message_futur="Cette date ne peut pas être dans le futur."):
-        self.annees = annees
-        self.message_futur = message_futur
-
-    def __call__(self, valeur):
-        # The date as typed, in the current time zone: no conversion, which overflows in year 1.
-        jour = valeur.date() if isinstance(valeur, datetime.datetime) else valeur
-        if jour < PREMIER_JOUR:
-            raise ValidationError(f"Cette date est trop ancienne : le {PREMIER_JOUR:%d/%m/%Y} au plus tôt.")
-        if self.annees == 0:
-            futur = valeur > timezone.now() if isinstance(valeur, datetime.datetime) else jour > timezone.localdate()
-            if futur:
-                raise ValidationError(self.message_futur)
-            return
-        limite = timezone.localdate() + relativedelta(years=self.annees)  # 29 February → 28
-        if jour > limite:
-            raise ValidationError(f"Cette date est trop lointaine : le {limite:%d/%m/%Y} au plus tard.")
-
-
 class DatesBorneesMixin:
     """Every date and date-and-time field of the form gets a BorneDeDate: the one `BORNES` names for
     it, else a year from today at the latest (an end, a re-orientation, a co-referent's dates). Given
@@ -95,6 +65,9 @@ AIDE_CONFIDENTIEL = (
     "Visible seulement de son auteur et du référent de la mesure "
     "(et du responsable de structure si la structure l'a permis)."
 )
+# Ticked, the notes are confidential: the browser's draft (static/js/app.js, data-brouillon) leaves them
+# out, so that no confidential note lies in a shared computer's storage.
+CASE_CONFIDENTIEL = forms.CheckboxInput(attrs={"data-brouillon-exclut": "notes"})
 
 
 def maintenant_arrondi():
@@ -153,7 +126,9 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="La personne peut lire ces notes : écrivez des faits, sans jugement.",
     )
-    confidentiel = forms.BooleanField(label="Note confidentielle", required=False, help_text=AIDE_CONFIDENTIEL)
+    confidentiel = forms.BooleanField(
+        label="Note confidentielle", required=False, help_text=AIDE_CONFIDENTIEL, widget=CASE_CONFIDENTIEL
+    )
 
     def __init__(self, *args, accompagnement, user, entretien=None, choix=None, **kwargs):
         """`choix`: the `choix` of a form just saved for the same measure, for the blank one that follows
@@ -274,6 +249,7 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         label="Note confidentielle",
         required=False,
         help_text=AIDE_CONFIDENTIEL + " Pour un rendez-vous honoré.",
+        widget=CASE_CONFIDENTIEL,
     )
 
     def __init__(self, *args, entretien, user, **kwargs):

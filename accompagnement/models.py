@@ -6,6 +6,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts import acces
+from referentiel import bornes
 
 from .jeton import champ_jeton
 
@@ -72,8 +73,8 @@ class Accompagnement(models.Model):
     structure = models.ForeignKey(
         "referentiel.Structure", models.PROTECT, related_name="accompagnements", verbose_name="structure"
     )
-    date_debut = models.DateField("début")
-    date_fin = models.DateField("fin", null=True, blank=True)
+    date_debut = models.DateField("début", validators=[bornes.SUIVI])
+    date_fin = models.DateField("fin", null=True, blank=True, validators=[bornes.SUIVI])
     motif_fin = models.CharField("motif de fin", max_length=30, choices=MotifFin.choices, blank=True)
     destination = models.CharField("destination", max_length=30, choices=Destination.choices, blank=True)
     relais = models.TextField(
@@ -181,8 +182,8 @@ class CoReferent(models.Model):
     role = models.CharField(
         "rôle", max_length=150, blank=True, help_text="ex. éducatrice ASE, référent du chantier d'insertion"
     )
-    date_debut = models.DateField("depuis", default=timezone.localdate)
-    date_fin = models.DateField("jusqu'au", null=True, blank=True)
+    date_debut = models.DateField("depuis", default=timezone.localdate, validators=[bornes.SUIVI])
+    date_fin = models.DateField("jusqu'au", null=True, blank=True, validators=[bornes.SUIVI])
     jeton = champ_jeton()
     history = HistoricalRecords()
 
@@ -265,7 +266,7 @@ class Entretien(models.Model):
         output_field=models.BooleanField(verbose_name="rencontre physique"),
         db_persist=True,
     )
-    date_heure = models.DateTimeField("date et heure", default=timezone.now)
+    date_heure = models.DateTimeField("date et heure", default=timezone.now, validators=[bornes.SUIVI])
     duree_minutes = models.PositiveSmallIntegerField("durée (minutes)", null=True, blank=True)
     statut = models.CharField("présence", max_length=20, choices=Statut.choices, default=Statut.HONORE)
     lieu = models.CharField("lieu", max_length=200, blank=True)
@@ -328,7 +329,7 @@ class ActionCollective(models.Model):
         "referentiel.Structure", models.PROTECT, related_name="actions_collectives", verbose_name="structure"
     )
     theme = models.CharField("thème", max_length=200)
-    date_heure = models.DateTimeField("date et heure")
+    date_heure = models.DateTimeField("date et heure", validators=[bornes.SUIVI])
     duree_minutes = models.PositiveSmallIntegerField("durée (minutes)", default=120)
     lieu = models.CharField("lieu", max_length=200, blank=True)
     description = models.TextField("description", blank=True)
@@ -402,7 +403,7 @@ class Objectif(models.Model):
     domaine = models.CharField("domaine", max_length=20, choices=Domaine.choices)
     libelle = models.CharField("objectif", max_length=300)
     critere = models.CharField("critère mesurable", max_length=300, blank=True)
-    echeance = models.DateField("échéance", null=True, blank=True)
+    echeance = models.DateField("échéance", null=True, blank=True, validators=[bornes.SUIVI])
     actions = models.TextField("actions prévues", blank=True)
     jeton = champ_jeton()
     etat = models.CharField("état", max_length=30, choices=Etat.choices, default=Etat.EN_COURS)
@@ -430,7 +431,7 @@ class EvaluationObjectif(models.Model):
         ATTEINT = 3, "atteint"
 
     objectif = models.ForeignKey(Objectif, models.CASCADE, related_name="evaluations", verbose_name="objectif")
-    date = models.DateField("date", default=timezone.localdate)
+    date = models.DateField("date", default=timezone.localdate, validators=[bornes.SUIVI])
     niveau = models.PositiveSmallIntegerField("niveau d'atteinte", choices=Niveau.choices)
     competences = models.TextField("compétences mobilisées", blank=True)
     parole_personne = models.TextField("en ses propres mots", blank=True)

@@ -9,6 +9,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .deuxfacteurs import a_un_appareil
@@ -44,6 +45,24 @@ class SessionGlissanteMiddleware:
             maintenant = int(time.time())
             if maintenant - session.get(self.CLE, 0) >= settings.SESSION_PROLONGATION:
                 session[self.CLE] = maintenant  # modified: SessionMiddleware saves it, with a new expiry
+        return response
+
+
+class PasDeCacheMiddleware:
+    """Every response to a signed-in user holds personal data (a dossier, a contract's PDF, an export): no
+    browser or proxy may keep it (`Cache-Control: no-store`), so the back button after logout or the next
+    user of a shared computer finds nothing. A view that set its own Cache-Control keeps it. Static files
+    are answered by WhiteNoise before this middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
         return response
 
 

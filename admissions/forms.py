@@ -9,6 +9,7 @@ from accompagnement.forms import DateInput, JetonMixin
 from accompagnement.models import Accompagnement, CoReferent, coreference_en_cours
 from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_STRUCTURE, User
+from referentiel import bornes
 from referentiel.models import ContactPartenaire, Structure, TiersPartenaire
 from residents.models import Resident
 
@@ -17,7 +18,10 @@ from .services import DESTINATIONS_SORTIE, fin_de_sejour_au_plus_tot
 
 
 def _date(label, required=True, initial=None):
-    return forms.DateField(label=label, required=required, widget=DateInput(), initial=initial)
+    # The models' bound (referentiel.bornes): a plain form does not run the model's validators.
+    return forms.DateField(
+        label=label, required=required, widget=DateInput(), initial=initial, validators=[bornes.SUIVI]
+    )
 
 
 def _texte(label, required=True, rows=3, help_text=""):

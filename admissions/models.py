@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from accompagnement.jeton import champ_jeton
 from accounts import acces
+from referentiel import bornes
 
 
 class CandidatureQuerySet(models.QuerySet):
@@ -80,10 +81,10 @@ class Candidature(models.Model):
         "accounts.User", models.PROTECT, null=True, blank=True, related_name="candidatures", verbose_name="référent"
     )
     etape = models.PositiveSmallIntegerField("étape", choices=Etape.choices, default=Etape.CANDIDATURE)
-    etape_depuis = models.DateField("à cette étape depuis", default=timezone.localdate)
+    etape_depuis = models.DateField("à cette étape depuis", default=timezone.localdate, validators=[bornes.SUIVI])
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_COURS)
     # 1. application
-    date_candidature = models.DateField("reçue le", default=timezone.localdate)
+    date_candidature = models.DateField("reçue le", default=timezone.localdate, validators=[bornes.SUIVI])
     note_sociale = models.TextField("note sociale du référent éducatif", blank=True)
     note_sociale_pdf = models.FileField("note sociale (PDF)", upload_to="admissions/notes/", blank=True)
     conditions_mineur = models.TextField(
@@ -92,30 +93,36 @@ class Candidature(models.Model):
         help_text="Obligatoire avant 18 ans : autorisation, prise en charge, suivi éducatif.",
     )
     # 2. phone contact
-    date_contact = models.DateField("contact téléphonique le", null=True, blank=True)
+    date_contact = models.DateField("contact téléphonique le", null=True, blank=True, validators=[bornes.SUIVI])
     compte_rendu_contact = models.TextField("compte rendu du contact", blank=True)
     # 3. detailed note sociale
-    date_note_detaillee = models.DateField("note détaillée le", null=True, blank=True)
+    date_note_detaillee = models.DateField("note détaillée le", null=True, blank=True, validators=[bornes.SUIVI])
     autonomie = models.TextField("autonomie", blank=True)
     difficultes = models.TextField("difficultés", blank=True)
     parcours = models.TextField("parcours", blank=True)
     premiers_objectifs = models.TextField("premiers objectifs", blank=True)
     # 4. first meeting
-    date_premiere_rencontre = models.DateField("première rencontre le", null=True, blank=True)
+    date_premiere_rencontre = models.DateField(
+        "première rencontre le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
     pieces = ArrayField(
         models.CharField(max_length=20, choices=Piece.choices), default=list, blank=True, verbose_name="pièces fournies"
     )
     # 5. decision
     decision = models.CharField("décision", max_length=20, choices=Decision.choices, blank=True)
     motif_decision = models.TextField("motif de la décision", blank=True)
-    date_decision = models.DateField("décidée le", null=True, blank=True)
+    date_decision = models.DateField("décidée le", null=True, blank=True, validators=[bornes.SUIVI])
     decidee_par = models.ForeignKey(
         "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="décidée par"
     )
-    tiers_informe_le = models.DateField("tiers informé le", null=True, blank=True)
+    tiers_informe_le = models.DateField("tiers informé le", null=True, blank=True, validators=[bornes.SUIVI])
     # 6. admission interview (the measure and the tripartite document are prepared here)
-    date_entretien_admission = models.DateField("entretien d'admission le", null=True, blank=True)
-    fin_prise_en_charge = models.DateField("fin de la prise en charge prévue", null=True, blank=True)
+    date_entretien_admission = models.DateField(
+        "entretien d'admission le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
+    fin_prise_en_charge = models.DateField(
+        "fin de la prise en charge prévue", null=True, blank=True, validators=[bornes.SUIVI]
+    )
     accompagnement = models.OneToOneField(
         "accompagnement.Accompagnement",
         models.PROTECT,
@@ -133,14 +140,23 @@ class Candidature(models.Model):
         verbose_name="document tripartite",
     )
     # 7. entry: documents of the loi 2002-2 handed over (the contrat de séjour within the référentiel's délais)
-    date_entree = models.DateField("entrée le", null=True, blank=True)
+    date_entree = models.DateField("entrée le", null=True, blank=True, validators=[bornes.SUIVI])
     logement = models.CharField("logement attribué", max_length=50, blank=True)
-    reglement_remis_le = models.DateField("règlement de fonctionnement remis le", null=True, blank=True)
-    livret_remis_le = models.DateField(
-        "livret d'accueil et charte des droits et libertés remis le", null=True, blank=True
+    reglement_remis_le = models.DateField(
+        "règlement de fonctionnement remis le", null=True, blank=True, validators=[bornes.SUIVI]
     )
-    contrat_sejour_remis_le = models.DateField("contrat de séjour remis le", null=True, blank=True)
-    contrat_sejour_signe_le = models.DateField("contrat de séjour signé le", null=True, blank=True)
+    livret_remis_le = models.DateField(
+        "livret d'accueil et charte des droits et libertés remis le",
+        null=True,
+        blank=True,
+        validators=[bornes.SUIVI],
+    )
+    contrat_sejour_remis_le = models.DateField(
+        "contrat de séjour remis le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
+    contrat_sejour_signe_le = models.DateField(
+        "contrat de séjour signé le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
     motif_abandon = models.TextField("motif de l'abandon", blank=True)
     cree_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="saisie par")
     cree_le = models.DateTimeField("saisie le", auto_now_add=True)
@@ -208,8 +224,8 @@ class GarantieTiers(models.Model):
     candidature = models.ForeignKey(Candidature, models.CASCADE, related_name="garanties", verbose_name="candidature")
     type = models.CharField("garantie", max_length=30, choices=Type.choices)
     precisions = models.CharField("précisions", max_length=250, blank=True, help_text="organisme, n° de contrat…")
-    date_fin = models.DateField("jusqu'au")
-    verifiee_le = models.DateField("vérifiée le", default=timezone.localdate)
+    date_fin = models.DateField("jusqu'au", validators=[bornes.SUIVI])
+    verifiee_le = models.DateField("vérifiée le", default=timezone.localdate, validators=[bornes.SUIVI])
     history = HistoricalRecords()
 
     class Meta:
@@ -247,13 +263,13 @@ class Synthese(models.Model):
     contact = models.ForeignKey(
         "referentiel.ContactPartenaire", models.PROTECT, related_name="syntheses", verbose_name="tiers"
     )
-    date_prevue = models.DateField("prévue le")
-    tenue_le = models.DateField("tenue le", null=True, blank=True)
+    date_prevue = models.DateField("prévue le", validators=[bornes.SUIVI])
+    tenue_le = models.DateField("tenue le", null=True, blank=True, validators=[bornes.SUIVI])
     participants = models.TextField("participants", blank=True)
     bilan = models.TextField(
         "bilan de l'avancée du projet", blank=True, help_text="La personne peut le lire : écrivez des faits."
     )
-    transmise_le = models.DateField("transmise au tiers le", null=True, blank=True)
+    transmise_le = models.DateField("transmise au tiers le", null=True, blank=True, validators=[bornes.SUIVI])
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
     version = models.PositiveIntegerField(default=1, editable=False)
     jeton = champ_jeton()
@@ -286,7 +302,7 @@ class ReunionCoordination(models.Model):
         related_name="reunions_coordination",
         verbose_name="accompagnement",
     )
-    date = models.DateField("date")
+    date = models.DateField("date", validators=[bornes.SUIVI])
     intervenants = models.ManyToManyField(
         "accompagnement.CoReferent", blank=True, related_name="reunions", verbose_name="intervenants présents"
     )
@@ -334,9 +350,11 @@ class Logement(models.Model):
         verbose_name="bailleur",
     )
     adresse = models.TextField("adresse", blank=True)
-    date_debut = models.DateField("entrée dans le logement")
-    glissement_prevu_le = models.DateField("glissement du bail prévu le", null=True, blank=True)
-    glissement_fait_le = models.DateField("bail glissé le", null=True, blank=True)
+    date_debut = models.DateField("entrée dans le logement", validators=[bornes.SUIVI])
+    glissement_prevu_le = models.DateField(
+        "glissement du bail prévu le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
+    glissement_fait_le = models.DateField("bail glissé le", null=True, blank=True, validators=[bornes.SUIVI])
     jeton = champ_jeton()
     history = HistoricalRecords()
 
@@ -380,9 +398,11 @@ class FinDePriseEnCharge(models.Model):
     )
     motif = models.CharField("motif", max_length=30, choices=Motif.choices)
     explications = models.TextField("explications")
-    decidee_le = models.DateField("décidée le")
-    date_effet = models.DateField("fin du séjour le", help_text="Le préavis court de la décision à cette date.")
-    tiers_informe_le = models.DateField("tiers informé le")
+    decidee_le = models.DateField("décidée le", validators=[bornes.SUIVI])
+    date_effet = models.DateField(
+        "fin du séjour le", help_text="Le préavis court de la décision à cette date.", validators=[bornes.SUIVI]
+    )
+    tiers_informe_le = models.DateField("tiers informé le", validators=[bornes.SUIVI])
     decidee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="décidée par")
     history = HistoricalRecords()
 
@@ -424,7 +444,7 @@ class PassageRelais(models.Model):
     )
     elements_transmis = models.TextField("ce qui est transmis", blank=True)
     accord_personne = models.BooleanField("la personne a donné son accord à cette transmission", default=False)
-    date_relais = models.DateField("relais le")
+    date_relais = models.DateField("relais le", validators=[bornes.SUIVI])
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
     history = HistoricalRecords()
 

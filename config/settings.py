@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Wraps everything below it, the second-factor and partner redirections included.
+    "accounts.middleware.PasDeCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # After login: a second factor before any page, partners only on their own pages (accounts.middleware).
@@ -171,6 +173,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's list is English-speaking: « motdepasse12 » or « azerty123 » passed. French frequent passwords
+    # and their usual variants (digits, years, « ! ») beside it.
+    {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+        "OPTIONS": {"password_list_path": BASE_DIR / "accounts" / "donnees" / "mots_de_passe_courants_fr.txt"},
+    },
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 

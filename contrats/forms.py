@@ -5,6 +5,7 @@ from django import forms
 from accompagnement.forms import JetonMixin
 from accompagnement.models import Objectif
 from accounts.formulaires import FormulaireMixin
+from referentiel import bornes
 from referentiel.models import TypeContrat
 
 from .models import Contrat
@@ -15,9 +16,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class NouveauContratForm(FormulaireMixin, JetonMixin, forms.Form):
     type = forms.ChoiceField(label="type de contrat")
-    date_debut = forms.DateField(label="début", widget=DATE)
+    date_debut = forms.DateField(label="début", widget=DATE, validators=[bornes.SUIVI])
     date_fin = forms.DateField(
-        label="fin", widget=DATE, required=False, help_text="Laissez vide : la durée du référentiel s'applique."
+        label="fin",
+        widget=DATE,
+        required=False,
+        validators=[bornes.SUIVI],
+        help_text="Laissez vide : la durée du référentiel s'applique.",
     )
 
     def __init__(self, *args, types=(), **kwargs):
@@ -80,7 +85,7 @@ class MotifForm(FormulaireMixin, forms.Form):
 
 
 class RuptureForm(MotifForm):
-    le = forms.DateField(label="prend effet le", widget=DATE)
+    le = forms.DateField(label="prend effet le", widget=DATE, validators=[bornes.SUIVI])
 
 
 class DecisionForm(MotifForm):

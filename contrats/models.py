@@ -7,6 +7,7 @@ counter, not the document version (that is `VersionContrat.numero`)."""
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.utils import timezone
@@ -15,6 +16,8 @@ from simple_history.models import HistoricalRecords
 from accompagnement.jeton import champ_jeton
 from accompagnement.models import Accompagnement
 from accounts import acces
+from referentiel import bornes
+from referentiel.delais import libelle_delai, relativedelta_de
 from referentiel.models import TypeContrat
 
 
@@ -107,8 +110,8 @@ class Contrat(models.Model):
         Accompagnement, models.PROTECT, related_name="contrats", verbose_name="accompagnement"
     )
     type = models.CharField("type", max_length=20, choices=TypeContrat.choices)
-    date_debut = models.DateField("début")
-    date_fin = models.DateField("fin", help_text="Le contrat suivant commence ce jour-là.")
+    date_debut = models.DateField("début", validators=[bornes.SUIVI])
+    date_fin = models.DateField("fin", help_text="Le contrat suivant commence ce jour-là.", validators=[bornes.SUIVI])
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON)
     # A ForeignKey, not one-to-one: a cancelled or refused renewal must not block the next attempt.
     # At most one living renewal (constraint below), which starts on this contract's end date
@@ -122,7 +125,9 @@ class Contrat(models.Model):
         verbose_name="contrat renouvelé",
     )
     numero_renouvellement = models.PositiveSmallIntegerField("renouvellement n°", default=0)
-    date_soumission_validation = models.DateTimeField("soumis à validation le", null=True, blank=True)
+    date_soumission_validation = models.DateTimeField(
+        "soumis à validation le", null=True, blank=True, validators=[bornes.SUIVI]
+    )
     partenaire = models.ForeignKey(
         "referentiel.ContactPartenaire",
         models.PROTECT,
@@ -228,6 +233,39 @@ class Contrat(models.Model):
     def version_courante(self):
         return self.versions.filter(numero=self.numero_version).first()
 
+    def fin_au_plus_tard(self):
+        """(latest end, its wording) for a contract of this kind: its start + the référentiel's duration when
+        it is the kind the measure's modality requires (a contrat d'engagement stands for a CER), else
+        bornes.HORIZON_ANNEES. None when the start is out of range (its field says so)."""
+        from referentiel.regles import regles  # reads the models' fields when imported: not at load time
+
+        r = regles(self.accompagnement.structure.territoire, self.accompagnement.modalite)
+        du_referentiel = self.type == r.type_contrat or (
+            r.type_contrat == TypeContrat.CER and self.type == TypeContrat.CONTRAT_ENGAGEMENT
+        )
+        duree = r.duree_contrat if du_referentiel and r.duree_contrat else f"P{bornes.HORIZON_ANNEES}Y"
+        try:
+            return self.date_debut + relativedelta_de(duree), libelle_delai(duree)
+        except (OverflowError, ValueError):
+            return None
+
+    def verifier_duree(self):
+        """A contract lasts no longer than its kind allows (rules are data: referentiel.regles)."""
+        if not (self.date_debut and self.date_fin and self.accompagnement_id and self.type):
+            return
+        borne = self.fin_au_plus_tard()
+        if borne is not None and self.date_fin > borne[0]:
+            raise ValidationError(
+                {
+                    "date_fin": f"Un contrat de ce type ({self.get_type_display()}) dure au plus {borne[1]} : "
+                    f"fin le {borne[0]:%d/%m/%Y} au plus tard."
+                }
+            )
+
+    def clean(self):
+        super().clean()
+        self.verifier_duree()
+
     def statut_temporel(self, le=None):
         """Where an in-force contract stands in time: à venir, en cours, terminé (renouvelé or expiré)."""
         le = le or timezone.localdate()
@@ -283,7 +321,7 @@ class VersionContrat(models.Model):
     pdf = models.FileField("document", upload_to="contrats/versions/")
     sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64)
     motif = models.TextField("motif de l'avenant", blank=True)
-    figee_le = models.DateTimeField("figée le", default=timezone.now)
+    figee_le = models.DateTimeField("figée le", default=timezone.now, validators=[bornes.SUIVI])
     figee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="figée par")
     history = HistoricalRecords()
 
@@ -324,7 +362,7 @@ class Signature(models.Model):
     recueillie_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="recueillie par")
     methode = models.CharField("méthode", max_length=10, choices=Methode.choices)
     consentement = models.TextField("phrase de consentement", blank=True)
-    signee_le = models.DateTimeField("signée le", default=timezone.now)
+    signee_le = models.DateTimeField("signée le", default=timezone.now, validators=[bornes.SUIVI])
     adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     navigateur = models.CharField("navigateur", max_length=500, blank=True)
     sha256_document = models.CharField("empreinte du document signé", max_length=64)
@@ -361,7 +399,7 @@ class Transition(models.Model):
     etat_avant = models.CharField("état avant", max_length=20, choices=Contrat.Etat.choices, blank=True)
     etat_apres = models.CharField("état après", max_length=20, choices=Contrat.Etat.choices)
     par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="par")
-    le = models.DateTimeField("le", default=timezone.now)
+    le = models.DateTimeField("le", default=timezone.now, validators=[bornes.SUIVI])
     motif = models.TextField("motif", blank=True)
 
     class Meta:
@@ -385,8 +423,8 @@ class Notification(models.Model):
     )
     contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="notifications", verbose_name="contrat")
     message = models.CharField("message", max_length=300)
-    creee_le = models.DateTimeField("créée le", default=timezone.now)
-    lue_le = models.DateTimeField("lue le", null=True, blank=True)
+    creee_le = models.DateTimeField("créée le", default=timezone.now, validators=[bornes.SUIVI])
+    lue_le = models.DateTimeField("lue le", null=True, blank=True, validators=[bornes.SUIVI])
 
     objects = NotificationQuerySet.as_manager()
 

@@ -276,6 +276,7 @@ def creer_brouillon(
         contrat.engagements_partenaire = precedent.engagements_partenaire
         contrat.heures_activite_hebdo = precedent.heures_activite_hebdo
         contrat.motif_intensite_reduite = precedent.motif_intensite_reduite
+    contrat.verifier_duree()
     _verifier_intensite(contrat)
     _verifier_partenaire(contrat)
     _enregistrer(contrat)
@@ -322,6 +323,7 @@ def modifier_brouillon(*, contrat, par, version, objectifs=None, **champs):
         _refuser_si(nom not in CHAMPS_DU_BROUILLON, f"Le champ {nom} ne se modifie pas ici.")
         setattr(contrat, nom, valeur)
     _refuser_si(contrat.date_fin <= contrat.date_debut, "La fin du contrat doit suivre son début.")
+    contrat.verifier_duree()
     if contrat.precedent_id:
         _refuser_si(
             contrat.date_debut != contrat.precedent.date_fin,

@@ -134,14 +134,16 @@ def nouveau(request, accompagnement_pk):
     form = NouveauContratForm(request.POST or None, types=types)
     if request.method == "POST" and form.is_valid():
         objectifs = list(acc.objectifs.filter(etat__in=services.OBJECTIFS_NON_ATTEINTS))
-        contrat = _executer(
-            request,
-            services.creer_brouillon,
-            accompagnement=acc,
-            par=request.user,
-            objectifs=objectifs,
-            **form.cleaned_data,
-        )
+        contrat = None
+        try:
+            contrat = services.creer_brouillon(
+                accompagnement=acc, par=request.user, objectifs=objectifs, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):  # about a field (a too long contract): said next to it
+                form.add_error(None, exc)
+            else:
+                messages.error(request, _message_erreur(exc))
         if contrat:
             messages.success(request, "Brouillon créé : complétez-le puis soumettez-le à la signature.")
             return redirect("contrats:modifier", pk=contrat.pk)

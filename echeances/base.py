@@ -254,6 +254,24 @@ PARAMETRES_SQL = (
 
 # --- SQL building blocks ------------------------------------------------------------------------
 
+# Python's dates stop at 9999-12-31, PostgreSQL's do not: a due date computed from an out-of-range date
+# already in the base (born 9999-12-31, + 31 years) could not be read back (« date too large ») and took
+# down the dossier, the structure's « À faire » and the daily job. Every date the rules compute and return
+# goes through this clamp: the échéance then reads 31/12/9999 (or 01/01/0001), a date nobody takes for a
+# real one, next to the faulty date in its message, instead of a crash.
+DATE_MIN_SQL = "DATE '0001-01-01'"
+DATE_MAX_SQL = "DATE '9999-12-31'"
+
+
+def date_bornee(expression):
+    """SQL: `expression` as a date, clamped to what Python can represent; NULL stays NULL (which
+    least()/greatest() would not keep: they skip NULLs)."""
+    d = f"({expression})::date"
+    return (
+        f"CASE WHEN {d} > {DATE_MAX_SQL} THEN {DATE_MAX_SQL} WHEN {d} < {DATE_MIN_SQL} THEN {DATE_MIN_SQL} ELSE {d} END"
+    )
+
+
 _PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 

@@ -17,7 +17,7 @@ the entry date and the documents' dates are recorded there."""
 
 import datetime
 
-from .base import Echeance, Etat, Regle, date_cle, date_fr
+from .base import Echeance, Etat, Regle, date_bornee, date_cle, date_fr
 from .regles_contrats import commun
 
 _PARAMETRES = {
@@ -46,12 +46,12 @@ adm AS (
 # Requete.lignes() appends each query after a comma in its WITH list: so each one opens with its own CTE.
 # One query for the three rules of an admission (the engine's query count stays constant and small);
 # the correlated lookups go through the foreign-key indexes of objectives and guarantees.
-_SQL_ADMISSION = """
+_SQL_ADMISSION = f"""
 suivi_admission AS (
     SELECT adm.*,
-           (date_entree + d_remise)::date AS due_remise,
-           (date_entree + d_signature)::date AS due_signature,
-           (date_entree + d_projet)::date AS due_projet,
+           {date_bornee("date_entree + d_remise")} AS due_remise,
+           {date_bornee("date_entree + d_signature")} AS due_signature,
+           {date_bornee("date_entree + d_projet")} AS due_projet,
            EXISTS (SELECT 1 FROM accompagnement_objectif o WHERE o.accompagnement_id = adm.id) AS a_objectif,
            COALESCE((
                SELECT json_agg(json_build_object('id', g.id, 'type', g.type, 'fin', g.date_fin) ORDER BY g.id)
@@ -61,7 +61,7 @@ suivi_admission AS (
     FROM adm
 )
 SELECT * FROM suivi_admission
-"""
+"""  # noqa: S608 (literal SQL; date_bornee() adds literals only)
 
 _SQL_GLISSEMENT = """
 glissement AS (

@@ -4,9 +4,9 @@ import functools
 
 from referentiel.delais import libelle_delai
 
-from .base import Echeance, Regle, Suivi, date_cle, date_fr, pire
+from .base import Echeance, Regle, Suivi, date_bornee, date_cle, date_fr, pire
 
-_SQL_SUIVIS = """
+_SQL_SUIVIS = f"""
 ent AS (
     SELECT e.accompagnement_id AS id,
            max(e.date_heure) AS dernier,
@@ -36,11 +36,11 @@ dates AS (
 )
 SELECT id, resident_id, referent_id, structure_id, territoire_id, modalite_id, modalite_libelle,
        dernier_contact, derniere_rencontre,
-       (coalesce(dernier_contact, date_debut) + i_contact)::date AS prochain_contact,
-       (coalesce(derniere_rencontre, date_debut) + i_rencontre)::date AS prochaine_rencontre,
+       {date_bornee("coalesce(dernier_contact, date_debut) + i_contact")} AS prochain_contact,
+       {date_bornee("coalesce(derniere_rencontre, date_debut) + i_rencontre")} AS prochaine_rencontre,
        i_contact IS NOT NULL AS a_contact, i_rencontre IS NOT NULL AS a_rencontre
 FROM dates
-"""
+"""  # noqa: S608 (literal SQL; date_bornee() adds literals only)
 
 
 # Were the frequencies kept every day of a period [debut, le]? Each contact (and the start of the

@@ -1,6 +1,6 @@
 """ABSENCES, NORME_FILE_ACTIVE and ELIGIBILITE: one query each."""
 
-from .base import Echeance, Etat, Regle, date_fr
+from .base import Echeance, Etat, Regle, date_bornee, date_fr
 from .regles_contrats import commun
 
 # The last N entretiens that took place or were missed (cancelled and still-planned ones say nothing
@@ -100,7 +100,7 @@ def normes_file_active(requete):
 normes_file_active.regles = (Regle.NORME_FILE_ACTIVE,)
 
 
-_SQL_ELIGIBILITE = """
+_SQL_ELIGIBILITE = f"""
 e AS (
     SELECT acc.*, r.date_naissance, r.date_ouverture_rsa,
            date_part('year', age(%(le)s::date, r.date_naissance))::int AS age,
@@ -110,9 +110,9 @@ e AS (
        OR acc.exclut_parent_isole OR acc.exclut_nouvel_entrant
 )
 SELECT e.*,
-       (date_naissance + make_interval(years => age_max + 1))::date AS sortie_age,
-       (date_naissance + make_interval(years => age_max + 1) - age_preavis)::date AS debut_preavis_age,
-       (date_ouverture_rsa + nouvel_entrant_duree)::date AS fin_nouvel_entrant
+       {date_bornee("date_naissance + make_interval(years => age_max + 1)")} AS sortie_age,
+       {date_bornee("date_naissance + make_interval(years => age_max + 1) - age_preavis")} AS debut_preavis_age,
+       {date_bornee("date_ouverture_rsa + nouvel_entrant_duree")} AS fin_nouvel_entrant
 FROM e
 WHERE (age_min IS NOT NULL AND age < age_min)
    OR (age_max IS NOT NULL AND (age > age_max OR (champ = 'FJT' AND age > fjt_age_alerte)
@@ -120,7 +120,7 @@ WHERE (age_min IS NOT NULL AND age < age_min)
    OR (exclut_parent_isole AND parent_isole)
    OR (exclut_nouvel_entrant AND date_ouverture_rsa IS NOT NULL
        AND (date_ouverture_rsa + nouvel_entrant_duree)::date > %(le)s)
-"""
+"""  # noqa: S608 (literal SQL; date_bornee() adds literals only)
 
 
 def eligibilites(requete):

@@ -77,8 +77,11 @@ PAGES_DOSSIER = {
         )
     },
 }
-# Pages about many people at once (a committee's minutes, an export): logged without a person.
+# Pages about many people at once (a committee's minutes, a workshop and its participants, an export):
+# logged without a person. A quick export, answered by its request, is logged by its view
+# (pilotage.views.demander_export): its URL carries no object.
 PAGES_COLLECTIVES = {
+    "accompagnement:atelier": ("pk", "accompagnement.ActionCollective"),
     "pilotage:comite": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:non_examines": ("pk", "pilotage.ComiteSuivi"),

@@ -3,6 +3,7 @@ from django import forms
 
 from accompagnement.forms import JetonMixin
 from accounts.formulaires import FormulaireMixin
+from referentiel import bornes
 from referentiel.models import Modalite
 
 from .models import ComiteSuivi, DecisionComite
@@ -15,7 +16,9 @@ def choix_modalites(comite):
 class OuvrirComiteForm(FormulaireMixin, forms.Form):
     sans_note = True
     referent = forms.ModelChoiceField(label="Référent", queryset=None, empty_label="— choisir —")
-    date = forms.DateField(label="Date du comité", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="Date du comité", widget=forms.DateInput(attrs={"type": "date"}), validators=[bornes.SUIVI]
+    )
 
     def __init__(self, *args, referents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +51,9 @@ class DecisionForm(FormulaireMixin, forms.Form):
     modalite_cible = forms.TypedChoiceField(label="Modalité visée (réorientation)", coerce=int, required=False)
     commentaire = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     action = forms.CharField(label="Action demandée au référent", max_length=300, required=False)
-    action_due_le = forms.DateField(label="Pour le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    action_due_le = forms.DateField(
+        label="Pour le", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[bornes.SUIVI]
+    )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, comite, modalites=None, **kwargs):
@@ -74,5 +79,6 @@ class AvenantForm(FormulaireMixin, JetonMixin, forms.Form):
     date = forms.DateField(
         label="Date de l'avenant",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[bornes.SUIVI],
         error_messages={"required": "Indiquez la date de l'avenant.", "invalid": "Date invalide."},
     )

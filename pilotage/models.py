@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from accompagnement.jeton import champ_jeton
 from accompagnement.models import Accompagnement
 from accounts import acces
+from referentiel import bornes
 from referentiel.models import Modalite
 
 
@@ -26,7 +27,7 @@ class ComiteSuivi(models.Model):
         CLOS = "CLOS", "clos"
 
     type = models.CharField("type", max_length=20, choices=Type.choices)
-    date = models.DateField("date du comité")
+    date = models.DateField("date du comité", validators=[bornes.SUIVI])
     referent = models.ForeignKey("accounts.User", models.PROTECT, related_name="comites_suivi", verbose_name="référent")
     territoire = models.ForeignKey(
         "referentiel.Territoire", models.PROTECT, related_name="comites_suivi", verbose_name="territoire"
@@ -35,7 +36,7 @@ class ComiteSuivi(models.Model):
     compte_rendu = models.TextField("compte rendu", blank=True)
     etat = models.CharField("état", max_length=10, choices=Etat.choices, default=Etat.OUVERT)
     cree_le = models.DateTimeField("créé le", default=timezone.now, editable=False)
-    clos_le = models.DateTimeField("clos le", null=True, blank=True)
+    clos_le = models.DateTimeField("clos le", null=True, blank=True, validators=[bornes.SUIVI])
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
@@ -120,8 +121,8 @@ class DecisionComite(models.Model):
     )
     commentaire = models.TextField("commentaire", blank=True)
     action = models.CharField("action demandée au référent", max_length=300, blank=True)
-    action_due_le = models.DateField("action à faire pour le", null=True, blank=True)
-    action_faite_le = models.DateField("action faite le", null=True, blank=True)
+    action_due_le = models.DateField("action à faire pour le", null=True, blank=True, validators=[bornes.SUIVI])
+    action_faite_le = models.DateField("action faite le", null=True, blank=True, validators=[bornes.SUIVI])
     cree_le = models.DateTimeField("enregistrée le", default=timezone.now, editable=False)
     modifiee_le = models.DateTimeField("modifiée le", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -165,7 +166,7 @@ class AvenantComite(models.Model):
 
     comite = models.ForeignKey(ComiteSuivi, models.PROTECT, related_name="avenants", verbose_name="comité")
     texte = models.TextField("texte de l'avenant")
-    date = models.DateField("date de l'avenant")
+    date = models.DateField("date de l'avenant", validators=[bornes.SUIVI])
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
     cree_le = models.DateTimeField("enregistré le", default=timezone.now, editable=False)
     jeton = champ_jeton()
@@ -221,7 +222,7 @@ class Export(models.Model):
     fichier = models.FileField("fichier", upload_to="exports/", blank=True)
     erreur = models.TextField("erreur", blank=True)
     cree_le = models.DateTimeField("demandé le", default=timezone.now, editable=False)
-    expire_le = models.DateTimeField("expire le")
+    expire_le = models.DateTimeField("expire le", validators=[bornes.SUIVI])
     # Idempotency token of the form: a double submit returns the same export.
     jeton = champ_jeton()
     # The background production (pilotage/production.py): when it was queued, and the claim that lets

@@ -21,6 +21,8 @@ from accompagnement.verrou import ConflitDeVersion
 from accompagnement.views_communs import entier
 from accounts import acces
 from accounts.models import User
+from journal.models import Action
+from journal.services import tracer
 from referentiel.models import Structure
 from referentiel.regles import parametre
 
@@ -449,6 +451,13 @@ def demander_export(request):
             exporteur.ECRIVAINS[format_](flux, contenu)
             nom = f"{contenu.titre}-{datetime.date.today():%Y%m%d}.{format_}"
             reponse = HttpResponse(flux.getvalue(), content_type=exporteur.TYPES_MIME[format_])
+            # The queued export is logged when it is downloaded (journal.middleware); this one here.
+            tracer(
+                request,
+                Action.EXPORT,
+                type_objet="export",
+                detail=f"{nom} ({contenu.total} lignes) {parametres or ''}".strip(),
+            )
             reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
             return reponse
         export = services.demander_export(

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accompagnement.jeton import champ_jeton
 from accounts import acces
+from referentiel import bornes
 
 
 class ResidentQuerySet(models.QuerySet):
@@ -66,7 +67,7 @@ class Resident(models.Model):
     prenom = models.CharField("prénom", max_length=100)
     nom_naissance = models.CharField("nom de naissance", max_length=100, blank=True)
     nom_recherche = models.CharField(max_length=250, editable=False, db_index=True)
-    date_naissance = models.DateField("date de naissance")
+    date_naissance = models.DateField("date de naissance", validators=[bornes.NAISSANCE])
     sexe = models.CharField("sexe", max_length=1, choices=Sexe.choices, default=Sexe.AUTRE)
     nationalite = models.CharField("nationalité", max_length=10, choices=Nationalite.choices, blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)
@@ -97,9 +98,9 @@ class Resident(models.Model):
     situation_administrative = models.CharField("situation administrative", max_length=200, blank=True)
     ressources = models.CharField("ressources", max_length=200, blank=True)
     montant_ressources = models.DecimalField(
-        "ressources mensuelles (€)", max_digits=8, decimal_places=2, null=True, blank=True
+        "ressources mensuelles (€)", max_digits=8, decimal_places=2, null=True, blank=True, validators=[bornes.MONTANT]
     )
-    date_ouverture_rsa = models.DateField("ouverture du droit RSA", null=True, blank=True)
+    date_ouverture_rsa = models.DateField("ouverture du droit RSA", null=True, blank=True, validators=[bornes.SUIVI])
     orientation = models.ForeignKey(
         "referentiel.Modalite",
         models.PROTECT,
@@ -108,7 +109,7 @@ class Resident(models.Model):
         related_name="+",
         verbose_name="orientation RSA",
     )
-    date_orientation = models.DateField("date de l'orientation", null=True, blank=True)
+    date_orientation = models.DateField("date de l'orientation", null=True, blank=True, validators=[bornes.SUIVI])
     date_creation = models.DateTimeField("créé le", default=timezone.now, editable=False)
     # Retention (residents.retention): archived = kept with restricted access and a stated reason;
     # anonymised = identity and free text removed, only what statistics and the law need stays.
@@ -217,9 +218,9 @@ class Consentement(models.Model):
     )
     finalite = models.CharField("finalité", max_length=250)
     categories = ArrayField(models.CharField(max_length=20, choices=Categorie.choices), verbose_name="informations")
-    date_consentement = models.DateField("recueilli le", default=timezone.localdate)
+    date_consentement = models.DateField("recueilli le", default=timezone.localdate, validators=[bornes.SUIVI])
     mode = models.CharField("recueilli", max_length=10, choices=Mode.choices, default=Mode.ECRIT)
-    date_retrait = models.DateField("retiré le", null=True, blank=True)
+    date_retrait = models.DateField("retiré le", null=True, blank=True, validators=[bornes.SUIVI])
     recueilli_par = models.ForeignKey(
         "accounts.User", models.PROTECT, related_name="+", verbose_name="recueilli par", null=True
     )
@@ -257,9 +258,9 @@ class DemandeAcces(models.Model):
     """A person's request to receive her file (right of access): answered within DROIT_ACCES_DELAI."""
 
     resident = models.ForeignKey(Resident, models.CASCADE, related_name="demandes_acces", verbose_name="personne")
-    date_demande = models.DateField("demandé le", default=timezone.localdate)
-    date_limite = models.DateField("à remettre au plus tard le")
-    date_remise = models.DateField("remis le", null=True, blank=True)
+    date_demande = models.DateField("demandé le", default=timezone.localdate, validators=[bornes.SUIVI])
+    date_limite = models.DateField("à remettre au plus tard le", validators=[bornes.SUIVI])
+    date_remise = models.DateField("remis le", null=True, blank=True, validators=[bornes.SUIVI])
     enregistree_par = models.ForeignKey(
         "accounts.User", models.PROTECT, related_name="+", verbose_name="enregistrée par"
     )

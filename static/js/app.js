@@ -6,7 +6,9 @@
    - form[data-brouillon="<key>"] keeps a draft of its fields (text, lists, checkboxes, radio
      buttons; never hidden fields or passwords) in localStorage while the user types, restores it
      when the page shows the form empty again (expired session, CSRF failure), and forgets it once
-     the submission succeeded.
+     the submission succeeded. Drafts are the signed-in user's (data-utilisateur on <body>): a page
+     of another user drops them, and logging out (form[data-deconnexion]) drops every draft. A ticked
+     box with data-brouillon-exclut="<names>" (a confidential note) keeps those fields out of it.
    - A form with unsaved changes shows « Modifications non enregistrées » and the browser warns
      before leaving the page (opt out: data-sans-avertissement; GET forms are never concerned).
    - Double-submit protection: submit buttons are disabled after the first submit, and enabled
@@ -129,10 +131,25 @@
     }
   }
 
+  // Names of the fields a ticked box keeps out of the draft (data-brouillon-exclut="notes").
+  function exclus(form) {
+    var noms = [];
+    form.querySelectorAll("input[data-brouillon-exclut]").forEach(function (caseACocher) {
+      if (caseACocher.checked) {
+        noms = noms.concat(caseACocher.getAttribute("data-brouillon-exclut").split(/\s+/));
+      }
+    });
+    return noms;
+  }
+
   function sauverBrouillon(form) {
     var valeurs = {};
     var rempli = false;
+    var horsBrouillon = exclus(form);
     champs(form, CHAMPS_TEXTE).forEach(function (champ) {
+      if (horsBrouillon.indexOf(champ.name) !== -1) {
+        return;
+      }
       valeurs[champ.name] = champ.value;
       if (champ.value !== "") {
         rempli = true;
@@ -204,16 +221,32 @@
     } catch (e) { /* storage unavailable */ }
   }
 
-  function oublierBrouillonsUtilisateur() {
-    var prefixe = PREFIXE_BROUILLON + (document.body.getAttribute("data-utilisateur") || "anonyme") + ":";
+  /* Drafts whose key matches `garder` stay; every other one goes. */
+  function oublierBrouillons(garder) {
     try {
       for (var i = localStorage.length - 1; i >= 0; i--) {
         var cle = localStorage.key(i);
-        if (cle && cle.indexOf(prefixe) === 0) {
+        if (cle && cle.indexOf(PREFIXE_BROUILLON) === 0 && !garder(cle)) {
           localStorage.removeItem(cle);
         }
       }
     } catch (e) { /* storage unavailable */ }
+  }
+
+  // Logging out: the next person at this computer finds no draft at all.
+  function oublierTousLesBrouillons() {
+    oublierBrouillons(function () { return false; });
+  }
+
+  /* Another user signed in on this browser: the drafts of whoever used it before are not theirs to
+     read. The login page itself keeps them (no user yet): the same user, back after an expired
+     session, finds the draft again. */
+  function oublierBrouillonsDesAutres() {
+    var utilisateur = document.body.getAttribute("data-utilisateur");
+    if (utilisateur) {
+      var prefixe = PREFIXE_BROUILLON + utilisateur + ":";
+      oublierBrouillons(function (cle) { return cle.indexOf(prefixe) === 0; });
+    }
   }
 
   function restaurerBrouillon(form) {
@@ -407,7 +440,7 @@
       return;
     }
     if (form.hasAttribute("data-deconnexion")) {
-      oublierBrouillonsUtilisateur();
+      oublierTousLesBrouillons();
     }
     // Capture phase on document: before htmx (listening on the form) or the browser read the fields.
     rafraichirMaintenant(form);
@@ -558,6 +591,7 @@
 
   // ---- Page load ----------------------------------------------------------------------------
   function initialiser() {
+    oublierBrouillonsDesAutres();
     oublierBrouillonsPerimes();
     traiterEnvois();
     document.querySelectorAll("form[data-brouillon]").forEach(restaurerBrouillon);

@@ -404,3 +404,16 @@ def test_la_synthese_a_tenir_porte_sa_version_une_seule_fois(client, r, admise):
         [champ] = re.findall(r'<input[^>]*name="version"[^>]*>', formulaire)  # one, or the browser sends two
         assert f'value="{version}"' in champ
         assert f'id="id_tenue_le_{s.pk}"' in formulaire
+
+
+@pytest.mark.parametrize(("date", "message"), [("9999-12-31", "trop lointaine"), ("1999-12-31", "trop ancienne")])
+def test_une_date_hors_bornes_est_refusee_a_cote_du_champ(client, r, date, message):
+    c = r.candidature()
+    client.force_login(r.collegue)
+    reponse = client.post(
+        reverse("admissions:etape", args=[c.pk, "contact"]),
+        {"version": c.version, "date": date, "referent": r.referent.pk, "compte_rendu": "Appel."},
+    )
+    assert message in " ".join(reponse.context["form"].errors["date"])
+    c.refresh_from_db()
+    assert c.etape == E.CANDIDATURE and c.date_contact is None

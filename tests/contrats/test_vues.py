@@ -360,3 +360,46 @@ def test_les_actions_du_detail_selon_l_etat(client, referent, etat, attendus, ab
         assert texte in contenu, texte
     for texte in absents:
         assert texte not in contenu, texte
+
+
+def test_le_pdf_d_un_contrat_n_est_garde_par_aucun_cache(client, cer_soumis, referent):
+    client.force_login(referent)
+    reponse = client.get(url("pdf", cer_soumis, numero=1))
+    assert reponse.status_code == 200
+    assert "no-store" in reponse["Cache-Control"] and "private" in reponse["Cache-Control"]
+
+
+def test_un_contrat_plus_long_que_son_type_est_refuse_a_cote_de_la_fin(client, referent):
+    """RSA socioprofessionnel: a CER (or a contrat d'engagement) lasts 6 months in the référentiel."""
+    acc = mesure(referent)
+    page = reverse("contrats:nouveau", kwargs={"accompagnement_pk": acc.pk})
+    client.force_login(referent)
+    for type_ in (TypeContrat.CER, TypeContrat.CONTRAT_ENGAGEMENT):
+        reponse = client.post(page, {"type": type_, "date_debut": "2026-02-01", "date_fin": "2026-08-02"})
+        assert reponse.status_code == 200
+        erreurs = " ".join(reponse.context["form"].errors["date_fin"])
+        assert "dure au plus 6 mois : fin le 01/08/2026 au plus tard." in erreurs
+    assert not Contrat.objects.exists()
+    reponse = client.post(page, {"type": TypeContrat.CER, "date_debut": "2026-02-01", "date_fin": "2026-08-01"})
+    assert reponse.status_code == 302 and Contrat.objects.count() == 1
+
+
+def test_le_brouillon_ne_s_allonge_pas_au_dela_du_referentiel(client, cer, referent):
+    client.force_login(referent)
+    donnees = {"version": cer.version, "date_debut": "2026-01-05", "date_fin": "2027-01-05"}
+    reponse = client.post(url("modifier", cer), donnees)
+    assert reponse.status_code == 200
+    assert "fin le 05/07/2026 au plus tard." in " ".join(reponse.context["form"].errors["date_fin"])
+    cer.refresh_from_db()
+    assert cer.date_fin == datetime.date(2026, 7, 5)
+
+
+def test_une_date_de_contrat_hors_bornes_est_refusee(client, referent):
+    acc = mesure(referent)
+    client.force_login(referent)
+    reponse = client.post(
+        reverse("contrats:nouveau", kwargs={"accompagnement_pk": acc.pk}),
+        {"type": TypeContrat.CER, "date_debut": "9999-12-01"},
+    )
+    assert reponse.status_code == 200
+    assert "Cette date est trop lointaine" in " ".join(reponse.context["form"].errors["date_debut"])

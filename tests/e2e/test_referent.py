@@ -148,10 +148,10 @@ def test_le_brouillon_d_une_longue_note_survit_a_une_session_expiree(page, live_
     page.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
     note = "Longue note : point complet sur le logement, la santé et les démarches. " * 5
     formulaire = page.locator("#form-entretien")
-    # The kind decides whether it was a physical meeting; the confidential flag must come back ticked.
+    # The kind decides whether it was a physical meeting: it must come back. (A confidential note is never
+    # kept in the browser: tests/e2e/test_saisie_entretien.py.)
     formulaire.get_by_label("Type de contact").select_option("VAD")
     formulaire.get_by_label("Présence").select_option("ABSENT_EXCUSE")
-    formulaire.get_by_label("Note confidentielle").check()
     formulaire.get_by_label("Notes").fill(note)
     page.context.clear_cookies(name="sessionid")  # the session expired while the référent was writing
     formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
@@ -164,10 +164,9 @@ def test_le_brouillon_d_une_longue_note_survit_a_une_session_expiree(page, live_
     expect(formulaire.get_by_label("Notes")).to_have_value(note)
     expect(formulaire.get_by_label("Type de contact")).to_have_value("VAD")
     expect(formulaire.get_by_label("Présence")).to_have_value("ABSENT_EXCUSE")
-    expect(formulaire.get_by_label("Note confidentielle")).to_be_checked()
     expect(page.get_by_role("status")).to_contain_text("restauré")
     # « Effacer ce brouillon » puts every restored field back as the server rendered it.
     page.get_by_role("button", name="Effacer ce brouillon").click()
     expect(formulaire.get_by_label("Notes")).to_have_value("")
     expect(formulaire.get_by_label("Type de contact")).to_have_value("BUREAU")
-    expect(formulaire.get_by_label("Note confidentielle")).not_to_be_checked()
+    expect(formulaire.get_by_label("Présence")).to_have_value("HONORE")

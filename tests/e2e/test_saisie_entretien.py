@@ -193,3 +193,20 @@ def test_la_date_par_defaut_est_l_heure_de_l_envoi(page, live_server, mesure):
     enregistrer(formulaire)
     saisie = Entretien.objects.get(notes__startswith="Visite d'hier").date_heure
     assert timezone.localtime(saisie).replace(second=0, microsecond=0) == hier.replace(second=0, microsecond=0)
+
+
+def _stockage(page):
+    """Everything this origin keeps in localStorage, as one text."""
+    return page.evaluate("() => JSON.stringify(Object.entries(localStorage))")
+
+
+def test_une_note_confidentielle_n_est_jamais_gardee_dans_le_navigateur(page, live_server, mesure):
+    formulaire = ouvrir_dossier(page, live_server, mesure)
+    formulaire.get_by_label("Notes").fill(NOTE)
+    assert "versement le 5" in _stockage(page)  # an ordinary note: the draft keeps it
+    formulaire.get_by_label("Note confidentielle").check()
+    assert "versement le 5" not in _stockage(page)
+    formulaire.get_by_label("Notes").fill(NOTE + " Suite confidentielle.")
+    assert "versement le 5" not in _stockage(page) and "Suite confidentielle" not in _stockage(page)
+    # The draft itself stays (the other fields, the ticked box): only the note is left out.
+    assert f"brouillon:{mesure.referent.pk}:entretien-{mesure.pk}" in _stockage(page)

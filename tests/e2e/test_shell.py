@@ -188,3 +188,37 @@ def test_confirmation_et_double_envoi(page, live_server):
     )
     assert desactive == [True, False]  # disabled, and a second submit is refused
     expect(page).to_have_url(f"{live_server.url}/")
+
+
+def _brouillons(page):
+    return page.evaluate("() => Object.keys(localStorage).filter((cle) => cle.startsWith('brouillon:'))")
+
+
+@pytest.mark.urls("tests.e2e.test_shell")
+def test_se_deconnecter_efface_les_brouillons(page, live_server):
+    referent = ReferentFactory()
+    connecter(page, live_server, referent)
+    page.goto(f"{live_server.url}/essai/note/")
+    page.get_by_label("Notes").fill("Note sur la situation de la personne.")
+    assert _brouillons(page) == [f"brouillon:{referent.pk}:essai-note"]
+    # Whoever's they are (a draft left by an older version of the page, another tab's user): all go.
+    page.evaluate(
+        """() => localStorage.setItem("brouillon:0:ailleurs", JSON.stringify({enregistre: Date.now(), valeurs: {}}))"""
+    )
+    page.once("dialog", lambda dialog: dialog.accept())  # « Modifications non enregistrées »: leave anyway
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("status")).to_have_text("Vous êtes déconnecté·e.")
+    assert _brouillons(page) == []
+
+
+@pytest.mark.urls("tests.e2e.test_shell")
+def test_un_autre_utilisateur_ne_trouve_pas_les_brouillons_du_precedent(page, live_server):
+    premier, second = ReferentFactory(), ReferentFactory()
+    connecter(page, live_server, premier)
+    page.goto(f"{live_server.url}/essai/note/")
+    page.get_by_label("Notes").fill("Note sur la situation de la personne.")
+    # The first user's session expires (the computer is left as it is); the next one logs in.
+    page.context.clear_cookies()
+    page.once("dialog", lambda dialog: dialog.accept())
+    connecter(page, live_server, second)
+    assert _brouillons(page) == []

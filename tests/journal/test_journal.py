@@ -198,3 +198,25 @@ def test_le_journal_note_l_adresse_du_client_derriere_le_proxy(client, mesure, s
         HTTP_X_FORWARDED_FOR="203.0.113.7",
     )
     assert JournalAcces.objects.get().ip == "203.0.113.7"
+
+
+def test_un_export_immediat_est_trace(client, mesure):
+    """Below the background threshold the export is answered by its request: no download page logs it."""
+    client.force_login(mesure.referent)
+    reponse = client.post(reverse("pilotage:demander_export"), {"type": "mesures", "format": "csv"})
+    assert reponse.status_code == 200 and reponse["Content-Type"].startswith("text/csv")
+    ligne = JournalAcces.objects.get(action=Action.EXPORT)
+    assert (ligne.user_id, ligne.type_objet, ligne.page) == (mesure.referent.pk, "export", "pilotage:demander_export")
+    assert ligne.detail.endswith("lignes)") and ".csv" in ligne.detail
+
+
+def test_la_page_d_un_atelier_est_tracee(client, mesure):
+    from tests.accompagnement.factories import ActionCollectiveFactory, ParticipationFactory
+
+    atelier = ActionCollectiveFactory(structure=mesure.structure)
+    ParticipationFactory(action=atelier, resident=mesure.resident)
+    client.force_login(mesure.referent)
+    assert client.get(reverse("accompagnement:atelier", args=[atelier.pk])).status_code == 200
+    ligne = JournalAcces.objects.get()
+    assert (ligne.action, ligne.type_objet, ligne.objet_id) == (Action.CONSULTATION, "actioncollective", atelier.pk)
+    assert ligne.resident_id is None  # a page about several people

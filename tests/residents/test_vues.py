@@ -97,7 +97,27 @@ def test_creer_une_personne_date_implausible_message(client, referent, structure
         reverse("residents:creer"), donnees_personne(structure=structure.pk, date_naissance="1850-01-01")
     )
     assert reponse.status_code == 200
-    assert "La date de naissance n&#x27;est pas plausible." in reponse.content.decode()
+    # The field's own bound (referentiel.bornes) answers before the database constraint does.
+    assert "Cette date est trop ancienne : le 01/01/1900 au plus tôt." in reponse.content.decode()
+    assert not Resident.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("champs", "message"),
+    [
+        ({"date_naissance": "9999-12-31"}, "Une date de naissance ne peut pas être dans le futur."),
+        ({"date_ouverture_rsa": "9999-12-31"}, "Cette date est trop lointaine"),
+        ({"date_ouverture_rsa": "1999-12-31"}, "Cette date est trop ancienne : le 01/01/2000 au plus tôt."),
+        ({"montant_ressources": "-1"}, "Un montant ne peut pas être négatif."),
+    ],
+)
+def test_une_valeur_hors_bornes_est_refusee_a_cote_du_champ(client, referent, structure, champs, message):
+    reponse = connecte(client, referent).post(
+        reverse("residents:creer"), donnees_personne(structure=structure.pk, **champs)
+    )
+    assert reponse.status_code == 200
+    (nom,) = champs
+    assert message in " ".join(reponse.context["form"].errors[nom])
     assert not Resident.objects.exists()
 
 
