@@ -176,3 +176,14 @@ def test_avenant_envoye_deux_fois_enregistre_une_fois(cer_valide, referent):
     premier = avenant_de(cer_valide, referent, jeton=jeton)
     assert avenant_de(cer_valide, referent, jeton=jeton) == premier
     assert Contrat.objects.filter(avenant_de=cer_valide).count() == 1
+
+
+def test_le_pdf_de_l_avenant_dit_ce_qu_il_modifie(cer_valide, referent):
+    from tests.contrats.test_pdf import texte
+
+    avenant = avenant_de(cer_valide, referent)
+    avenant = services.soumettre(contrat=avenant, par=referent, version=avenant.version)
+    contenu = " ".join(texte(lire(avenant.version_courante())).split())
+    assert f"Avenant au contrat {cer_valide.reference}" in contenu
+    assert "Ajout d'un objectif logement" in contenu and "version 2" in contenu
+    assert "Avenant au contrat" not in texte(lire(cer_valide.version_courante()))
