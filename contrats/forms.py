@@ -110,7 +110,7 @@ class SignaturePersonneForm(forms.Form):
 class AvenantForm(JetonMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     date_effet = forms.DateField(
-        label="prend effet le",
+        label="date d'effet de l'avenant",
         widget=DATE,
         help_text="La version signée reste en vigueur jusqu'à cette date, et tant que l'avenant n'est pas signé "
         "par chaque partie (et validé, s'il doit l'être).",
