@@ -445,3 +445,19 @@ def test_le_detail_montre_la_version_en_vigueur_et_l_avenant(client, cer_valide,
         assert version.sha256 in contenu
     assert client.get(url("pdf", avenant, numero=2)).status_code == 200
     assert "Rompre le contrat" not in contenu and "Préparer un avenant" not in contenu
+
+
+def test_la_file_du_delegue_signale_l_avenant(client, cer_valide, referent, structure):
+    avenant = services.preparer_avenant(
+        contrat=cer_valide,
+        par=referent,
+        date_effet=datetime.date(2026, 3, 2),
+        motif="Logement",
+        version=cer_valide.version,
+    )
+    avenant = services.soumettre(contrat=avenant, par=referent, version=avenant.version)
+    signer_personne(avenant, referent)
+    signer_staff(avenant, referent, Partie.REFERENT)
+    client.force_login(DelegueFactory(territoires=[structure.territoire]))
+    contenu = client.get(reverse("contrats:file_delegue")).content.decode()
+    assert "avenant (version 2) : refusé, la version en vigueur le reste" in contenu
