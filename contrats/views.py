@@ -183,7 +183,9 @@ def detail(request, pk):
         "lignes": contrat.lignes_objectifs.select_related("objectif"),
         "transitions": contrat.transitions.select_related("par"),
         "peut_rediger": peut_rediger,
-        "peut_annuler": peut_rediger and contrat.etat in (E.BROUILLON, E.EN_SIGNATURE),
+        # An avenant may be abandoned until it is in force (services.annuler).
+        "peut_annuler": peut_rediger
+        and contrat.etat in (Contrat.ETATS_EN_PREPARATION if contrat.avenant_de_id else (E.BROUILLON, E.EN_SIGNATURE)),
         "peut_rouvrir": peut_rediger and contrat.etat in (E.EN_SIGNATURE, E.EN_VALIDATION, E.DIFFERE),
         "peut_preparer_avenant": peut_rediger and en_vigueur and not remplace_par and not avenant_en_preparation,
         "peut_renouveler": peut_rediger and en_vigueur and not remplace_par and contrat.successeur() is None,

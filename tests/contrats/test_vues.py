@@ -461,3 +461,9 @@ def test_la_file_du_delegue_signale_l_avenant(client, cer_valide, referent, stru
     client.force_login(DelegueFactory(territoires=[structure.territoire]))
     contenu = client.get(reverse("contrats:file_delegue")).content.decode()
     assert "avenant (version 2) : refusé, la version en vigueur le reste" in contenu
+    # While the délégué holds it, the référent may still abandon the avenant (not a first contract).
+    client.force_login(referent)
+    assert "Abandonner" in client.get(url("detail", avenant)).content.decode()
+    ContratFactory(accompagnement=mesure(referent), etat=E.EN_VALIDATION)
+    premier = Contrat.objects.filter(avenant_de__isnull=True, etat=E.EN_VALIDATION).get()
+    assert "Abandonner" not in client.get(url("detail", premier)).content.decode()
