@@ -200,7 +200,7 @@ def detail(request, pk):
         "decision_form": DecisionForm(initial={"version": contrat.version}),
         "motif_form": MotifForm(initial={"version": contrat.version}),
         "rupture_form": RuptureForm(initial={"version": contrat.version, "le": timezone.localdate()}),
-        "avenant_form": AvenantForm(initial={"version": contrat.version}, auto_id="avenant_%s"),
+        "preparer_avenant_form": AvenantForm(initial={"version": contrat.version}, auto_id="avenant_%s"),
     }
     return render(request, "contrats/detail.html", contexte)
 
