@@ -125,3 +125,16 @@ class SignaturePersonneForm(FormulaireMixin, forms.Form):
     def __init__(self, *args, phrase="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consentement"].label = phrase
+
+
+class AvenantForm(FormulaireMixin, JetonMixin, forms.Form):
+    sans_note = True
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    date_effet = forms.DateField(
+        label="date d'effet de l'avenant",
+        widget=DATE,
+        help_text="La version signée reste en vigueur jusqu'à cette date, et tant que l'avenant n'est pas signé "
+        "par chaque partie (et validé, s'il doit l'être).",
+    )
+    motif = forms.CharField(label="motif de l'avenant", widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,9 +1,24 @@
 """Contracts: one model with kinds (COM, CER, contrat d'engagement, plan d'actions ASLL, tripartite).
 
 A contract (Contrat) carries the lifecycle; what the parties sign is one of its versions
-(VersionContrat): frozen content, its PDF and the PDF's SHA-256. A change after a signature is a new
-version (avenant) that every party signs again. Note: `Contrat.version` is the optimistic-locking
-counter, not the document version (that is `VersionContrat.numero`)."""
+(VersionContrat): frozen content, its PDF and the PDF's SHA-256. Note: `Contrat.version` is the
+optimistic-locking counter, not the document version (that is `VersionContrat.numero`).
+
+Avenants. A change to a contract in force is an avenant: a new Contrat row (`avenant_de` → the original
+contract of the family), with its own draft, objectives, versions, signatures and validation, reusing the
+whole lifecycle unchanged. A new row rather than a new draft inside the signed row, because the row's
+state, dates and objectives are what « in force » is read from (services, engine, screens): preparing
+the avenant in the same row is exactly what used to make the signed contract vanish (the defect of
+`rouvrir()`), and a refused avenant refused the signed contract with it. With its own row:
+- the signed version stays in force, untouched, while the avenant is drafted, signed, validated,
+  deferred or refused; a refused or abandoned avenant is just a dead row;
+- when the avenant is signed by every party (and validated where a validator exists) it takes over from
+  its effective date (`date_debut`): the version in force until then ends that day (its `date_fin`,
+  never its frozen document), and a renewal already prepared now follows the avenant. The avenant ends
+  when the contract it amends ended (`date_fin`): changing the term is a renewal, not an avenant;
+- the document numbers run through the family (v1 the contract, v2 the first avenant…), so every
+  frozen PDF of the family has its own number; the detail page lists them all.
+An avenant in preparation counts for nothing (no overlap check, not « vivant »); at most one at a time."""
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -55,8 +70,16 @@ class ContratQuerySet(models.QuerySet):
         return self.filter(etat__in=Contrat.ETATS_EN_VIGUEUR, date_debut__lte=le, date_fin__gt=le)
 
     def vivants(self):
-        """Every contract that still counts: not cancelled, not refused."""
-        return self.exclude(etat__in=[Contrat.Etat.ANNULE, Contrat.Etat.REFUSE])
+        """Every contract that still counts: not cancelled, not refused, not an avenant still in preparation
+        (the version it amends is the one that counts until it is signed)."""
+        return self.exclude(etat__in=[Contrat.Etat.ANNULE, Contrat.Etat.REFUSE]).exclude(
+            avenant_de__isnull=False, etat__in=Contrat.ETATS_EN_PREPARATION
+        )
+
+    def de_la_famille(self, contrat):
+        """The original contract and all its avenants (whatever their state)."""
+        origine = contrat.origine_id
+        return self.filter(Q(pk=origine) | Q(avenant_de=origine))
 
     def a_valider_par(self, user):
         """CERs and contrats d'engagement of the délégué's territories waiting for a decision."""
@@ -125,6 +148,16 @@ class Contrat(models.Model):
         verbose_name="contrat renouvelé",
     )
     numero_renouvellement = models.PositiveSmallIntegerField("renouvellement n°", default=0)
+    # Always the original contract (not the previous avenant): the family is one query.
+    avenant_de = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="avenants",
+        verbose_name="avenant au contrat",
+    )
+    motif_avenant = models.TextField("motif de l'avenant", blank=True)
     date_soumission_validation = models.DateTimeField(
         "soumis à validation le", null=True, blank=True, validators=[bornes.SUIVI]
     )
@@ -178,8 +211,18 @@ class Contrat(models.Model):
                     ),
                     (Func(F("date_debut"), F("date_fin"), Value("[)"), function="daterange"), RangeOperators.OVERLAPS),
                 ],
-                condition=~Q(etat__in=["ANNULE", "REFUSE"]) & ~Q(type="TRIPARTITE"),
+                # An avenant overlaps the version it amends until it takes over (services._prendre_effet
+                # ends that version on the avenant's effective date first): bound once in force.
+                condition=~Q(etat__in=["ANNULE", "REFUSE"])
+                & ~Q(type="TRIPARTITE")
+                & (Q(avenant_de__isnull=True) | Q(etat__in=["SIGNE", "VALIDE", "ROMPU"])),
                 violation_error_message="Ces dates chevauchent un autre contrat de cet accompagnement.",
+            ),
+            models.UniqueConstraint(
+                fields=["avenant_de"],
+                condition=Q(etat__in=["BROUILLON", "EN_SIGNATURE", "EN_VALIDATION", "DIFFERE"]),
+                name="contrat_un_seul_avenant_en_preparation",
+                violation_error_message="Un avenant de ce contrat est déjà en préparation.",
             ),
             models.UniqueConstraint(
                 fields=["precedent"],
@@ -266,6 +309,34 @@ class Contrat(models.Model):
         super().clean()
         self.verifier_duree()
 
+    @property
+    def origine_id(self):
+        return self.avenant_de_id or self.pk
+
+    def en_vigueur_dans_la_famille(self, le=None):
+        """The version of this contract in force on the day (itself or one of its avenants), else the last
+        one signed (before its start or after its end), else None."""
+        le = le or timezone.localdate()
+        signes = Contrat.objects.de_la_famille(self).filter(etat__in=self.ETATS_EN_VIGUEUR).order_by("-date_debut")
+        return next((c for c in signes if c.date_debut <= le < c.date_fin), None) or signes.first()
+
+    def avenant_en_preparation(self):
+        return (
+            Contrat.objects.de_la_famille(self)
+            .filter(avenant_de__isnull=False, etat__in=self.ETATS_EN_PREPARATION)
+            .first()
+        )
+
+    def remplace_par(self):
+        """The signed avenant that took over from this version on its end date, or None."""
+        if self.etat not in self.ETATS_EN_VIGUEUR:
+            return None
+        return (
+            Contrat.objects.de_la_famille(self)
+            .filter(avenant_de__isnull=False, etat__in=self.ETATS_EN_VIGUEUR, date_debut=self.date_fin)
+            .first()
+        )
+
     def statut_temporel(self, le=None):
         """Where an in-force contract stands in time: à venir, en cours, terminé (renouvelé or expiré)."""
         le = le or timezone.localdate()
@@ -275,6 +346,8 @@ class Contrat(models.Model):
             return "à venir"
         if le < self.date_fin:
             return "en cours"
+        if self.remplace_par():
+            return "remplacé"
         return "renouvelé" if self.successeur() else "expiré"
 
 

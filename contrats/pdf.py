@@ -91,6 +91,8 @@ def contenu_de(contrat, *, numero, le=None):
         "date_fin": contrat.date_fin.isoformat(),
         "numero_renouvellement": contrat.numero_renouvellement,
         "precedent": contrat.precedent.reference if contrat.precedent_id else "",
+        "avenant_de": contrat.avenant_de.reference if contrat.avenant_de_id else "",
+        "motif_avenant": contrat.motif_avenant,
         "heures_activite_hebdo": contrat.heures_activite_hebdo,
         "motif_intensite_reduite": contrat.get_motif_intensite_reduite_display()
         if contrat.motif_intensite_reduite

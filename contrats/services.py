@@ -91,6 +91,8 @@ def _journaliser(contrat, *, action, par, etat_apres=None, motif=""):
 REFUS_DE_LA_BASE = {
     "contrat_sans_chevauchement": "Ces dates chevauchent un autre contrat de cet accompagnement.",
     "contrat_un_seul_renouvellement": "Le renouvellement de ce contrat est déjà en préparation.",
+    "contrat_un_seul_avenant_en_preparation": "Un avenant de ce contrat est déjà en préparation : "
+    "terminez-le ou abandonnez-le d'abord.",
     "contrat_renouvellement_sans_trou": "Un renouvellement commence le jour où finit le contrat précédent : "
     "ni trou, ni chevauchement.",
 }
@@ -178,9 +180,16 @@ def _verifier_partenaire(contrat):
 def _verifier_suite(contrat):
     """The contracts of one kind on a measure follow one another: once one is living, the next one is its
     renewal (no gap); and the référentiel caps how many there are (ASLL: the plan and 2 renewals).
-    A contract broken early (rompu) can be followed by a fresh start."""
+    A contract broken early (rompu) can be followed by a fresh start. An avenant is the same contract:
+    it neither counts nor is counted."""
+    if contrat.avenant_de_id:
+        return
     acc = contrat.accompagnement
-    autres = Contrat.objects.vivants().filter(accompagnement=acc, type=contrat.type).exclude(pk=contrat.pk)
+    autres = (
+        Contrat.objects.vivants()
+        .filter(accompagnement=acc, type=contrat.type, avenant_de__isnull=True)
+        .exclude(pk=contrat.pk)
+    )
     r = regles(acc.structure.territoire, acc.modalite)
     if r.renouvellements_max is not None and contrat.type == r.type_contrat:
         _refuser_si(
@@ -324,6 +333,7 @@ def modifier_brouillon(*, contrat, par, version, objectifs=None, **champs):
         setattr(contrat, nom, valeur)
     _refuser_si(contrat.date_fin <= contrat.date_debut, "La fin du contrat doit suivre son début.")
     contrat.verifier_duree()
+    _verifier_avenant(contrat)
     if contrat.precedent_id:
         _refuser_si(
             contrat.date_debut != contrat.precedent.date_fin,
@@ -382,6 +392,7 @@ def soumettre(*, contrat, par, version):
             "Indiquez le partenaire qui signe ce contrat.",
         )
         _verifier_intensite(contrat)
+        _verifier_avenant(contrat)
         figee_le = timezone.now()
         contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=figee_le)
         donnees = pdf.rendre_pdf(contenu)
@@ -393,6 +404,7 @@ def soumettre(*, contrat, par, version):
             sha256=empreinte,
             figee_le=figee_le,
             figee_par=par,
+            motif=contrat.motif_avenant,
         )
         version.pdf.save(
             f"{contrat.reference}-v{contrat.numero_version}-{empreinte[:12]}.pdf", ContentFile(donnees), save=False
@@ -405,10 +417,16 @@ def soumettre(*, contrat, par, version):
 
 @transaction.atomic
 def rouvrir(*, contrat, par, motif="", version):
-    """Change a submitted or signed contract. Without any signature the frozen version is dropped and the
-    draft reopens; after a signature the change is an avenant: a new version every party signs again."""
+    """Change a contract submitted but not yet in force. Without any signature the frozen version is
+    dropped and the draft reopens; after a signature the change is a new version every party signs
+    again. A contract in force is never reopened: its change is an avenant (preparer_avenant)."""
     _autoriser(acces.peut_rediger(par, contrat))
     contrat = verrouiller(contrat, version)
+    _refuser_si(
+        contrat.etat in Contrat.ETATS_EN_VIGUEUR,
+        "Ce contrat est en vigueur : pour le modifier, préparez un avenant. La version signée reste en "
+        "vigueur jusqu'à ce que l'avenant soit signé par chaque partie.",
+    )
     _refuser_si(
         contrat.etat in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
         "Ce contrat ne peut pas être modifié dans son état actuel.",
@@ -419,13 +437,146 @@ def rouvrir(*, contrat, par, motif="", version):
         version.delete()
         _journaliser(contrat, action="retour en brouillon", par=par, etat_apres=E.BROUILLON, motif=motif)
         return contrat
-    _refuser_si(not motif.strip(), "Indiquez le motif de l'avenant : chaque partie devra signer à nouveau.")
-    contrat.numero_version += 1
+    _refuser_si(not motif.strip(), "Indiquez le motif de la modification : chaque partie devra signer à nouveau.")
+    contrat.numero_version = _numero_suivant(contrat)
     contrat.date_soumission_validation = None
     _journaliser(
         contrat, action=f"avenant (version {contrat.numero_version})", par=par, etat_apres=E.BROUILLON, motif=motif
     )
     return contrat
+
+
+# --- avenants ------------------------------------------------------------------------------------
+
+
+def _numero_suivant(contrat):
+    """The next document number of the family (the contract and its avenants number their versions
+    together: each frozen PDF of the family has its own number)."""
+    numeros = Contrat.objects.de_la_famille(contrat).values_list("numero_version", flat=True)
+    return max(numeros, default=0) + 1
+
+
+def _version_amendee(avenant):
+    """The last signed version of the family other than the avenant: the one it amends."""
+    return (
+        Contrat.objects.de_la_famille(avenant)
+        .exclude(pk=avenant.pk)
+        .filter(etat__in=Contrat.ETATS_EN_VIGUEUR)
+        .order_by("-date_debut")
+        .first()
+    )
+
+
+def _verifier_dates_avenant(amende, date_effet, date_fin):
+    _refuser_si(
+        amende is None,
+        "Le contrat modifié n'est plus en vigueur (rompu ou remplacé) : cet avenant ne peut plus prendre effet ; "
+        "abandonnez-le.",
+    )
+    _refuser_si(
+        date_fin != amende.date_fin,
+        f"Un avenant finit avec le contrat qu'il modifie, le {amende.date_fin:%d/%m/%Y} : pour changer le terme, "
+        "préparez un renouvellement.",
+    )
+    _refuser_si(
+        not (amende.date_debut < date_effet < amende.date_fin),
+        f"L'avenant prend effet après le début du contrat en vigueur ({amende.date_debut:%d/%m/%Y}) et avant "
+        f"sa fin ({amende.date_fin:%d/%m/%Y}).",
+    )
+
+
+def _verifier_avenant(contrat):
+    if contrat.avenant_de_id:
+        _verifier_dates_avenant(_version_amendee(contrat), contrat.date_debut, contrat.date_fin)
+
+
+@transaction.atomic
+def preparer_avenant(*, contrat, par, date_effet, motif, version, jeton=None):
+    """A draft avenant of a contract in force: its content, objectives and parties copied, a new document
+    number, taking effect on `date_effet` once signed (and validated). The signed version stays in force,
+    untouched, until then."""
+    _autoriser(acces.peut_rediger(par, contrat))
+    # One writer at a time per measure, as for a new draft; then the form sent twice finds its avenant.
+    Accompagnement.objects.select_for_update().filter(pk=contrat.accompagnement_id).first()
+    if existant := deja_saisi(Contrat, jeton):
+        return existant
+    contrat = verrouiller(contrat, version)
+    _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat en vigueur se modifie par avenant.")
+    _refuser_si(
+        contrat.remplace_par() is not None,
+        "Cette version a déjà été remplacée par un avenant : préparez l'avenant depuis la version en vigueur.",
+    )
+    _refuser_si(contrat.avenant_en_preparation(), REFUS_DE_LA_BASE["contrat_un_seul_avenant_en_preparation"])
+    _refuser_si(not (motif or "").strip(), "Indiquez le motif de l'avenant : chaque partie devra le signer.")
+    _refuser_si(date_effet is None, "Indiquez la date d'effet de l'avenant.")
+    _verifier_dates_avenant(contrat, date_effet, contrat.date_fin)
+    avenant = Contrat(
+        accompagnement=contrat.accompagnement,
+        type=contrat.type,
+        date_debut=date_effet,
+        date_fin=contrat.date_fin,
+        avenant_de_id=contrat.origine_id,
+        motif_avenant=motif.strip(),
+        numero_version=_numero_suivant(contrat),
+        numero_renouvellement=contrat.numero_renouvellement,
+        cree_par=par,
+        jeton=jeton,
+        **{
+            nom: getattr(contrat, nom)
+            for nom in (
+                "partenaire_id",
+                "engagements_personne",
+                "engagements_structure",
+                "engagements_partenaire",
+                "heures_activite_hebdo",
+                "motif_intensite_reduite",
+            )
+        },
+    )
+    _enregistrer(avenant)
+    ObjectifContrat.objects.bulk_create(
+        ObjectifContrat(contrat=avenant, objectif_id=ligne.objectif_id, axe=ligne.axe, ordre=ligne.ordre)
+        for ligne in contrat.lignes_objectifs.all()
+    )
+    # Transition.action holds 40 characters: the effective date goes with the motif.
+    motif = f"effet le {date_effet:%d/%m/%Y} : {motif.strip()}"
+    Transition.objects.create(
+        contrat=avenant,
+        action=f"avenant (version {avenant.numero_version})",
+        etat_apres=avenant.etat,
+        par=par,
+        motif=motif,
+    )
+    Transition.objects.create(
+        contrat=contrat,
+        action=f"avenant en préparation (version {avenant.numero_version})",
+        etat_apres=contrat.etat,
+        par=par,
+        motif=motif,
+    )
+    return avenant
+
+
+def _prendre_effet(contrat, par):
+    """An avenant signed by every party (and validated where a validator exists) takes over from its
+    effective date: the version it amends ends that day (its frozen document unchanged), and a renewal
+    already prepared follows the avenant. To call before the avenant's own change of state (the overlap
+    constraint binds it from then on)."""
+    if not contrat.avenant_de_id:
+        return
+    amende = _version_amendee(contrat)
+    _verifier_dates_avenant(amende, contrat.date_debut, contrat.date_fin)
+    amende = _verrouiller(amende)
+    for suivant in Contrat.objects.vivants().select_for_update().filter(precedent=amende):
+        suivant.precedent = contrat
+        _journaliser(suivant, action=f"fait suite à l'avenant {contrat.reference}", par=par)
+    amende.date_fin = contrat.date_debut
+    _journaliser(
+        amende,
+        action=f"remplacé par la version {contrat.numero_version}",
+        par=par,
+        motif=f"avenant {contrat.reference}, en vigueur à compter du {contrat.date_debut:%d/%m/%Y}",
+    )
 
 
 def _verifier_scan(scan):
@@ -528,6 +679,8 @@ def signer(
         _journaliser(contrat, action=f"signature : {Partie(partie).label}", par=par)
         signees = set(version.signatures.values_list("partie", flat=True))
         if signees >= set(noms):
+            if not contrat.a_valider:
+                _prendre_effet(contrat, par)
             if contrat.a_valider:
                 contrat.date_soumission_validation = timezone.now()
                 _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.EN_VALIDATION)
@@ -548,6 +701,7 @@ def _decision(contrat, par, version):
 @transaction.atomic
 def valider(*, contrat, par, motif="", version):
     contrat = _decision(contrat, par, version)
+    _prendre_effet(contrat, par)
     _journaliser(contrat, action="validation", par=par, etat_apres=E.VALIDE, motif=motif)
     _notifier(contrat, "validé par le délégué insertion")
     return contrat
@@ -586,7 +740,10 @@ def repondre(*, contrat, par, message, version):
 def annuler(*, contrat, par, motif, version):
     _autoriser(acces.peut_rediger(par, contrat))
     contrat = verrouiller(contrat, version)
-    _refuser_si(contrat.etat not in (E.BROUILLON, E.EN_SIGNATURE), "Seul un contrat pas encore signé s'annule.")
+    # An avenant may be abandoned until it is in force (also while the délégué holds it): the version it
+    # amends stays in force.
+    abandonnables = Contrat.ETATS_EN_PREPARATION if contrat.avenant_de_id else (E.BROUILLON, E.EN_SIGNATURE)
+    _refuser_si(contrat.etat not in abandonnables, "Seul un contrat pas encore signé s'annule.")
     _refuser_si(not (motif or "").strip(), "Indiquez pourquoi le contrat est abandonné.")
     _journaliser(contrat, action="annulation", par=par, etat_apres=E.ANNULE, motif=motif)
     return contrat
@@ -606,6 +763,10 @@ def rompre(*, contrat, par, motif, le=None, version):
         f"{contrat.date_fin:%d/%m/%Y}.",
     )
     _refuser_si(contrat.successeur(), "Ce contrat a déjà un renouvellement : traitez d'abord celui-ci.")
+    _refuser_si(contrat.remplace_par(), "Cette version a été remplacée par un avenant : rompez la version en vigueur.")
+    _refuser_si(
+        contrat.avenant_en_preparation(), "Un avenant de ce contrat est en préparation : abandonnez-le d'abord."
+    )
     contrat.date_fin = le
     contrat.motif_fin = motif
     _journaliser(contrat, action="rupture", par=par, etat_apres=E.ROMPU, motif=motif)
@@ -626,6 +787,10 @@ def preparer_renouvellement(*, contrat, par, le=None):
     le = le or timezone.localdate()
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé se renouvelle.")
     _refuser_si(contrat.successeur(), "Le renouvellement de ce contrat est déjà en préparation.")
+    _refuser_si(
+        contrat.remplace_par(),
+        "Cette version a été remplacée par un avenant : préparez le renouvellement depuis la version en vigueur.",
+    )
     debut_preparation = renouvellement_possible_le(contrat)
     _refuser_si(
         le < debut_preparation,

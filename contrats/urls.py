@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/objectif/", views.ajouter_objectif, name="ajouter_objectif"),
     path("<int:pk>/soumettre/", views.soumettre, name="soumettre"),
     path("<int:pk>/rouvrir/", views.rouvrir, name="rouvrir"),
+    path("<int:pk>/avenant/", views.avenant, name="avenant"),
     path("<int:pk>/signer/<str:partie>/", views.signer, name="signer"),
     path("<int:pk>/decision/", views.decider, name="decider"),
     path("<int:pk>/repondre/", views.repondre, name="repondre"),

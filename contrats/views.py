@@ -16,6 +16,7 @@ from accounts import acces
 from . import pdf as pdf_module
 from . import services
 from .forms import (
+    AvenantForm,
     BrouillonForm,
     DecisionForm,
     MotifForm,
@@ -153,10 +154,14 @@ def nouveau(request, accompagnement_pk):
 @require_GET
 def detail(request, pk):
     contrat = _contrat(request, pk)
-    versions = contrat.versions.prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.select_related("recueillie_par"))
+    # Every version of the contract and of its avenants, each readable with its PDF, hash and signatures.
+    versions = (
+        VersionContrat.objects.filter(contrat__in=Contrat.objects.de_la_famille(contrat))
+        .select_related("contrat")
+        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.select_related("recueillie_par")))
+        .order_by("numero", "figee_le")
     )
-    courante = next((v for v in versions if v.numero == contrat.numero_version), None)
+    courante = next((v for v in versions if v.contrat_id == contrat.pk and v.numero == contrat.numero_version), None)
     signees = {s.partie for s in courante.signatures.all()} if courante else set()
     user = request.user
     # Once frozen, the parties (and their names) are those of the version being signed.
@@ -176,6 +181,9 @@ def detail(request, pk):
     ]
     peut_rediger = acces.peut_rediger(user, contrat)
     en_vigueur = contrat.etat in Contrat.ETATS_EN_VIGUEUR
+    # A version replaced by a signed avenant is only read: the one in force is acted upon.
+    remplace_par = contrat.remplace_par() if en_vigueur else None
+    avenant_en_preparation = contrat.avenant_en_preparation()
     contexte = {
         "contrat": contrat,
         "versions": versions,
@@ -184,12 +192,18 @@ def detail(request, pk):
         "lignes": contrat.lignes_objectifs.select_related("objectif"),
         "transitions": contrat.transitions.select_related("par"),
         "peut_rediger": peut_rediger,
-        "peut_annuler": peut_rediger and contrat.etat in (E.BROUILLON, E.EN_SIGNATURE),
-        "peut_faire_avenant": peut_rediger and contrat.etat not in (E.BROUILLON, E.ANNULE, E.REFUSE, E.ROMPU),
-        "peut_renouveler": peut_rediger and en_vigueur and contrat.successeur() is None,
+        # An avenant may be abandoned until it is in force (services.annuler).
+        "peut_annuler": peut_rediger
+        and contrat.etat in (Contrat.ETATS_EN_PREPARATION if contrat.avenant_de_id else (E.BROUILLON, E.EN_SIGNATURE)),
+        "peut_rouvrir": peut_rediger and contrat.etat in (E.EN_SIGNATURE, E.EN_VALIDATION, E.DIFFERE),
+        "peut_preparer_avenant": peut_rediger and en_vigueur and not remplace_par and not avenant_en_preparation,
+        "peut_renouveler": peut_rediger and en_vigueur and not remplace_par and contrat.successeur() is None,
         "en_vigueur": en_vigueur,
+        "version_en_vigueur": contrat.en_vigueur_dans_la_famille(),
+        "avenant_en_preparation": avenant_en_preparation,
+        "remplace_par": remplace_par,
         "peut_valider": acces.peut_valider(user, contrat) and contrat.etat in (E.EN_VALIDATION, E.DIFFERE),
-        "peut_rompre": acces.peut_rompre(user, contrat) and en_vigueur,
+        "peut_rompre": acces.peut_rompre(user, contrat) and en_vigueur and not remplace_par,
         "renouvellement_le": services.renouvellement_possible_le(contrat),
         "aujourdhui": timezone.localdate(),
         # Several forms on the page: each its own ids.
@@ -200,15 +214,16 @@ def detail(request, pk):
         "annulation_form": MotifForm(
             initial={"version": contrat.version}, auto_id="annulation_%s", etiquette="motif de l'abandon", en_ligne=True
         ),
-        "avenant_form": MotifForm(
+        "rouvrir_form": MotifForm(
             initial={"version": contrat.version},
-            auto_id="avenant_%s",
-            etiquette="motif de la modification (avenant)",
+            auto_id="rouvrir_%s",
+            etiquette="motif de la modification",
             en_ligne=True,
         ),
         "reponse_form": MotifForm(
             initial={"version": contrat.version}, auto_id="reponse_%s", etiquette="votre réponse au délégué insertion"
         ),
+        "preparer_avenant_form": AvenantForm(initial={"version": contrat.version}, auto_id="avenant_%s"),
     }
     return render(request, "contrats/detail.html", contexte)
 
@@ -288,6 +303,38 @@ def soumettre(request, pk):
 @require_POST
 def rouvrir(request, pk):
     return _action_simple(request, pk, services.rouvrir, "Le contrat est de nouveau en brouillon.")
+
+
+@require_POST
+def avenant(request, pk):
+    """« Préparer un avenant » of a contract in force: a new draft beside it, the signed version staying
+    in force until the avenant is signed (and validated)."""
+    contrat = _contrat(request, pk)
+    if not acces.peut_rediger(request.user, contrat):
+        raise PermissionDenied("Seuls le référent de la mesure et le responsable préparent un avenant.")
+    form = AvenantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date d'effet et le motif de l'avenant.")
+        return redirect(contrat)
+    d = form.cleaned_data
+    nouveau = _executer(
+        request,
+        services.preparer_avenant,
+        contrat=contrat,
+        par=request.user,
+        date_effet=d["date_effet"],
+        motif=d["motif"],
+        version=d["version"],
+        jeton=d["jeton"],
+    )
+    if nouveau is None:
+        return redirect(contrat)
+    messages.success(
+        request,
+        f"Avenant préparé (version {nouveau.numero_version}) : complétez-le puis soumettez-le à la signature. "
+        "La version signée reste en vigueur jusque-là.",
+    )
+    return redirect("contrats:modifier", pk=nouveau.pk)
 
 
 @require_POST

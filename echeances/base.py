@@ -389,6 +389,7 @@ class Requete:
             en_vigueur=[str(e) for e in Contrat.ETATS_EN_VIGUEUR],
             en_attente=[Contrat.Etat.EN_VALIDATION.value, Contrat.Etat.DIFFERE.value],
             morts=[Contrat.Etat.ANNULE.value, Contrat.Etat.REFUSE.value],
+            en_preparation=[str(e) for e in Contrat.ETATS_EN_PREPARATION],
             a_valider=[str(t) for t in Contrat.TYPES_A_VALIDER],
             loi_plein_emploi=LOI_PLEIN_EMPLOI,
         )

@@ -66,6 +66,7 @@ PAGES_DOSSIER = {
             "ajouter_objectif",
             "soumettre",
             "rouvrir",
+            "avenant",
             "signer",
             "decider",
             "repondre",

@@ -300,6 +300,7 @@ def chiffres_asll(user, annee):
             accompagnement__in=qs,
             type=TypeContrat.PLAN_ASLL,
             numero_renouvellement__gt=0,
+            avenant_de__isnull=True,  # an avenant carries its contract's number: not another renewal
             date_debut__gte=debut,
             date_debut__lte=fin,
         )

@@ -107,7 +107,7 @@ def test_qui_peut(monde, mesure):
         "modifier l'identité, les consentements, les demandes d'accès": lambda u: acces.peut_agir(
             u, mesure.resident.structure
         ),
-        "rédiger un contrat": lambda u: acces.peut_rediger(u, mesure),
+        "rédiger un contrat, en préparer un avenant": lambda u: acces.peut_rediger(u, mesure),
         "signer un COM ou un document tripartite pour la structure": lambda u: acces.peut_signer(
             u, cer, Partie.RESPONSABLE
         ),

@@ -278,6 +278,7 @@ ECRITURES = [
     ("accompagnement:terminer", "accompagnement"),
     ("accompagnement:rendez_vous_cloturer", "entretien"),
     ("contrats:annuler", "contrat"),
+    ("contrats:avenant", "contrat"),
     ("admissions:synthese_tenir", "synthese"),
     ("admissions:glissement", "logement"),
     ("admissions:sortie", "accompagnement"),

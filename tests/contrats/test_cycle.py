@@ -344,8 +344,12 @@ def test_le_partenaire_et_le_responsable_signent_le_document_tripartite(referent
 
 def test_un_avenant_est_signe_a_nouveau_par_chaque_partie(cer_valide, referent, delegue):
     v1 = cer_valide.version_courante()
-    contrat = services.rouvrir(
-        contrat=cer_valide, par=referent, motif="Ajout d'un objectif logement", version=cer_valide.version
+    contrat = services.preparer_avenant(
+        contrat=cer_valide,
+        par=referent,
+        date_effet=datetime.date(2026, 3, 2),
+        motif="Ajout d'un objectif logement",
+        version=cer_valide.version,
     )
     assert (contrat.etat, contrat.numero_version) == (E.BROUILLON, 2)
     services.ajouter_objectif(contrat=contrat, par=referent, domaine="LOGEMENT", libelle="Déposer une demande HLM")
@@ -372,7 +376,8 @@ def test_un_avenant_est_signe_a_nouveau_par_chaque_partie(cer_valide, referent, 
     assert contrat.etat == E.VALIDE
     assert {s.sha256_document for s in v2.signatures.all()} == {v2.sha256}
     v1.refresh_from_db()
-    assert v1.signatures.count() == 2 and [v.numero for v in contrat.versions.all()] == [1, 2]
+    assert v1.signatures.count() == 2 and [v.numero for v in contrat.versions.all()] == [2]
+    assert [v.numero for v in cer_valide.versions.all()] == [1]
 
 
 # --- the partner who signs belongs to the measure's territory or is one of its co-referents ------------

@@ -344,11 +344,27 @@ def test_le_brouillon_ne_propose_que_les_partenaires_de_la_mesure(referent):
 @pytest.mark.parametrize(
     ("etat", "attendus", "absents"),
     [
-        (E.BROUILLON, ["Abandonner", "Soumettre à la signature"], ["Modifier (avenant)", "Préparer le renouvellement"]),
-        (E.EN_SIGNATURE, ["Abandonner", "Modifier (avenant)"], ["Soumettre à la signature"]),
-        (E.SIGNE, ["Modifier (avenant)", "Préparer le renouvellement", "Rompre"], ["Abandonner"]),
-        (E.REFUSE, [], ["Abandonner", "Modifier (avenant)", "Préparer le renouvellement", "Rompre"]),
-        (E.ANNULE, [], ["Abandonner", "Modifier (avenant)", "Préparer le renouvellement"]),
+        (
+            E.BROUILLON,
+            ["Abandonner", "Soumettre à la signature"],
+            ["Modifier (nouvelle version)", "Préparer un avenant", "Préparer le renouvellement"],
+        ),
+        (
+            E.EN_SIGNATURE,
+            ["Abandonner", "Modifier (nouvelle version)"],
+            ["Soumettre à la signature", "Préparer un avenant"],
+        ),
+        (
+            E.SIGNE,
+            ["Préparer un avenant", "Préparer le renouvellement", "Rompre"],
+            ["Abandonner", "Modifier (nouvelle version)"],
+        ),
+        (E.REFUSE, [], ["Abandonner", "Préparer un avenant", "Préparer le renouvellement", "Rompre"]),
+        (
+            E.ANNULE,
+            [],
+            ["Abandonner", "Préparer un avenant", "Modifier (nouvelle version)", "Préparer le renouvellement"],
+        ),
     ],
 )
 def test_les_actions_du_detail_selon_l_etat(client, referent, etat, attendus, absents):
@@ -403,3 +419,94 @@ def test_une_date_de_contrat_hors_bornes_est_refusee(client, referent):
     )
     assert reponse.status_code == 200
     assert "Cette date est trop lointaine" in " ".join(reponse.context["form"].errors["date_debut"])
+
+
+# --- avenants (issue 16 §1) ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cer_valide(referent, structure):
+    contrat = brouillon(referent)
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
+    signer_personne(contrat, referent)
+    signer_staff(contrat, referent, Partie.REFERENT)
+    contrat.refresh_from_db()
+    delegue = DelegueFactory(territoires=[structure.territoire])
+    return services.valider(contrat=contrat, par=delegue, version=contrat.version)
+
+
+def _donnees_avenant(contrat, jeton="8d5c7f0e-3b1a-4c3e-9d1e-5a0b2c4d6e8f"):
+    return {"version": contrat.version, "date_effet": "2026-03-02", "motif": "Objectif logement", "jeton": jeton}
+
+
+def test_avenant_proprietaire_collegue_etranger(client, cer_valide, referent, collegue, etranger):
+    for user, statut in ((etranger, 404), (collegue, 403)):
+        client.force_login(user)
+        assert client.post(url("avenant", cer_valide), _donnees_avenant(cer_valide)).status_code == statut
+    assert not Contrat.objects.filter(avenant_de=cer_valide).exists()
+    client.force_login(referent)
+    assert client.get(url("avenant", cer_valide)).status_code == 405
+    reponse = client.post(url("avenant", cer_valide), _donnees_avenant(cer_valide))
+    avenant = Contrat.objects.get(avenant_de=cer_valide)
+    assert reponse.status_code == 302 and reponse["Location"] == url("modifier", avenant)
+    # The same form sent again finds the avenant it created.
+    client.post(url("avenant", cer_valide), _donnees_avenant(cer_valide))
+    assert Contrat.objects.filter(avenant_de=cer_valide).count() == 1
+    cer_valide.refresh_from_db()
+    assert cer_valide.etat == E.VALIDE
+
+
+def test_avenant_refuse_revient_au_detail_avec_le_message(client, cer_valide, referent):
+    client.force_login(referent)
+    donnees = dict(_donnees_avenant(cer_valide), date_effet="2026-09-01")
+    reponse = client.post(url("avenant", cer_valide), donnees, follow=True)
+    assert "L&#x27;avenant prend effet" in reponse.content.decode()
+    assert not Contrat.objects.filter(avenant_de=cer_valide).exists()
+
+
+def test_le_detail_montre_la_version_en_vigueur_et_l_avenant(client, cer_valide, referent, structure):
+    client.force_login(referent)
+    client.post(url("avenant", cer_valide), _donnees_avenant(cer_valide))
+    avenant = Contrat.objects.get(avenant_de=cer_valide)
+    for page in (cer_valide, avenant):
+        contenu = client.get(url("detail", page)).content.decode()
+        assert "En vigueur : version 1" in contenu
+        assert "Avenant en préparation : version 2 (brouillon)" in contenu
+    assert "Préparer un avenant" not in client.get(url("detail", cer_valide)).content.decode()
+    avenant = services.soumettre(contrat=avenant, par=referent, version=avenant.version)
+    signer_personne(avenant, referent)
+    signer_staff(avenant, referent, Partie.REFERENT)
+    avenant.refresh_from_db()
+    delegue = DelegueFactory(territoires=[structure.territoire])
+    services.valider(contrat=avenant, par=delegue, version=avenant.version)
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=datetime.UTC)):
+        contenu = client.get(url("detail", cer_valide)).content.decode()
+    assert "En vigueur : version 2" in contenu and "Avenant en préparation" not in contenu
+    # Both versions stay readable from either page: their PDFs, hashes and signatures.
+    for version in (cer_valide.version_courante(), avenant.version_courante()):
+        assert url("pdf", version.contrat, numero=version.numero) in contenu
+        assert version.sha256 in contenu
+    assert client.get(url("pdf", avenant, numero=2)).status_code == 200
+    assert "Rompre le contrat" not in contenu and "Préparer un avenant" not in contenu
+
+
+def test_la_file_du_delegue_signale_l_avenant(client, cer_valide, referent, structure):
+    avenant = services.preparer_avenant(
+        contrat=cer_valide,
+        par=referent,
+        date_effet=datetime.date(2026, 3, 2),
+        motif="Logement",
+        version=cer_valide.version,
+    )
+    avenant = services.soumettre(contrat=avenant, par=referent, version=avenant.version)
+    signer_personne(avenant, referent)
+    signer_staff(avenant, referent, Partie.REFERENT)
+    client.force_login(DelegueFactory(territoires=[structure.territoire]))
+    contenu = client.get(reverse("contrats:file_delegue")).content.decode()
+    assert "avenant (version 2) : refusé, la version en vigueur le reste" in contenu
+    # While the délégué holds it, the référent may still abandon the avenant (not a first contract).
+    client.force_login(referent)
+    assert "Abandonner" in client.get(url("detail", avenant)).content.decode()
+    ContratFactory(accompagnement=mesure(referent), etat=E.EN_VALIDATION)
+    premier = Contrat.objects.filter(avenant_de__isnull=True, etat=E.EN_VALIDATION).get()
+    assert "Abandonner" not in client.get(url("detail", premier)).content.decode()

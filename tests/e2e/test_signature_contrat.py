@@ -114,3 +114,83 @@ def test_le_responsable_signe_trois_com_a_la_suite(page, live_server, settings, 
         c.version_courante().signatures.filter(partie="RESPONSABLE").exists()
         for c in Contrat.objects.filter(type=TypeContrat.COM)
     )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_un_avenant_refuse_laisse_le_cer_valide_en_vigueur(page, live_server, settings, tmp_path):
+    """Issue 16 §1: the référent prepares an avenant of a validated CER, the person and the référent sign
+    it, the délégué refuses it; the first version is still in force and its PDF unchanged."""
+    import datetime
+    import hashlib
+
+    from django.test import RequestFactory
+
+    from contrats import services
+    from contrats.models import Partie, Signature
+
+    settings.MEDIA_ROOT = tmp_path
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure])
+    delegue = DelegueFactory(territoires=[structure.territoire])
+    aujourdhui = timezone.localdate()
+    mesure = AccompagnementFactory(
+        referent=referent,
+        resident__nom="Garnier",
+        resident__prenom="Inès",
+        date_debut=aujourdhui - datetime.timedelta(days=30),
+    )
+    objectif = ObjectifFactory(accompagnement=mesure, domaine=Objectif.Domaine.EMPLOI, libelle="Passer le permis")
+    cer = services.creer_brouillon(
+        accompagnement=mesure, par=referent, type="CER", date_debut=mesure.date_debut, objectifs=[objectif]
+    )
+    cer = services.soumettre(contrat=cer, par=referent, version=cer.version)
+    services.signer(
+        contrat=cer, partie=Partie.RESIDENT, par=referent, numero_version=1, methode=Signature.Methode.PRESENCE,
+        nom_signataire="Inès Garnier", consentement=True,
+    )  # fmt: skip
+    services.signer(
+        contrat=cer, partie=Partie.REFERENT, par=referent, numero_version=1, methode=Signature.Methode.SESSION,
+        mot_de_passe=MOT_DE_PASSE, requete=RequestFactory().post("/"),
+    )  # fmt: skip
+    cer.refresh_from_db()
+    cer = services.valider(contrat=cer, par=delegue, version=cer.version)
+    v1 = cer.version_courante()
+    fin = cer.date_fin
+
+    connecter(page, live_server, referent)
+    page.goto(live_server.url + cer.get_absolute_url())
+    expect(page.get_by_text("En vigueur : version 1")).to_be_visible()
+    page.locator("summary", has_text="Préparer un avenant").click()
+    page.get_by_label("date d'effet de l'avenant").fill((aujourdhui + datetime.timedelta(days=7)).isoformat())
+    page.get_by_label("motif de l'avenant").fill("Ajout d'un objectif logement")
+    verifier_accessibilite(page)
+    page.get_by_role("button", name="Préparer un avenant").click()
+    expect(page.get_by_text("Avenant préparé (version 2)")).to_be_visible()
+    page.get_by_role("link", name="voir le contrat").click()
+    expect(page.get_by_text("Avenant en préparation : version 2 (brouillon)")).to_be_visible()
+    page.get_by_role("button", name="Soumettre à la signature").click()
+    page.get_by_role("link", name="Faire signer : personne accompagnée").click()
+    page.get_by_label("nom et prénom").fill("Inès Garnier")
+    page.get_by_label("J'ai lu ce contrat").check()
+    page.get_by_role("button", name="Signer").click()
+    page.get_by_role("link", name="Faire signer : référent").click()
+    page.get_by_label("votre mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Signer").click()
+    expect(page.get_by_text("Avenant en préparation : version 2 (en attente de validation)")).to_be_visible()
+
+    page.context.clear_cookies()
+    connecter(page, live_server, delegue)
+    page.goto(live_server.url + reverse("contrats:file_delegue"))
+    page.get_by_label("Motif").fill("L'objectif logement n'est pas mesurable.")
+    page.get_by_role("button", name="Refuser").click()
+    expect(page.get_by_text("Décision enregistrée : refuser")).to_be_visible()
+
+    cer.refresh_from_db()
+    assert (cer.etat, cer.date_fin) == (Contrat.Etat.VALIDE, fin)
+    assert Contrat.objects.get(avenant_de=cer).etat == Contrat.Etat.REFUSE
+    page.goto(live_server.url + cer.get_absolute_url())
+    expect(page.get_by_text("En vigueur : version 1")).to_be_visible()
+    expect(page.get_by_text("Avenant en préparation : version")).to_have_count(0)
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="document figé").first.click()
+    assert hashlib.sha256(Path(telechargement.value.path()).read_bytes()).hexdigest() == v1.sha256

@@ -201,20 +201,30 @@ def test_chiffres_asll(monde):
     premier = ContratFactory(
         accompagnement=m1, type=TypeContrat.PLAN_ASLL, date_debut=D(2024, 10, 1), date_fin=D(2025, 4, 1), etat="SIGNE"
     )
-    ContratFactory(
+    renouvellement = ContratFactory(
         accompagnement=m1,
         type=TypeContrat.PLAN_ASLL,
         date_debut=D(2025, 4, 1),
-        date_fin=D(2025, 10, 1),
+        date_fin=D(2025, 7, 1),
         etat="SIGNE",
         precedent=premier,
+        numero_renouvellement=1,
+    )
+    # A signed avenant of the renewal (same plan, from 1 July) is not another renewal.
+    ContratFactory(
+        accompagnement=m1,
+        type=TypeContrat.PLAN_ASLL,
+        date_debut=D(2025, 7, 1),
+        date_fin=D(2025, 10, 1),
+        etat="SIGNE",
+        avenant_de=renouvellement,
         numero_renouvellement=1,
     )
     c = bilan.chiffres_asll(monde["conseillere"], 2025)
     assert (c["menages"], c["mesures"], c["ouvertes"], c["terminees"], c["renouvelees"]) == (2, 3, 2, 2, 1)
     assert sorted(c["motifs"]) == [("objectifs atteints", 1), ("refus de l'accompagnement", 1)]
     assert bilan.chiffres_asll(monde["delegue"], 2025)["mesures"] == 0  # the délégué does not see the ASLL
-    assert Contrat.objects.count() == 2 and Accompagnement.objects.count() == 4
+    assert Contrat.objects.count() == 3 and Accompagnement.objects.count() == 4
 
 
 def test_page_du_bilan_selon_l_utilisateur(client, monde):
