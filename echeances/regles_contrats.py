@@ -107,7 +107,10 @@ renouvellements.regles = (Regle.RENOUVELLEMENT,)
 # signature délai after the orientation for a first RSA contract, or at the start of the measure.
 # ASLL (domain.md §3): when the person receives the RSA, her CER / contrat d'engagement in force (on
 # whichever measure) stands for the action plan.
-_SQL_CONTRAT_MANQUANT = """
+_DUE_PREMIER_CONTRAT = date_bornee(
+    "date_orientation + CASE WHEN date_orientation < %(loi_plein_emploi)s THEN cer_delai ELSE ce_delai END"
+)
+_SQL_CONTRAT_MANQUANT = f"""
 etat_contrats AS (
     SELECT c.accompagnement_id,
            bool_or(c.c_debut <= %(le)s AND c.c_fin > %(le)s
