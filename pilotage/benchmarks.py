@@ -64,6 +64,22 @@ def porter_a(comite, president, cible):
     return selection.count()
 
 
+def _comite_du_bench(referent_id):
+    """A quarterly committee of the référent, chaired by a délégué of her territory (rolled back after)."""
+    referent = User.objects.get(pk=referent_id)
+    territoire = Territoire.objects.filter(structures__membres=referent).first()
+    delegue = _utilisateur(Role.DELEGUE)
+    delegue.territoires.set([territoire])
+    comite = ComiteSuivi.objects.create(
+        type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
+        referent=referent,
+        territoire=territoire,
+        president=delegue,
+        date=timezone.localdate(),
+    )
+    return comite, delegue
+
+
 def bench_pack_trimestriel():
     trouve = _referent_le_plus_charge()
     if not trouve:
@@ -72,17 +88,7 @@ def bench_pack_trimestriel():
     lignes = []
     try:
         with transaction.atomic():
-            referent = User.objects.get(pk=referent_id)
-            territoire = Territoire.objects.filter(structures__membres=referent).first()
-            delegue = _utilisateur(Role.DELEGUE)
-            delegue.territoires.set([territoire])
-            comite = ComiteSuivi.objects.create(
-                type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
-                referent=referent,
-                territoire=territoire,
-                president=delegue,
-                date=timezone.localdate(),
-            )
+            comite, delegue = _comite_du_bench(referent_id)
             # A caseload of 300 RSA measures (the veille norm) in the committee's own selection
             # (rolled back at the end).
             porter_a(comite, delegue, MESURES_PACK)
@@ -129,17 +135,7 @@ def bench_comite():
     lignes = []
     try:
         with transaction.atomic():
-            referent = User.objects.get(pk=trouve[0])
-            territoire = Territoire.objects.filter(structures__membres=referent).first()
-            delegue = _utilisateur(Role.DELEGUE)
-            delegue.territoires.set([territoire])
-            comite = ComiteSuivi.objects.create(
-                type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
-                referent=referent,
-                territoire=territoire,
-                president=delegue,
-                date=timezone.localdate(),
-            )
+            comite, delegue = _comite_du_bench(trouve[0])
             n = porter_a(comite, delegue, MESURES_PACK)
             mesure = mesures_du_comite(comite, delegue).order_by("pk").first()
             client = client_connecte(delegue)
