@@ -55,13 +55,19 @@ def compte_a_faire(user, *, le=None):
     return Counter(e.etat for e in echeances_a_faire(user, le=le))
 
 
+def alertes_listees():
+    """The stored alerts a list shows a row for: acknowledged ones stay listed (the engine still computes
+    them), closed ones (cause gone) do not."""
+    return Alerte.objects.exclude(statut=Alerte.Statut.FERMEE)
+
+
 def alertes_a_faire(user):
     """The stored alerts matching the rows of the user's list (one query, for the badge on every page):
-    same measures, same rules, same « must act » filter; acknowledged ones stay listed, so they count;
-    closed ones (cause gone) do not. The morning job and the writes keep them in step with the engine."""
+    same measures, same rules, same « must act » filter, same statuses (alertes_listees). The morning job
+    and the writes keep them in step with the engine."""
     mesures = mesures_a_faire(user)
     # An échéance on no measure (a référent's caseload over the norm) belongs to the measures' structures.
-    qs = Alerte.objects.exclude(statut=Alerte.Statut.FERMEE).filter(
+    qs = alertes_listees().filter(
         Q(accompagnement__in=mesures) | Q(accompagnement__isnull=True, structure__in=mesures.values("structure_id"))
     )
     regles = regles_a_faire(user)

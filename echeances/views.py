@@ -59,10 +59,11 @@ def a_faire(request):
 
 
 def _choix_structure(request):
-    ouvertes = dict(
-        Alerte.objects.ouvertes().values_list("structure").annotate(n=Count("pk")).values_list("structure", "n")
+    # The rows each structure's list will show, as the morning run left them (the badge's statuses).
+    listees = dict(
+        selectors.alertes_listees().values_list("structure").annotate(n=Count("pk")).values_list("structure", "n")
     )
-    structures = [(s, ouvertes.get(s.pk, 0)) for s in Structure.objects.order_by("nom")]
+    structures = [(s, listees.get(s.pk, 0)) for s in Structure.objects.order_by("nom")]
     return render(request, "echeances/choix_structure.html", {"structures": structures})
 
 

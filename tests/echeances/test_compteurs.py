@@ -15,6 +15,7 @@ from echeances.templatetags.echeances_tags import nb_a_faire
 from referentiel.models import Modalite
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import (
+    AdministrateurFactory,
     ConseillerLogementFactory,
     DelegueFactory,
     ReferentFactory,
@@ -55,6 +56,7 @@ def terrain():
     alerte = Alerte.objects.filter(accompagnement=mesures[0], regle="CONTACT").get()
     services.acquitter(alerte=alerte, par=referent, commentaire="appel prévu", version=alerte.version)
     return {
+        "structure": structure,
         "referent": referent,
         "responsable": ResponsableFactory(structures=[structure]),
         "delegue": DelegueFactory(territoires=[structure.territoire]),
@@ -94,3 +96,12 @@ def test_l_accueil_affiche_le_chiffre_de_la_liste(client, terrain):
     en_retard = sum(ligne["e"].etat == Etat.EN_RETARD for ligne in _lignes_de_la_liste(client, responsable))
     contenu = client.get(reverse("accueil")).content.decode()
     assert f'<span class="nombre">{en_retard}</span> <span class="libelle">échéance(s) en retard</span>' in contenu
+
+
+def test_le_tableau_des_structures_de_l_administrateur_compte_les_lignes_de_chacune(client, terrain):
+    structure = terrain["structure"]
+    client.force_login(AdministrateurFactory())
+    nombres = dict(client.get(reverse("echeances:a_faire")).context["structures"])
+    contexte = client.get(reverse("echeances:a_faire"), {"structure": structure.pk}).context
+    lignes = [ligne for groupe in contexte["groupes"] for ligne in groupe["lignes"]]
+    assert nombres[structure] == len(lignes) > 0
