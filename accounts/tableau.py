@@ -1,6 +1,6 @@
 """« Aujourd'hui » on the home page: a few figures and links per role, each read from the app that owns
-it, in a fixed number of queries. The counts of échéances are those of the navigation badge (the
-morning run's open alerts, kept in step by the engine), so the two never disagree."""
+it, in a fixed number of queries. The counts of échéances are those of the user's « À faire » list,
+computed by the same selector (echeances.selectors) over the same measures and rules."""
 
 import datetime
 
@@ -14,18 +14,15 @@ def tableau_de_bord(user):
     """{"chiffres": [{libelle, nombre, url, urgent}], "rendez_vous": [entretiens of today]}"""
     from contrats.models import Contrat
     from echeances.choix import Etat
-    from echeances.models import Alerte, SignalementSanction
+    from echeances.models import SignalementSanction
+    from echeances.selectors import compte_a_faire
 
     chiffres = []
     rendez_vous = []
-    alertes = Alerte.objects.ouvertes().pour(user)
     if acces.a_des_echeances(user):
-        chiffres.append(
-            _chiffre("échéance(s) en retard", alertes.filter(etat=Etat.EN_RETARD).count(), "echeances:a_faire", True)
-        )
-        chiffres.append(
-            _chiffre("échéance(s) bientôt dues", alertes.filter(etat=Etat.BIENTOT).count(), "echeances:a_faire")
-        )
+        compte = compte_a_faire(user)
+        chiffres.append(_chiffre("échéance(s) en retard", compte[Etat.EN_RETARD], "echeances:a_faire", True))
+        chiffres.append(_chiffre("échéance(s) bientôt dues", compte[Etat.BIENTOT], "echeances:a_faire"))
     if acces.est_de_l_equipe(user):
         rendez_vous = _rendez_vous_du_jour(user)
         chiffres.append(_chiffre("rendez-vous aujourd'hui", len(rendez_vous), "accompagnement:rendez_vous"))

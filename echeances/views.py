@@ -19,7 +19,7 @@ from contrats.models import Contrat
 from referentiel.models import Structure
 from residents.models import Resident
 
-from . import moteur, services
+from . import moteur, selectors, services
 from .forms import DecisionSignalementForm, SignalementForm
 from .models import Alerte, SignalementSanction
 from .moteur import Etat, Regle, calculer
@@ -45,7 +45,7 @@ def a_faire(request):
     le = timezone.localdate()
     if acces.est_agent_du_territoire(user):
         return delegue(request)
-    mesures = Accompagnement.objects.visibles_par(user).actifs(le)
+    mesures = selectors.mesures_a_faire(user, le)
     if user.is_administrateur:
         # The whole base is the morning job's work: an administrator picks one structure at a time.
         structure = entier(request.GET.get("structure"))
@@ -54,15 +54,16 @@ def a_faire(request):
         return _structure(request, mesures.filter(structure_id=structure), le)
     if acces.voit_la_file_de_l_equipe(user):
         return _structure(request, mesures, le)
-    echeances = [e for e in calculer(mesures, le=le) if user.pk in e.destinataires]
+    echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures)
     return render(request, "echeances/a_faire.html", {"lignes": _lignes(echeances, user), "le": le})
 
 
 def _choix_structure(request):
-    ouvertes = dict(
-        Alerte.objects.ouvertes().values_list("structure").annotate(n=Count("pk")).values_list("structure", "n")
+    # The rows each structure's list will show, as the morning run left them (the badge's statuses).
+    listees = dict(
+        selectors.alertes_listees().values_list("structure").annotate(n=Count("pk")).values_list("structure", "n")
     )
-    structures = [(s, ouvertes.get(s.pk, 0)) for s in Structure.objects.order_by("nom")]
+    structures = [(s, listees.get(s.pk, 0)) for s in Structure.objects.order_by("nom")]
     return render(request, "echeances/choix_structure.html", {"structures": structures})
 
 
@@ -70,7 +71,7 @@ def _structure(request, mesures, le):
     """Grouped by référent: what is due, and the caseload against the norm × ETP for every référent of
     the structure, those with nothing due included."""
     user = request.user
-    echeances = calculer(mesures, le=le)
+    echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures)
     par_referent = defaultdict(list)
     for ligne in _lignes(echeances, user):
         par_referent[ligne["e"].referent_id].append(ligne)
@@ -90,8 +91,8 @@ def delegue(request):
     if not (acces.est_agent_du_territoire(user) or user.is_administrateur):
         raise Http404
     le = timezone.localdate()
-    mesures = Accompagnement.objects.visibles_par(user).actifs(le)
-    echeances = calculer(mesures, le=le, regles={Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT})
+    mesures = selectors.mesures_a_faire(user, le)
+    echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures, regles=selectors.REGLES_DU_TERRITOIRE)
     contexte = {
         "le": le,
         "validations": _lignes([e for e in echeances if e.regle == Regle.VALIDATION_EN_ATTENTE], user),

@@ -1,12 +1,14 @@
-"""`{% load echeances_tags %}`: `{% nb_a_faire user %}`, the count of open alerts for the nav badge (one query);
+"""`{% load echeances_tags %}`: `{% nb_a_faire user %}`, the nav badge: the rows of the user's « À faire »
+(echeances.selectors.alertes_a_faire, one query);
 `etat|etat_echeance`, a state's label and colour (components/etat_echeance.html); `alerte|acquittement`, the
 form that acknowledges an alert (included by many lists, so built here rather than by each view)."""
 
 from django import template
 
+from accounts import acces
 from echeances.choix import Etat
 from echeances.forms import AcquittementForm
-from echeances.models import Alerte
+from echeances.selectors import alertes_a_faire
 
 register = template.Library()
 
@@ -27,6 +29,7 @@ def acquittement(alerte):
 
 @register.simple_tag
 def nb_a_faire(user):
-    if not getattr(user, "is_authenticated", False):
+    # The administrator's list is one structure at a time: no whole-base count on each of their pages.
+    if not getattr(user, "is_authenticated", False) or not acces.a_des_echeances(user):
         return 0
-    return Alerte.objects.ouvertes().pour(user).count()
+    return alertes_a_faire(user).count()

@@ -59,7 +59,10 @@ def test_le_badge_a_faire_n_apparait_que_si_le_compte_est_fourni(client, monkeyp
         }
     ]
     html = client.get(reverse("accueil")).content.decode()
-    assert '<span class="badge rounded-pill text-bg-danger">3<span class="visually-hidden"> en attente</span>' in html
+    assert (
+        '<span class="badge rounded-pill text-bg-danger">3<span class="visually-hidden"> échéance(s) en retard ou bientôt dues</span>'
+        in html
+    )
 
 
 def trois_a_faire(request):

@@ -22,7 +22,7 @@ def test_le_dossier_montre_le_contact_en_retard_et_le_menu_le_compte(client):
     assert "Échéances à traiter" in page
     assert "Prendre contact au plus tard le 16/05/2026" in page
     assert "En retard" in page
-    assert "en attente</span></span>" in page  # the badge next to « À faire »
+    assert "en retard ou bientôt dues</span></span>" in page  # the badge next to « À faire »
 
 
 @time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
