@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -491,6 +491,8 @@ def pdf_version(request, pk, numero):
     contrat = _contrat(request, pk)
     version = get_object_or_404(VersionContrat.objects.filter(contrat=contrat), numero=numero)
     if request.GET.get("original"):
+        if not version.pdf:  # the demo's oldest versions keep no rendered file (demo/donnees.py)
+            raise Http404("Le document figé de cette version n'est pas conservé.")
         with version.pdf.open("rb") as fichier:
             return _reponse_pdf(fichier.read(), f"{contrat.reference}-v{numero}-original.pdf")
     return _reponse_pdf(pdf_module.pdf_version(version), f"{contrat.reference}-v{numero}.pdf")
