@@ -485,9 +485,15 @@ def _verifier_dates_avenant(amende, date_effet, date_fin):
     )
 
 
+# Never retroactive: the parties sign what applies from the day they sign at the earliest.
+AVENANT_RETROACTIF = "Un avenant prend effet au plus tôt aujourd'hui."
+
+
 def _verifier_avenant(contrat):
+    """On each change of the draft and at submission: still within the amended version, not in the past."""
     if contrat.avenant_de_id:
         _verifier_dates_avenant(_version_amendee(contrat), contrat.date_debut, contrat.date_fin)
+        _refuser_si(contrat.date_debut < timezone.localdate(), AVENANT_RETROACTIF)
 
 
 @transaction.atomic
@@ -512,8 +518,7 @@ def preparer_avenant(*, contrat, par, date_effet, motif, version, jeton=None):
     _refuser_si(not (motif or "").strip(), "Indiquez le motif de l'avenant : chaque partie devra le signer.")
     _refuser_si(date_effet is None, "Indiquez la date d'effet de l'avenant.")
     _verifier_dates_avenant(contrat, date_effet, contrat.date_fin)
-    # Never retroactive: the parties sign what applies from the day they sign at the earliest.
-    _refuser_si(date_effet < timezone.localdate(), "Un avenant prend effet au plus tôt aujourd'hui.")
+    _refuser_si(date_effet < timezone.localdate(), AVENANT_RETROACTIF)
     avenant = Contrat(
         accompagnement=contrat.accompagnement,
         type=contrat.type,

@@ -209,4 +209,17 @@ def test_un_avenant_n_est_jamais_retroactif(cer_valide, referent):
     with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=datetime.UTC), tick=False):
         with pytest.raises(ValidationError, match="Un avenant prend effet au plus tôt aujourd'hui."):
             avenant_de(cer_valide, referent, effet=D(2026, 3, 9))
-        assert avenant_de(cer_valide, referent, effet=D(2026, 3, 10)).date_debut == D(2026, 3, 10)
+        avenant = avenant_de(cer_valide, referent, effet=D(2026, 3, 10))
+        services.ajouter_objectif(contrat=avenant, par=referent, domaine="LOGEMENT", libelle="Déposer une demande HLM")
+    # Drafted for too long: its effective date has passed, it is not submitted as it stands.
+    with time_machine.travel(datetime.datetime(2026, 3, 12, 10, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(ValidationError, match="au plus tôt aujourd'hui"):
+            services.soumettre(contrat=avenant, par=referent, version=avenant.version)
+        with pytest.raises(ValidationError, match="au plus tôt aujourd'hui"):
+            services.modifier_brouillon(
+                contrat=avenant, par=referent, date_debut=D(2026, 3, 11), version=avenant.version
+            )
+        avenant = services.modifier_brouillon(
+            contrat=avenant, par=referent, date_debut=D(2026, 3, 12), version=avenant.version
+        )
+        assert services.soumettre(contrat=avenant, par=referent, version=avenant.version).date_debut == D(2026, 3, 12)
