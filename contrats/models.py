@@ -337,6 +337,12 @@ class Contrat(models.Model):
             .first()
         )
 
+    def termine(self, le=None):
+        """A signed contract whose period is over on the day: it can no longer be amended nor broken, only
+        renewed (or followed by a new contract)."""
+        le = le or timezone.localdate()
+        return self.etat in self.ETATS_EN_VIGUEUR and self.date_fin <= le
+
     def statut_temporel(self, le=None):
         """Where an in-force contract stands in time: à venir, en cours, terminé (renouvelé or expiré)."""
         le = le or timezone.localdate()

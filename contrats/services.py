@@ -485,9 +485,15 @@ def _verifier_dates_avenant(amende, date_effet, date_fin):
     )
 
 
+# Never retroactive: the parties sign what applies from the day they sign at the earliest.
+AVENANT_RETROACTIF = "Un avenant prend effet au plus tôt aujourd'hui."
+
+
 def _verifier_avenant(contrat):
+    """On each change of the draft and at submission: still within the amended version, not in the past."""
     if contrat.avenant_de_id:
         _verifier_dates_avenant(_version_amendee(contrat), contrat.date_debut, contrat.date_fin)
+        _refuser_si(contrat.date_debut < timezone.localdate(), AVENANT_RETROACTIF)
 
 
 @transaction.atomic
@@ -506,10 +512,13 @@ def preparer_avenant(*, contrat, par, date_effet, motif, version, jeton=None):
         contrat.remplace_par() is not None,
         "Cette version a déjà été remplacée par un avenant : préparez l'avenant depuis la version en vigueur.",
     )
+    # An avenant amends the contract as it stands today: an ended one is renewed instead.
+    _refuser_si(contrat.termine(), "Ce contrat est terminé : préparez plutôt son renouvellement.")
     _refuser_si(contrat.avenant_en_preparation(), REFUS_DE_LA_BASE["contrat_un_seul_avenant_en_preparation"])
     _refuser_si(not (motif or "").strip(), "Indiquez le motif de l'avenant : chaque partie devra le signer.")
     _refuser_si(date_effet is None, "Indiquez la date d'effet de l'avenant.")
     _verifier_dates_avenant(contrat, date_effet, contrat.date_fin)
+    _refuser_si(date_effet < timezone.localdate(), AVENANT_RETROACTIF)
     avenant = Contrat(
         accompagnement=contrat.accompagnement,
         type=contrat.type,
@@ -756,6 +765,7 @@ def rompre(*, contrat, par, motif, le=None, version):
     contrat = verrouiller(contrat, version)
     le = le or timezone.localdate()
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé peut être rompu.")
+    _refuser_si(contrat.termine(), "Ce contrat est terminé : il ne peut plus être rompu.")
     _refuser_si(not (motif or "").strip(), "Indiquez le motif de la rupture.")
     _refuser_si(
         not (contrat.date_debut < le <= contrat.date_fin),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -183,6 +183,8 @@ def detail(request, pk):
     en_vigueur = contrat.etat in Contrat.ETATS_EN_VIGUEUR
     # A version replaced by a signed avenant is only read: the one in force is acted upon.
     remplace_par = contrat.remplace_par() if en_vigueur else None
+    # Amending or breaking acts on a contract in force today (services.preparer_avenant, services.rompre).
+    modifiable = en_vigueur and not remplace_par and not contrat.termine()
     avenant_en_preparation = contrat.avenant_en_preparation()
     contexte = {
         "contrat": contrat,
@@ -196,14 +198,14 @@ def detail(request, pk):
         "peut_annuler": peut_rediger
         and contrat.etat in (Contrat.ETATS_EN_PREPARATION if contrat.avenant_de_id else (E.BROUILLON, E.EN_SIGNATURE)),
         "peut_rouvrir": peut_rediger and contrat.etat in (E.EN_SIGNATURE, E.EN_VALIDATION, E.DIFFERE),
-        "peut_preparer_avenant": peut_rediger and en_vigueur and not remplace_par and not avenant_en_preparation,
+        "peut_preparer_avenant": peut_rediger and modifiable and not avenant_en_preparation,
         "peut_renouveler": peut_rediger and en_vigueur and not remplace_par and contrat.successeur() is None,
         "en_vigueur": en_vigueur,
         "version_en_vigueur": contrat.en_vigueur_dans_la_famille(),
         "avenant_en_preparation": avenant_en_preparation,
         "remplace_par": remplace_par,
         "peut_valider": acces.peut_valider(user, contrat) and contrat.etat in (E.EN_VALIDATION, E.DIFFERE),
-        "peut_rompre": acces.peut_rompre(user, contrat) and en_vigueur and not remplace_par,
+        "peut_rompre": acces.peut_rompre(user, contrat) and modifiable,
         "renouvellement_le": services.renouvellement_possible_le(contrat),
         "aujourdhui": timezone.localdate(),
         # Several forms on the page: each its own ids.
@@ -489,6 +491,8 @@ def pdf_version(request, pk, numero):
     contrat = _contrat(request, pk)
     version = get_object_or_404(VersionContrat.objects.filter(contrat=contrat), numero=numero)
     if request.GET.get("original"):
+        if not version.pdf:  # the demo's oldest versions keep no rendered file (demo/donnees.py)
+            raise Http404("Le document figé de cette version n'est pas conservé.")
         with version.pdf.open("rb") as fichier:
             return _reponse_pdf(fichier.read(), f"{contrat.reference}-v{numero}-original.pdf")
     return _reponse_pdf(pdf_module.pdf_version(version), f"{contrat.reference}-v{numero}.pdf")

@@ -43,6 +43,7 @@ from referentiel.regles import parametres_par_territoire, regles_par_territoire
 from residents.models import Consentement, Menage, Resident
 
 from . import MOT_DE_PASSE_DEMO, noms
+from . import contrats as contrats_demo
 
 MARQUEUR = "Résidence Habitat Jeunes Les Images"
 GRAINE = 88
@@ -50,6 +51,15 @@ GRAINE = 88
 # and a tripartite document covers a stay the tiers finances for two years.
 DUREE_PROJET = relativedelta(years=1)
 DUREE_SEJOUR_TIERS = relativedelta(years=2)
+# A PDF costs ~150 ms to render (WeasyPrint) and the monthly COMs of the FJT pile up a dozen contracts per
+# person: only the last contracts of each measure (the one in force, the one before, the renewal) get their
+# PDF rendered; the older ones keep their frozen content and signatures, their signed copy rendered on demand.
+PDF_PAR_MESURE = 3
+# Who signs as partner: the ASE finances the stays under convention, the bailleur is party to the ASLL plan.
+PARTENAIRE_DU_TYPE = {
+    TypeContrat.TRIPARTITE: TiersPartenaire.Type.ASE,
+    TypeContrat.PLAN_ASLL: TiersPartenaire.Type.BAILLEUR,
+}
 
 PHYSIQUES = [TypeEntretien.BUREAU, TypeEntretien.BUREAU, TypeEntretien.VAD, TypeEntretien.ACCOMPAGNEMENT_DEMARCHE]
 A_DISTANCE = [TypeEntretien.TELEPHONE, TypeEntretien.TELEPHONE, TypeEntretien.MESSAGE, TypeEntretien.VISIO]
@@ -192,7 +202,7 @@ class _Demo:
         self.resp_relais = c("responsable.relais", "Pascal", "Renard", Role.RESPONSABLE, structures=[self.relais])
         self.resp_msvs = c("responsable.msvs", "Sandrine", "Schmitt", Role.RESPONSABLE, structures=[self.msvs])
         territoires = [self.epinal, self.saint_die]
-        c("delegue.insertion", "Didier", "Valentin", Role.DELEGUE, territoires=territoires)
+        self.delegue = c("delegue.insertion", "Didier", "Valentin", Role.DELEGUE, territoires=territoires)
         c("conseillere.logement", "Aurélie", "Perrin", Role.CONSEILLER_LOGEMENT, territoires=territoires)
         c(
             "partenaire.ase",
@@ -418,8 +428,10 @@ class _Demo:
             precedent=precedent,
         )
         self._contacts(acc, regles, profil)
+        self.a_figer = []
         self._contrats(acc, regles, profil, duree)
         self._entourage(acc, resident, profil)
+        self._figer_contrats(acc)
         return acc
 
     def _contacts(self, acc, regles, profil):
@@ -579,9 +591,27 @@ class _Demo:
             numero_renouvellement=numero,
             date_soumission_validation=soumis,
             cree_par=acc.referent,
+            partenaire=self.contacts[PARTENAIRE_DU_TYPE[type_contrat]] if type_contrat in PARTENAIRE_DU_TYPE else None,
         )
+        self.a_figer.append(contrat)
         self.contrats_crees += 1
         return contrat
+
+    def _figer_contrats(self, acc):
+        """Once the measure's objectives and household exist: each contract gets its objectives and, when
+        submitted, its frozen version, signatures and decision (demo/contrats.py)."""
+        objectifs = list(Objectif.objects.filter(accompagnement=acc).order_by("pk"))
+        responsable = {self.fjt: self.resp_fjt, self.relais: self.resp_relais, self.msvs: self.resp_msvs}[acc.structure]
+        for i, contrat in enumerate(self.a_figer):
+            contrats_demo.ecrire_objectifs(contrat, objectifs)
+            if contrat.etat != Contrat.Etat.BROUILLON:
+                contrats_demo.figer(
+                    contrat,
+                    responsable=responsable,
+                    delegue=self.delegue,
+                    maintenant=self.maintenant,
+                    rendre=i >= len(self.a_figer) - PDF_PAR_MESURE,
+                )
 
     # ---------------------------------------------------------------- partners, objectives, workshops
     def _entourage(self, acc, resident, profil):

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.test import RequestFactory
 
 from accompagnement.models import Objectif
@@ -12,11 +13,20 @@ from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory
 from tests.referentiel.factories import ContactPartenaireFactory
 
 DEBUT = datetime.date(2026, 1, 5)
+# A day inside the contracts built here (05/01/2026 → 05/07/2026), before every effective date the tests use:
+# an avenant or a rupture acts on a contract in force today, and an avenant is never retroactive.
+JOUR_DU_CONTRAT = datetime.datetime(2026, 1, 10, 10, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
 def _media_temporaire(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def un_jour_du_contrat():
+    with time_machine.travel(JOUR_DU_CONTRAT, tick=False):
+        yield
 
 
 # structure, referent, collegue, responsable, etranger: tests/conftest.py.

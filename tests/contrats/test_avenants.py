@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from contrats import services
@@ -16,6 +17,9 @@ E = Contrat.Etat
 D = datetime.date
 EFFET = D(2026, 3, 2)
 FIN = D(2026, 7, 5)
+
+
+pytestmark = pytest.mark.usefixtures("un_jour_du_contrat")
 
 
 def avenant_de(contrat, referent, effet=EFFET, motif="Ajout d'un objectif logement", **kwargs):
@@ -187,3 +191,35 @@ def test_le_pdf_de_l_avenant_dit_ce_qu_il_modifie(cer_valide, referent):
     assert f"Avenant au contrat {cer_valide.reference}" in contenu
     assert "Ajout d'un objectif logement" in contenu and "version 2" in contenu
     assert "Avenant au contrat" not in texte(lire(cer_valide.version_courante()))
+
+
+def test_un_contrat_termine_ne_se_modifie_ni_ne_se_rompt(cer_valide, referent):
+    """An avenant or a rupture acts on a contract in force today; once over, it is renewed instead."""
+    with time_machine.travel(datetime.datetime(2026, 7, 6, 10, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(ValidationError, match="Ce contrat est terminé : préparez plutôt son renouvellement."):
+            avenant_de(cer_valide, referent, effet=D(2026, 7, 6))
+        with pytest.raises(ValidationError, match="Ce contrat est terminé"):
+            services.rompre(contrat=cer_valide, par=referent, motif="Départ", le=FIN, version=cer_valide.version)
+    cer_valide.refresh_from_db()
+    assert (cer_valide.etat, cer_valide.date_fin) == (E.VALIDE, FIN)
+    assert not Contrat.objects.filter(avenant_de=cer_valide).exists()
+
+
+def test_un_avenant_n_est_jamais_retroactif(cer_valide, referent):
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(ValidationError, match="Un avenant prend effet au plus tôt aujourd'hui."):
+            avenant_de(cer_valide, referent, effet=D(2026, 3, 9))
+        avenant = avenant_de(cer_valide, referent, effet=D(2026, 3, 10))
+        services.ajouter_objectif(contrat=avenant, par=referent, domaine="LOGEMENT", libelle="Déposer une demande HLM")
+    # Drafted for too long: its effective date has passed, it is not submitted as it stands.
+    with time_machine.travel(datetime.datetime(2026, 3, 12, 10, tzinfo=datetime.UTC), tick=False):
+        with pytest.raises(ValidationError, match="au plus tôt aujourd'hui"):
+            services.soumettre(contrat=avenant, par=referent, version=avenant.version)
+        with pytest.raises(ValidationError, match="au plus tôt aujourd'hui"):
+            services.modifier_brouillon(
+                contrat=avenant, par=referent, date_debut=D(2026, 3, 11), version=avenant.version
+            )
+        avenant = services.modifier_brouillon(
+            contrat=avenant, par=referent, date_debut=D(2026, 3, 12), version=avenant.version
+        )
+        assert services.soumettre(contrat=avenant, par=referent, version=avenant.version).date_debut == D(2026, 3, 12)

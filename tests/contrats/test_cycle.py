@@ -207,6 +207,7 @@ def test_verrou_optimiste(cer_soumis, referent):
         services.modifier_brouillon(contrat=cer_soumis, par=referent, version=ancienne)
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_rompre_un_contrat_valide(cer_valide, referent):
     with pytest.raises(ValidationError, match="motif"):
         services.rompre(
@@ -342,6 +343,7 @@ def test_le_partenaire_et_le_responsable_signent_le_document_tripartite(referent
     assert contrat.etat == E.SIGNE  # no validator for the tripartite document
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_un_avenant_est_signe_a_nouveau_par_chaque_partie(cer_valide, referent, delegue):
     v1 = cer_valide.version_courante()
     contrat = services.preparer_avenant(

@@ -151,6 +151,7 @@ def test_la_base_refuse_deux_renouvellements_vivants(referent):
         )
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_rompre_apres_un_renouvellement_annule(cer_valide, referent):
     renouvellement = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
     services.annuler(contrat=renouvellement, par=referent, motif="Déménagement prévu", version=renouvellement.version)
@@ -233,6 +234,7 @@ def test_nouveau_refuse_un_cer_apres_un_trou(cer_valide, referent):
     assert Contrat.objects.count() == 1
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_apres_une_rupture_un_nouveau_cer_repart(cer_valide, referent):
     services.rompre(
         contrat=cer_valide,

@@ -193,6 +193,7 @@ def _photo(objet):
     return Contrat.objects.count()
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 @pytest.mark.parametrize("nom", TRANSITIONS)
 def test_transition_permise_ou_interdite_selon_le_role(roles, nom):
     depart, action, permis = TRANSITIONS[nom]

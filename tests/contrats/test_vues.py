@@ -204,6 +204,7 @@ def test_pdf_telechargeable(client, cer_soumis, referent, collegue, etranger):
     assert client.get(url("pdf", cer_soumis, numero=9)).status_code == 404
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_renouveler_et_rompre_par_les_vues(client, cer_valide, referent, etranger):
     client.force_login(etranger)
     assert client.post(url("renouveler", cer_valide)).status_code == 404
@@ -378,6 +379,19 @@ def test_les_actions_du_detail_selon_l_etat(client, referent, etat, attendus, ab
         assert texte not in contenu, texte
 
 
+def test_un_contrat_termine_n_offre_ni_avenant_ni_rupture(client, referent):
+    """Seen on the demo: a validated CER already over still offered « Préparer un avenant », whose submission
+    failed. Amending and breaking act on a contract in force today; renewing stays offered."""
+    contrat = ContratFactory(accompagnement=mesure(referent), etat=E.VALIDE)
+    client.force_login(referent)
+    for jour, offert in ((datetime.datetime(2026, 7, 4, 10), True), (datetime.datetime(2026, 12, 3, 10), False)):
+        with time_machine.travel(jour.replace(tzinfo=datetime.UTC)):
+            contenu = client.get(url("detail", contrat)).content.decode()
+        assert ("Préparer un avenant" in contenu) is offert, jour
+        assert ("Rompre le contrat" in contenu) is offert, jour
+        assert "Préparer le renouvellement" in contenu
+
+
 def test_le_pdf_d_un_contrat_n_est_garde_par_aucun_cache(client, cer_soumis, referent):
     client.force_login(referent)
     reponse = client.get(url("pdf", cer_soumis, numero=1))
@@ -439,6 +453,7 @@ def _donnees_avenant(contrat, jeton="8d5c7f0e-3b1a-4c3e-9d1e-5a0b2c4d6e8f"):
     return {"version": contrat.version, "date_effet": "2026-03-02", "motif": "Objectif logement", "jeton": jeton}
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_avenant_proprietaire_collegue_etranger(client, cer_valide, referent, collegue, etranger):
     for user, statut in ((etranger, 404), (collegue, 403)):
         client.force_login(user)
@@ -456,6 +471,7 @@ def test_avenant_proprietaire_collegue_etranger(client, cer_valide, referent, co
     assert cer_valide.etat == E.VALIDE
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_avenant_refuse_revient_au_detail_avec_le_message(client, cer_valide, referent):
     client.force_login(referent)
     donnees = dict(_donnees_avenant(cer_valide), date_effet="2026-09-01")
@@ -464,6 +480,7 @@ def test_avenant_refuse_revient_au_detail_avec_le_message(client, cer_valide, re
     assert not Contrat.objects.filter(avenant_de=cer_valide).exists()
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_le_detail_montre_la_version_en_vigueur_et_l_avenant(client, cer_valide, referent, structure):
     client.force_login(referent)
     client.post(url("avenant", cer_valide), _donnees_avenant(cer_valide))
@@ -480,6 +497,7 @@ def test_le_detail_montre_la_version_en_vigueur_et_l_avenant(client, cer_valide,
     delegue = DelegueFactory(territoires=[structure.territoire])
     services.valider(contrat=avenant, par=delegue, version=avenant.version)
     with time_machine.travel(datetime.datetime(2026, 4, 1, 10, tzinfo=datetime.UTC)):
+        client.force_login(referent)  # the session opened on the day of the contract has expired since
         contenu = client.get(url("detail", cer_valide)).content.decode()
     assert "En vigueur : version 2" in contenu and "Avenant en préparation" not in contenu
     # Both versions stay readable from either page: their PDFs, hashes and signatures.
@@ -490,6 +508,7 @@ def test_le_detail_montre_la_version_en_vigueur_et_l_avenant(client, cer_valide,
     assert "Rompre le contrat" not in contenu and "Préparer un avenant" not in contenu
 
 
+@pytest.mark.usefixtures("un_jour_du_contrat")
 def test_la_file_du_delegue_signale_l_avenant(client, cer_valide, referent, structure):
     avenant = services.preparer_avenant(
         contrat=cer_valide,

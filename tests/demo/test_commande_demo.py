@@ -4,22 +4,36 @@ from django.db import transaction
 
 from accompagnement.models import Accompagnement, ActionCollective, Entretien, Objectif
 from accounts.models import Role, User
-from contrats.models import Contrat
+from contrats.models import Contrat, ObjectifContrat, Signature, VersionContrat
 from demo import COMPTES
 from demo.donnees import creer_demo
 from residents.models import Consentement, Resident
 
 
 @pytest.fixture(autouse=True)
-def _en_local(settings):
-    """`manage.py demo` runs only in DEBUG (tests/demo/test_deuxfacteurs_demo.py)."""
+def _en_local(settings, tmp_path):
+    """`manage.py demo` runs only in DEBUG (tests/demo/test_deuxfacteurs_demo.py); the contracts' PDFs go
+    to the test's own directory."""
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _compter():
     return {
         model.__name__: model.objects.count()
-        for model in (User, Resident, Accompagnement, Entretien, Contrat, Objectif, ActionCollective, Consentement)
+        for model in (
+            User,
+            Resident,
+            Accompagnement,
+            Entretien,
+            Contrat,
+            Objectif,
+            ActionCollective,
+            Consentement,
+            VersionContrat,
+            Signature,
+            ObjectifContrat,
+        )  # fmt: skip
     }
 
 

@@ -17,8 +17,9 @@ from tests.accounts.factories import ReferentFactory
 
 
 @pytest.fixture
-def en_local(settings):
+def en_local(settings, tmp_path):
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's contract PDFs
 
 
 def test_la_demo_refuse_de_se_charger_sans_debug(settings):

@@ -4,11 +4,14 @@ from datetime import timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement.models import Entretien
 from accounts.models import Role, User
-from contrats.models import Contrat
+from contrats.models import Contrat, VersionContrat
+from contrats.pdf import sha256
+from demo.donnees import PDF_PAR_MESURE
 from echeances.moteur import Etat, Regle, calculer
 from residents.models import Resident
 
@@ -168,3 +171,44 @@ def test_le_moteur_trouve_chaque_regle_dans_la_demo():
     a_traiter = {e.regle for e in echeances if e.etat != Etat.A_JOUR}
     assert a_traiter == set(Regle.values)
     assert {e.etat for e in echeances if e.regle == Regle.CONTACT} == {Etat.A_JOUR, Etat.BIENTOT, Etat.EN_RETARD}
+
+
+def test_chaque_contrat_signe_montre_ses_signatures_ses_objectifs_et_sa_version(client):
+    """Seen on the demo: validated contracts showed both parties « pas encore signé », no objective and no
+    frozen version. Every contract signed (or signed and awaiting / given the délégué's decision) has its
+    objectives, its frozen version with its PDF (hash checked) and every party's signature of it."""
+    signes = Contrat.objects.filter(
+        accompagnement__in=mesures_demo(),
+        etat__in=[Contrat.Etat.SIGNE, Contrat.Etat.VALIDE, Contrat.Etat.EN_VALIDATION],
+    )
+    assert signes.filter(etat=Contrat.Etat.VALIDE).exists() and signes.filter(etat=Contrat.Etat.SIGNE).exists()
+    for contrat in signes:
+        version = contrat.version_courante()
+        assert version is not None, contrat.reference
+        assert contrat.lignes_objectifs.exists() and version.contenu["objectifs"], contrat.reference
+        if version.pdf:
+            with version.pdf.open("rb") as fichier:
+                assert sha256(fichier.read()) == version.sha256, contrat.reference
+        else:  # only the oldest of a measure keep no rendered file (demo.donnees.PDF_PAR_MESURE)
+            plus_recents = Contrat.objects.filter(accompagnement=contrat.accompagnement, pk__gt=contrat.pk)
+            assert plus_recents.count() >= PDF_PAR_MESURE, contrat.reference
+        signees = sorted(version.signatures.values_list("partie", flat=True))
+        assert signees == sorted(version.parties()), contrat.reference
+        assert all(s.signee_le <= timezone.now() and s.sha256_document == version.sha256
+                   for s in version.signatures.all())  # fmt: skip
+        if contrat.etat == Contrat.Etat.VALIDE:
+            assert contrat.transitions.filter(action="validation", par__role=Role.DELEGUE).exists()
+    # What the person trying the demo sees: an old validated CER of the MSVS, signed by both.
+    cer = signes.filter(etat=Contrat.Etat.VALIDE, date_fin__lte=timezone.localdate()).first()
+    client.force_login(cer.accompagnement.referent)
+    contenu = client.get(cer.get_absolute_url()).content.decode()
+    assert "pas encore signé" not in contenu and "Pas encore de version figée" not in contenu
+    assert contenu.count("a signé") == len(cer.parties())
+    assert "Préparer un avenant" not in contenu
+    assert client.get(reverse("contrats:pdf", args=[cer.pk, 1])).status_code == 200
+    # An old monthly COM without its rendered file still reads: its signed copy from the frozen content.
+    ancienne = VersionContrat.objects.filter(contrat__in=signes, pdf="").select_related("contrat").first()
+    client.force_login(ancienne.contrat.accompagnement.referent)
+    page = reverse("contrats:pdf", args=[ancienne.contrat_id, ancienne.numero])
+    assert client.get(page).status_code == 200 and client.get(page + "?original=1").status_code == 404
+    assert "document figé" not in client.get(ancienne.contrat.get_absolute_url()).content.decode()

@@ -4,6 +4,7 @@ a signed one takes over on its effective date; and the CER of a person on the RS
 import datetime
 
 import pytest
+import time_machine
 
 from accompagnement.models import Accompagnement
 from contrats import services
@@ -12,7 +13,7 @@ from echeances.moteur import Regle, calculer
 from referentiel.models import TypeContrat
 from tests.accompagnement.factories import AccompagnementFactory
 from tests.accounts.factories import DelegueFactory
-from tests.contrats.conftest import brouillon, signer_personne, signer_staff
+from tests.contrats.conftest import JOUR_DU_CONTRAT, brouillon, signer_personne, signer_staff
 from tests.contrats.factories import ContratFactory
 from tests.referentiel.factories import modalite
 
@@ -26,6 +27,14 @@ AUTOUR = [EFFET - UN_JOUR, EFFET, EFFET + UN_JOUR]
 @pytest.fixture(autouse=True)
 def _media_temporaire(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _un_jour_du_contrat():
+    """The avenants are prepared on a day inside the contract, before their effective date (never retroactive);
+    the engine is then asked about explicit days."""
+    with time_machine.travel(JOUR_DU_CONTRAT, tick=False):
+        yield
 
 
 def _de(regle, le):
