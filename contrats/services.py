@@ -380,6 +380,26 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
 # --- lifecycle -----------------------------------------------------------------------------------
 
 
+def figer_version(contrat, *, par, le, rendre=True):
+    """The contract's current content frozen as its next version (not saved yet): the content as of `le`
+    and, unless `rendre` is False, its PDF file (WeasyPrint) and SHA-256. The one place a version is built."""
+    contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=le)
+    version = VersionContrat(
+        contrat=contrat,
+        numero=contrat.numero_version,
+        contenu=contenu,
+        figee_le=le,
+        figee_par=par,
+        motif=contrat.motif_avenant,
+    )
+    if rendre:
+        donnees = pdf.rendre_pdf(contenu)
+        version.sha256 = pdf.sha256(donnees)
+        nom = f"{contrat.reference}-v{version.numero}-{version.sha256[:12]}.pdf"
+        version.pdf.save(nom, ContentFile(donnees), save=False)
+    return version
+
+
 def soumettre(*, contrat, par, version):
     """Freeze the draft as a version (content, PDF, SHA-256) and open it to the parties' signatures."""
     _autoriser(acces.peut_rediger(par, contrat))
@@ -393,22 +413,7 @@ def soumettre(*, contrat, par, version):
         )
         _verifier_intensite(contrat)
         _verifier_avenant(contrat)
-        figee_le = timezone.now()
-        contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=figee_le)
-        donnees = pdf.rendre_pdf(contenu)
-        empreinte = pdf.sha256(donnees)
-        version = VersionContrat(
-            contrat=contrat,
-            numero=contrat.numero_version,
-            contenu=contenu,
-            sha256=empreinte,
-            figee_le=figee_le,
-            figee_par=par,
-            motif=contrat.motif_avenant,
-        )
-        version.pdf.save(
-            f"{contrat.reference}-v{contrat.numero_version}-{empreinte[:12]}.pdf", ContentFile(donnees), save=False
-        )
+        version = figer_version(contrat, par=par, le=timezone.now())
         fichiers.append(version.pdf)
         version.save()
         _journaliser(contrat, action="soumission à la signature", par=par, etat_apres=E.EN_SIGNATURE)

@@ -9,12 +9,10 @@ pages then read exactly as for a contract signed through the screens."""
 
 from datetime import datetime, time, timedelta
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from contrats import pdf
-from contrats.models import Contrat, ObjectifContrat, Partie, Signature, Transition, VersionContrat
-from contrats.services import AXE_PAR_DOMAINE, PARTIES_EXTERNES, PHRASE_CONSENTEMENT
+from contrats.models import Contrat, ObjectifContrat, Partie, Signature, Transition
+from contrats.services import AXE_PAR_DOMAINE, PARTIES_EXTERNES, PHRASE_CONSENTEMENT, figer_version
 
 E = Contrat.Etat
 # States in which the parties have signed a frozen version (EN_VALIDATION: signed, awaiting the délégué).
@@ -42,22 +40,9 @@ def figer(contrat, *, responsable, delegue, maintenant, rendre=True):
     # Submitted ten days before its start (or when the demo says it was sent to the délégué).
     soumis = contrat.date_soumission_validation or _moment(contrat.date_debut - timedelta(days=10), 10, maintenant)
     figee_le = min(soumis - timedelta(days=3), maintenant - timedelta(days=3))
-    contenu = pdf.contenu_de(contrat, numero=contrat.numero_version, le=figee_le)
-    version = VersionContrat(
-        contrat=contrat,
-        numero=contrat.numero_version,
-        contenu=contenu,
-        figee_le=figee_le,
-        figee_par=referent,
-        motif=contrat.motif_avenant,
-    )
-    if rendre:
-        donnees = pdf.rendre_pdf(contenu)
-        version.sha256 = pdf.sha256(donnees)
-        version.pdf.save(
-            f"{contrat.reference}-v{version.numero}-{version.sha256[:12]}.pdf", ContentFile(donnees), save=False
-        )
+    version = figer_version(contrat, par=referent, le=figee_le, rendre=rendre)
     version.save()
+    contenu = version.contenu
     journal = [Transition(contrat=contrat, action="soumission à la signature", etat_avant=E.BROUILLON,
                           etat_apres=E.EN_SIGNATURE, par=referent, le=figee_le)]  # fmt: skip
     if contrat.etat not in ETATS_SIGNES:
