@@ -41,6 +41,7 @@ from referentiel.models import (
 )
 from referentiel.regles import parametres_par_territoire, regles_par_territoire
 from residents.models import Consentement, Menage, Resident
+from residents.texte import cle_recherche
 
 from . import MOT_DE_PASSE_DEMO, noms
 from . import contrats as contrats_demo
@@ -347,7 +348,9 @@ class _Demo:
             situation_familiale=Resident.SituationFamiliale.SEUL,
             ressources=rng.choice(["RSA", "salaire", "garantie jeunes", "ARE", "AAH"]),
         )
-        resident.email = f"{resident.prenom.lower()}.{len(self.residents) + 1}@exemple.fr"
+        # Unaccented: Django's EmailValidator refuses « léa.79@… », and the identity form would then refuse
+        # to save a demo person over a field the user never touched.
+        resident.email = f"{cle_recherche(resident.prenom).replace(' ', '-')}.{len(self.residents) + 1}@exemple.fr"
         if code.startswith("FJT"):
             resident.residence = structure
             resident.logement = f"{rng.randint(1, 4)}{rng.randint(1, 20):02d}"

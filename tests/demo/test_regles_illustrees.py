@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +39,13 @@ def test_la_demo_compte_environ_80_personnes_dans_toutes_les_modalites():
         "FJT_REGULIER", "FJT_PONCTUEL", "FJT_CONVENTION", "RSA_VEILLE", "RSA_MOBILISATION", "RSA_SOCIOPRO", "ASLL", "GLOBAL",
     }  # fmt: skip
     assert Resident.objects.filter(structure__in=structures_demo(), orientation__code="RSA_EMPLOI").exists()
+
+
+def test_chaque_personne_de_la_demo_a_une_identite_que_le_formulaire_accepte():
+    """A demo e-mail like « léa.79@exemple.fr » failed Django's EmailValidator: editing that person's
+    identity was refused over a field the user had not touched."""
+    for email in Resident.objects.exclude(email="").values_list("email", flat=True):
+        validate_email(email)
 
 
 @pytest.mark.parametrize("etat_attendu", ["EN_RETARD", "BIENTOT", "A_JOUR"])
