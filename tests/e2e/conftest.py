@@ -109,11 +109,21 @@ def page(navigateur, live_server):
         if reponse.status >= 400 and reponse.request.resource_type != "document":
             erreurs_console.append(f"{reponse.status} {reponse.url}")
 
+    # Requests the browser has sent and not yet received in full: the test database is flushed (TRUNCATE)
+    # after the test, and a request still running in the live server then deadlocks with it.
+    en_cours = set()
+    page.on("request", lambda requete: en_cours.add(requete))
+    page.on("requestfinished", lambda requete: en_cours.discard(requete))
+    page.on("requestfailed", lambda requete: en_cours.discard(requete))
     page.on("console", sur_console)
     page.on("pageerror", lambda e: erreurs_console.append(str(e)))
     page.on("response", sur_reponse)
     page.erreurs_console = erreurs_console
     yield page
+    for _ in range(100):  # 5 s at most; a polling page still goes quiet between two polls
+        if not en_cours:
+            break
+        page.wait_for_timeout(50)
     context.close()
     # A CSP violation, a JavaScript error or a missing static file: a journey must have none.
     assert erreurs_console == [], erreurs_console
