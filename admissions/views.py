@@ -13,11 +13,11 @@ from accompagnement import services as accompagnement_services
 from accompagnement.models import Accompagnement, Objectif
 from accompagnement.views_communs import accompagnement_modifiable, entier, reporter_erreurs
 from accounts import acces
-from referentiel.models import Structure
 
 from . import eligibilite, forms, services
 from .models import Candidature, Logement, Synthese
 from .pdf import synthese_sortie_pdf
+from .selectors import candidatures_ouvertes, residences_de
 
 E = Candidature.Etape
 
@@ -38,24 +38,13 @@ def _candidature(request, pk):
     )
 
 
-def _residences(user):
-    return user.structures.filter(type=Structure.Type.FJT)
-
-
 @require_GET
 def tableau(request):
     """One column per step; each application with its age in days and its days at the step."""
     # Staff of a structure that is not an FJT see an explanation (the menu is per role, not per structure).
-    residences = _residences(request.user)
-    qs = (
-        Candidature.objects.visibles_par(request.user)
-        .filter(residence__in=residences)
-        .ouvertes()
-        .select_related("resident", "tiers", "residence", "referent")
-        .order_by("date_candidature", "pk")
-    )
-    if (residence := entier(request.GET.get("residence"))) is not None:
-        qs = qs.filter(residence_id=residence)
+    residences = residences_de(request.user)
+    residence = entier(request.GET.get("residence"))
+    qs = candidatures_ouvertes(request.user, residence)
     le = timezone.localdate()
     colonnes = {etape: [] for etape in E if etape != E.ENTREE}
     for c in qs:
@@ -79,7 +68,7 @@ def tableau(request):
 
 @require_http_methods(["GET", "POST"])
 def nouvelle(request):
-    if not _residences(request.user):
+    if not residences_de(request.user):
         raise PermissionDenied("Seule l'équipe d'une résidence FJT reçoit des candidatures.")
     form = forms.CandidatureForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

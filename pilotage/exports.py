@@ -5,7 +5,6 @@ write-only mode, so memory stays flat whatever the number of rows)."""
 import csv
 import datetime
 import io
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
@@ -16,20 +15,13 @@ from accompagnement.models import Accompagnement
 from accompagnement.views_communs import entier
 from accounts import acces
 
-from . import bilan
+from . import bilan, listes
+from .contenu import Contenu
 from .models import LIBELLES_EXPORT, ComiteSuivi
 
 # Above this many rows the export runs in the background (Celery) with a progress bar.
 SEUIL_ARRIERE_PLAN = 2000
 TAILLE_LOT = 2000
-
-
-@dataclass
-class Contenu:
-    titre: str
-    colonnes: list
-    lignes: object  # an iterable of tuples
-    total: int
 
 
 def _annee(parametres):
@@ -216,10 +208,14 @@ _CALCULS = {
     "asll": _asll,
     "comite": _comite,
     "comites": _comites,
+    **listes.CALCULS,
 }
 # (French name, computation) of each kind of export.
 SOURCES = {type: (LIBELLES_EXPORT[type], calcul) for type, calcul in _CALCULS.items()}
 
+
+# Exported from their own page (with its filters), not from the exports page.
+DEPUIS_LEUR_PAGE = {"comite", "comites", *listes.CALCULS}
 
 # The bilan's figures are exported to whoever may see the bilan page, no one else.
 SOURCES_DU_BILAN = {"bilan_rsa", "sorties_rsa", "osa", "asll"}

@@ -197,6 +197,10 @@ LIBELLES_EXPORT = {
     "asll": "chiffres annuels ASLL",
     "comite": "dossier de comité",
     "comites": "historique des comités",
+    "personnes": "personnes accompagnées",
+    "a_faire": "À faire",
+    "candidatures": "candidatures en cours",
+    "signalements": "signalements en vue de sanction",
 }
 
 

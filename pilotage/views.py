@@ -419,8 +419,7 @@ def exports(request):
             "sources": [
                 (cle, libelle)
                 for cle, (libelle, _f) in exporteur.SOURCES.items()
-                # the committee's dossier and the history are exported from their own pages
-                if cle not in ("comite", "comites") and exporteur.permis(cle, request.user)
+                if cle not in exporteur.DEPUIS_LEUR_PAGE and exporteur.permis(cle, request.user)
             ],
             "annee": timezone.localdate().year - 1,
             "jeton": uuid.uuid4(),
@@ -430,7 +429,7 @@ def exports(request):
 
 
 def _parametres(post):
-    return {cle: post[cle] for cle in ("annee", "comite", "referent") if post.get(cle)}
+    return {cle: post[cle] for cle in ("annee", "comite", "referent", "filtres") if post.get(cle)}
 
 
 @require_POST
@@ -459,6 +458,8 @@ def demander_export(request):
                 detail=f"{nom} ({contenu.total} lignes) {parametres or ''}".strip(),
             )
             reponse["Content-Disposition"] = f'attachment; filename="{nom}"'
+            # Read by the page's script to free the form's buttons once the file has arrived (app.js).
+            _signaler_telechargement(reponse, request)
             return reponse
         export = services.demander_export(
             par=request.user, type=type_, format=format_, parametres=parametres, jeton=request.POST.get("jeton")
@@ -475,6 +476,16 @@ def demander_export(request):
             "de fond ne répond pas pour l'instant. Le lien de téléchargement apparaîtra ici.",
         )
     return redirect(reverse("pilotage:exports") + f"#export-{export.pk}")
+
+
+def _signaler_telechargement(reponse, request):
+    """The page's script frees the form's buttons when this cookie (the form's jeton, not a secret)
+    arrives with the file (app.js, data-telechargement)."""
+    try:
+        jeton = str(uuid.UUID(request.POST.get("jeton", "")))
+    except ValueError:
+        return
+    reponse.set_cookie("telechargement", jeton, max_age=60, samesite="Strict", secure=request.is_secure())
 
 
 @require_GET

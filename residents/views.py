@@ -21,6 +21,7 @@ from echeances.moteur import Contexte
 from . import doublons, services
 from .forms import BESOINS, CHAMPS, ResidentForm
 from .models import Resident
+from .selectors import personnes
 
 SECTIONS_EXTERNES = {
     "section_contrats": "contrats/includes/section_dossier.html",
@@ -33,7 +34,7 @@ SECTIONS_EXTERNES = {
 
 @require_GET
 def liste(request):
-    qs = Resident.objects.visibles_par(request.user).recherche(request.GET.get("q", "")).order_by("nom", "prenom")
+    qs = personnes(request.user, request.GET.get("q", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     template = "residents/includes/liste_table.html" if request.htmx else "residents/liste.html"
     return render(request, template, {"page": page, "q": request.GET.get("q", "")})

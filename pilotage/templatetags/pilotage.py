@@ -1,3 +1,5 @@
+import uuid
+
 from django import template
 from django.utils import timezone
 
@@ -39,3 +41,20 @@ def decisions_du_dossier(accompagnements, user):
         .select_related("comite__referent", "accompagnement__modalite", "modalite_cible")
         .order_by("-comite__date", "-pk")
     )
+
+
+@register.inclusion_tag("pilotage/includes/bouton_export.html", takes_context=True)
+def export_de_la_liste(context, type, libelle="la liste"):
+    """CSV / Excel buttons exporting a list as the page shows it: {% export_de_la_liste "personnes" %}.
+    The page's query string (its filters, without the page number) goes with the request."""
+    request = context["request"]
+    filtres = request.GET.copy()
+    filtres.pop("page", None)
+    return {
+        "type": type,
+        "libelle": libelle,
+        "filtres": filtres.urlencode(),
+        "jeton": uuid.uuid4(),
+        "retour": request.get_full_path(),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -460,8 +460,28 @@
       if (form.hasAttribute("data-brouillon")) {
         noterEnvoi(form);
       }
+      if (form.hasAttribute("data-telechargement")) {
+        attendreTelechargement(form);
+      }
     }, 0);
   }, true);
+
+  // ---- Direct downloads (data-telechargement) -------------------------------------------------
+  /* A file answered directly leaves the page where it is: its buttons would stay disabled. The server
+     sets the cookie « telechargement » to the form's jeton with the file (pilotage.views); its arrival
+     frees the form. A longer export is a redirect, which leaves the page anyway. */
+  function attendreTelechargement(form) {
+    var jeton = (form.querySelector("input[name=jeton]") || {}).value;
+    var debut = Date.now();
+    var minuterie = window.setInterval(function () {
+      var recu = document.cookie.split("; ").indexOf("telechargement=" + jeton) !== -1;
+      if (recu || Date.now() - debut > 60000) {
+        window.clearInterval(minuterie);
+        document.cookie = "telechargement=; Max-Age=0; Path=/; SameSite=Strict";
+        liberer(form);
+      }
+    }, 250);
+  }
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var element = event.detail.elt;

@@ -1,0 +1,112 @@
+"""Exports of the daily lists (people, À faire, applications, sanction reports): each reads the list's
+own selector with the filters the page was showing (`filtres`, the page's query string), so the file
+holds exactly the rows of the screen, without its paging."""
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from accompagnement.views_communs import entier
+from accounts.models import User
+from admissions.selectors import candidatures_ouvertes
+from echeances import selectors as echeances_selectors
+from echeances.choix import Regle
+from echeances.models import SignalementSanction
+from residents.models import Resident
+from residents.selectors import personnes
+
+from .contenu import Contenu
+
+# A page's query string longer than this is not a list's filters.
+LONGUEUR_FILTRES = 2000
+
+
+def filtres(parametres):
+    """The list's filters as the page had them (a QueryDict, empty when none)."""
+    return QueryDict((parametres.get("filtres") or "")[:LONGUEUR_FILTRES])
+
+
+def _personnes(user, parametres):
+    qs = personnes(user, filtres(parametres).get("q", ""))
+    colonnes = ["nom", "prénom", "né·e le", "téléphone", "courriel", "structure"]
+    lignes = (
+        (r.nom, r.prenom, r.date_naissance, r.telephone, r.email, r.structure.nom)
+        for r in qs.select_related("structure").iterator(chunk_size=2000)
+    )
+    return Contenu("personnes", colonnes, lignes, qs.count())
+
+
+def _a_faire(user, parametres):
+    """The échéances of the user's « À faire » (echeances.selectors); the administrator's list is one
+    structure at a time, as on the screen."""
+    le = timezone.localdate()
+    mesures = echeances_selectors.mesures_a_faire(user, le)
+    if user.is_administrateur:
+        mesures = mesures.filter(structure_id=entier(filtres(parametres).get("structure")))
+    echeances = echeances_selectors.echeances_a_faire(user, le=le, mesures=mesures)
+    residents = Resident.objects.in_bulk({e.resident_id for e in echeances if e.resident_id})
+    referents = User.objects.in_bulk({e.referent_id for e in echeances if e.referent_id})
+    colonnes = ["échéance", "état", "règle", "personne", "référent", "détail"]
+    lignes = [
+        (
+            e.due_le,
+            e.etat_label,
+            Regle(e.regle).label,
+            _nom(residents.get(e.resident_id)),
+            str(referents.get(e.referent_id) or ""),
+            e.message,
+        )
+        for e in echeances
+    ]
+    return Contenu("a-faire", colonnes, lignes, len(lignes))
+
+
+def _nom(resident):
+    return f"{resident.nom.upper()} {resident.prenom}" if resident else ""
+
+
+def _candidatures(user, parametres):
+    le = timezone.localdate()
+    qs = candidatures_ouvertes(user, entier(filtres(parametres).get("residence")))
+    colonnes = ["reçue le", "jeune", "résidence", "étape", "jours à l'étape", "statut", "tiers partenaire", "référent"]
+    lignes = (
+        (
+            c.date_candidature,
+            _nom(c.resident),
+            c.residence.nom,
+            c.get_etape_display(),
+            c.jours_a_l_etape(le),
+            c.get_statut_display(),
+            str(c.tiers or ""),
+            str(c.referent or ""),
+        )
+        for c in qs
+    )
+    return Contenu("candidatures", colonnes, lignes, qs.count())
+
+
+def _signalements(user, parametres):
+    qs = SignalementSanction.objects.visibles_par(user).select_related(
+        "accompagnement__resident", "auteur", "issue_par"
+    )
+    colonnes = ["envoyé le", "personne", "rédigé par", "motif", "suite donnée", "décidée le", "décidée par"]
+    lignes = (
+        (
+            timezone.localdate(s.envoye_le),
+            _nom(s.accompagnement.resident),
+            str(s.auteur),
+            s.motif,
+            s.get_issue_display() or "en attente",
+            s.issue_le,
+            str(s.issue_par or ""),
+        )
+        for s in qs
+    )
+    return Contenu("signalements", colonnes, lignes, qs.count())
+
+
+CALCULS = {
+    "personnes": _personnes,
+    "a_faire": _a_faire,
+    "candidatures": _candidatures,
+    "signalements": _signalements,
+}
