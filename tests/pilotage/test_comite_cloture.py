@@ -178,7 +178,7 @@ def test_clore_refuse_tant_qu_une_personne_n_a_pas_de_decision(monde, comite):
     services.enregistrer_decision(comite=comite, accompagnement=monde["m1"], par=d, decision="POURSUITE")
     with pytest.raises(services.PersonnesSansDecision) as refus:
         services.clore_comite(comite=comite, par=d, compte_rendu="CR", version=comite.version)
-    assert refus.value.mesures == [monde["m2"], monde["m3"]]
+    assert [m.pk for m in refus.value.mesures] == [monde["m2"].pk, monde["m3"].pk]
     assert "2 personnes sans décision (Yanis Bernard, Inès Caron)" in refus.value.messages[0]
     comite.refresh_from_db()
     assert comite.etat == "OUVERT" and comite.compte_rendu == ""
