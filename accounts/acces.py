@@ -461,15 +461,43 @@ def peut_rediger(user, contrat_ou_accompagnement):
     return acc.pk in mesures_coreferees(user)
 
 
+# The kinds a partner account signs from its own account (domain.md §1: the tiers signs the tripartite
+# document); it sees no other contract.
+TYPES_SIGNES_PAR_LE_PARTENAIRE = (TypeContrat.TRIPARTITE,)
+
+
+def signe_comme_partenaire(user):
+    """A partner account signs its documents from its own session (« À signer »)."""
+    return user.role == Role.PARTENAIRE and bool(user.contact_partenaire_id)
+
+
+def contrats_visibles(qs, user):
+    """Contrat.objects.visibles_par: where its measure is seen; a partner account only sees the documents
+    it signs as the tiers (its contact is the contract's partner), with a consent in force as the rest of
+    its screens (the measure's filter)."""
+    qs = qs.filter(accompagnement__in=mesures_visibles(_modele("accompagnement.Accompagnement").objects.all(), user))
+    if user.is_authenticated and user.role == Role.PARTENAIRE:
+        return qs.filter(type__in=TYPES_SIGNES_PAR_LE_PARTENAIRE, partenaire_id=user.contact_partenaire_id or 0)
+    return qs
+
+
 def peut_signer(user, contrat, partie):
     """`partie`: a contrats.models.Partie. The measure's référent signs as référent, the structure's
-    manager as responsable; the person, the conjoint and the partner sign in the presence of the team
-    (or on paper)."""
+    manager as responsable; the tiers partenaire signs its tripartite document from its own account, while
+    it sees the person (co-referent, consent in force). The team also collects the person's, the
+    conjoint's and the partner's signatures on its screen or on paper."""
     acc = contrat.accompagnement
     if partie == "REFERENT":
         return acc.referent_id == user.pk
     if partie == "RESPONSABLE":
         return est_responsable_de(user, acc.structure)
+    if signe_comme_partenaire(user):
+        return (
+            partie == "PARTENAIRE"
+            and contrat.type in TYPES_SIGNES_PAR_LE_PARTENAIRE
+            and contrat.partenaire_id == user.contact_partenaire_id
+            and mesures_visibles(_modele("accompagnement.Accompagnement").objects.filter(pk=acc.pk), user).exists()
+        )
     return peut_rediger(user, contrat)
 
 

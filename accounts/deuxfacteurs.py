@@ -6,6 +6,8 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
 from django.db import transaction
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -13,6 +15,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 NOMBRE_CODES_SECOURS = 10
 NOM_APPAREIL = "application d'authentification"
+
+# How a user re-authenticated before an action that needs it (a signature): kept with its evidence.
+PAR_MOT_DE_PASSE = "mot de passe"
+PAR_CODE_TOTP = "code de l'application d'authentification"
 
 
 def a_un_appareil(user):
@@ -76,3 +82,27 @@ def regenerer_codes_secours(*, user):
     codes = [StaticToken.random_token() for _ in range(NOMBRE_CODES_SECOURS)]
     StaticToken.objects.bulk_create([StaticToken(device=statique, token=c) for c in codes])
     return codes
+
+
+def reauthentifier(requete, user, secret):
+    """Confirm that `user` is at the keyboard, by their password or the current code of their confirmed
+    authenticator app (not a recovery code, kept for a lost phone). Returns PAR_MOT_DE_PASSE or
+    PAR_CODE_TOTP, or None. A wrong code goes on to django-axes as a wrong password would, so both count
+    toward the lock-out of the login (and a locked-out user is refused by axes even with the right code);
+    django-otp also throttles the device and refuses a code already used."""
+    secret = secret or ""
+    code = "".join(secret.split())
+    credentials = {"username": user.get_username()}
+    if (
+        code.isdigit()
+        and len(code) <= 8
+        and requete is not None
+        and not AxesProxyHandler.is_locked(requete, credentials)
+    ):
+        for appareil in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+            if appareil.verify_token(code):
+                return PAR_CODE_TOTP
+    authentifie = authenticate(requete, username=user.get_username(), password=secret)
+    if authentifie is not None and authentifie.pk == user.pk:
+        return PAR_MOT_DE_PASSE
+    return None

@@ -25,6 +25,11 @@ PAGES_PARTENAIRE = SANS_DEUXIEME_FACTEUR | {
     "otp_codes_secours",
     "residents:partenaire_personnes",
     "residents:partenaire_dossier",
+    # Its tripartite documents to sign: the list, the signature page and the frozen PDF (Contrat's
+    # visibles_par gives a partner nothing else).
+    "contrats:partenaire_a_signer",
+    "contrats:signer",
+    "contrats:pdf",
 }
 
 

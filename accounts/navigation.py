@@ -31,6 +31,7 @@ ENTREES = [
         (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT, Role.ADMINISTRATEUR),
     ),
     ("Personnes suivies avec vous", "residents:partenaire_personnes", (Role.PARTENAIRE,)),
+    ("Documents à signer", "contrats:partenaire_a_signer", (Role.PARTENAIRE,)),
     ("Conservation des dossiers", "residents:retention", (Role.RESPONSABLE, Role.ADMINISTRATEUR)),
     ("Administration", "admin:index", (Role.ADMINISTRATEUR,)),
 ]
@@ -51,6 +52,7 @@ DESCRIPTIONS = {
     "pilotage:bilan": "Bilan annuel RSA, OSA et chiffres ASLL.",
     "pilotage:exports": "Listes et bilans en tableur (XLSX ou CSV).",
     "residents:partenaire_personnes": "Les personnes qui ont consenti au partage avec votre organisme.",
+    "contrats:partenaire_a_signer": "Les documents tripartites qui attendent votre signature.",
     "residents:retention": "Dossiers à archiver ou anonymiser (deux ans sans contact).",
     "admin:index": "Comptes des utilisateurs, structures et valeurs du référentiel.",
 }

@@ -35,6 +35,9 @@ def tableau_de_bord(user):
     if acces.signe_pour_la_structure(user):
         a_signer = Contrat.objects.visibles_par(user).a_signer_par_responsable(user).count()
         chiffres.append(_chiffre("contrat(s) attendant votre signature", a_signer, "contrats:file_responsable", True))
+    if acces.signe_comme_partenaire(user):
+        a_signer = Contrat.objects.visibles_par(user).a_signer_par_partenaire(user).count()
+        chiffres.append(_chiffre("document(s) à signer", a_signer, "contrats:partenaire_a_signer", True))
     if acces.valide_les_contrats(user):
         a_valider = Contrat.objects.a_valider_par(user).count()
         chiffres.append(_chiffre("contrat(s) à valider", a_valider, "contrats:file_delegue", True))

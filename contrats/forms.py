@@ -97,34 +97,50 @@ class DecisionForm(MotifForm):
 
 
 class SignatureProfessionnelForm(FormulaireMixin, forms.Form):
+    """Whoever signs in their own session: a professional, or the tiers partenaire from its account."""
+
     sans_note = True
     numero_version = forms.IntegerField(widget=forms.HiddenInput)
     mot_de_passe = forms.CharField(
-        label="votre mot de passe",
+        label="votre mot de passe ou le code de votre application d'authentification",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Pour confirmer que c'est bien vous qui signez.",
+        help_text="Pour confirmer que c'est bien vous qui signez : le code à 6 chiffres de l'application "
+        "suffit, si vous préférez ne pas retaper votre mot de passe.",
     )
+
+
+# The ways the team collects the person's (or conjoint's, or partner's) signature: one at a time, chosen
+# first (`?methode=` on the signature page), so that only that way's fields are shown.
+METHODES_PERSONNE = {
+    "PRESENCE": "signature à l'écran",
+    "PAPIER": "document papier signé (scan)",
+}
 
 
 class SignaturePersonneForm(FormulaireMixin, forms.Form):
     sans_note = True
     numero_version = forms.IntegerField(widget=forms.HiddenInput)
-    methode = forms.ChoiceField(
-        label="comment la personne signe",
-        choices=[("PRESENCE", "ici, sur cet écran, en ma présence"), ("PAPIER", "sur papier : je joins le scan signé")],
-        widget=forms.RadioSelect,
-        initial="PRESENCE",
+    methode = forms.ChoiceField(choices=list(METHODES_PERSONNE.items()), widget=forms.HiddenInput)
+    nom_signataire = forms.CharField(label="nom et prénom tapés par la personne")
+    consentement = forms.BooleanField(
+        error_messages={"required": "La personne doit cocher la phrase de consentement pour signer."}
     )
-    nom_signataire = forms.CharField(label="nom et prénom tapés par la personne", required=False)
-    consentement = forms.BooleanField(required=False)
-    scan = forms.FileField(label="scan du contrat signé (PDF)", required=False)
+    scan = forms.FileField(label="scan du contrat signé (PDF)")
     scan_verifie = forms.BooleanField(
-        label="j'ai vérifié le scan : c'est bien ce contrat, signé par la personne", required=False
+        label="j'ai vérifié le scan : c'est bien ce contrat, signé par la personne",
+        error_messages={"required": "Confirmez avoir vérifié le scan signé (nom, date, signature sur chaque page)."},
     )
 
-    def __init__(self, *args, phrase="", **kwargs):
+    CHAMPS = {"PRESENCE": ("nom_signataire", "consentement"), "PAPIER": ("scan", "scan_verifie")}
+
+    def __init__(self, *args, methode, phrase="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["methode"].initial = methode
         self.fields["consentement"].label = phrase
+        for autre, champs in self.CHAMPS.items():
+            if autre != methode:
+                for nom in champs:
+                    del self.fields[nom]
 
 
 class AvenantForm(FormulaireMixin, JetonMixin, forms.Form):

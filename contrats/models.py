@@ -54,7 +54,8 @@ PARTIES = {
     TypeContrat.PROJET: (Partie.RESIDENT, Partie.REFERENT),
 }
 TYPES_AVEC_CONJOINT = (TypeContrat.CER, TypeContrat.CONTRAT_ENGAGEMENT)
-# Parties who sign in the référent's presence or on paper (no account of their own here).
+# Parties whose signature the team collects in its presence or on paper (the tiers partenaire may also
+# sign from its own partner account: accounts.acces.peut_signer).
 PARTIES_EXTERNES = (Partie.RESIDENT, Partie.CONJOINT, Partie.PARTENAIRE)
 
 
@@ -62,7 +63,7 @@ class ContratQuerySet(models.QuerySet):
     def visibles_par(self, user):
         if not user.is_authenticated:
             return self.none()
-        return self.filter(accompagnement__in=Accompagnement.objects.visibles_par(user))
+        return acces.contrats_visibles(self, user)
 
     def en_vigueur(self, le=None):
         """Signed (and validated where a validator exists) and covering the day: [début, fin)."""
@@ -104,6 +105,22 @@ class ContratQuerySet(models.QuerySet):
             type__in=[TypeContrat.COM, TypeContrat.TRIPARTITE],
             etat=Contrat.Etat.EN_SIGNATURE,
             accompagnement__structure__in=user.structures.all(),
+        ).exclude(models.Exists(deja_signes))
+
+    def a_signer_par_partenaire(self, user):
+        """The tripartite documents submitted for signature of which this partner account is the tiers,
+        its signature still missing on the current version (chained on `visibles_par`: the consent)."""
+        if not acces.signe_comme_partenaire(user):
+            return self.none()
+        deja_signes = Signature.objects.filter(
+            version__contrat=models.OuterRef("pk"),
+            version__numero=models.OuterRef("numero_version"),
+            partie=Partie.PARTENAIRE,
+        )
+        return self.filter(
+            type__in=acces.TYPES_SIGNES_PAR_LE_PARTENAIRE,
+            etat=Contrat.Etat.EN_SIGNATURE,
+            partenaire_id=user.contact_partenaire_id,
         ).exclude(models.Exists(deja_signes))
 
 
@@ -428,7 +445,7 @@ class Signature(models.Model):
     """One party's signature of one version, with its evidence (simple electronic signature)."""
 
     class Methode(models.TextChoices):
-        SESSION = "SESSION", "dans sa session, après saisie de son mot de passe"
+        SESSION = "SESSION", "dans sa session, après saisie de son mot de passe ou de son code"
         PRESENCE = "PRESENCE", "en présence du référent, sur son écran"
         PAPIER = "PAPIER", "sur papier, scan vérifié par le référent"
 
@@ -444,6 +461,9 @@ class Signature(models.Model):
     signee_le = models.DateTimeField("signée le", default=timezone.now, validators=[bornes.SUIVI])
     adresse_ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     navigateur = models.CharField("navigateur", max_length=500, blank=True)
+    # How the signer was authenticated and on whose device: « dans sa session, par son mot de passe », or
+    # « en présence de X, sur l'appareil de X » (the address and browser above are then X's).
+    circonstances = models.CharField("circonstances", max_length=300, blank=True)
     sha256_document = models.CharField("empreinte du document signé", max_length=64)
     scan = models.FileField("scan signé", upload_to="contrats/scans/", blank=True)
     sha256_scan = models.CharField("empreinte du scan", max_length=64, blank=True)

@@ -7,7 +7,6 @@ import contextlib
 import unicodedata
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,7 +17,7 @@ from accompagnement.fichiers import lire_pdf
 from accompagnement.jeton import deja_saisi
 from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
 from accompagnement.verrou import verrouiller
-from accounts import acces
+from accounts import acces, deuxfacteurs
 from courriels import services as courriels
 from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
@@ -623,16 +622,21 @@ def signer(
 ):
     """One party signs the current version; when every party has signed, the contract moves on.
 
-    A professional re-authenticates with their password through django-axes (`requete` is the HTTP
-    request): a failure counts toward the lock-out like a failed login. It is checked before the
-    transaction opens, so the failure recorded by axes is not rolled back with the refused signature."""
-    if partie not in PARTIES_EXTERNES:
-        _refuser_si(methode != Signature.Methode.SESSION, "Un professionnel signe depuis sa propre session.")
-        authentifie = authenticate(requete, username=par.get_username(), password=mot_de_passe or "")
+    Whoever signs in their own session (a professional, the tiers partenaire from its partner account)
+    re-authenticates with their password or their authenticator app's code (`mot_de_passe`) through
+    django-axes (`requete` is the HTTP request): a failure counts toward the lock-out like a failed login.
+    It is checked before the transaction opens, so the failure recorded by axes is not rolled back with
+    the refused signature. The evidence keeps how they were authenticated, or on whose device and in
+    whose presence the person signed (`circonstances`)."""
+    en_session = methode == Signature.Methode.SESSION
+    _refuser_si(partie not in PARTIES_EXTERNES and not en_session, "Un professionnel signe depuis sa propre session.")
+    if en_session:
         _refuser_si(
-            authentifie is None or authentifie.pk != par.pk,
-            "Mot de passe incorrect : la signature n'est pas enregistrée.",
+            partie in PARTIES_EXTERNES and not acces.signe_comme_partenaire(par),
+            "La personne signe sur votre écran, en votre présence, ou sur papier.",
         )
+        moyen = deuxfacteurs.reauthentifier(requete, par, mot_de_passe)
+        _refuser_si(moyen is None, "Mot de passe ou code incorrect : la signature n'est pas enregistrée.")
     with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
         contrat = _verrouiller(contrat)
         _refuser_si(contrat.etat != E.EN_SIGNATURE, "Ce contrat n'est pas ouvert à la signature.")
@@ -649,6 +653,10 @@ def signer(
             f"{Partie(partie).label.capitalize()} a déjà signé cette version.",
         )
         _autoriser(acces.peut_signer(par, contrat, partie), "Vous ne pouvez pas signer pour cette partie.")
+        _refuser_si(
+            acces.signe_comme_partenaire(par) and not en_session,
+            "Vous signez depuis votre compte, après avoir confirmé votre identité.",
+        )
         signature = Signature(
             version=version,
             partie=partie,
@@ -658,7 +666,11 @@ def signer(
             navigateur=(navigateur or "")[:500],
             sha256_document=version.sha256,
         )
-        if partie in PARTIES_EXTERNES:
+        if en_session:  # re-authenticated above, before the transaction
+            signature.user = par
+            signature.nom_signataire = str(par)
+            signature.circonstances = f"dans la session de {par}, ré-authentifié·e par son {moyen}"
+        else:
             attendu = noms[partie]
             if methode == Signature.Methode.PRESENCE:
                 _refuser_si(not consentement, "La personne doit cocher la phrase de consentement pour signer.")
@@ -668,6 +680,7 @@ def signer(
                 )
                 signature.nom_signataire = nom_signataire.strip()
                 signature.consentement = PHRASE_CONSENTEMENT
+                signature.circonstances = f"en présence de {par}, sur son écran (son appareil, sa session)"
             elif methode == Signature.Methode.PAPIER:
                 donnees = _verifier_scan(scan)
                 _refuser_si(
@@ -675,6 +688,7 @@ def signer(
                 )
                 signature.nom_signataire = attendu
                 signature.scan_verifie = True
+                signature.circonstances = f"document papier signé, scan déposé et vérifié par {par}"
                 signature.sha256_scan = pdf.sha256(donnees)
                 signature.scan.save(
                     f"{contrat.reference}-v{version.numero}-{partie}.pdf", ContentFile(donnees), save=False
@@ -682,9 +696,6 @@ def signer(
                 fichiers.append(signature.scan)
             else:
                 raise ValidationError("Choisissez comment la personne signe : sur l'écran ou sur papier.")
-        else:  # re-authenticated by signer(), before the transaction
-            signature.user = par
-            signature.nom_signataire = str(par)
         try:
             with transaction.atomic():
                 signature.save()

@@ -7,6 +7,7 @@ app_name = "contrats"
 urlpatterns = [
     path("", views.mes_contrats, name="mes_contrats"),
     path("a-signer/", views.file_responsable, name="file_responsable"),
+    path("partenaire/a-signer/", views.partenaire_a_signer, name="partenaire_a_signer"),
     path("a-valider/", views.file_delegue, name="file_delegue"),
     path("accompagnement/<int:accompagnement_pk>/nouveau/", views.nouveau, name="nouveau"),
     path("<int:pk>/", views.detail, name="detail"),

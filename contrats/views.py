@@ -7,15 +7,18 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement
 from accounts import acces
+from journal.services import adresse_client, tracer_partage
 
 from . import pdf as pdf_module
 from . import services
 from .forms import (
+    METHODES_PERSONNE,
     AvenantForm,
     BrouillonForm,
     DecisionForm,
@@ -53,8 +56,10 @@ def _executer(request, action, **kwargs):
 
 
 def _evidence(request):
+    """The signing device's address (behind REVERSE_PROXY_COUNT proxies, as the access log reads it) and
+    browser."""
     return {
-        "adresse_ip": request.META.get("REMOTE_ADDR"),
+        "adresse_ip": adresse_client(request),
         "navigateur": request.META.get("HTTP_USER_AGENT", ""),
     }
 
@@ -95,6 +100,23 @@ def file_responsable(request):
     )
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     return render(request, "contrats/file_responsable.html", {"page_obj": page})
+
+
+@require_GET
+def partenaire_a_signer(request):
+    """The tiers partenaire's « Documents à signer »: the tripartite documents of the people it accompanies
+    (co-referent, consent in force) still waiting for its signature, oldest first. Anyone else: 404, as
+    the partner's other pages."""
+    if not acces.signe_comme_partenaire(request.user):
+        raise Http404
+    qs = (
+        Contrat.objects.visibles_par(request.user)
+        .a_signer_par_partenaire(request.user)
+        .select_related("accompagnement__resident", "accompagnement__structure")
+        .order_by("cree_le", "pk")
+    )
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    return render(request, "contrats/partenaire_a_signer.html", {"page_obj": page})
 
 
 @require_GET
@@ -412,6 +434,35 @@ def _suivant_responsable(request, contrat):
     )
 
 
+def _retour(request, contrat):
+    """Where a signer goes back to: the contract, or the partner's own list (its only contract page)."""
+    if acces.signe_comme_partenaire(request.user):
+        return reverse("contrats:partenaire_a_signer")
+    return contrat.get_absolute_url()
+
+
+def _formulaire_signature(request, version, en_session):
+    """The form of whoever signs in their session, or, for the person (conjoint, partner) whose
+    signature the team collects, that of the method chosen first (`methode`, a GET parameter then a
+    hidden field): None until it is chosen."""
+    initial = {"numero_version": version.numero}
+    if en_session:
+        return SignatureProfessionnelForm(request.POST or None, initial=initial), None
+    methode = (request.POST if request.method == "POST" else request.GET).get("methode")
+    if methode not in METHODES_PERSONNE:
+        if request.method == "POST":
+            messages.error(request, "Choisissez comment la personne signe : à l'écran ou sur papier.")
+        return None, None
+    form = SignaturePersonneForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        methode=methode,
+        phrase=services.PHRASE_CONSENTEMENT,
+    )
+    return form, methode
+
+
 @require_http_methods(["GET", "POST"])
 def signer(request, pk, partie):
     contrat = _contrat(request, pk)
@@ -422,16 +473,12 @@ def signer(request, pk, partie):
         raise PermissionDenied("Vous ne pouvez pas signer pour cette partie.")
     if contrat.etat != E.EN_SIGNATURE:
         messages.error(request, "Ce contrat n'est pas ouvert à la signature.")
-        return redirect("contrats:detail", pk=contrat.pk)
-    externe = partie in PARTIES_EXTERNES
-    initial = {"numero_version": version.numero}
-    if externe:
-        form = SignaturePersonneForm(
-            request.POST or None, request.FILES or None, initial=initial, phrase=services.PHRASE_CONSENTEMENT
-        )
-    else:
-        form = SignatureProfessionnelForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+        return redirect(_retour(request, contrat))
+    partenaire = acces.signe_comme_partenaire(request.user)
+    # The professionals and the tiers partenaire sign in their own session; the team collects the others.
+    en_session = partie not in PARTIES_EXTERNES or partenaire
+    form, methode = _formulaire_signature(request, version, en_session)
+    if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
         kwargs = {
             "contrat": contrat,
@@ -440,17 +487,20 @@ def signer(request, pk, partie):
             "numero_version": d["numero_version"],
             **_evidence(request),
         }
-        if externe:
-            kwargs.update(
-                methode=d["methode"],
-                nom_signataire=d["nom_signataire"],
-                consentement=d["consentement"],
-                scan=d.get("scan"),
-                scan_verifie=d["scan_verifie"],
-            )
-        else:
+        if en_session:
             kwargs.update(methode=Signature.Methode.SESSION, mot_de_passe=d["mot_de_passe"], requete=request)
+        else:
+            kwargs.update(
+                methode=methode,
+                nom_signataire=d.get("nom_signataire", ""),
+                consentement=d.get("consentement", False),
+                scan=d.get("scan"),
+                scan_verifie=d.get("scan_verifie", False),
+            )
         if _executer(request, services.signer, **kwargs):
+            if partenaire:
+                messages.success(request, f"Votre signature du document {contrat.reference} est enregistrée.")
+                return redirect("contrats:partenaire_a_signer")
             messages.success(request, f"Signature de {Partie(partie).label} enregistrée.")
             if partie == Partie.RESPONSABLE:
                 suivant = _suivant_responsable(request, contrat)
@@ -458,6 +508,15 @@ def signer(request, pk, partie):
                     return redirect("contrats:signer", pk=suivant.pk, partie=Partie.RESPONSABLE)
                 return redirect("contrats:file_responsable")
             return redirect("contrats:detail", pk=contrat.pk)
+    if partenaire and request.method == "GET":
+        # What the partner reads here is shared with its organisation: named and dated (domain.md §9).
+        tracer_partage(
+            request=request,
+            resident=contrat.accompagnement.resident,
+            tiers=request.user.contact_partenaire.tiers,
+            quoi=f"document tripartite {contrat.reference} à signer",
+            objet=contrat,
+        )
     reste = None
     if partie == Partie.RESPONSABLE:
         reste = Contrat.objects.visibles_par(request.user).a_signer_par_responsable(request.user).count()
@@ -470,7 +529,12 @@ def signer(request, pk, partie):
             "c": version.contenu,
             "partie": Partie(partie),
             "form": form,
-            "externe": externe,
+            "en_session": en_session,
+            "methode": methode,
+            "methodes": METHODES_PERSONNE,
+            "libelle_methode": METHODES_PERSONNE.get(methode, ""),
+            "partenaire": partenaire,
+            "retour": _retour(request, contrat),
             "reste": reste,
         },
     )

@@ -100,6 +100,12 @@ def test_qui_lit_une_note_confidentielle(monde, structure, mesure):
 def test_qui_peut(monde, mesure):
     """Each cell of « Qui peut », asked of accounts.acces."""
     cer = Contrat(accompagnement=mesure, type=TypeContrat.CER, etat=Contrat.Etat.EN_VALIDATION)
+    tripartite = Contrat(
+        accompagnement=mesure,
+        type=TypeContrat.TRIPARTITE,
+        etat=Contrat.Etat.EN_SIGNATURE,
+        partenaire=monde["partenaire"].contact_partenaire,
+    )
     alerte = Alerte(accompagnement=mesure, structure_id=mesure.structure_id, destinataires=[mesure.referent_id])
     actions = {
         "voir la mesure": lambda u: Accompagnement.objects.visibles_par(u).filter(pk=mesure.pk).exists(),
@@ -110,6 +116,9 @@ def test_qui_peut(monde, mesure):
         "rédiger un contrat, en préparer un avenant": lambda u: acces.peut_rediger(u, mesure),
         "signer un COM ou un document tripartite pour la structure": lambda u: acces.peut_signer(
             u, cer, Partie.RESPONSABLE
+        ),
+        "signer un document tripartite pour le tiers partenaire": lambda u: acces.peut_signer(
+            u, tripartite, Partie.PARTENAIRE
         ),
         "valider, différer ou refuser un CER": lambda u: acces.peut_valider(u, cer),
         "prendre en compte une alerte adressée au référent": lambda u: acces.peut_acquitter(u, alerte),

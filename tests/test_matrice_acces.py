@@ -83,6 +83,7 @@ CLASSEMENT = {
     "admissions:nouvelle": LISTE,
     "residents:partenaire_personnes": PARTENAIRE,
     "residents:partenaire_dossier": PARTENAIRE,
+    "contrats:partenaire_a_signer": PARTENAIRE,
     "residents:retention": GESTION,
     "accompagnement:atelier": COLLECTIF,
     "echeances:acquitter": COLLECTIF,

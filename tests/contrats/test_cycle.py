@@ -108,7 +108,7 @@ def test_signer_deux_fois_est_refuse(cer_soumis, referent):
 
 
 def test_mauvais_mot_de_passe_ne_signe_pas(cer_soumis, referent):
-    with pytest.raises(ValidationError, match="Mot de passe incorrect"):
+    with pytest.raises(ValidationError, match="Mot de passe ou code incorrect"):
         services.signer(
             contrat=cer_soumis,
             partie=Partie.REFERENT,

@@ -146,7 +146,7 @@ def test_signature_du_referent_avec_mot_de_passe(client, cer_soumis, referent, c
     client.force_login(referent)
     assert "Trouver un stage" in client.get(page).content.decode()
     reponse = client.post(page, {"numero_version": 1, "mot_de_passe": "faux"}, follow=True)
-    assert "Mot de passe incorrect" in reponse.content.decode()
+    assert "Mot de passe ou code incorrect" in reponse.content.decode()
     client.post(page, {"numero_version": 1, "mot_de_passe": MOT_DE_PASSE}, HTTP_USER_AGENT="Navigateur test")
     signature = cer_soumis.version_courante().signatures.get()
     assert (signature.adresse_ip, signature.navigateur) == ("127.0.0.1", "Navigateur test")
@@ -316,7 +316,7 @@ def test_les_echecs_du_mot_de_passe_de_signature_comptent_pour_le_verrouillage(c
     page = url("signer", cer_soumis, partie=Partie.REFERENT)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         reponse = client.post(page, {"numero_version": 1, "mot_de_passe": "faux"})
-        assert "Mot de passe incorrect" in reponse.content.decode()
+        assert "Mot de passe ou code incorrect" in reponse.content.decode()
     assert AccessAttempt.objects.get(username=referent.username).failures_since_start == settings.AXES_FAILURE_LIMIT - 1
     assert client.post(page, {"numero_version": 1, "mot_de_passe": "faux"}).status_code == 429
     # Locked out: even the right password signs nothing until the cool-off ends.

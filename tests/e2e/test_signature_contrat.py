@@ -43,6 +43,7 @@ def test_un_cer_du_brouillon_a_la_validation(page, live_server, settings, tmp_pa
     verifier_accessibilite(page)
 
     page.get_by_role("link", name="Faire signer : personne accompagnée").click()
+    page.get_by_role("link", name="Signature à l'écran").click()
     expect(page.get_by_text("Trouver un stage en cuisine")).to_be_visible()
     page.get_by_label("nom et prénom").fill("élodie lefèvre")
     page.get_by_label("J'ai lu ce contrat").check()
@@ -170,6 +171,7 @@ def test_un_avenant_refuse_laisse_le_cer_valide_en_vigueur(page, live_server, se
     expect(page.get_by_text("Avenant en préparation : version 2 (brouillon)")).to_be_visible()
     page.get_by_role("button", name="Soumettre à la signature").click()
     page.get_by_role("link", name="Faire signer : personne accompagnée").click()
+    page.get_by_role("link", name="Signature à l'écran").click()
     page.get_by_label("nom et prénom").fill("Inès Garnier")
     page.get_by_label("J'ai lu ce contrat").check()
     page.get_by_role("button", name="Signer").click()
@@ -194,3 +196,59 @@ def test_un_avenant_refuse_laisse_le_cer_valide_en_vigueur(page, live_server, se
     with page.expect_download() as telechargement:
         page.get_by_role("link", name="document figé").first.click()
     assert hashlib.sha256(Path(telechargement.value.path()).read_bytes()).hexdigest() == v1.sha256
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_le_partenaire_signe_le_document_tripartite_depuis_son_compte(page, live_server, settings, tmp_path):
+    """Issue 16 §3: the tiers partenaire finds the tripartite document on its home page, reads it and
+    signs it from its own account after typing its password; the document leaves its list."""
+    import datetime
+
+    from contrats import services
+    from contrats.models import Partie
+    from referentiel.models import Modalite, TypeContrat
+    from tests.accompagnement.factories import CoReferentFactory
+    from tests.accounts.factories import PartenaireFactory
+    from tests.residents.factories import ConsentementFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure])
+    partenaire = PartenaireFactory(first_name="Karim", last_name="Benali")
+    contact = partenaire.contact_partenaire
+    aujourdhui = timezone.localdate()
+    acc = AccompagnementFactory(
+        referent=referent,
+        structure=structure,
+        modalite=Modalite.objects.get(code=Modalite.Code.FJT_CONVENTION),
+        resident__nom="Moreau",
+        resident__prenom="Chloé",
+        date_debut=aujourdhui,
+    )
+    CoReferentFactory(accompagnement=acc, contact=contact)
+    ConsentementFactory(resident=acc.resident, tiers=contact.tiers)
+    objectif = ObjectifFactory(accompagnement=acc, domaine=Objectif.Domaine.LOGEMENT, libelle="Tenir son budget")
+    contrat = services.creer_brouillon(
+        accompagnement=acc,
+        par=referent,
+        type=TypeContrat.TRIPARTITE,
+        date_debut=aujourdhui,
+        date_fin=aujourdhui + datetime.timedelta(days=180),
+        partenaire=contact,
+        objectifs=[objectif],
+    )
+    contrat = services.soumettre(contrat=contrat, par=referent, version=contrat.version)
+
+    connecter(page, live_server, partenaire)
+    page.get_by_role("link", name="Documents à signer").first.click()
+    expect(page.get_by_text("1 document attend votre signature.")).to_be_visible()
+    verifier_accessibilite(page)
+    page.get_by_role("link", name="Lire et signer").click()
+    expect(page.get_by_text("Tenir son budget")).to_be_visible()
+    verifier_accessibilite(page)
+    page.get_by_label("votre mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Signer").click()
+    expect(page.get_by_text(f"Votre signature du document {contrat.reference} est enregistrée")).to_be_visible()
+    expect(page.get_by_text("Aucun document n'attend votre signature.")).to_be_visible()
+    signature = contrat.version_courante().signatures.get(partie=Partie.PARTENAIRE)
+    assert signature.user == partenaire and "mot de passe" in signature.circonstances
