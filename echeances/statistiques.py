@@ -39,3 +39,16 @@ def analyser_jamais_analysees(tables=None):
         for nom in noms:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(nom)}")
     return noms
+
+
+def oublier_statistiques(cursor, garder=()):
+    """As on a new installation: every table but `garder` never analysed (the plan tests, the bench). Only
+    inside a transaction the caller rolls back; superuser only (pg_statistic), as the embedded server's."""
+    cursor.execute(
+        "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT (c.relname = ANY(%s))",
+        [list(garder)],
+    )
+    oids = [oid for (oid,) in cursor.fetchall()]
+    cursor.execute("DELETE FROM pg_statistic WHERE starelid = ANY(%s)", [oids])
+    cursor.execute("UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = ANY(%s)", [oids])

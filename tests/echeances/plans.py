@@ -32,19 +32,6 @@ def enonces_du_matin(le=None):
     return enonces
 
 
-def oublier_statistiques(cursor, garder=()):
-    """As on a new installation: every table but `garder` never analysed (superuser only: pg_statistic).
-    Only inside a transaction the caller rolls back."""
-    cursor.execute(
-        "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND NOT (c.relname = ANY(%s))",
-        [list(garder)],
-    )
-    oids = [oid for (oid,) in cursor.fetchall()]
-    cursor.execute("DELETE FROM pg_statistic WHERE starelid = ANY(%s)", [oids])
-    cursor.execute("UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = ANY(%s)", [oids])
-
-
 def plan(cursor, sql, params):
     cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
     return cursor.fetchone()[0][0]["Plan"]

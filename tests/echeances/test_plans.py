@@ -6,21 +6,9 @@ rule re-aggregated every contract for each measure. The plan's shape is checked,
 import pytest
 from django.db import connection
 
-from demo.synthetique import generer
-from echeances.statistiques import analyser_jamais_analysees
-from tests.echeances.plans import boucles_quadratiques, enonces_du_matin, oublier_statistiques, plan
-
-# What demo.synthetique.generer analyses after its bulk load (a new installation's big tables, which
-# autovacuum analyses too): the rest, small tables first, never.
-ANALYSEES_PAR_LE_GENERATEUR = (
-    "residents_resident",
-    "accompagnement_accompagnement",
-    "accompagnement_entretien",
-    "contrats_contrat",
-    "accompagnement_actioncollective",
-    "accompagnement_participation",
-    "accounts_user",
-)
+from demo.synthetique import generer, tables_analysees
+from echeances.statistiques import analyser_jamais_analysees, oublier_statistiques
+from tests.echeances.plans import boucles_quadratiques, enonces_du_matin, plan
 
 
 @pytest.fixture
@@ -35,7 +23,7 @@ def test_aucun_plan_du_matin_ne_repete_une_lecture_par_ligne(petite_base):
     assert any("fin_proche" in nom for nom, _sql, _p in enonces)
     assert any("manque" in nom for nom, _sql, _p in enonces)
     with connection.cursor() as cursor:
-        oublier_statistiques(cursor, ANALYSEES_PAR_LE_GENERATEUR)
+        oublier_statistiques(cursor, tables_analysees())
         problemes = {nom: boucles_quadratiques(plan(cursor, sql, p)) for nom, sql, p in enonces}
     assert {nom: p for nom, p in problemes.items() if p} == {}
 
