@@ -25,7 +25,7 @@ help:
 	@echo "make run         installe puis lance l'application sur http://127.0.0.1:8000/"
 	@echo "make test        installe puis lance les tests (PYTEST_ARGS=... pour des options de pytest)"
 	@echo "make lint        ruff check, ruff format --check, makemigrations --check"
-	@echo "make bench       mesures de performance (manage.py bench)"
+	@echo "make bench       mesures de performance (manage.py bench ; BENCH_ARGS=--http : pages servies par gunicorn)"
 	@echo "make code-demo   code de double authentification du moment des comptes de démonstration"
 	@echo "make audit       pip-audit des dépendances verrouillées"
 	@echo "make lock        régénère requirements.lock depuis pyproject.toml"

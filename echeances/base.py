@@ -398,23 +398,30 @@ class Requete:
     def vide(self):
         return self.filtre_ids is None
 
-    def lignes(self, sql, extra=None, avant=""):
-        """Rows (as dicts) of `WITH <base CTEs>, <avant>, <sql>`; `avant` holds shared CTEs."""
-        if self.vide:
-            return []
-        params = dict(self.params, **(extra or {}))
-        cle = None
-        if "ids" in self.params:  # not the whole base: its rows are not kept
-            cle = (sql, avant, tuple(self.params["ids"]), repr(sorted((extra or {}).items())))
-            if cle in self.contexte.lignes_lues:
-                return self.contexte.lignes_lues[cle]
-        text = (
+    def texte(self, sql, avant=""):
+        """The whole statement: `WITH <base CTEs>, <avant>, <sql>` (also read by the plan tests)."""
+        return (
             "WITH "
             + _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
             + ","
             + (avant + "," if avant else "")
             + sql
         )
+
+    def parametres(self, extra=None):
+        return dict(self.params, **(extra or {}))
+
+    def lignes(self, sql, extra=None, avant=""):
+        """Rows (as dicts) of `WITH <base CTEs>, <avant>, <sql>`; `avant` holds shared CTEs."""
+        if self.vide:
+            return []
+        params = self.parametres(extra)
+        cle = None
+        if "ids" in self.params:  # not the whole base: its rows are not kept
+            cle = (sql, avant, tuple(self.params["ids"]), repr(sorted((extra or {}).items())))
+            if cle in self.contexte.lignes_lues:
+                return self.contexte.lignes_lues[cle]
+        text = self.texte(sql, avant)
         with _curseur_prepare() if self.preparer else connection.cursor() as cursor:
             cursor.execute(text, params)
             names = [c.name for c in cursor.description]

@@ -14,51 +14,60 @@ def commun(row, destinataires=None):
     }
 
 
-# Contracts of the measures, of the kind their modality requires (for the RSA a CER or a contrat
-# d'engagement), not cancelled nor refused, nor an avenant still in preparation (the version it amends is
-# the one in force until it is signed: contrats.models). `origine_id` names the family: the original
+# Contracts of a measure (`acc`'s row beside them), of the kind its modality requires (for the RSA a CER or a
+# contrat d'engagement), not cancelled nor refused, nor an avenant still in preparation (the version it amends
+# is the one in force until it is signed: contrats.models). `origine_id` names the family: the original
 # contract and its avenants.
-_CTE_CONTRATS = """
-contrat AS (
-    SELECT c.id AS contrat_id, c.accompagnement_id, c.type, c.etat, c.date_debut AS c_debut, c.date_fin AS c_fin,
-           c.precedent_id, c.numero_renouvellement, c.avenant_de_id, coalesce(c.avenant_de_id, c.id) AS origine_id
-    FROM contrats_contrat c
-    JOIN acc ON acc.id = c.accompagnement_id
-    WHERE NOT (c.etat = ANY(%(morts)s))
+_CONTRAT_VIVANT = """
+      NOT (c.etat = ANY(%(morts)s))
       AND NOT (c.avenant_de_id IS NOT NULL AND c.etat = ANY(%(en_preparation)s))
-      AND (c.type = acc.type_contrat OR (acc.type_contrat = %(cer)s AND c.type = %(ce)s))
-)"""
+      AND (c.type = acc.type_contrat OR (acc.type_contrat = %(cer)s AND c.type = %(ce)s))"""
 
-# The successor test stays a NOT EXISTS: joined aggregates over the materialised `contrat` CTE made
-# the planner choose nested loops (measured: > 90 s on 100,000 measures, against 2 s for this form).
+# No plan may be quadratic whatever the statistics (a new installation's small tables are never analysed:
+# the planner then expects one measure and joined the contracts with themselves in nested loops, 20 s at
+# 10,000 people, 249 s for the morning run at 30,000). So the contracts are read once, joined to their
+# measure by its index, and compared with the other contracts of their family and of their measure through
+# window arrays (a sort, never a join of the contracts with themselves); the only per-row work left is over
+# the few contracts of one measure.
 # A signed avenant ends the version it amends on its effective date: from its signature on, the renewal
 # is read on the avenant (the family's last version, ending when the contract ends), even before it
 # takes over; the replaced version, whose end is only the avenant's start, raises nothing.
 _SQL_RENOUVELLEMENT = f"""
+contrat AS (
+    SELECT acc.*, c.id AS contrat_id, c.type, c.etat, c.date_debut AS c_debut, c.date_fin AS c_fin,
+           c.precedent_id, c.numero_renouvellement, c.avenant_de_id, coalesce(c.avenant_de_id, c.id) AS origine_id
+    FROM acc JOIN contrats_contrat c ON c.accompagnement_id = acc.id
+    WHERE {_CONTRAT_VIVANT}
+),
+voisins AS (
+    SELECT contrat.*,
+           -- starts of the family's versions in force: one starting at this end is its successor
+           array_agg(c_debut) FILTER (WHERE etat = ANY(%(en_vigueur)s)) OVER famille AS debuts_famille,
+           -- ends of the family's versions in force and started: an avenant taking over at one is current
+           array_agg(c_fin) FILTER (WHERE etat = ANY(%(en_vigueur)s) AND c_debut <= %(le)s) OVER famille
+               AS fins_famille,
+           array_agg(origine_id) OVER mesure AS m_origines,
+           array_agg(precedent_id) OVER mesure AS m_precedents,
+           array_agg(c_debut) OVER mesure AS m_debuts
+    FROM contrat
+    WINDOW famille AS (PARTITION BY origine_id), mesure AS (PARTITION BY id)
+),
 fin_proche AS (
-SELECT acc.*, c.contrat_id, c.origine_id, c.type, c.c_fin, c.numero_renouvellement,
-       {date_bornee("c.c_fin - acc.preavis")} AS debut_preavis
-FROM contrat c
-JOIN acc ON acc.id = c.accompagnement_id
-WHERE c.etat = ANY(%(en_vigueur)s) AND c.c_fin > %(le)s
-  AND (c.c_debut <= %(le)s OR (c.avenant_de_id IS NOT NULL AND EXISTS (
-      SELECT 1 FROM contrat a
-      WHERE a.origine_id = c.origine_id AND a.etat = ANY(%(en_vigueur)s) AND a.c_debut <= %(le)s
-        AND a.c_fin = c.c_debut
-  )))
+SELECT v.*, {date_bornee("v.c_fin - v.preavis")} AS debut_preavis
+FROM voisins v
+WHERE v.etat = ANY(%(en_vigueur)s) AND v.c_fin > %(le)s
+  AND (v.c_debut <= %(le)s OR (v.avenant_de_id IS NOT NULL AND coalesce(v.c_debut = ANY(v.fins_famille), false)))
+  -- (a version never starts on its own end: contrats' date_fin > date_debut)
+  AND NOT coalesce(v.c_fin = ANY(v.debuts_famille), false)
+  -- a successor in another family of the measure: a renewal of this contract, or one starting at its end
   AND NOT EXISTS (
-      SELECT 1 FROM contrat a
-      WHERE a.origine_id = c.origine_id AND a.contrat_id <> c.contrat_id AND a.etat = ANY(%(en_vigueur)s)
-        AND a.c_debut = c.c_fin
-  )
-  AND NOT EXISTS (
-      SELECT 1 FROM contrat s
-      WHERE s.accompagnement_id = c.accompagnement_id AND s.contrat_id <> c.contrat_id
-        AND s.origine_id <> c.origine_id
-        AND (s.precedent_id = c.contrat_id OR s.c_debut >= c.c_fin)
+      SELECT 1 FROM unnest(v.m_origines, v.m_precedents, v.m_debuts) AS s(origine_id, precedent_id, c_debut)
+      WHERE s.origine_id <> v.origine_id AND (s.precedent_id = v.contrat_id OR s.c_debut >= v.c_fin)
   )
 )
-SELECT * FROM fin_proche
+SELECT id, resident_id, referent_id, structure_id, territoire_id, renouv_max, contrat_id, origine_id, type, c_fin,
+       numero_renouvellement, debut_preavis
+FROM fin_proche
 """  # noqa: S608 (literal SQL; date_bornee() adds literals only)
 
 
@@ -71,7 +80,7 @@ def renouvellements(requete):
     one RENOUVELLEMENT_PREAVIS before it, the first day contrats lets a renewal be prepared. Once the
     contract has ended without a successor, CONTRAT_MANQUANT takes over (en retard)."""
     contexte = requete.contexte
-    for row in requete.lignes(_SQL_RENOUVELLEMENT, _params(), avant=_CTE_CONTRATS):
+    for row in requete.lignes(_SQL_RENOUVELLEMENT, _params()):
         message = f"Préparer le renouvellement du contrat qui prend fin le {date_fr(row['c_fin'])}"
         if row["renouv_max"] is not None:
             if row["numero_renouvellement"] >= row["renouv_max"]:
@@ -111,20 +120,20 @@ _DUE_PREMIER_CONTRAT = date_bornee(
     "date_orientation + CASE WHEN date_orientation < %(loi_plein_emploi)s THEN cer_delai ELSE ce_delai END"
 )
 _SQL_CONTRAT_MANQUANT = f"""
-etat_contrats AS (
-    SELECT c.accompagnement_id,
-           bool_or(c.c_debut <= %(le)s AND c.c_fin > %(le)s
-                   AND (c.etat = ANY(%(en_vigueur)s) OR c.etat = ANY(%(en_attente)s))) AS couvert,
-           max(c.c_fin) FILTER (WHERE c.c_fin <= %(le)s AND NOT (c.etat = ANY(%(en_attente)s))
-                                  AND c.etat <> ALL(%(preparation)s)) AS fin_precedent
-    FROM contrat c
-    GROUP BY c.accompagnement_id
-),
 manque AS (
     SELECT acc.*, r.date_orientation, ec.fin_precedent
     FROM acc
     JOIN residents_resident r ON r.id = acc.resident_id
-    LEFT JOIN etat_contrats ec ON ec.accompagnement_id = acc.id
+    -- per measure, over its own contracts (by their index): joining a whole-set aggregate to `acc` was
+    -- planned as a nested loop re-aggregating every contract for each measure (quadratic)
+    CROSS JOIN LATERAL (
+        SELECT bool_or(c.date_debut <= %(le)s AND c.date_fin > %(le)s
+                       AND (c.etat = ANY(%(en_vigueur)s) OR c.etat = ANY(%(en_attente)s))) AS couvert,
+               max(c.date_fin) FILTER (WHERE c.date_fin <= %(le)s AND NOT (c.etat = ANY(%(en_attente)s))
+                                         AND c.etat <> ALL(%(preparation)s)) AS fin_precedent
+        FROM contrats_contrat c
+        WHERE c.accompagnement_id = acc.id AND {_CONTRAT_VIVANT}
+    ) ec
     WHERE acc.type_contrat IS NOT NULL AND NOT coalesce(ec.couvert, false)
       AND NOT (acc.type_contrat = %(plan_asll)s AND r.date_ouverture_rsa IS NOT NULL
                AND r.date_ouverture_rsa <= %(le)s AND EXISTS (
@@ -147,7 +156,7 @@ FROM manque
 
 def contrats_manquants(requete):
     params = dict(_params(), preparation=["BROUILLON", "EN_SIGNATURE"], plan_asll="PLAN_ASLL")
-    for row in requete.lignes(_SQL_CONTRAT_MANQUANT, params, avant=_CTE_CONTRATS):
+    for row in requete.lignes(_SQL_CONTRAT_MANQUANT, params):
         if row["fin_precedent"]:
             message = f"Aucun contrat en vigueur depuis le {date_fr(row['fin_precedent'])} : le renouveler sans délai."
         elif row["type_contrat"] == "CER" and row["date_orientation"]:

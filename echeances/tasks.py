@@ -6,7 +6,7 @@ from django.db import OperationalError
 
 from config.celery import attente_avant_essai, mettre_en_file, retablir_connexion
 
-from . import services
+from . import services, statistiques
 
 # The lock is held for milliseconds by a synchronisation after a write and for about half a minute by
 # the morning run: retried 8 times from 15 s (about 30 minutes in all), then the minute's pass takes over.
@@ -19,6 +19,8 @@ def synchroniser_alertes(self):
     """A run that cannot take the lock, or loses its database connection, is retried with backoff: it
     never reports success without having synchronised, and the digests wait for it."""
     try:
+        # Outside the run's transaction: a table the planner knows nothing of is analysed first.
+        statistiques.analyser_jamais_analysees()
         bilan = services.synchroniser_alertes(attente=services.ATTENTE_DU_MATIN)
     except (services.SynchronisationOccupee, OperationalError) as exc:
         retablir_connexion()

@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from config import processus_web
+from demo import bench_http
 from demo.synthetique import generer
 
 
@@ -65,8 +66,19 @@ class Command(BaseCommand):
         parser.add_argument("--prefixe", default="SYN")
         parser.add_argument("--seulement", action="append", metavar="APP", help="Seulement cette application.")
         parser.add_argument("--sortie", default=str(Path(settings.BASE_DIR) / "var" / "bench"))
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="Mesurer les pages servies par gunicorn (DEBUG=false), par HTTP, au lieu des fonctions.",
+        )
+        parser.add_argument("--repetitions", type=int, default=50, help="Requêtes par page (--http).")
+        parser.add_argument(
+            "--notes",
+            default=str(Path(settings.BASE_DIR) / "docs" / "bench.md"),
+            help="Notes où écrire le tableau du banc HTTP (section « dernière exécution »).",
+        )
 
-    def handle(self, *args, personnes, entretiens_par_personne, prefixe, seulement, sortie, **options):
+    def handle(self, *args, personnes, entretiens_par_personne, prefixe, seulement, sortie, http, **options):
         locales = apps_locales()
         if seulement:
             inconnues = set(seulement) - {c.label for c in locales}
@@ -86,6 +98,8 @@ class Command(BaseCommand):
                 cursor.execute("VACUUM (ANALYZE)")
         # The benchmarks find the base through demo.synthetique with this prefix.
         os.environ["BENCH_PREFIXE"] = prefixe
+        if http:
+            return self.banc_http(base, sortie, options["repetitions"], options["notes"])
         # This process then serves the pages as a web process does (config/wsgi.py).
         processus_web.preparer()
         resultats, echecs = [], []
@@ -120,11 +134,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  ({time.monotonic() - debut:.1f} s)")
         rapport = {
             "date": timezone.now().isoformat(timespec="seconds"),
-            "machine": {
-                "processeurs": os.cpu_count(),
-                "python": platform.python_version(),
-                "postgresql": connection.cursor().connection.info.server_version,
-            },
+            "machine": _machine(),
             "base": {
                 "prefixe": base.prefixe,
                 "personnes": base.personnes,
@@ -147,6 +157,31 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(echecs)} mesure(s) en échec : " + ", ".join(f"{e['app']}.{e['fonction']}" for e in echecs)
             )
+
+    def banc_http(self, base, sortie, repetitions, notes):
+        try:
+            rapport = bench_http.executer(repetitions=repetitions, sortie=self.stdout.write)
+        except bench_http.ErreurBench as exc:
+            raise CommandError(f"Banc HTTP : {exc}") from exc
+        rapport.update(date=timezone.now().isoformat(timespec="seconds"), machine=_machine(), base=base.__dict__)
+        entete = (
+            f"Mesures du {rapport['date']} — base synthétique de {_nombre(base.personnes)} personnes, "
+            f"{_nombre(base.entretiens)} entretiens ; gunicorn {rapport['ouvriers']} workers, DEBUG=false ; "
+            f"{repetitions} requêtes par page ; {rapport['machine']['processeurs']} processeurs."
+        )
+        markdown = bench_http.tableau_markdown(rapport, entete)
+        bench_http.enregistrer(rapport, sortie)
+        if notes:
+            bench_http.ecrire_notes(markdown, notes)
+        self.stdout.write(markdown)
+
+
+def _machine():
+    return {
+        "processeurs": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgresql": connection.cursor().connection.info.server_version,
+    }
 
 
 def _nombre(valeur):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo import CLE_TOTP_DEMO, COMPTES
 from demo.deuxfacteurs import enroler_comptes_demo
 from demo.donnees import creer_demo
+from echeances.statistiques import analyser_jamais_analysees
 
 
 class Command(BaseCommand):
@@ -23,6 +24,8 @@ class Command(BaseCommand):
                 "un mot de passe et une clé de double authentification publiés : jamais sur une base de production."
             )
         if creer_demo(sortie=self.stdout.write):
+            # Loaded in bulk, far below autovacuum's threshold: analysed now (echeances.statistiques).
+            analyser_jamais_analysees()
             self.stdout.write(self.style.SUCCESS("Données de démonstration créées."))
         else:
             self.stdout.write("Données de démonstration déjà présentes : rien à faire.")
