@@ -359,6 +359,11 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
         return existant
     _refuser_si(contrat.etat != E.BROUILLON, "On n'ajoute un objectif qu'à un brouillon.")
     _refuser_si(not libelle.strip(), "Écrivez l'objectif.")
+    _refuser_si(
+        echeance is not None and not (contrat.date_debut <= echeance <= contrat.date_fin),
+        f"L'échéance de l'objectif doit tomber dans la période du contrat (du {contrat.date_debut:%d/%m/%Y} au "
+        f"{contrat.date_fin:%d/%m/%Y}).",
+    )
     objectif = Objectif.objects.create(
         accompagnement=contrat.accompagnement,
         domaine=domaine,

@@ -257,17 +257,19 @@ def modifier(request, pk):
     return render(
         request,
         "contrats/modifier.html",
-        {"contrat": contrat, "form": form, "objectif_form": NouvelObjectifForm(prefix="objectif")},
+        {"contrat": contrat, "form": form, "objectif_form": NouvelObjectifForm(prefix="objectif", contrat=contrat)},
     )
 
 
 @require_POST
 def ajouter_objectif(request, pk):
     contrat = _contrat(request, pk)
-    form = NouvelObjectifForm(request.POST, prefix="objectif")
+    form = NouvelObjectifForm(request.POST, prefix="objectif", contrat=contrat)
     if form.is_valid():
         if _executer(request, services.ajouter_objectif, contrat=contrat, par=request.user, **form.cleaned_data):
             messages.success(request, "Objectif ajouté au contrat et au dossier.")
+    elif "echeance" in form.errors:
+        messages.error(request, "L'objectif n'a pas été ajouté. " + " ".join(form.errors["echeance"]))
     else:
         messages.error(request, "L'objectif n'a pas été ajouté : indiquez au moins son domaine et son libellé.")
     return redirect("contrats:modifier", pk=contrat.pk)
