@@ -59,6 +59,24 @@ class BrouillonForm(FormulaireMixin, forms.ModelForm):
             del self.fields["heures_activite_hebdo"]
             del self.fields["motif_intensite_reduite"]
 
+    def clean(self):
+        donnees = super().clean()
+        debut, fin = donnees.get("date_debut"), donnees.get("date_fin")
+        for objectif in donnees.get("objectifs") or ():
+            if message := echeance_hors_periode(objectif.echeance, debut, fin):
+                self.add_error("objectifs", f"Objectif « {objectif.libelle} » : {message[0].lower()}{message[1:]}")
+        return donnees
+
+
+def echeance_hors_periode(echeance, debut, fin):
+    """The French refusal of an objective's deadline outside the contract's period [début, fin], or ""."""
+    if echeance and debut and fin and not (debut <= echeance <= fin):
+        return (
+            f"L'échéance du {echeance:%d/%m/%Y} est hors de la période du contrat (du {debut:%d/%m/%Y} au "
+            f"{fin:%d/%m/%Y}) : choisissez une date dans cette période."
+        )
+    return ""
+
 
 class NouvelObjectifForm(FormulaireMixin, JetonMixin, forms.ModelForm):
     sans_note = True
@@ -67,6 +85,24 @@ class NouvelObjectifForm(FormulaireMixin, JetonMixin, forms.ModelForm):
         model = Objectif
         fields = ["domaine", "libelle", "critere", "echeance", "actions"]
         widgets = {"echeance": DATE, "actions": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, contrat=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contrat = contrat
+        if contrat is not None:
+            self.fields[
+                "echeance"
+            ].help_text = (
+                f"Dans la période du contrat : du {contrat.date_debut:%d/%m/%Y} au {contrat.date_fin:%d/%m/%Y}."
+            )
+
+    def clean_echeance(self):
+        echeance = self.cleaned_data.get("echeance")
+        if self.contrat is not None and (
+            message := echeance_hors_periode(echeance, self.contrat.date_debut, self.contrat.date_fin)
+        ):
+            raise forms.ValidationError(message)
+        return echeance
 
 
 class MotifForm(FormulaireMixin, forms.Form):

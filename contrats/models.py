@@ -409,13 +409,23 @@ class ObjectifContrat(models.Model):
 
 
 class VersionContrat(models.Model):
-    """One frozen version of a contract: the content as signed, its PDF and the PDF's SHA-256."""
+    """One frozen version of a contract: the content as signed, its PDF and the PDF's SHA-256.
+
+    Two files, each rendered once and then served from storage (never re-rendered per request):
+    - `pdf`, the frozen document, rendered at submission; its SHA-256 (`sha256`) is what every party signs
+      and it never changes (`?original=1` serves it);
+    - `exemplaire`, the signed copy: the same document with each signature, « Fait à … le … », the
+      délégué's decision and the evidence page. It changes when the version's signatures or decision
+      change, so it is rendered again at each signature and at the decision (services.ranger_exemplaire),
+      the previous file deleted after commit. Empty until the first signature: the frozen document is then
+      the copy."""
 
     contrat = models.ForeignKey(Contrat, models.CASCADE, related_name="versions", verbose_name="contrat")
     numero = models.PositiveSmallIntegerField("version n°")
     contenu = models.JSONField("contenu figé")
     pdf = models.FileField("document", upload_to="contrats/versions/")
     sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64)
+    exemplaire = models.FileField("exemplaire signé", upload_to="contrats/exemplaires/", blank=True)
     motif = models.TextField("motif de l'avenant", blank=True)
     figee_le = models.DateTimeField("figée le", default=timezone.now, validators=[bornes.SUIVI])
     figee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="figée par")

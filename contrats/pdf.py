@@ -2,11 +2,17 @@
 
 A version's content is copied at freeze time, so later edits of the objectives never change a signed
 document. Rendering is byte-stable: the PDF's dates come from the freeze time and its identifier from
-the content, so rendering a version again gives the same SHA-256 (the stored file stays the reference)."""
+the content, so rendering a version again gives the same SHA-256 (the stored file stays the reference).
+
+Both files of a version are rendered once and stored (VersionContrat.pdf at submission, the signed copy
+VersionContrat.exemplaire at each signature and at the délégué's decision: services.ranger_exemplaire);
+a download serves the stored file, never a new rendering. What the document says by law (legal basis,
+rights, recourse, personal data, each party's role) is data in contrats.mentions, frozen in the content."""
 
 import functools
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import weasyprint
@@ -16,7 +22,8 @@ from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.css import ColorProfile
 
-from .models import Contrat, ObjectifContrat, Partie
+from . import mentions
+from .models import Contrat, ObjectifContrat, Partie, Transition
 
 FEUILLE_DE_STYLE = Path(settings.BASE_DIR) / "static" / "contrats" / "pdf.css"
 # PDF/A-3a: an archivable PDF (fonts embedded, colour profile) that is also tagged for screen readers.
@@ -67,6 +74,18 @@ def nom_partie(contrat, partie):
     return ""
 
 
+_CODE_POSTAL_VILLE = re.compile(r"\b\d{5}\s+(?P<commune>\S.*)$")
+
+
+def lieu_de(structure):
+    """Where the contract is signed (« Fait à … »): the structure's commune, read from the last line of its
+    address holding a postcode (« 88000 Épinal »); else the name of its territory."""
+    for ligne in reversed((structure.adresse or "").splitlines()):
+        if trouve := _CODE_POSTAL_VILLE.search(ligne.strip()):
+            return trouve["commune"].strip()
+    return structure.territoire.nom
+
+
 def contenu_de(contrat, *, numero, le=None):
     """The snapshot of everything the document shows (JSON-ready, deterministic)."""
     acc = contrat.accompagnement
@@ -97,7 +116,22 @@ def contenu_de(contrat, *, numero, le=None):
         "motif_intensite_reduite": contrat.get_motif_intensite_reduite_display()
         if contrat.motif_intensite_reduite
         else "",
-        "parties": [{"code": p, "libelle": Partie(p).label, "nom": nom_partie(contrat, p)} for p in contrat.parties()],
+        "parties": [
+            {
+                "code": p,
+                "libelle": Partie(p).label,
+                "role": mentions.role(contrat.type, p),
+                "nom": nom_partie(contrat, p),
+            }
+            for p in contrat.parties()
+        ],
+        "lieu": lieu_de(acc.structure),
+        "mentions": mentions.mentions(
+            contrat.type,
+            structure=acc.structure.nom,
+            departement=acc.structure.territoire.departement.nom,
+            territoire=acc.structure.territoire.nom,
+        ),
         "objectifs": [
             {
                 "id": ligne.objectif_id,
@@ -130,15 +164,18 @@ def _date_pdf(iso):
     return iso[:19] + "Z" if iso else ""
 
 
-def rendre_pdf(contenu, *, signatures=(), brouillon=False):
-    """PDF bytes of one version; with `signatures`, the signed copy with the evidence page."""
+def rendre_pdf(contenu, *, signatures=(), decision=None, brouillon=False):
+    """PDF bytes of one version; with `signatures` (and the délégué's `decision`, see decision_de), the
+    signed copy with the evidence page."""
     empreinte = empreinte_contenu(contenu)
+    signatures = list(signatures)
     html = render_to_string(
         "contrats/pdf/contrat.html",
         {
             "c": contenu,
-            "signatures": list(signatures),
-            "signatures_par_partie": {s.partie: s for s in signatures},
+            "signatures": signatures,
+            "parties": _parties(contenu, signatures),
+            "decision": decision,
             "empreinte": empreinte,
             "brouillon": brouillon,
             "date_pdf": _date_pdf(contenu.get("figee_le", "")),
@@ -164,10 +201,50 @@ def _chemin_logo(contenu):
     return chemin.as_uri() if chemin.exists() else ""
 
 
+def _parties(contenu, signatures):
+    """Each party as frozen, with who actually signed for it (a named manager rather than « le ou la
+    responsable de … »), in the role frozen with the version."""
+    par_partie = {s.partie: s for s in signatures}
+    return [
+        {
+            **p,
+            "role": p.get("role") or Partie(p["code"]).label,
+            "signature": par_partie.get(p["code"]),
+            "signataire": par_partie[p["code"]].nom_signataire if p["code"] in par_partie else p["nom"],
+        }
+        for p in contenu["parties"]
+    ]
+
+
+DECISIONS = {"validation": "validé", "refus": "refusé"}
+
+
+def decision_de(version):
+    """The délégué insertion's decision on this version (validated or refused: a decision ends the version's
+    path, so it cannot belong to an earlier one), or None."""
+    transition = (
+        Transition.objects.filter(contrat_id=version.contrat_id, action__in=DECISIONS, le__gte=version.figee_le)
+        .select_related("par")
+        .order_by("-le", "-pk")
+        .first()
+    )
+    if transition is None:
+        return None
+    return {
+        "decision": DECISIONS[transition.action],
+        "le": transition.le,
+        "par": str(transition.par),
+        "motif": transition.motif,
+    }
+
+
 def pdf_version(version, *, avec_signatures=True):
-    """The signed copy of a version (frozen content + who signed, when and how)."""
-    signatures = list(version.signatures.select_related("user")) if avec_signatures else []
-    return rendre_pdf(version.contenu, signatures=signatures)
+    """The signed copy of a version as it stands: frozen content + who signed, when and how + the délégué's
+    decision. Rendered and stored by services.ranger_exemplaire when one of these changes, not per request."""
+    if not avec_signatures:
+        return rendre_pdf(version.contenu)
+    signatures = list(version.signatures.select_related("user", "recueillie_par"))
+    return rendre_pdf(version.contenu, signatures=signatures, decision=decision_de(version))
 
 
 def apercu_brouillon(contrat: Contrat):

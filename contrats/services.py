@@ -358,6 +358,11 @@ def ajouter_objectif(*, contrat, par, domaine, libelle, critere="", echeance=Non
         return existant
     _refuser_si(contrat.etat != E.BROUILLON, "On n'ajoute un objectif qu'à un brouillon.")
     _refuser_si(not libelle.strip(), "Écrivez l'objectif.")
+    _refuser_si(
+        echeance is not None and not (contrat.date_debut <= echeance <= contrat.date_fin),
+        f"L'échéance de l'objectif doit tomber dans la période du contrat (du {contrat.date_debut:%d/%m/%Y} au "
+        f"{contrat.date_fin:%d/%m/%Y}).",
+    )
     objectif = Objectif.objects.create(
         accompagnement=contrat.accompagnement,
         domaine=domaine,
@@ -419,6 +424,37 @@ def soumettre(*, contrat, par, version):
         return contrat
 
 
+def ranger_exemplaire(version, fichiers):
+    """Render the signed copy of `version` as it stands now (signatures, decision) and store it in
+    VersionContrat.exemplaire; the previous copy is deleted once the transaction commits. Called in the
+    transaction of each step that changes it (a signature, the délégué's decision); `fichiers` is the list of
+    _fichiers_retires_si_echec, so a refused step leaves no file behind."""
+    ancien = version.exemplaire.name
+    donnees = pdf.pdf_version(version)
+    nom = f"{version.contrat.reference}-v{version.numero}-signe-{pdf.sha256(donnees)[:12]}.pdf"
+    version.exemplaire.save(nom, ContentFile(donnees), save=False)
+    fichiers.append(version.exemplaire)
+    version.save(update_fields=["exemplaire"])
+    if ancien and ancien != version.exemplaire.name:
+        storage = version.exemplaire.storage
+        transaction.on_commit(lambda: storage.delete(ancien))
+
+
+def exemplaire(version):
+    """The stored file a version's download serves (views.pdf_version): its signed copy, or the frozen
+    document while nobody has signed. A version signed before copies were stored (or the demo's, written
+    without rendering) gets its copy rendered and stored here, once."""
+    if version.exemplaire:
+        return version.exemplaire
+    if version.pdf and not version.signatures.exists():
+        return version.pdf
+    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+        version = VersionContrat.objects.select_for_update().select_related("contrat").get(pk=version.pk)
+        if not version.exemplaire:
+            ranger_exemplaire(version, fichiers)
+    return version.exemplaire
+
+
 @transaction.atomic
 def rouvrir(*, contrat, par, motif="", version):
     """Change a contract submitted but not yet in force. Without any signature the frozen version is
@@ -438,6 +474,8 @@ def rouvrir(*, contrat, par, motif="", version):
     version = contrat.version_courante()
     if version is not None and not version.signatures.exists():
         _supprimer_apres_commit(version.pdf)
+        if version.exemplaire:
+            _supprimer_apres_commit(version.exemplaire)
         version.delete()
         _journaliser(contrat, action="retour en brouillon", par=par, etat_apres=E.BROUILLON, motif=motif)
         return contrat
@@ -713,6 +751,7 @@ def signer(
             else:
                 _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.SIGNE)
                 _notifier(contrat, "signé par toutes les parties")
+        ranger_exemplaire(version, fichiers)
         return signature
 
 
@@ -723,22 +762,25 @@ def _decision(contrat, par, version):
     return contrat
 
 
-@transaction.atomic
 def valider(*, contrat, par, motif="", version):
-    contrat = _decision(contrat, par, version)
-    _prendre_effet(contrat, par)
-    _journaliser(contrat, action="validation", par=par, etat_apres=E.VALIDE, motif=motif)
-    _notifier(contrat, "validé par le délégué insertion")
-    return contrat
+    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+        contrat = _decision(contrat, par, version)
+        _prendre_effet(contrat, par)
+        _journaliser(contrat, action="validation", par=par, etat_apres=E.VALIDE, motif=motif)
+        _notifier(contrat, "validé par le délégué insertion")
+        # The signed copy now carries the Département's decision, date and délégué.
+        ranger_exemplaire(contrat.version_courante(), fichiers)
+        return contrat
 
 
-@transaction.atomic
 def refuser(*, contrat, par, motif, version):
-    contrat = _decision(contrat, par, version)
-    _refuser_si(not (motif or "").strip(), "Indiquez le motif du refus.")
-    _journaliser(contrat, action="refus", par=par, etat_apres=E.REFUSE, motif=motif)
-    _notifier(contrat, "refusé par le délégué insertion")
-    return contrat
+    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+        contrat = _decision(contrat, par, version)
+        _refuser_si(not (motif or "").strip(), "Indiquez le motif du refus.")
+        _journaliser(contrat, action="refus", par=par, etat_apres=E.REFUSE, motif=motif)
+        _notifier(contrat, "refusé par le délégué insertion")
+        ranger_exemplaire(contrat.version_courante(), fichiers)
+        return contrat
 
 
 @transaction.atomic

@@ -279,17 +279,19 @@ def modifier(request, pk):
     return render(
         request,
         "contrats/modifier.html",
-        {"contrat": contrat, "form": form, "objectif_form": NouvelObjectifForm(prefix="objectif")},
+        {"contrat": contrat, "form": form, "objectif_form": NouvelObjectifForm(prefix="objectif", contrat=contrat)},
     )
 
 
 @require_POST
 def ajouter_objectif(request, pk):
     contrat = _contrat(request, pk)
-    form = NouvelObjectifForm(request.POST, prefix="objectif")
+    form = NouvelObjectifForm(request.POST, prefix="objectif", contrat=contrat)
     if form.is_valid():
         if _executer(request, services.ajouter_objectif, contrat=contrat, par=request.user, **form.cleaned_data):
             messages.success(request, "Objectif ajouté au contrat et au dossier.")
+    elif "echeance" in form.errors:
+        messages.error(request, "L'objectif n'a pas été ajouté. " + " ".join(form.errors["echeance"]))
     else:
         messages.error(request, "L'objectif n'a pas été ajouté : indiquez au moins son domaine et son libellé.")
     return redirect("contrats:modifier", pk=contrat.pk)
@@ -551,15 +553,19 @@ def _reponse_pdf(donnees, nom):
 
 @require_GET
 def pdf_version(request, pk, numero):
-    """A version's signed copy: frozen content, signatures and their evidence."""
+    """A version's signed copy (frozen content, signatures, decision, evidence), or with `?original=1` the
+    frozen document whose SHA-256 the parties signed. Both are stored files, served as they are: rendering
+    happens once, at the step that changes them (services.ranger_exemplaire), never per request."""
     contrat = _contrat(request, pk)
     version = get_object_or_404(VersionContrat.objects.filter(contrat=contrat), numero=numero)
     if request.GET.get("original"):
         if not version.pdf:  # the demo's oldest versions keep no rendered file (demo/donnees.py)
             raise Http404("Le document figé de cette version n'est pas conservé.")
-        with version.pdf.open("rb") as fichier:
-            return _reponse_pdf(fichier.read(), f"{contrat.reference}-v{numero}-original.pdf")
-    return _reponse_pdf(pdf_module.pdf_version(version), f"{contrat.reference}-v{numero}.pdf")
+        fichier, nom = version.pdf, f"{contrat.reference}-v{numero}-original.pdf"
+    else:
+        fichier, nom = services.exemplaire(version), f"{contrat.reference}-v{numero}.pdf"
+    with fichier.open("rb") as flux:
+        return _reponse_pdf(flux.read(), nom)
 
 
 @require_GET

@@ -35,3 +35,17 @@ def date_fr(iso):
         return datetime.date.fromisoformat(str(iso)[:10]).strftime("%d/%m/%Y")
     except ValueError:
         return iso
+
+
+_GUILLEMETS = "«»“”„\"' \u00a0\u202f"
+
+
+@register.filter
+def entre_guillemets(texte):
+    """« … » once: a quotation already typed with its quotes (the person's words often are) is not
+    quoted twice (« « … » »)."""
+    texte = str(texte or "").strip()
+    interieur = texte.strip(_GUILLEMETS)
+    if not interieur:
+        return ""
+    return f"« {interieur} »"
