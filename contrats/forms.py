@@ -1,5 +1,6 @@
 """Forms of the contract screens. They only collect input; the rules live in contrats.services."""
 
+from crispy_forms.layout import Field, Layout
 from django import forms
 
 from accompagnement.forms import JetonMixin
@@ -8,6 +9,7 @@ from accounts.formulaires import FormulaireMixin
 from referentiel import bornes
 from referentiel.models import TypeContrat
 
+from . import liste
 from .models import Contrat
 from .services import CHAMPS_DU_BROUILLON, partenaires_possibles
 
@@ -138,3 +140,33 @@ class AvenantForm(FormulaireMixin, JetonMixin, forms.Form):
         "par chaque partie (et validé, s'il doit l'être).",
     )
     motif = forms.CharField(label="motif de l'avenant", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FiltresContratsForm(FormulaireMixin, forms.Form):
+    """The filters of « Mes contrats », sent in the query string (a bookmarkable list)."""
+
+    sans_note = True
+    personne = forms.CharField(label="Personne", required=False, help_text="Nom, avec ou sans accents.")
+    type = forms.ChoiceField(label="Type de contrat", required=False)
+    statut = forms.ChoiceField(label="État", required=False, choices=[("", "Tous"), *liste.CHOIX_STATUT])
+    referent = forms.ModelChoiceField(label="Référent", queryset=None, required=False, empty_label="Tous")
+    validateur = forms.ModelChoiceField(
+        label="Décidé par", queryset=None, required=False, empty_label="Tous", help_text="Le délégué insertion."
+    )
+
+    def __init__(self, *args, referents=None, validateurs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = [("", "Tous"), *[(t.value, t.label.capitalize()) for t in TypeContrat]]
+        self.fields["validateur"].queryset = validateurs
+        if referents is None:  # a référent's own contracts
+            del self.fields["referent"]
+        else:
+            self.fields["referent"].queryset = referents
+
+    def mise_en_page(self):
+        return Layout(*(Field(nom, wrapper_class="col-sm-6 col-lg") for nom in self.fields))
+
+    def filtres(self):
+        """The valid filters (an unknown choice in a hand-edited address is ignored, and said)."""
+        self.is_valid()
+        return {nom: valeur for nom, valeur in self.cleaned_data.items() if valeur not in ("", None)}

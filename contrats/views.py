@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement
+from accompagnement.selectors import referents_de_l_equipe
 from accounts import acces
 
+from . import liste, services
 from . import pdf as pdf_module
-from . import services
 from .forms import (
     AvenantForm,
     BrouillonForm,
     DecisionForm,
+    FiltresContratsForm,
     MotifForm,
     NouveauContratForm,
     NouvelObjectifForm,
@@ -64,22 +66,36 @@ def _evidence(request):
 
 @require_GET
 def mes_contrats(request):
-    """The référent's contracts by state, and their unread notifications."""
-    qs = (
-        Contrat.objects.visibles_par(request.user)
-        .filter(accompagnement__referent=request.user)
-        .select_related("accompagnement__resident")
-        .order_by("date_fin")
+    """The référent's contracts (a manager's: the structure's), « à traiter » first, filtered by a GET
+    form (bookmarkable), paged; and the unread notifications."""
+    user = request.user
+    equipe = liste.voit_la_structure(user)
+    tous = liste.contrats_de(user)
+    form = FiltresContratsForm(
+        request.GET or None,
+        referents=referents_de_l_equipe(user) if equipe else None,
+        validateurs=liste.validateurs(tous),
     )
-    par_etat = {}
-    for contrat in qs:
-        par_etat.setdefault(contrat.get_etat_display(), []).append(contrat)
-    notifications = list(request.user.notifications_contrats.non_lues().select_related("contrat")[:20])
+    filtres = form.filtres() if request.GET else {}
+    qs = liste.ordonner(liste.filtrer(liste.annoter(tous, user), **filtres)).select_related(
+        "accompagnement__resident", "accompagnement__referent"
+    )
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    page.object_list = liste.decorer(list(page.object_list))
+    notifications = list(user.notifications_contrats.non_lues().select_related("contrat")[:20])
     if notifications:
-        request.user.notifications_contrats.non_lues().filter(pk__in=[n.pk for n in notifications]).update(
+        user.notifications_contrats.non_lues().filter(pk__in=[n.pk for n in notifications]).update(
             lue_le=timezone.now()
         )
-    return render(request, "contrats/mes_contrats.html", {"par_etat": par_etat, "notifications": notifications})
+    contexte = {
+        "page_obj": page,
+        "form": form,
+        "filtre": bool(filtres),
+        "a_traiter": liste.annoter(tous, user).exclude(a_traiter="").count(),
+        "equipe": equipe,
+        "notifications": notifications,
+    }
+    return render(request, "contrats/mes_contrats.html", contexte)
 
 
 @require_GET
