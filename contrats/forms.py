@@ -2,12 +2,14 @@
 
 from crispy_forms.layout import Field, Layout
 from django import forms
+from django.utils.text import capfirst
 
 from accompagnement.forms import JetonMixin
 from accompagnement.models import Objectif
 from accounts.formulaires import FormulaireMixin
 from referentiel import bornes
 from referentiel.models import TypeContrat
+from referentiel.regles import parametre
 
 from . import liste
 from .models import Contrat
@@ -17,10 +19,15 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class NouveauContratForm(FormulaireMixin, JetonMixin, forms.Form):
-    type = forms.ChoiceField(label="type de contrat")
-    date_debut = forms.DateField(label="début", widget=DATE, validators=[bornes.SUIVI])
+    type = forms.ChoiceField(label="Type de contrat")
+    date_debut = forms.DateField(
+        label="Début",
+        widget=DATE,
+        validators=[bornes.SUIVI],
+        help_text="Un contrat qui en suit un autre commence le jour où le précédent finit.",
+    )
     date_fin = forms.DateField(
-        label="fin",
+        label="Fin",
         widget=DATE,
         required=False,
         validators=[bornes.SUIVI],
@@ -29,13 +36,13 @@ class NouveauContratForm(FormulaireMixin, JetonMixin, forms.Form):
 
     def __init__(self, *args, types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [(t, TypeContrat(t).label) for t in types]
+        self.fields["type"].choices = [(t, capfirst(TypeContrat(t).label)) for t in types]
 
 
 class BrouillonForm(FormulaireMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     objectifs = forms.ModelMultipleChoiceField(
-        label="objectifs du contrat",
+        label="Objectifs du contrat",
         queryset=Objectif.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -45,7 +52,18 @@ class BrouillonForm(FormulaireMixin, forms.ModelForm):
     class Meta:
         model = Contrat
         fields = CHAMPS_DU_BROUILLON
-        widgets = {"date_debut": DATE, "date_fin": DATE}
+        widgets = {
+            "date_debut": DATE,
+            "date_fin": DATE,
+            "engagements_personne": forms.Textarea(attrs={"rows": 4}),
+            "engagements_structure": forms.Textarea(attrs={"rows": 4}),
+            "engagements_partenaire": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "engagements_personne": "Ce que la personne s'engage à faire, dans des mots qu'elle comprend.",
+            "engagements_structure": "Ce que le référent et la structure s'engagent à apporter.",
+            "motif_intensite_reduite": "Obligatoire quand l'intensité est inférieure à la norme du référentiel.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +78,9 @@ class BrouillonForm(FormulaireMixin, forms.ModelForm):
         if contrat.type != TypeContrat.CONTRAT_ENGAGEMENT:
             del self.fields["heures_activite_hebdo"]
             del self.fields["motif_intensite_reduite"]
+        else:  # the norm is the référentiel's (a territory may set its own)
+            norme = parametre("ACTIVITE_HEBDO_HEURES", contrat.accompagnement.structure.territoire)
+            self.fields["heures_activite_hebdo"].help_text = f"En principe {norme} heures ; moins, avec un motif."
 
 
 class NouvelObjectifForm(FormulaireMixin, JetonMixin, forms.ModelForm):
@@ -74,25 +95,25 @@ class NouvelObjectifForm(FormulaireMixin, JetonMixin, forms.ModelForm):
 class MotifForm(FormulaireMixin, forms.Form):
     sans_note = True
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    motif = forms.CharField(label="motif", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    motif = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, etiquette=None, en_ligne=False, **kwargs):
         super().__init__(*args, **kwargs)
         motif = self.fields["motif"]
         if etiquette:
-            motif.label = etiquette
+            motif.label = capfirst(etiquette)
         if en_ligne:  # beside its buttons: one line, the label as placeholder and for screen readers
             motif.widget = forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": motif.label})
             self.etiquettes_masquees = True
 
 
 class RuptureForm(MotifForm):
-    le = forms.DateField(label="prend effet le", widget=DATE, validators=[bornes.SUIVI])
+    le = forms.DateField(label="Prend effet le", widget=DATE, validators=[bornes.SUIVI])
 
 
 class DecisionForm(MotifForm):
     decision = forms.ChoiceField(
-        label="décision",
+        label="Décision",
         choices=[("valider", "valider"), ("differer", "différer"), ("refuser", "refuser")],
         widget=forms.RadioSelect,
     )
@@ -134,12 +155,16 @@ class AvenantForm(FormulaireMixin, JetonMixin, forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     date_effet = forms.DateField(
-        label="date d'effet de l'avenant",
+        label="Date d'effet de l'avenant",
         widget=DATE,
         help_text="La version signée reste en vigueur jusqu'à cette date, et tant que l'avenant n'est pas signé "
         "par chaque partie (et validé, s'il doit l'être).",
     )
-    motif = forms.CharField(label="motif de l'avenant", widget=forms.Textarea(attrs={"rows": 3}))
+    motif = forms.CharField(
+        label="Motif de l'avenant",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce qui change et pourquoi ; la personne signe l'avenant.",
+    )
 
 
 class FiltresContratsForm(FormulaireMixin, forms.Form):
