@@ -1,11 +1,11 @@
 """Forms of the contract screens. They only collect input; the rules live in contrats.services."""
 
-from crispy_forms.layout import Field, Layout
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.utils.text import capfirst
 
 from accompagnement.forms import JetonMixin
-from accompagnement.models import Objectif
+from accompagnement.models import EvaluationObjectif, Objectif
 from accounts.formulaires import FormulaireMixin
 from referentiel import bornes
 from referentiel.models import TypeContrat
@@ -16,6 +16,8 @@ from .models import Contrat
 from .services import CHAMPS_DU_BROUILLON, partenaires_possibles
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Fields added after FormulaireMixin's __init__ (one set per objective) carry their class themselves.
+TEXTE_COURT = {"rows": 2, "class": "form-control"}
 
 
 class NouveauContratForm(FormulaireMixin, JetonMixin, forms.Form):
@@ -195,3 +197,71 @@ class FiltresContratsForm(FormulaireMixin, forms.Form):
         """The valid filters (an unknown choice in a hand-edited address is ignored, and said)."""
         self.is_valid()
         return {nom: valeur for nom, valeur in self.cleaned_data.items() if valeur not in ("", None)}
+
+
+class EvaluationFinDeContratForm(FormulaireMixin, JetonMixin, forms.Form):
+    """The évaluation partagée of a contract's end (contrats.evaluation): each objective's attainment, the
+    skills shown and the person's words, then her cooperation and satisfaction."""
+
+    rappel_lecture = True  # « in her own words »: the person may read it (components/rappel_lecture.html)
+    cooperation = forms.CharField(
+        label="Coopération de la personne",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Comment la personne s'est saisie de l'accompagnement et de ce contrat.",
+    )
+    satisfaction = forms.CharField(
+        label="Satisfaction de la personne, en ses propres mots",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ses mots, tels qu'elle les dit.",
+    )
+
+    def __init__(self, *args, contrat, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objectifs = [ligne.objectif for ligne in contrat.lignes_objectifs.select_related("objectif")]
+        niveaux = [("", "— choisir —"), *[(n.value, capfirst(n.label)) for n in EvaluationObjectif.Niveau]]
+        for objectif in self.objectifs:
+            derniere = objectif.evaluations.first()  # the last one, a starting point for the discussion
+            self.fields[f"niveau_{objectif.pk}"] = forms.TypedChoiceField(
+                label="Niveau d'atteinte",
+                choices=niveaux,
+                coerce=int,
+                initial=derniere.niveau if derniere else None,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"competences_{objectif.pk}"] = forms.CharField(
+                label="Compétences mobilisées", required=False, widget=forms.Textarea(attrs=TEXTE_COURT)
+            )
+            self.fields[f"parole_{objectif.pk}"] = forms.CharField(
+                label="En ses propres mots", required=False, widget=forms.Textarea(attrs=TEXTE_COURT)
+            )
+
+    def mise_en_page(self):
+        return Layout(
+            *(
+                Fieldset(
+                    f"Objectif : {objectif.libelle}",
+                    f"niveau_{objectif.pk}",
+                    f"competences_{objectif.pk}",
+                    f"parole_{objectif.pk}",
+                )
+                for objectif in self.objectifs
+            ),
+            Fieldset("La personne", "cooperation", "satisfaction"),
+        )
+
+    def donnees(self):
+        """The arguments of contrats.evaluation.enregistrer."""
+        d = self.cleaned_data
+        return {
+            "niveaux": {
+                o.pk: {
+                    "niveau": d[f"niveau_{o.pk}"],
+                    "competences": d[f"competences_{o.pk}"],
+                    "parole_personne": d[f"parole_{o.pk}"],
+                }
+                for o in self.objectifs
+            },
+            "cooperation": d["cooperation"],
+            "satisfaction": d["satisfaction"],
+            "jeton": d["jeton"],
+        }

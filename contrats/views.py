@@ -14,12 +14,14 @@ from accompagnement.models import Accompagnement
 from accompagnement.selectors import referents_de_l_equipe
 from accounts import acces
 
+from . import evaluation as evaluation_de_fin
 from . import liste, services
 from . import pdf as pdf_module
 from .forms import (
     AvenantForm,
     BrouillonForm,
     DecisionForm,
+    EvaluationFinDeContratForm,
     FiltresContratsForm,
     MotifForm,
     NouveauContratForm,
@@ -388,14 +390,33 @@ def rompre(request, pk):
     return redirect("contrats:detail", pk=contrat.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def renouveler(request, pk):
+    """« Préparer le renouvellement »: from the évaluation partagée of the ending contract (asked for here
+    when its kind requires one and it is not done yet, shown when it is), the new draft."""
     contrat = _contrat(request, pk)
-    nouveau_contrat = _executer(request, services.preparer_renouvellement, contrat=contrat, par=request.user)
-    if nouveau_contrat:
-        messages.success(request, "Renouvellement préparé : il commence le jour où finit ce contrat.")
-        return redirect("contrats:modifier", pk=nouveau_contrat.pk)
-    return redirect("contrats:detail", pk=contrat.pk)
+    if not acces.peut_rediger(request.user, contrat):
+        raise PermissionDenied("Seuls le référent de la mesure et le responsable préparent le renouvellement.")
+    if refus := services.refus_du_renouvellement(contrat):
+        messages.error(request, refus)
+        return redirect(contrat)
+    evaluation = evaluation_de_fin.de(contrat)
+    a_evaluer = evaluation is None and evaluation_de_fin.requise(contrat)
+    form = EvaluationFinDeContratForm(request.POST or None, contrat=contrat) if a_evaluer else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        nouveau_contrat = _executer(
+            request,
+            services.preparer_renouvellement,
+            contrat=contrat,
+            par=request.user,
+            evaluation=form.donnees() if form else None,
+        )
+        if nouveau_contrat:
+            messages.success(request, "Renouvellement préparé : il commence le jour où finit ce contrat.")
+            return redirect("contrats:modifier", pk=nouveau_contrat.pk)
+        if form is None:
+            return redirect(contrat)
+    return render(request, "contrats/renouveler.html", {"contrat": contrat, "form": form, "evaluation": evaluation})
 
 
 @require_POST
