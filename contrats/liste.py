@@ -2,7 +2,7 @@
 which status. Everything is computed in the database (annotations) so a list of hundreds is filtered,
 ordered « à traiter » first and paged without reading every contract."""
 
-from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts import acces
@@ -146,8 +146,10 @@ def filtrer(qs, *, personne="", type="", statut="", referent=None, validateur=No
 
 
 def ordonner(qs):
-    """À traiter first, then the contracts in force or being prepared, then the ended ones; each group by end."""
-    return qs.order_by("rang", "date_fin", "pk")
+    """À traiter first, then the contracts in force or being prepared (the nearest end first), then the
+    ended ones (the latest first)."""
+    prochaine_fin = Case(When(rang__lt=2, then=F("date_fin")), default=None, output_field=DateField())
+    return qs.order_by("rang", prochaine_fin.asc(nulls_last=True), "-date_fin", "pk")
 
 
 def validateurs(qs):

@@ -102,6 +102,8 @@ def test_filtre_par_delegue_qui_a_decide(client, referent):
 def test_a_traiter_d_abord(client, referent, structure):
     en_cours = contrat(referent, nom="Encours", fin=D(2026, 4, 1))
     expire = contrat(referent, nom="Expire", debut=D(2025, 6, 1), fin=D(2025, 12, 1))
+    plus_ancien = contrat(referent, nom="Ancien", debut=D(2025, 1, 1), fin=D(2025, 6, 1))
+    plus_tard = contrat(referent, nom="Plustard", debut=D(2026, 2, 1), fin=D(2026, 8, 1))
     differe = contrat(referent, nom="Differe", etat=E.DIFFERE, fin=D(2026, 12, 1))
     refuse = contrat(referent, nom="Refuse", etat=E.REFUSE, fin=D(2026, 11, 1))
     a_signer = brouillon(referent)  # soumis : ma signature est attendue
@@ -109,7 +111,8 @@ def test_a_traiter_d_abord(client, referent, structure):
     client.force_login(referent)
     pks, html = lignes(client)
     assert set(pks[:3]) == {differe.pk, refuse.pk, a_signer.pk}
-    assert pks[3:] == [en_cours.pk, expire.pk]
+    # Then in force, the nearest end first; then ended, the latest first.
+    assert pks[3:] == [en_cours.pk, plus_tard.pk, expire.pk, plus_ancien.pk]
     assert "votre signature est attendue" in html and "réponse attendue par le délégué insertion" in html
     assert "3 contrats à traiter" in html
     # Once the référent signed, only the person's signature is missing: no longer waiting for the référent.
