@@ -183,7 +183,7 @@ class FiltresContratsForm(FormulaireMixin, forms.Form):
 
     def __init__(self, *args, referents=None, validateurs=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = [("", "Tous"), *[(t.value, t.label.capitalize()) for t in TypeContrat]]
+        self.fields["type"].choices = [("", "Tous"), *[(t.value, capfirst(t.label)) for t in TypeContrat]]
         self.fields["validateur"].queryset = validateurs
         if referents is None:  # a référent's own contracts
             del self.fields["referent"]
@@ -243,10 +243,11 @@ class EvaluationFinDeContratForm(FormulaireMixin, JetonMixin, forms.Form):
                     f"niveau_{objectif.pk}",
                     f"competences_{objectif.pk}",
                     f"parole_{objectif.pk}",
+                    css_class="mb-4",
                 )
                 for objectif in self.objectifs
             ),
-            Fieldset("La personne", "cooperation", "satisfaction"),
+            Fieldset("La personne", "cooperation", "satisfaction", css_class="mb-4"),
         )
 
     def donnees(self):

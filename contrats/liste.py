@@ -4,6 +4,7 @@ ordered « à traiter » first and paged without reading every contract."""
 
 from django.db.models import Case, CharField, DateField, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts import acces
 from referentiel.models import TypeContrat
@@ -28,7 +29,7 @@ A_TRAITER = "a_traiter"
 CHOIX_STATUT = [
     (A_TRAITER, "À traiter"),
     *[
-        (code, STATUTS[code].capitalize())
+        (code, capfirst(STATUTS[code]))
         for code in (
             E.BROUILLON,
             E.EN_SIGNATURE,

@@ -59,3 +59,10 @@ def test_les_choix_et_aides_du_brouillon(referent):
     assert form.fields["engagements_personne"].help_text
     nouveau = NouveauContratForm(types=[TypeContrat.CER])
     assert nouveau.fields["type"].choices[0][1][0].isupper()
+
+
+def test_les_filtres_gardent_les_sigles():
+    form = FiltresContratsForm(referents=None, validateurs=User.objects.none())
+    choix = dict(form.fields["type"].choices)
+    assert "(COM)" in choix[TypeContrat.COM] and "ASLL" in choix[TypeContrat.PLAN_ASLL]
+    assert "referent" not in form.fields  # a référent's own list: no référent filter
