@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Accompagnement, ActionCollective, CoReferent, Entretien, EvaluationObjectif, Objectif
+from .models import (
+    Accompagnement,
+    ActionCollective,
+    CoReferent,
+    Entretien,
+    EvaluationObjectif,
+    EvaluationPartagee,
+    Objectif,
+)
 
 
 @admin.register(Accompagnement)
@@ -18,5 +26,5 @@ class EntretienAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["accompagnement", "objectifs"]
 
 
-for model in (CoReferent, ActionCollective, Objectif, EvaluationObjectif):
+for model in (CoReferent, ActionCollective, Objectif, EvaluationObjectif, EvaluationPartagee):
     admin.site.register(model, SimpleHistoryAdmin)

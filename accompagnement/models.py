@@ -421,6 +421,44 @@ class Objectif(models.Model):
         return self.libelle
 
 
+class EvaluationPartagee(models.Model):
+    """An évaluation partagée as a whole (domain.md §7: at the end of a contract, before its renewal; at the
+    end of an action; at exit). Each objective's attainment, the skills shown and the person's words about
+    it are its EvaluationObjectif rows (`objectifs`); the whole adds what only the whole says: the
+    person's cooperation and her satisfaction, in her own words."""
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.CASCADE, related_name="evaluations_partagees", verbose_name="accompagnement"
+    )
+    # The contract whose end is evaluated (the renewal starts from it); none for an exit or an action.
+    contrat = models.OneToOneField(
+        "contrats.Contrat",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation",
+        verbose_name="contrat évalué",
+    )
+    date = models.DateField("date", default=timezone.localdate, validators=[bornes.SUIVI])
+    cooperation = models.TextField(
+        "coopération de la personne", help_text="Comment la personne s'est saisie de l'accompagnement et du contrat."
+    )
+    satisfaction = models.TextField(
+        "satisfaction de la personne, en ses propres mots", help_text="Ses mots, tels qu'elle les dit."
+    )
+    auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    jeton = champ_jeton()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "évaluation partagée"
+        verbose_name_plural = "évaluations partagées"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"Évaluation partagée du {self.date:%d/%m/%Y}"
+
+
 class EvaluationObjectif(models.Model):
     """The shared evaluation of an objective (évaluation partagée): attainment and the person's own words."""
 
@@ -436,6 +474,15 @@ class EvaluationObjectif(models.Model):
     competences = models.TextField("compétences mobilisées", blank=True)
     parole_personne = models.TextField("en ses propres mots", blank=True)
     commentaire = models.TextField("commentaire du référent", blank=True)
+    # Set when the objective was evaluated within a whole évaluation partagée (a contract's end).
+    evaluation_partagee = models.ForeignKey(
+        EvaluationPartagee,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="objectifs",
+        verbose_name="évaluation partagée",
+    )
     auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
     jeton = champ_jeton()
     history = HistoricalRecords()

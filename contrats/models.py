@@ -29,7 +29,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accompagnement.jeton import champ_jeton
-from accompagnement.models import Accompagnement
+from accompagnement.models import Accompagnement, EvaluationPartagee
 from accounts import acces
 from referentiel import bornes
 from referentiel.delais import libelle_delai, relativedelta_de
@@ -289,6 +289,11 @@ class Contrat(models.Model):
     def successeur(self):
         """The living renewal of this contract (a cancelled or refused one does not count), or None."""
         return Contrat.objects.vivants().filter(precedent=self).first()
+
+    def evaluation_de_fin(self):
+        """The évaluation partagée of this contract's end, from which its renewal starts (contrats.evaluation),
+        or None."""
+        return EvaluationPartagee.objects.filter(contrat=self).first()
 
     def version_courante(self):
         return self.versions.filter(numero=self.numero_version).first()

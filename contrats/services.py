@@ -23,6 +23,7 @@ from referentiel.delais import relativedelta_de
 from referentiel.models import ContactPartenaire, Modalite, TypeContrat
 from referentiel.regles import parametre, parametre_delta, regles
 
+from . import evaluation as evaluation_de_fin
 from . import pdf
 from .models import (
     PARTIES_EXTERNES,
@@ -847,12 +848,7 @@ def renouvellement_possible_le(contrat):
     return contrat.date_fin - preavis
 
 
-@transaction.atomic
-def preparer_renouvellement(*, contrat, par, le=None):
-    """A draft that starts exactly when this contract ends, with the objectives not yet met."""
-    _autoriser(acces.peut_rediger(par, contrat))
-    contrat = _verrouiller(contrat)
-    le = le or timezone.localdate()
+def _verifier_renouvelable(contrat, le):
     _refuser_si(contrat.etat not in Contrat.ETATS_EN_VIGUEUR, "Seul un contrat signé se renouvelle.")
     _refuser_si(contrat.successeur(), "Le renouvellement de ce contrat est déjà en préparation.")
     _refuser_si(
@@ -871,6 +867,32 @@ def preparer_renouvellement(*, contrat, par, le=None):
             f"Ce contrat a déjà été renouvelé {r.renouvellements_max} fois, le maximum pour cette modalité : "
             "un nouveau renouvellement n'est pas possible. La mesure doit prendre fin ou la personne être réorientée.",
         )
+
+
+def refus_du_renouvellement(contrat, le=None):
+    """Why this contract cannot be renewed today (the French message), or None: the renewal page says it
+    before asking for the evaluation."""
+    try:
+        _verifier_renouvelable(contrat, le or timezone.localdate())
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+@transaction.atomic
+def preparer_renouvellement(*, contrat, par, le=None, evaluation=None):
+    """A draft that starts exactly when this contract ends, with the objectives not yet met. A CER, a
+    contrat d'engagement or a plan ASLL is renewed from the évaluation partagée of its end: the one
+    recorded, or `evaluation` (contrats.evaluation.enregistrer's arguments), recorded here first."""
+    _autoriser(acces.peut_rediger(par, contrat))
+    contrat = _verrouiller(contrat)
+    le = le or timezone.localdate()
+    _verifier_renouvelable(contrat, le)
+    if evaluation is not None:
+        evaluation_de_fin.enregistrer(contrat=contrat, par=par, le=le, **evaluation)
+        Transition.objects.create(contrat=contrat, action="évaluation partagée", etat_apres=contrat.etat, par=par)
+    _refuser_si(evaluation_de_fin.requise(contrat) and evaluation_de_fin.de(contrat) is None, evaluation_de_fin.REQUISE)
+    # After the evaluation: each objective's state is the attainment just evaluated.
     objectifs = [
         ligne.objectif
         for ligne in contrat.lignes_objectifs.select_related("objectif")

@@ -12,16 +12,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement
+from accompagnement.selectors import referents_de_l_equipe
 from accounts import acces
 from journal.services import adresse_client, tracer_partage
 
+from . import evaluation as evaluation_de_fin
+from . import liste, services
 from . import pdf as pdf_module
-from . import services
 from .forms import (
     METHODES_PERSONNE,
     AvenantForm,
     BrouillonForm,
     DecisionForm,
+    EvaluationFinDeContratForm,
+    FiltresContratsForm,
     MotifForm,
     NouveauContratForm,
     NouvelObjectifForm,
@@ -69,22 +73,36 @@ def _evidence(request):
 
 @require_GET
 def mes_contrats(request):
-    """The référent's contracts by state, and their unread notifications."""
-    qs = (
-        Contrat.objects.visibles_par(request.user)
-        .filter(accompagnement__referent=request.user)
-        .select_related("accompagnement__resident")
-        .order_by("date_fin")
+    """The référent's contracts (a manager's: the structure's), « à traiter » first, filtered by a GET
+    form (bookmarkable), paged; and the unread notifications."""
+    user = request.user
+    equipe = liste.voit_la_structure(user)
+    tous = liste.contrats_de(user)
+    form = FiltresContratsForm(
+        request.GET or None,
+        referents=referents_de_l_equipe(user) if equipe else None,
+        validateurs=liste.validateurs(tous),
     )
-    par_etat = {}
-    for contrat in qs:
-        par_etat.setdefault(contrat.get_etat_display(), []).append(contrat)
-    notifications = list(request.user.notifications_contrats.non_lues().select_related("contrat")[:20])
+    filtres = form.filtres() if request.GET else {}
+    qs = liste.ordonner(liste.filtrer(liste.annoter(tous, user), **filtres)).select_related(
+        "accompagnement__resident", "accompagnement__referent"
+    )
+    page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
+    page.object_list = liste.decorer(list(page.object_list))
+    notifications = list(user.notifications_contrats.non_lues().select_related("contrat")[:20])
     if notifications:
-        request.user.notifications_contrats.non_lues().filter(pk__in=[n.pk for n in notifications]).update(
+        user.notifications_contrats.non_lues().filter(pk__in=[n.pk for n in notifications]).update(
             lue_le=timezone.now()
         )
-    return render(request, "contrats/mes_contrats.html", {"par_etat": par_etat, "notifications": notifications})
+    contexte = {
+        "page_obj": page,
+        "form": form,
+        "filtre": bool(filtres),
+        "a_traiter": liste.annoter(tous, user).exclude(a_traiter="").count(),
+        "equipe": equipe,
+        "notifications": notifications,
+    }
+    return render(request, "contrats/mes_contrats.html", contexte)
 
 
 @require_GET
@@ -396,14 +414,33 @@ def rompre(request, pk):
     return redirect("contrats:detail", pk=contrat.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def renouveler(request, pk):
+    """« Préparer le renouvellement »: from the évaluation partagée of the ending contract (asked for here
+    when its kind requires one and it is not done yet, shown when it is), the new draft."""
     contrat = _contrat(request, pk)
-    nouveau_contrat = _executer(request, services.preparer_renouvellement, contrat=contrat, par=request.user)
-    if nouveau_contrat:
-        messages.success(request, "Renouvellement préparé : il commence le jour où finit ce contrat.")
-        return redirect("contrats:modifier", pk=nouveau_contrat.pk)
-    return redirect("contrats:detail", pk=contrat.pk)
+    if not acces.peut_rediger(request.user, contrat):
+        raise PermissionDenied("Seuls le référent de la mesure et le responsable préparent le renouvellement.")
+    if refus := services.refus_du_renouvellement(contrat):
+        messages.error(request, refus)
+        return redirect(contrat)
+    evaluation = evaluation_de_fin.de(contrat)
+    a_evaluer = evaluation is None and evaluation_de_fin.requise(contrat)
+    form = EvaluationFinDeContratForm(request.POST or None, contrat=contrat) if a_evaluer else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        nouveau_contrat = _executer(
+            request,
+            services.preparer_renouvellement,
+            contrat=contrat,
+            par=request.user,
+            evaluation=form.donnees() if form else None,
+        )
+        if nouveau_contrat:
+            messages.success(request, "Renouvellement préparé : il commence le jour où finit ce contrat.")
+            return redirect("contrats:modifier", pk=nouveau_contrat.pk)
+        if form is None:
+            return redirect(contrat)
+    return render(request, "contrats/renouveler.html", {"contrat": contrat, "form": form, "evaluation": evaluation})
 
 
 @require_POST

@@ -105,7 +105,7 @@ def archiver(*, resident, par, motif, le=None):
 def _textes_a_effacer(resident, mesures):
     """(model, fields and their anonymous value, filter) for every free text about the person, in the
     apps that hold it. The same filter selects the live rows and their history rows."""
-    from accompagnement.models import Accompagnement, Entretien, EvaluationObjectif, Objectif
+    from accompagnement.models import Accompagnement, Entretien, EvaluationObjectif, EvaluationPartagee, Objectif
     from admissions.models import (
         Candidature,
         FinDePriseEnCharge,
@@ -132,6 +132,7 @@ def _textes_a_effacer(resident, mesures):
             {"competences": vide, "parole_personne": vide, "commentaire": vide},
             {"objectif__accompagnement_id__in": mesures},
         ),
+        (EvaluationPartagee, {"cooperation": vide, "satisfaction": vide}, des_mesures),
         (Consentement, {"finalite": retire}, de_la_personne),
         (
             Candidature,

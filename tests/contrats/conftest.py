@@ -99,3 +99,28 @@ def cer_valide(cer_soumis, referent, delegue):
     signer_staff(cer_soumis, referent, Partie.REFERENT)
     cer_soumis.refresh_from_db()
     return services.valider(contrat=cer_soumis, par=delegue, version=cer_soumis.version)
+
+
+def evaluation_type(contrat):
+    """What an évaluation partagée of the contract's end could say: each objective at its current state."""
+    from accompagnement.models import EvaluationObjectif
+
+    N = EvaluationObjectif.Niveau
+    return {
+        "niveaux": {
+            ligne.objectif_id: {"niveau": N.ATTEINT if ligne.objectif.etat == Objectif.Etat.ATTEINT else N.PARTIEL}
+            for ligne in contrat.lignes_objectifs.select_related("objectif")
+        },
+        "cooperation": "Présente à chaque rendez-vous, elle a mené ses démarches.",
+        "satisfaction": "Je suis contente, j'ai avancé.",
+    }
+
+
+def renouveler(*, contrat, par, le=None):
+    """services.preparer_renouvellement, with the évaluation partagée its kind requires when not done yet."""
+    from contrats import evaluation
+
+    a_evaluer = evaluation.requise(contrat) and evaluation.de(contrat) is None
+    return services.preparer_renouvellement(
+        contrat=contrat, par=par, le=le, evaluation=evaluation_type(contrat) if a_evaluer else None
+    )

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from contrats import services
 from contrats.models import Contrat, Partie
 from referentiel.models import Modalite, TypeContrat
-from tests.contrats.conftest import brouillon, signer_personne, signer_staff
+from tests.contrats.conftest import brouillon, renouveler, signer_personne, signer_staff
 
 E = Contrat.Etat
 D = datetime.date
@@ -123,7 +123,7 @@ def test_avenant_valide_prend_effet_a_sa_date(cer_valide, referent, delegue):
     # The replaced version is neither amended, renewed nor broken any more: the one in force is.
     for action in (
         lambda: avenant_de(cer_valide, referent, effet=D(2026, 2, 1)),
-        lambda: services.preparer_renouvellement(contrat=cer_valide, par=referent, le=D(2026, 6, 10)),
+        lambda: renouveler(contrat=cer_valide, par=referent, le=D(2026, 6, 10)),
         lambda: services.rompre(
             contrat=cer_valide, par=referent, motif="Départ", le=D(2026, 2, 1), version=cer_valide.version
         ),
@@ -133,7 +133,7 @@ def test_avenant_valide_prend_effet_a_sa_date(cer_valide, referent, delegue):
 
 
 def test_le_renouvellement_deja_prepare_suit_l_avenant(cer_valide, referent, delegue):
-    renouvellement = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=D(2026, 6, 10))
+    renouvellement = renouveler(contrat=cer_valide, par=referent, le=D(2026, 6, 10))
     avenant = soumis_et_signe(avenant_de(cer_valide, referent, effet=D(2026, 6, 15)), referent)
     services.valider(contrat=avenant, par=delegue, version=avenant.version)
     renouvellement.refresh_from_db()

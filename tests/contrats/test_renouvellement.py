@@ -13,7 +13,7 @@ from contrats.models import Contrat, Partie
 from referentiel.models import Modalite, TypeContrat
 from tests.accompagnement.factories import ObjectifFactory
 
-from .conftest import brouillon, signer_personne, signer_staff
+from .conftest import brouillon, renouveler, signer_personne, signer_staff
 from .factories import ContratFactory
 
 E = Contrat.Etat
@@ -23,8 +23,8 @@ SUIVANTE = datetime.date(2027, 1, 5)
 
 def test_pas_avant_un_mois_avant_la_fin(cer_valide, referent):
     with pytest.raises(ValidationError, match="à partir du 05/06/2026"):
-        services.preparer_renouvellement(contrat=cer_valide, par=referent, le=datetime.date(2026, 6, 4))
-    nouveau = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=datetime.date(2026, 6, 5))
+        renouveler(contrat=cer_valide, par=referent, le=datetime.date(2026, 6, 4))
+    nouveau = renouveler(contrat=cer_valide, par=referent, le=datetime.date(2026, 6, 5))
     assert nouveau.date_debut == cer_valide.date_fin == FIN
     assert nouveau.date_fin == datetime.date(2027, 1, 5)
     assert nouveau.precedent == cer_valide and nouveau.numero_renouvellement == 1
@@ -34,14 +34,14 @@ def test_le_renouvellement_reprend_les_objectifs_non_atteints(cer_valide, refere
     acc = cer_valide.accompagnement
     atteint = ObjectifFactory(accompagnement=acc, etat=Objectif.Etat.ATTEINT)
     cer_valide.lignes_objectifs.create(objectif=atteint, ordre=5)
-    nouveau = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    nouveau = renouveler(contrat=cer_valide, par=referent, le=FIN)
     assert list(nouveau.objectifs.values_list("libelle", flat=True)) == ["Trouver un stage"]
 
 
 def test_un_seul_renouvellement_en_preparation(cer_valide, referent):
-    services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    renouveler(contrat=cer_valide, par=referent, le=FIN)
     with pytest.raises(ValidationError, match="déjà en préparation"):
-        services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+        renouveler(contrat=cer_valide, par=referent, le=FIN)
 
 
 def test_la_base_refuse_deux_contrats_qui_se_chevauchent(referent):
@@ -79,7 +79,7 @@ def test_le_service_refuse_un_chevauchement_en_francais(referent):
 
 
 def test_un_renouvellement_ne_laisse_pas_de_trou(cer_valide, referent):
-    nouveau = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    nouveau = renouveler(contrat=cer_valide, par=referent, le=FIN)
     with pytest.raises(ValidationError, match="ni trou"):
         services.modifier_brouillon(
             contrat=nouveau,
@@ -97,7 +97,7 @@ def test_troisieme_renouvellement_asll_refuse(referent):
     Contrat.objects.filter(pk=contrat.pk).update(etat=E.SIGNE, numero_renouvellement=2)
     contrat.refresh_from_db()
     with pytest.raises(ValidationError, match="déjà été renouvelé 2 fois"):
-        services.preparer_renouvellement(contrat=contrat, par=referent, le=FIN)
+        renouveler(contrat=contrat, par=referent, le=FIN)
     assert Contrat.objects.count() == 1
 
 
@@ -105,7 +105,7 @@ def test_deuxieme_renouvellement_asll_accepte(referent):
     contrat = brouillon(referent, type=TypeContrat.PLAN_ASLL, code=Modalite.Code.ASLL)
     Contrat.objects.filter(pk=contrat.pk).update(etat=E.SIGNE, numero_renouvellement=1)
     contrat.refresh_from_db()
-    nouveau = services.preparer_renouvellement(contrat=contrat, par=referent, le=FIN)
+    nouveau = renouveler(contrat=contrat, par=referent, le=FIN)
     assert nouveau.numero_renouvellement == 2
 
 
@@ -113,27 +113,27 @@ def test_deuxieme_renouvellement_asll_accepte(referent):
 
 
 def test_un_renouvellement_annule_puis_un_nouveau(cer_valide, referent, client):
-    premier = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    premier = renouveler(contrat=cer_valide, par=referent, le=FIN)
     services.annuler(contrat=premier, par=referent, motif="Erreur d'objectifs", version=premier.version)
     assert cer_valide.successeur() is None
     assert cer_valide.statut_temporel(le=datetime.date(2026, 8, 1)) == "expiré"
     client.force_login(referent)
     with time_machine.travel(datetime.datetime(2026, 6, 20, 10, tzinfo=datetime.UTC)):
         assert "Préparer le renouvellement" in client.get(cer_valide.get_absolute_url()).content.decode()
-    second = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    second = renouveler(contrat=cer_valide, par=referent, le=FIN)
     assert (second.precedent, second.date_debut, second.numero_renouvellement) == (cer_valide, FIN, 1)
     assert cer_valide.successeur() == second
     assert cer_valide.statut_temporel(le=datetime.date(2026, 8, 1)) == "renouvelé"
 
 
 def test_un_renouvellement_refuse_puis_un_nouveau(cer_valide, referent, delegue):
-    refuse = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    refuse = renouveler(contrat=cer_valide, par=referent, le=FIN)
     refuse = services.soumettre(contrat=refuse, par=referent, version=refuse.version)
     signer_personne(refuse, referent)
     signer_staff(refuse, referent, Partie.REFERENT)
     refuse.refresh_from_db()
     services.refuser(contrat=refuse, par=delegue, motif="Objectifs non mesurables", version=refuse.version)
-    nouveau = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    nouveau = renouveler(contrat=cer_valide, par=referent, le=FIN)
     assert nouveau.etat == E.BROUILLON and nouveau.precedent == cer_valide
 
 
@@ -153,7 +153,7 @@ def test_la_base_refuse_deux_renouvellements_vivants(referent):
 
 @pytest.mark.usefixtures("un_jour_du_contrat")
 def test_rompre_apres_un_renouvellement_annule(cer_valide, referent):
-    renouvellement = services.preparer_renouvellement(contrat=cer_valide, par=referent, le=FIN)
+    renouvellement = renouveler(contrat=cer_valide, par=referent, le=FIN)
     services.annuler(contrat=renouvellement, par=referent, motif="Déménagement prévu", version=renouvellement.version)
     contrat = services.rompre(
         contrat=cer_valide,
@@ -213,10 +213,10 @@ def test_nouveau_refuse_un_quatrieme_plan_asll(referent):
     plan = _signe(brouillon(referent, type=TypeContrat.PLAN_ASLL, code=Modalite.Code.ASLL))
     acc = plan.accompagnement
     for _ in range(2):
-        plan = _signe(services.preparer_renouvellement(contrat=plan, par=referent, le=plan.date_fin))
+        plan = _signe(renouveler(contrat=plan, par=referent, le=plan.date_fin))
     # Three plans; the third renewal is refused both ways, with the référentiel's reason.
     with pytest.raises(ValidationError, match="déjà été renouvelé 2 fois"):
-        services.preparer_renouvellement(contrat=plan, par=referent, le=plan.date_fin)
+        renouveler(contrat=plan, par=referent, le=plan.date_fin)
     Contrat.objects.filter(pk=plan.pk).update(numero_renouvellement=0)  # even if the counter lies
     with pytest.raises(ValidationError, match="au plus 3, le premier et 2 renouvellements"):
         services.creer_brouillon(accompagnement=acc, par=referent, type=TypeContrat.PLAN_ASLL, date_debut=plan.date_fin)

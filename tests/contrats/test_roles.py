@@ -15,7 +15,7 @@ from contrats.pdf import nom_partie
 from referentiel.models import Modalite, TypeContrat
 from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory, PartenaireFactory
 
-from .conftest import DEBUT, brouillon, mesure, signer_personne, signer_staff
+from .conftest import DEBUT, brouillon, mesure, renouveler, signer_personne, signer_staff
 
 E = Contrat.Etat
 ROLES = ("referent", "collegue", "responsable", "delegue", "delegue_ailleurs", "partenaire")
@@ -159,7 +159,7 @@ TRANSITIONS = {
     ),
     "préparer le renouvellement": (
         cer_valide,
-        lambda c, u: services.preparer_renouvellement(contrat=c, par=u, le=FIN),
+        lambda c, u: renouveler(contrat=c, par=u, le=FIN),
         {"referent", "responsable"},
     ),
     "rompre un CER": (

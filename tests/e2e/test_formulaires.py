@@ -63,7 +63,7 @@ def test_les_formulaires_d_un_contrat(page, live_server, mesure):
     page.goto(live_server.url + contrat.get_absolute_url())
     # The abandon form beside its button: one line, named for screen readers, the label as placeholder.
     motif = page.get_by_label("motif de l'abandon")
-    expect(motif).to_have_attribute("placeholder", "motif de l'abandon")
+    expect(motif).to_have_attribute("placeholder", "Motif de l'abandon")
     expect(motif).to_have_class(re.compile(r"\bform-control-sm\b"))
     verifier_accessibilite(page)
     motif.fill("La personne a déménagé.")
