@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contrats", "0006_avenants"),
+        ("contrats", "0007_circonstances_de_signature"),
     ]
 
     operations = [
