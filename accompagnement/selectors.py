@@ -259,3 +259,26 @@ def historique(user, resident, mesures):
                 }
             )
     return sorted(lignes, key=lambda ligne: ligne["date"], reverse=True)[:20]
+
+
+# --- the agenda ----------------------------------------------------------------------------------------
+
+
+def rendez_vous_de_l_agenda(user, *, debut, fin, referent_id=None):
+    """The planned rendez-vous between two aware datetimes, in time order: a référent's own measures'; for a
+    manager, those of their structures (of one référent with `referent_id`, one of referents_de_l_equipe).
+    Always inside Entretien.visibles_par: nobody sees more here than in the files."""
+    qs = (
+        Entretien.objects.visibles_par(user)
+        .rendez_vous()
+        .filter(date_heure__gte=debut, date_heure__lt=fin)
+        .select_related("accompagnement__resident", "accompagnement__modalite", "accompagnement__referent")
+        .order_by("date_heure", "pk")
+    )
+    if not acces.voit_la_file_de_l_equipe(user):
+        return qs.filter(accompagnement__referent=user)
+    if not user.is_administrateur:
+        qs = qs.filter(accompagnement__structure__in=user.structures.all())
+    if referent_id is not None:
+        qs = qs.filter(accompagnement__referent_id=referent_id)
+    return qs

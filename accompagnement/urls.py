@@ -10,6 +10,7 @@ urlpatterns = [
     path("entretien/<int:pk>/modifier/", views.entretien_modifier, name="entretien_modifier"),
     path("<int:pk>/rendez-vous/", views.rendez_vous_nouveau, name="rendez_vous_nouveau"),
     path("rendez-vous/", views.rendez_vous, name="rendez_vous"),
+    path("agenda/", views.agenda, name="agenda"),
     path("rendez-vous/<int:pk>/cloturer/", views.rendez_vous_cloturer, name="rendez_vous_cloturer"),
     path("calendrier/regenerer/", views.calendrier_regenerer, name="calendrier_regenerer"),
     path("calendrier/<uuid:jeton>.ics", views.calendrier, name="calendrier"),

@@ -65,6 +65,7 @@ CLASSEMENT = {
     "residents:creer": LISTE,
     "accompagnement:file_active": LISTE,
     "accompagnement:rendez_vous": LISTE,
+    "accompagnement:agenda": LISTE,
     "accompagnement:calendrier_regenerer": LISTE,
     "accompagnement:ateliers": LISTE,
     "accompagnement:atelier_nouveau": LISTE,
