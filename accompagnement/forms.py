@@ -1,9 +1,11 @@
 """Forms of the référent's daily work. Choices are always built from scoped querysets (the user's
 team, the measure's objectives, the people the user may see). Writes go through services."""
 
+import datetime
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
@@ -29,6 +31,30 @@ class DateHeureInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MaintenantInput(DateHeureInput):
+    """A date and time defaulting to « now »: the server's clock in the structure's time zone (TIME_ZONE),
+    never the browser's. The value and the server's instant are written when the form is rendered;
+    static/js/app.js moves an untouched value on by the time elapsed since, on submit (a dossier opened at
+    9:00, a call logged at 14:00), still in that time zone whatever the browser's."""
+
+    def get_context(self, name, value, attrs):
+        contexte = super().get_context(name, value, attrs)
+        instant = timezone.now()
+        contexte["widget"]["attrs"].update(
+            {
+                "data-maintenant": timezone.localtime(instant).strftime("%Y-%m-%dT%H:%M"),
+                "data-horloge": str(int(instant.timestamp() * 1000)),
+                "data-fuseau": settings.TIME_ZONE,
+            }
+        )
+        return contexte
+
+
+def prochaine_heure():
+    """A rendez-vous's default: the next round hour, on the server's clock in the structure's time zone."""
+    return maintenant_arrondi().replace(minute=0) + datetime.timedelta(hours=1)
 
 
 class JetonMixin(forms.Form):
@@ -135,6 +161,8 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
         it (the same choices, not read again)."""
         super().__init__(*args, **kwargs)
         self.fields["date_heure"].initial = maintenant_arrondi
+        if entretien is None:  # a correction keeps the entretien's own date
+            self.fields["date_heure"].widget = MaintenantInput()
         if choix is not None:
             self.choix = choix
         else:
@@ -216,16 +244,19 @@ class RendezVousForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form)
     BORNES = {"date_heure": BorneDeDate(annees=2)}
 
     type = forms.ChoiceField(label="Type", choices=TypeEntretien.choices)
-    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
+    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput(), initial=prochaine_heure)
     duree_minutes = forms.IntegerField(label="Durée prévue (minutes)", min_value=1, max_value=24 * 60, required=False)
     lieu = forms.CharField(label="Lieu", max_length=200, required=False)
 
 
 class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
     sans_note = True
+    # No outcome chosen beforehand: a rendez-vous closed without a look would be « honoré » by default.
     statut = forms.ChoiceField(
         label="Issue du rendez-vous",
+        error_messages={"required": "Choisissez l'issue du rendez-vous : honoré, absence ou annulé."},
         choices=[
+            ("", "— choisissez l'issue —"),
             (Entretien.Statut.HONORE, "honoré"),
             (Entretien.Statut.ABSENT_EXCUSE, "absence excusée"),
             (Entretien.Statut.ABSENT_NON_EXCUSE, "absence non excusée"),

@@ -382,10 +382,9 @@
 
   // ---- « Date et heure » defaulting to now (data-maintenant) ---------------------------------
   /* The server renders « now » when the page loads: a call logged at 14:00 on a dossier opened at
-     9:00 would be dated 9:00. A value the user has not edited is set to the current time on submit.
-     The entretien form's field is matched by its form's id until its widget carries data-maintenant. */
-  var CHAMPS_MAINTENANT = "input[type=datetime-local][data-maintenant], " +
-    "form#form-entretien input[type=datetime-local][name=date_heure]";
+     9:00 would be dated 9:00. A value the user has not edited is set to the current time on submit
+     (accompagnement.forms.MaintenantInput renders these fields). */
+  var CHAMPS_MAINTENANT = "input[type=datetime-local][data-maintenant]";
   // Per form: whether the date it last sent was automatic. An htmx swap after a validation error
   // brings a new field back; without this it could not tell the user's own date from ours.
   var datesAutomatiques = {};
@@ -394,14 +393,33 @@
     return form.id || form.getAttribute("data-brouillon") || form.getAttribute("action") || "";
   }
 
-  function deuxChiffres(n) {
-    return (n < 10 ? "0" : "") + n;
-  }
+  /* « Now » is the server's clock (data-horloge, its instant when it rendered the field) moved on by
+     the time elapsed since, told in the server's time zone (data-fuseau): a browser set to another
+     zone, or whose clock is off, once dated an entretien an hour off. The browser only measures the
+     time elapsed. */
+  var decalages = new WeakMap(); // field → the server's instant minus the browser's, when it arrived
 
-  function maintenantLocal() {
-    var d = new Date();
-    return d.getFullYear() + "-" + deuxChiffres(d.getMonth() + 1) + "-" + deuxChiffres(d.getDate()) +
-      "T" + deuxChiffres(d.getHours()) + ":" + deuxChiffres(d.getMinutes());
+  function noterHorloges() {
+    document.querySelectorAll(CHAMPS_MAINTENANT).forEach(function (champ) {
+      if (!decalages.has(champ) && champ.hasAttribute("data-horloge")) {
+        decalages.set(champ, Number(champ.getAttribute("data-horloge")) - Date.now());
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", noterHorloges);
+
+  function maintenantLocal(champ) {
+    if (!decalages.has(champ)) {
+      return champ.defaultValue; // no server instant: the server's value as rendered
+    }
+    var parties = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: champ.getAttribute("data-fuseau") || undefined,
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(new Date(Date.now() + decalages.get(champ))).forEach(function (partie) {
+      parties[partie.type] = partie.value;
+    });
+    return parties.year + "-" + parties.month + "-" + parties.day + "T" + parties.hour + ":" + parties.minute;
   }
 
   function surDateModifiee(event) {
@@ -421,7 +439,7 @@
       var automatique = rendueParNous && !champ.hasAttribute("data-maintenant-modifie") &&
         !champ.disabled && !champ.readOnly && champ.value === champ.defaultValue;
       if (automatique) {
-        champ.value = maintenantLocal();
+        champ.value = maintenantLocal(champ);
       }
       datesAutomatiques[cle] = automatique;
     });
@@ -591,6 +609,7 @@
 
   // ---- Page load ----------------------------------------------------------------------------
   function initialiser() {
+    noterHorloges();
     oublierBrouillonsDesAutres();
     oublierBrouillonsPerimes();
     traiterEnvois();
