@@ -15,6 +15,7 @@ from accounts.models import ROLES_STRUCTURE, User
 from referentiel.bornes import BorneDeDate
 from referentiel.models import ContactPartenaire, Modalite
 from residents.models import Resident
+from residents.texte import cle_recherche
 
 from .models import Accompagnement, Entretien, EvaluationObjectif, Objectif, TypeEntretien
 
@@ -305,6 +306,16 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         return data
 
 
+class CasesFiltrables(forms.CheckboxSelectMultiple):
+    """Boxes that a filter field narrows as one types (static/js/app.js, data-cle): each carries the search
+    key of its label, the one the server searches names with, so « elodie » finds « Élodie »."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-cle"] = cle_recherche(str(label))
+        return option
+
+
 class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     # Its participants count as contacts from its date on (domain.md §4): a workshop saved ahead of time
     # would count people who may never come, and an absence is not a contact.
@@ -327,7 +338,7 @@ class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms
     residents = forms.ModelMultipleChoiceField(
         label="Participants",
         queryset=Resident.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CasesFiltrables(attrs={"data-filtre": "Filtrer les personnes (nom, avec ou sans accents)"}),
         help_text="Cochez les personnes venues à l'atelier.",
     )
 
@@ -339,6 +350,35 @@ class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms
             self.fields["structure"].initial = structures[0]
         self.fields["animateurs"].queryset = User.objects.collegues_de(user)
         self.fields["residents"].queryset = Resident.objects.visibles_par(user).order_by("nom", "prenom")
+
+
+class ModificationAtelierForm(VersionMixin, ActionCollectiveForm):
+    """The same form filled with the workshop; its structure stays (its team is who may edit it)."""
+
+    def __init__(self, *args, action, user, **kwargs):
+        kwargs["initial"] = {
+            "theme": action.theme,
+            "date_heure": timezone.localtime(action.date_heure),
+            "duree_minutes": action.duree_minutes,
+            "lieu": action.lieu,
+            "description": action.description,
+            "animateurs": [u.pk for u in action.animateurs.all()],
+            "residents": [p.resident_id for p in action.participations.all()],
+            "version": action.version,
+        }
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["jeton"]
+        del self.fields["structure"]
+
+
+class AnnulationAtelierForm(FormulaireMixin, VersionMixin, forms.Form):
+    sans_note = True
+    motif = forms.CharField(
+        label="Motif de l'annulation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif de l'annulation."},
+        help_text="Les participations sont retirées ; l'atelier reste visible, marqué annulé.",
+    )
 
 
 class AccompagnementForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):

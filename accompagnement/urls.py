@@ -25,4 +25,6 @@ urlpatterns = [
     path("ateliers/", views_ateliers.ateliers, name="ateliers"),
     path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
     path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),
+    path("ateliers/<int:pk>/modifier/", views_ateliers.atelier_modifier, name="atelier_modifier"),
+    path("ateliers/<int:pk>/annuler/", views_ateliers.atelier_annuler, name="atelier_annuler"),
 ]

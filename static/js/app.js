@@ -607,9 +607,69 @@
     }
   });
 
+  // ---- A long list of boxes narrowed as one types (data-filtre, data-cle) ---------------------
+  /* accompagnement.forms.CasesFiltrables: each box carries the search key of its label, as the server
+     computes it (residents.texte.cle_recherche); a field put above the list hides the rows lacking a
+     word typed, accents and case aside. Without JavaScript the whole list stays, as before. */
+  function cleRecherche(texte) {
+    return texte.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function installerFiltres() {
+    document.querySelectorAll("input[data-filtre]").forEach(function (premiere) {
+      var liste = premiere.closest(".form-check") && premiere.closest(".form-check").parentNode;
+      if (!liste || liste.hasAttribute("data-filtree")) {
+        return;
+      }
+      liste.setAttribute("data-filtree", "");
+      var cases = liste.querySelectorAll("input[data-cle]");
+      var id = "filtre-" + premiere.name;
+      var bloc = document.createElement("div");
+      bloc.className = "mb-2";
+      var etiquette = document.createElement("label");
+      etiquette.className = "form-label";
+      etiquette.htmlFor = id;
+      etiquette.textContent = premiere.getAttribute("data-filtre");
+      var champ = document.createElement("input");
+      champ.type = "search";
+      champ.id = id;
+      champ.className = "form-control";
+      champ.setAttribute("autocomplete", "off");
+      champ.setAttribute("aria-describedby", id + "-compte");
+      var compte = document.createElement("p");
+      compte.id = id + "-compte";
+      compte.className = "form-text mb-0";
+      compte.setAttribute("aria-live", "polite");
+      bloc.append(etiquette, champ, compte);
+      liste.parentNode.insertBefore(bloc, liste);
+
+      function filtrer() {
+        var mots = cleRecherche(champ.value).split(" ").filter(Boolean);
+        var affichees = 0;
+        cases.forEach(function (caseACocher) {
+          var cle = caseACocher.getAttribute("data-cle");
+          var garde = mots.every(function (mot) { return cle.indexOf(mot) !== -1; });
+          caseACocher.closest(".form-check").hidden = !garde;
+          affichees += garde ? 1 : 0;
+        });
+        compte.textContent = affichees + " personne" + (affichees > 1 ? "s" : "") + " affichée" +
+          (affichees > 1 ? "s" : "") + " sur " + cases.length + ".";
+      }
+      champ.addEventListener("input", filtrer);
+      champ.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault(); // Enter filters; it does not send the form half-filled
+        }
+      });
+      filtrer();
+    });
+  }
+
   // ---- Page load ----------------------------------------------------------------------------
   function initialiser() {
     noterHorloges();
+    installerFiltres();
     oublierBrouillonsDesAutres();
     oublierBrouillonsPerimes();
     traiterEnvois();
