@@ -1,9 +1,11 @@
 """Forms of the référent's daily work. Choices are always built from scoped querysets (the user's
 team, the measure's objectives, the people the user may see). Writes go through services."""
 
+import datetime
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
@@ -13,6 +15,7 @@ from accounts.models import ROLES_STRUCTURE, User
 from referentiel.bornes import BorneDeDate
 from referentiel.models import ContactPartenaire, Modalite
 from residents.models import Resident
+from residents.texte import cle_recherche
 
 from .models import Accompagnement, Entretien, EvaluationObjectif, Objectif, TypeEntretien
 
@@ -29,6 +32,30 @@ class DateHeureInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MaintenantInput(DateHeureInput):
+    """A date and time defaulting to « now »: the server's clock in the structure's time zone (TIME_ZONE),
+    never the browser's. The value and the server's instant are written when the form is rendered;
+    static/js/app.js moves an untouched value on by the time elapsed since, on submit (a dossier opened at
+    9:00, a call logged at 14:00), still in that time zone whatever the browser's."""
+
+    def get_context(self, name, value, attrs):
+        contexte = super().get_context(name, value, attrs)
+        instant = timezone.now()
+        contexte["widget"]["attrs"].update(
+            {
+                "data-maintenant": timezone.localtime(instant).strftime("%Y-%m-%dT%H:%M"),
+                "data-horloge": str(int(instant.timestamp() * 1000)),
+                "data-fuseau": settings.TIME_ZONE,
+            }
+        )
+        return contexte
+
+
+def prochaine_heure():
+    """A rendez-vous's default: the next round hour, on the server's clock in the structure's time zone."""
+    return maintenant_arrondi().replace(minute=0) + datetime.timedelta(hours=1)
 
 
 class JetonMixin(forms.Form):
@@ -135,6 +162,8 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
         it (the same choices, not read again)."""
         super().__init__(*args, **kwargs)
         self.fields["date_heure"].initial = maintenant_arrondi
+        if entretien is None:  # a correction keeps the entretien's own date
+            self.fields["date_heure"].widget = MaintenantInput()
         if choix is not None:
             self.choix = choix
         else:
@@ -216,16 +245,19 @@ class RendezVousForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form)
     BORNES = {"date_heure": BorneDeDate(annees=2)}
 
     type = forms.ChoiceField(label="Type", choices=TypeEntretien.choices)
-    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput())
+    date_heure = forms.DateTimeField(label="Date et heure", widget=DateHeureInput(), initial=prochaine_heure)
     duree_minutes = forms.IntegerField(label="Durée prévue (minutes)", min_value=1, max_value=24 * 60, required=False)
     lieu = forms.CharField(label="Lieu", max_length=200, required=False)
 
 
 class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
     sans_note = True
+    # No outcome chosen beforehand: a rendez-vous closed without a look would be « honoré » by default.
     statut = forms.ChoiceField(
         label="Issue du rendez-vous",
+        error_messages={"required": "Choisissez l'issue du rendez-vous : honoré, absence ou annulé."},
         choices=[
+            ("", "— choisissez l'issue —"),
             (Entretien.Statut.HONORE, "honoré"),
             (Entretien.Statut.ABSENT_EXCUSE, "absence excusée"),
             (Entretien.Statut.ABSENT_NON_EXCUSE, "absence non excusée"),
@@ -274,6 +306,16 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         return data
 
 
+class CasesFiltrables(forms.CheckboxSelectMultiple):
+    """Boxes that a filter field narrows as one types (static/js/app.js, data-cle): each carries the search
+    key of its label, the one the server searches names with, so « elodie » finds « Élodie »."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-cle"] = cle_recherche(str(label))
+        return option
+
+
 class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     # Its participants count as contacts from its date on (domain.md §4): a workshop saved ahead of time
     # would count people who may never come, and an absence is not a contact.
@@ -296,7 +338,7 @@ class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms
     residents = forms.ModelMultipleChoiceField(
         label="Participants",
         queryset=Resident.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CasesFiltrables(attrs={"data-filtre": "Filtrer les personnes (nom, avec ou sans accents)"}),
         help_text="Cochez les personnes venues à l'atelier.",
     )
 
@@ -308,6 +350,35 @@ class ActionCollectiveForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms
             self.fields["structure"].initial = structures[0]
         self.fields["animateurs"].queryset = User.objects.collegues_de(user)
         self.fields["residents"].queryset = Resident.objects.visibles_par(user).order_by("nom", "prenom")
+
+
+class ModificationAtelierForm(VersionMixin, ActionCollectiveForm):
+    """The same form filled with the workshop; its structure stays (its team is who may edit it)."""
+
+    def __init__(self, *args, action, user, **kwargs):
+        kwargs["initial"] = {
+            "theme": action.theme,
+            "date_heure": timezone.localtime(action.date_heure),
+            "duree_minutes": action.duree_minutes,
+            "lieu": action.lieu,
+            "description": action.description,
+            "animateurs": [u.pk for u in action.animateurs.all()],
+            "residents": [p.resident_id for p in action.participations.all()],
+            "version": action.version,
+        }
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["jeton"]
+        del self.fields["structure"]
+
+
+class AnnulationAtelierForm(FormulaireMixin, VersionMixin, forms.Form):
+    sans_note = True
+    motif = forms.CharField(
+        label="Motif de l'annulation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez le motif de l'annulation."},
+        help_text="Les participations sont retirées ; l'atelier reste visible, marqué annulé.",
+    )
 
 
 class AccompagnementForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):

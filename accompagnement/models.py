@@ -321,6 +321,10 @@ class ActionCollectiveQuerySet(models.QuerySet):
     def visibles_par(self, user):
         return acces.ateliers_visibles(self, user)
 
+    def tenues(self):
+        """Not cancelled: what counts in the cadence of the collective actions."""
+        return self.filter(annulee_le__isnull=True)
+
 
 class ActionCollective(models.Model):
     """A workshop: each participation counts as a contact for the person, not as a physical meeting."""
@@ -337,6 +341,13 @@ class ActionCollective(models.Model):
     participants = models.ManyToManyField(
         "residents.Resident", through="Participation", related_name="ateliers", verbose_name="participants"
     )
+    # Cancelled rather than deleted: its participations go (they are no contact), its history stays.
+    annulee_le = models.DateTimeField("annulée le", null=True, blank=True, editable=False)
+    annulee_par = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="annulée par"
+    )
+    motif_annulation = models.TextField("motif de l'annulation", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     jeton = champ_jeton()
     history = HistoricalRecords()
 
@@ -349,6 +360,10 @@ class ActionCollective(models.Model):
 
     def __str__(self):
         return f"{self.theme} – {self.date_heure:%d/%m/%Y}"
+
+    @property
+    def est_annulee(self):
+        return self.annulee_le is not None
 
 
 class Participation(models.Model):

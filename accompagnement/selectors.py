@@ -259,3 +259,71 @@ def historique(user, resident, mesures):
                 }
             )
     return sorted(lignes, key=lambda ligne: ligne["date"], reverse=True)[:20]
+
+
+# --- the agenda ----------------------------------------------------------------------------------------
+
+
+def rendez_vous_de_l_agenda(user, *, debut, fin, referent_id=None):
+    """The planned rendez-vous between two aware datetimes, in time order: a référent's own measures'; for a
+    manager, those of their structures (of one référent with `referent_id`, one of referents_de_l_equipe).
+    Always inside Entretien.visibles_par: nobody sees more here than in the files."""
+    qs = (
+        Entretien.objects.visibles_par(user)
+        .rendez_vous()
+        .filter(date_heure__gte=debut, date_heure__lt=fin)
+        .select_related("accompagnement__resident", "accompagnement__modalite", "accompagnement__referent")
+        .order_by("date_heure", "pk")
+    )
+    if not acces.voit_la_file_de_l_equipe(user):
+        return qs.filter(accompagnement__referent=user)
+    if not user.is_administrateur:
+        qs = qs.filter(accompagnement__structure__in=user.structures.all())
+    if referent_id is not None:
+        qs = qs.filter(accompagnement__referent_id=referent_id)
+    return qs
+
+
+# --- the cadence of the workshops --------------------------------------------------------------------
+
+CADENCE = ("ATELIERS_PAR_MOIS_MIN", "ATELIERS_PAR_MOIS_MAX", "ATELIER_PARTICIPANTS_MIN", "ATELIER_PARTICIPANTS_MAX")
+
+
+def cadence_des_ateliers(user, *, le):
+    """For each structure of the user: this month's workshops held (not cancelled) and their average
+    number of participants, beside what the référentiel expects of its territory (seed 003: 2 to 3 a
+    month, 5 to 6 people)."""
+    from referentiel.models import Territoire
+    from referentiel.regles import parametres_par_territoire
+
+    structures = list(user.structures.select_related("territoire")) if acces.est_de_l_equipe(user) else []
+    if not structures:
+        return []
+    debut = timezone.make_aware(datetime.datetime.combine(le.replace(day=1), datetime.time.min))
+    fin_mois = (le.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    fin = timezone.make_aware(datetime.datetime.combine(fin_mois, datetime.time.min))
+    ateliers = (
+        ActionCollective.objects.visibles_par(user)
+        .tenues()
+        .filter(structure__in=structures, date_heure__gte=debut, date_heure__lt=fin)
+        .values("structure")
+        .annotate(nombre=Count("pk", distinct=True), participations=Count("participations"))
+    )
+    par_structure = {ligne["structure"]: ligne for ligne in ateliers}
+    valeurs = parametres_par_territoire(Territoire.objects.filter(pk__in={s.territoire_id for s in structures}))
+    lignes = []
+    for structure in structures:
+        ligne = par_structure.get(structure.pk, {"nombre": 0, "participations": 0})
+        attendu = {code: valeurs.get((structure.territoire_id, code)) for code in CADENCE}
+        lignes.append(
+            {
+                "structure": structure,
+                "nombre": ligne["nombre"],
+                "moyenne": round(ligne["participations"] / ligne["nombre"], 1) if ligne["nombre"] else None,
+                "mois_min": attendu["ATELIERS_PAR_MOIS_MIN"],
+                "mois_max": attendu["ATELIERS_PAR_MOIS_MAX"],
+                "participants_min": attendu["ATELIER_PARTICIPANTS_MIN"],
+                "participants_max": attendu["ATELIER_PARTICIPANTS_MAX"],
+            }
+        )
+    return lignes

@@ -240,6 +240,60 @@ def creer_action_collective(
     return action, True
 
 
+def _exiger_modifiable(action, par):
+    exiger_equipe(par, action.structure, "Seule l'équipe de la structure modifie ses ateliers.")
+    if action.est_annulee:
+        raise ValidationError("Cet atelier a été annulé : il ne se modifie plus.")
+
+
+@transaction.atomic
+def modifier_action_collective(*, action, par, version, residents, animateurs=(), **champs):
+    """Correct a workshop (its team): its fields, its animateurs and the people who came. The participations
+    are dated by the workshop, so a new date moves them with it. The people the user does not see (a
+    co-referred person of another structure) keep their participation: the form could not show them."""
+    from residents.models import Resident
+
+    _exiger_modifiable(action, par)
+    courant = verrouiller(action, version)
+    residents = list(residents)
+    if not residents:
+        raise ValidationError({"residents": "Choisissez au moins une personne."})
+    choisis = {r.pk for r in residents}
+    existantes = {p.resident_id: p for p in courant.participations.all()}
+    visibles = set(
+        Resident.objects.visibles_par(par).filter(pk__in=choisis | set(existantes)).values_list("pk", flat=True)
+    )
+    if not choisis <= visibles:
+        raise ValidationError({"residents": "Une personne choisie ne fait pas partie de vos dossiers."})
+    for nom, valeur in champs.items():
+        setattr(courant, nom, valeur)
+    courant.full_clean(exclude=["jeton", "animateurs", "participants", "annulee_par"])
+    enregistrer_version(courant)
+    courant.animateurs.set(list(animateurs) or [par])
+    # One by one (not a bulk delete or create): the échéance signals follow each participation.
+    for resident_id, participation in existantes.items():
+        if resident_id in visibles and resident_id not in choisis:
+            participation.delete()
+    for resident in residents:
+        if resident.pk not in existantes:
+            Participation.objects.create(action=courant, resident=resident)
+    return courant
+
+
+@transaction.atomic
+def annuler_action_collective(*, action, par, version, motif):
+    """Cancel a workshop (its team), with a reason: its participations are removed (no one had a contact
+    there), the workshop stays with its history, marked cancelled."""
+    _exiger_modifiable(action, par)
+    motif = (motif or "").strip()
+    if not motif:
+        raise ValidationError({"motif": "Indiquez le motif de l'annulation."})
+    courant = verrouiller(action, version)
+    for participation in courant.participations.all():
+        participation.delete()
+    return enregistrer_version(courant, annulee_le=timezone.now(), annulee_par=par, motif_annulation=motif)
+
+
 # --- measures: open, re-orient, end ---------------------------------------------------------------
 
 OUVERTURE_REFUSEE = "Seule l'équipe de la structure de la personne ouvre un accompagnement."

@@ -10,6 +10,7 @@ urlpatterns = [
     path("entretien/<int:pk>/modifier/", views.entretien_modifier, name="entretien_modifier"),
     path("<int:pk>/rendez-vous/", views.rendez_vous_nouveau, name="rendez_vous_nouveau"),
     path("rendez-vous/", views.rendez_vous, name="rendez_vous"),
+    path("agenda/", views.agenda, name="agenda"),
     path("rendez-vous/<int:pk>/cloturer/", views.rendez_vous_cloturer, name="rendez_vous_cloturer"),
     path("calendrier/regenerer/", views.calendrier_regenerer, name="calendrier_regenerer"),
     path("calendrier/<uuid:jeton>.ics", views.calendrier, name="calendrier"),
@@ -24,4 +25,6 @@ urlpatterns = [
     path("ateliers/", views_ateliers.ateliers, name="ateliers"),
     path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
     path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),
+    path("ateliers/<int:pk>/modifier/", views_ateliers.atelier_modifier, name="atelier_modifier"),
+    path("ateliers/<int:pk>/annuler/", views_ateliers.atelier_annuler, name="atelier_annuler"),
 ]

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -17,6 +18,7 @@ from accounts.models import User
 from echeances.choix import Etat
 from referentiel.models import Modalite
 
+from . import agenda as periodes
 from . import ics, selectors, services
 from .forms import ClotureRendezVousForm, EntretienForm, ModificationEntretienForm, RendezVousForm
 from .models import Accompagnement, Entretien
@@ -227,6 +229,66 @@ def rendez_vous(request):
             "url_calendrier": _url_calendrier(request),
         },
     )
+
+
+def _debut(jour):
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+
+
+@require_GET
+def agenda(request):
+    """Day, week or month of planned rendez-vous, by day, today's first. A manager sees the structure's,
+    and may pick one référent; a bad date or view in the query string falls back to today's week."""
+    user = request.user
+    aujourdhui = timezone.localdate()
+    vue = request.GET.get("vue", "semaine")
+    periode = periodes.periode(vue, periodes.lire_jour(request.GET.get("date"), aujourdhui))
+    referents = selectors.referents_de_l_equipe(user)
+    referent_choisi = request.GET.get("referent", "")
+    referent_id = entier(referent_choisi) if referents is not None else None
+    rdvs = list(
+        selectors.rendez_vous_de_l_agenda(
+            user, debut=_debut(periode.debut), fin=_debut(periode.fin), referent_id=referent_id
+        )
+    )
+    if periode.contient(aujourdhui):
+        du_jour = [r for r in rdvs if timezone.localtime(r.date_heure).date() == aujourdhui]
+    else:
+        du_jour = list(
+            selectors.rendez_vous_de_l_agenda(
+                user, debut=_debut(aujourdhui), fin=_debut(aujourdhui + datetime.timedelta(days=1)),
+                referent_id=referent_id,
+            )
+        )  # fmt: skip
+    par_jour = {}
+    for rdv in rdvs:
+        par_jour.setdefault(timezone.localtime(rdv.date_heure).date(), []).append(rdv)
+    # A month shows its days with rendez-vous only; a day or a week, each of its days. Today comes first,
+    # on its own, not again in its place.
+    jours = [j for j in (periode.jours if periode.vue != "mois" else sorted(par_jour)) if j != aujourdhui]
+    filtre = {"referent": referent_choisi} if referent_id is not None else {}
+    return render(
+        request,
+        "accompagnement/agenda.html",
+        {
+            "periode": periode,
+            "vues": [(cle, libelle, _url_agenda(cle, periode.debut, filtre)) for cle, libelle in periodes.VUES.items()],
+            "url_precedente": _url_agenda(periode.vue, periode.precedente.debut, filtre),
+            "url_suivante": _url_agenda(periode.vue, periode.suivante.debut, filtre),
+            "url_aujourdhui": _url_agenda(periode.vue, aujourdhui, filtre),
+            "aujourdhui": aujourdhui,
+            "du_jour": du_jour,
+            "jours": [(jour, par_jour.get(jour, [])) for jour in jours],
+            "nombre": len(rdvs),
+            "referents": referents,
+            "referent_choisi": referent_choisi,
+            "maintenant": timezone.now(),
+        },
+    )
+
+
+def _url_agenda(vue, jour, filtre):
+    return f"{reverse('accompagnement:agenda')}?{urlencode({'vue': vue, 'date': jour.isoformat(), **filtre})}"
 
 
 # --- calendar feed ----------------------------------------------------------------------------------

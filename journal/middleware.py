@@ -83,6 +83,8 @@ PAGES_DOSSIER = {
 # (pilotage.views.demander_export): its URL carries no object.
 PAGES_COLLECTIVES = {
     "accompagnement:atelier": ("pk", "accompagnement.ActionCollective"),
+    "accompagnement:atelier_modifier": ("pk", "accompagnement.ActionCollective"),
+    "accompagnement:atelier_annuler": ("pk", "accompagnement.ActionCollective"),
     "pilotage:comite": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:non_examines": ("pk", "pilotage.ComiteSuivi"),

@@ -265,6 +265,9 @@ class Parametre(models.Model):
         BIENTOT_DU = "BIENTOT_DU", "« bientôt dû » dans les"
         ABSENCES_SUCCESSIVES = "ABSENCES_SUCCESSIVES", "absences non excusées successives avant signalement"
         ATELIER_PARTICIPANTS_MIN = "ATELIER_PARTICIPANTS_MIN", "participants au moins par action collective"
+        ATELIER_PARTICIPANTS_MAX = "ATELIER_PARTICIPANTS_MAX", "participants attendus au plus par action collective"
+        ATELIERS_PAR_MOIS_MIN = "ATELIERS_PAR_MOIS_MIN", "actions collectives par mois, au moins"
+        ATELIERS_PAR_MOIS_MAX = "ATELIERS_PAR_MOIS_MAX", "actions collectives par mois, au plus"
         ACTIVITE_HEBDO_HEURES = (
             "ACTIVITE_HEBDO_HEURES",
             "heures d'activité par semaine (contrat d'engagement)",

@@ -382,10 +382,9 @@
 
   // ---- « Date et heure » defaulting to now (data-maintenant) ---------------------------------
   /* The server renders « now » when the page loads: a call logged at 14:00 on a dossier opened at
-     9:00 would be dated 9:00. A value the user has not edited is set to the current time on submit.
-     The entretien form's field is matched by its form's id until its widget carries data-maintenant. */
-  var CHAMPS_MAINTENANT = "input[type=datetime-local][data-maintenant], " +
-    "form#form-entretien input[type=datetime-local][name=date_heure]";
+     9:00 would be dated 9:00. A value the user has not edited is set to the current time on submit
+     (accompagnement.forms.MaintenantInput renders these fields). */
+  var CHAMPS_MAINTENANT = "input[type=datetime-local][data-maintenant]";
   // Per form: whether the date it last sent was automatic. An htmx swap after a validation error
   // brings a new field back; without this it could not tell the user's own date from ours.
   var datesAutomatiques = {};
@@ -394,14 +393,33 @@
     return form.id || form.getAttribute("data-brouillon") || form.getAttribute("action") || "";
   }
 
-  function deuxChiffres(n) {
-    return (n < 10 ? "0" : "") + n;
-  }
+  /* « Now » is the server's clock (data-horloge, its instant when it rendered the field) moved on by
+     the time elapsed since, told in the server's time zone (data-fuseau): a browser set to another
+     zone, or whose clock is off, once dated an entretien an hour off. The browser only measures the
+     time elapsed. */
+  var decalages = new WeakMap(); // field → the server's instant minus the browser's, when it arrived
 
-  function maintenantLocal() {
-    var d = new Date();
-    return d.getFullYear() + "-" + deuxChiffres(d.getMonth() + 1) + "-" + deuxChiffres(d.getDate()) +
-      "T" + deuxChiffres(d.getHours()) + ":" + deuxChiffres(d.getMinutes());
+  function noterHorloges() {
+    document.querySelectorAll(CHAMPS_MAINTENANT).forEach(function (champ) {
+      if (!decalages.has(champ) && champ.hasAttribute("data-horloge")) {
+        decalages.set(champ, Number(champ.getAttribute("data-horloge")) - Date.now());
+      }
+    });
+  }
+  document.addEventListener("htmx:afterSettle", noterHorloges);
+
+  function maintenantLocal(champ) {
+    if (!decalages.has(champ)) {
+      return champ.defaultValue; // no server instant: the server's value as rendered
+    }
+    var parties = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: champ.getAttribute("data-fuseau") || undefined,
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+    }).formatToParts(new Date(Date.now() + decalages.get(champ))).forEach(function (partie) {
+      parties[partie.type] = partie.value;
+    });
+    return parties.year + "-" + parties.month + "-" + parties.day + "T" + parties.hour + ":" + parties.minute;
   }
 
   function surDateModifiee(event) {
@@ -421,7 +439,7 @@
       var automatique = rendueParNous && !champ.hasAttribute("data-maintenant-modifie") &&
         !champ.disabled && !champ.readOnly && champ.value === champ.defaultValue;
       if (automatique) {
-        champ.value = maintenantLocal();
+        champ.value = maintenantLocal(champ);
       }
       datesAutomatiques[cle] = automatique;
     });
@@ -609,8 +627,69 @@
     }
   });
 
+  // ---- A long list of boxes narrowed as one types (data-filtre, data-cle) ---------------------
+  /* accompagnement.forms.CasesFiltrables: each box carries the search key of its label, as the server
+     computes it (residents.texte.cle_recherche); a field put above the list hides the rows lacking a
+     word typed, accents and case aside. Without JavaScript the whole list stays, as before. */
+  function cleRecherche(texte) {
+    return texte.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function installerFiltres() {
+    document.querySelectorAll("input[data-filtre]").forEach(function (premiere) {
+      var liste = premiere.closest(".form-check") && premiere.closest(".form-check").parentNode;
+      if (!liste || liste.hasAttribute("data-filtree")) {
+        return;
+      }
+      liste.setAttribute("data-filtree", "");
+      var cases = liste.querySelectorAll("input[data-cle]");
+      var id = "filtre-" + premiere.name;
+      var bloc = document.createElement("div");
+      bloc.className = "mb-2";
+      var etiquette = document.createElement("label");
+      etiquette.className = "form-label";
+      etiquette.htmlFor = id;
+      etiquette.textContent = premiere.getAttribute("data-filtre");
+      var champ = document.createElement("input");
+      champ.type = "search";
+      champ.id = id;
+      champ.className = "form-control";
+      champ.setAttribute("autocomplete", "off");
+      champ.setAttribute("aria-describedby", id + "-compte");
+      var compte = document.createElement("p");
+      compte.id = id + "-compte";
+      compte.className = "form-text mb-0";
+      compte.setAttribute("aria-live", "polite");
+      bloc.append(etiquette, champ, compte);
+      liste.parentNode.insertBefore(bloc, liste);
+
+      function filtrer() {
+        var mots = cleRecherche(champ.value).split(" ").filter(Boolean);
+        var affichees = 0;
+        cases.forEach(function (caseACocher) {
+          var cle = caseACocher.getAttribute("data-cle");
+          var garde = mots.every(function (mot) { return cle.indexOf(mot) !== -1; });
+          caseACocher.closest(".form-check").hidden = !garde;
+          affichees += garde ? 1 : 0;
+        });
+        compte.textContent = affichees + " personne" + (affichees > 1 ? "s" : "") + " affichée" +
+          (affichees > 1 ? "s" : "") + " sur " + cases.length + ".";
+      }
+      champ.addEventListener("input", filtrer);
+      champ.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault(); // Enter filters; it does not send the form half-filled
+        }
+      });
+      filtrer();
+    });
+  }
+
   // ---- Page load ----------------------------------------------------------------------------
   function initialiser() {
+    noterHorloges();
+    installerFiltres();
     oublierBrouillonsDesAutres();
     oublierBrouillonsPerimes();
     traiterEnvois();

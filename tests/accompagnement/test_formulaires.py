@@ -18,6 +18,7 @@ from accompagnement.models import Accompagnement, ActionCollective, CoReferent, 
 from accompagnement.verrou import MESSAGE_CONFLIT
 from tests.accompagnement.factories import (
     AccompagnementFactory,
+    ActionCollectiveFactory,
     CoReferentFactory,
     EntretienFactory,
     ObjectifFactory,
@@ -53,6 +54,10 @@ def _formulaires(mesure, referent):
         "RendezVousForm": lambda data: forms.RendezVousForm(data),
         "ClotureRendezVousForm": lambda data: forms.ClotureRendezVousForm(data, entretien=entretien, user=referent),
         "ActionCollectiveForm": lambda data: forms.ActionCollectiveForm(data, user=referent),
+        "ModificationAtelierForm": lambda data: forms.ModificationAtelierForm(
+            data, action=ActionCollectiveFactory(structure=mesure.structure), user=referent
+        ),
+        "AnnulationAtelierForm": lambda data: forms.AnnulationAtelierForm(data),
         "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent),
         "ReorientationForm": lambda data: forms.ReorientationForm(data, **sur_mesure),
         "FinAccompagnementForm": lambda data: forms.FinAccompagnementForm(data, accompagnement=mesure),
@@ -98,11 +103,12 @@ def test_chaque_champ_de_date_refuse_une_annee_extreme_avec_un_message(mesure, r
             # Not after now for a workshop or an evaluation: said in their own words.
             attendu = (
                 "futur"
-                if message == "trop lointaine" and nom in ("ActionCollectiveForm", "EvaluationForm")
+                if message == "trop lointaine"
+                and nom in ("ActionCollectiveForm", "ModificationAtelierForm", "EvaluationForm")
                 else message
             )
             assert attendu in erreurs, (nom, champ, erreurs)
-    assert vus == 11  # every date field of the file (a new one is bounded by DatesBorneesMixin)
+    assert vus == 12  # every date field of the file (a new one is bounded by DatesBorneesMixin)
 
 
 def test_une_date_plausible_passe(mesure, referent):

@@ -1,8 +1,10 @@
 """The entretien form of the dossier when things go wrong or time passes: a refused or lost request
 says so in French (htmx swaps nothing on an error), and a « Date et heure » left at its default is
-the time the form is sent, not the time the dossier was opened."""
+the time the form is sent, not the time the dossier was opened, on the server's clock in Paris time
+whatever the browser's clock and time zone."""
 
 import datetime
+import re
 import secrets
 import string
 
@@ -153,18 +155,45 @@ def assert_a_la_minute(enregistree, attendue):
     assert debut <= enregistree <= debut + datetime.timedelta(minutes=2), (enregistree, attendue)
 
 
-def test_la_date_par_defaut_est_l_heure_de_l_envoi(page, live_server, mesure):
-    # The browser's clock runs behind the server's: every time it gives is in the past for the
-    # server, which refuses an entretien « honoré » in the future.
+@pytest.fixture
+def page_utc(navigateur, live_server):
+    """A browser set to UTC whose clock runs five hours behind: neither may show in a date saved."""
+    context = navigateur.new_context(locale="fr-FR", timezone_id="UTC", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.clock.install(time=timezone.now() - datetime.timedelta(hours=5))
+    yield page
+    context.close()
+
+
+def _rendu_il_y_a(champ, duree):
+    """The field as the server would have rendered it `duree` ago (a dossier opened in the morning and
+    left open): its value and its server instant, put in as a new field, as htmx would bring one."""
+    rendu = timezone.now() - duree
+    champ.evaluate(
+        """(champ, [valeur, horloge]) => {
+            const nouveau = champ.cloneNode(true);
+            nouveau.defaultValue = valeur;
+            nouveau.setAttribute("data-maintenant", valeur);
+            nouveau.setAttribute("data-horloge", String(horloge));
+            champ.replaceWith(nouveau);
+            document.dispatchEvent(new Event("htmx:afterSettle"));
+        }""",
+        [timezone.localtime(rendu).strftime("%Y-%m-%dT%H:%M"), int(rendu.timestamp() * 1000)],
+    )
+
+
+def test_la_date_par_defaut_est_l_heure_du_serveur_a_l_envoi(page_utc, live_server, mesure):
+    page = page_utc
     maintenant = timezone.now()
-    page.clock.install(time=maintenant - datetime.timedelta(hours=2))
     formulaire = ouvrir_dossier(page, live_server, mesure)
     date_heure = formulaire.get_by_label("Date et heure")
-    # The dossier was opened in the morning and stayed open: the default it shows is that time.
-    matin = timezone.localtime(maintenant - datetime.timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
-    date_heure.evaluate("(champ, valeur) => { champ.defaultValue = valeur; }", matin)
-    expect(date_heure).to_have_value(matin)
+    # Shown in Paris time, as the server rendered it, though the browser is on UTC.
+    expect(date_heure).to_have_value(re.compile(timezone.localtime(maintenant).strftime("%Y-%m-%dT%H")))
 
+    # Rendered three hours ago, sent one hour after: two hours ago, on the server's clock and in Paris.
+    _rendu_il_y_a(date_heure, datetime.timedelta(hours=3))
+    page.clock.set_system_time(maintenant - datetime.timedelta(hours=4))
     formulaire.get_by_label("Type de contact").select_option("TELEPHONE")
     formulaire.get_by_label("Notes").fill("Premier appel.")
     enregistrer(formulaire)
@@ -172,24 +201,20 @@ def test_la_date_par_defaut_est_l_heure_de_l_envoi(page, live_server, mesure):
         Entretien.objects.get(notes="Premier appel.").date_heure, maintenant - datetime.timedelta(hours=2)
     )
 
-    # A validation error in between: the date sent was ours, so it still follows the clock.
-    page.clock.set_system_time(maintenant - datetime.timedelta(minutes=90))
+    # A validation error in between: the field comes back from the server, and its date is still ours.
     formulaire.get_by_label("Notes").fill("Deuxième appel.")
     formulaire.get_by_label("Durée (minutes)").fill("0")
     formulaire.get_by_role("button", name="Enregistrer l'entretien").click()
     expect(formulaire.locator("[data-erreurs-formulaire]")).to_be_visible()
-    page.clock.set_system_time(maintenant - datetime.timedelta(hours=1))
     formulaire.get_by_label("Durée (minutes)").fill("15")
     enregistrer(formulaire)
-    assert_a_la_minute(
-        Entretien.objects.get(notes="Deuxième appel.").date_heure, maintenant - datetime.timedelta(hours=1)
-    )
+    assert_a_la_minute(Entretien.objects.get(notes="Deuxième appel.").date_heure, timezone.now())
 
     # A date the user typed is theirs, however long the form waits.
     hier = timezone.localtime(maintenant - datetime.timedelta(days=1)).replace(hour=10, minute=30)
     date_heure.fill(hier.strftime("%Y-%m-%dT%H:%M"))
     formulaire.get_by_label("Notes").fill("Visite d'hier, notée après coup.")
-    page.clock.set_system_time(maintenant - datetime.timedelta(minutes=30))
+    page.clock.set_system_time(maintenant - datetime.timedelta(hours=3))
     enregistrer(formulaire)
     saisie = Entretien.objects.get(notes__startswith="Visite d'hier").date_heure
     assert timezone.localtime(saisie).replace(second=0, microsecond=0) == hier.replace(second=0, microsecond=0)
