@@ -22,7 +22,7 @@ def charger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referentiel", "0005_version_du_referentiel"),
+        ("referentiel", "0006_analyser_referentiel"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accompagnement", "0009_bornes_des_dates"),
+        ("accompagnement", "0010_evaluation_partagee"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
