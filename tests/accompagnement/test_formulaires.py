@@ -53,7 +53,7 @@ def _formulaires(mesure, referent):
         "RendezVousForm": lambda data: forms.RendezVousForm(data),
         "ClotureRendezVousForm": lambda data: forms.ClotureRendezVousForm(data, entretien=entretien, user=referent),
         "ActionCollectiveForm": lambda data: forms.ActionCollectiveForm(data, user=referent),
-        "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent),
+        "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent, structure=mesure.structure),
         "ReorientationForm": lambda data: forms.ReorientationForm(data, **sur_mesure),
         "FinAccompagnementForm": lambda data: forms.FinAccompagnementForm(data, accompagnement=mesure),
         "ObjectifForm": lambda data: forms.ObjectifForm(data),
