@@ -386,8 +386,10 @@ class AccompagnementForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.F
     referent = forms.ModelChoiceField(label="Référent", queryset=User.objects.none())
     date_debut = forms.DateField(label="Début", widget=DateInput(), initial=timezone.localdate)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, structure, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only what the structure's kind offers (référentiel): an association has no FJT modality.
+        self.fields["modalite"].queryset = Modalite.objects.filter(accompagnee_ici=True).offertes_par(structure.type)
         self.fields["referent"].queryset = User.objects.collegues_de(user)
         self.fields["referent"].initial = user.pk
 
@@ -407,9 +409,11 @@ class ReorientationForm(DatesBorneesMixin, FormulaireMixin, VersionMixin, forms.
     def __init__(self, *args, accompagnement, user, **kwargs):
         super().__init__(*args, **kwargs)
         # The modalities accompanied here, and those of the measure's field followed elsewhere.
-        self.fields["modalite"].queryset = Modalite.objects.filter(
-            Q(accompagnee_ici=True) | Q(champ=accompagnement.modalite.champ)
-        ).exclude(pk=accompagnement.modalite_id)
+        self.fields["modalite"].queryset = (
+            Modalite.objects.filter(Q(accompagnee_ici=True) | Q(champ=accompagnement.modalite.champ))
+            .offertes_par(accompagnement.structure.type)
+            .exclude(pk=accompagnement.modalite_id)
+        )
         self.fields["referent"].queryset = User.objects.collegues_de(user)
         self.fields["referent"].initial = accompagnement.referent_id
 

@@ -16,6 +16,7 @@ from accounts.models import User
 from contrats.models import Contrat
 from echeances import moteur
 from echeances.choix import Etat, Regle
+from referentiel.models import Modalite
 from residents.texte import cle_recherche
 
 from .models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
@@ -32,19 +33,45 @@ TRIS = {
 }
 
 
+def _voit_plus_que_sa_file(user):
+    return acces.voit_la_file_de_l_equipe(user) or acces.voit_la_file_du_territoire(user)
+
+
 def referents_de_l_equipe(user):
-    """The référents a manager (or the administrator) may filter the file active by; None for a référent,
-    who sees their own measures."""
+    """The référents a manager (or the administrator) may filter the file active by, those of her
+    territory's measures for the conseillère logement; None for a référent, who sees their own measures."""
+    if acces.voit_la_file_du_territoire(user):
+        mesures = Accompagnement.objects.visibles_par(user).actifs()
+        return User.objects.filter(pk__in=mesures.values("referent_id"))
     if not acces.voit_la_file_de_l_equipe(user):
         return None
     return User.objects.referents().filter(structures__in=user.structures.all()).distinct()
 
 
-def _mesures_file_active(user, *, le, referent_id, modalite_id, recherche):
+def modalites_du_filtre(user):
+    """The modalities the file active's filter offers: those of the user's fields (a Département's agent),
+    or those their structures' kinds offer (référentiel: no FJT modality for an RSA référent)."""
+    modalites = Modalite.objects.filter(accompagnee_ici=True)
+    if (champs := acces.champs_visibles(user)) is not None:
+        return modalites.filter(champ__in=champs)
+    if acces.est_de_l_equipe(user):
+        return modalites.offertes_par(*{s.type for s in user.structures.all()})
+    return modalites
+
+
+def compte_file_active(user, *, le):
+    """What the file active lists, counted (the home page's figure; same measures, same scope)."""
+    return _mesures_de_la_file(user, le).count()
+
+
+def _mesures_de_la_file(user, le):
     qs = Accompagnement.objects.visibles_par(user).actifs(le)
-    if not acces.voit_la_file_de_l_equipe(user):
-        qs = qs.de_referent(user)
-    elif referent_id is not None:
+    return qs if _voit_plus_que_sa_file(user) else qs.de_referent(user)
+
+
+def _mesures_file_active(user, *, le, referent_id, modalite_id, recherche):
+    qs = _mesures_de_la_file(user, le)
+    if referent_id is not None and _voit_plus_que_sa_file(user):
         qs = qs.filter(referent_id=referent_id)
     if modalite_id is not None:
         qs = qs.filter(modalite_id=modalite_id)

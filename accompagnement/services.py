@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.acces import exiger_droit, exiger_equipe
-from referentiel.models import Modalite
+from referentiel.models import Champ, Modalite
+from referentiel.regles import regles
 
 from .jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from .models import (
@@ -307,6 +308,7 @@ def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, stru
         return existant
     if not modalite.accompagnee_ici:
         raise ValidationError({"modalite": "Cette modalité est une orientation : elle n'est pas accompagnée ici."})
+    _exiger_modalite_possible(resident, modalite, structure, date_debut)
     if not referent.structures.filter(pk=structure.pk).exists():
         raise ValidationError({"referent": "Le référent doit être membre de la structure."})
     deja_ouvert = {"modalite": "Cette personne a déjà un accompagnement en cours dans cette modalité."}
@@ -328,6 +330,41 @@ def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, stru
     if modalite.is_rsa:
         _noter_orientation(resident, modalite, date_debut)
     return mesure
+
+
+def _exiger_modalite_possible(resident, modalite, structure, date_debut):
+    """What the référentiel says of a modality, checked at opening rather than only alerted afterwards:
+    the kinds of structure that offer it, and its age range (the territory's values) on the first day."""
+    if not modalite.proposee_par(structure):
+        raise ValidationError(
+            {
+                "modalite": f"« {modalite.libelle} » ne se propose pas dans une structure de type "
+                f"« {structure.get_type_display()} »."
+            }
+        )
+    if modalite.champ == Champ.FJT and resident.enfants_a_charge:
+        raise ValidationError(
+            {
+                "modalite": f"{resident} a {resident.enfants_a_charge} enfant(s) à charge : une résidence FJT ne peut "
+                "pas accueillir d'enfant."
+            }
+        )
+    valeurs = regles(structure.territoire, modalite)
+    age = resident.age(date_debut)
+    if valeurs.age_min is not None and age < valeurs.age_min:
+        raise ValidationError(
+            {
+                "modalite": f"{resident} a {age} ans au {date_debut:%d/%m/%Y} : « {modalite.libelle} » "
+                f"accompagne à partir de {valeurs.age_min} ans."
+            }
+        )
+    if valeurs.age_max is not None and age > valeurs.age_max:
+        raise ValidationError(
+            {
+                "modalite": f"{resident} a {age} ans au {date_debut:%d/%m/%Y} : « {modalite.libelle} » "
+                f"accompagne jusqu'à {valeurs.age_max} ans."
+            }
+        )
 
 
 def _noter_orientation(resident, modalite, date):

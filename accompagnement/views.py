@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from echeances.choix import Etat
-from referentiel.models import Modalite
 
 from . import agenda as periodes
 from . import ics, selectors, services
@@ -65,7 +64,7 @@ def file_active(request):
     contexte = {
         "page": page,
         "total": len(lignes),
-        "modalites": Modalite.objects.filter(accompagnee_ici=True),
+        "modalites": selectors.modalites_du_filtre(user),
         "referents": referents,
         "referent_choisi": referent_choisi,
         # Every filter the form shows, empty when not asked for (an absent key would be an undefined variable).

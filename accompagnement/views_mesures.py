@@ -41,7 +41,7 @@ def accompagnement_ouvrir(request, pk):
     resident = get_object_or_404(Resident.objects.visibles_par(request.user).select_related("structure"), pk=pk)
     # A reader (délégué, conseillère logement) is told at once, not after filling the form in.
     acces.exiger_equipe(request.user, resident.structure, services.OUVERTURE_REFUSEE)
-    form = AccompagnementForm(request.POST or None, user=request.user)
+    form = AccompagnementForm(request.POST or None, user=request.user, structure=resident.structure)
     if request.method == "POST" and form.is_valid():
         try:
             mesure = services.ouvrir_accompagnement(

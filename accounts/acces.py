@@ -14,6 +14,7 @@ PermissionDenied with a French message: a 403, since the object was already visi
 import datetime
 
 from django.apps import apps
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -49,8 +50,47 @@ def est_agent_du_territoire(user):
 
 def voit_la_file_de_l_equipe(user):
     """The manager and the administrator see every référent's caseload (and filter by référent); a
-    référent sees their own."""
+    référent sees their own. (A pure administrator is kept off the file active: lit_les_dossiers.)"""
     return user.role == Role.RESPONSABLE or user.is_administrateur
+
+
+def lit_les_dossiers(user):
+    """The IT administrator administers (users, structures, référentiel, logs) without reading people's
+    files: no file active, no list of people, no page of a file but those of the data-protection officer
+    (accounts.middleware.PAGES_DPO). A superuser who works as a référent keeps their job's pages."""
+    return user.role != Role.ADMINISTRATEUR
+
+
+def voit_la_file_du_territoire(user):
+    """The conseillère logement follows the ASLL and accompagnement global measures of her territories
+    (the monthly committee reviews them): her file active is every measure she sees, by référent."""
+    return user.role == Role.CONSEILLER_LOGEMENT
+
+
+# The fields of the measures a Département's agent reads (and nothing else of their territory's).
+CHAMPS_DU_ROLE = {Role.DELEGUE: ["INSERTION"], Role.CONSEILLER_LOGEMENT: ["LOGEMENT", "LOGEMENT_EMPLOI"]}
+
+
+def champs_visibles(user):
+    """The fields whose measures the user may read, None when not restricted by field."""
+    return CHAMPS_DU_ROLE.get(user.role)
+
+
+def recoit_des_candidatures(user):
+    """The applications of young people under convention go to a structure whose kind offers that modality
+    (référentiel: a résidence FJT): the staff of an MSVS or an association have no such board."""
+    if not est_de_l_equipe(user):
+        return False
+    Modalite = _modele("referentiel.Modalite")
+    # One query, read once per request (the menu is drawn twice on the home page).
+    return _memo(
+        user,
+        "_recoit_des_candidatures",
+        lambda: Modalite.objects.filter(
+            code=Modalite.Code.FJT_CONVENTION,
+            types_structure__overlap=ArraySubquery(user.structures.values("type")),
+        ).exists(),
+    )
 
 
 def a_des_echeances(user):
@@ -132,13 +172,11 @@ def _filtre_role(user, p):
     if est_de_l_equipe(user):
         # Their structures' measures (the team's « veille bienveillante ») and those they co-refer.
         return Q(**{f"{p}structure_id__in": structures_de(user)}) | Q(**{f"{p}pk__in": mesures_coreferees(user)})
-    if user.role == Role.DELEGUE:
-        return Q(**{f"{p}structure__territoire__in": user.territoires.all(), f"{p}modalite__champ": "INSERTION"})
-    if user.role == Role.CONSEILLER_LOGEMENT:
+    if est_agent_du_territoire(user):
         return Q(
             **{
                 f"{p}structure__territoire__in": user.territoires.all(),
-                f"{p}modalite__champ__in": ["LOGEMENT", "LOGEMENT_EMPLOI"],
+                f"{p}modalite__champ__in": champs_visibles(user),
             }
         )
     if user.role == Role.PARTENAIRE and user.contact_partenaire_id:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve, reverse
@@ -157,6 +158,51 @@ class PartenaireMiddleware:
             and _nom_url(request) not in PAGES_PARTENAIRE
         ):
             raise Http404
+        return self.get_response(request)
+
+
+# What the administrator keeps of a person's file as data-protection officer (acces.lit_les_dossiers):
+# the rights page, the right of access and its ZIP, who accessed the file, the retention report and archiving.
+PAGES_DPO = {
+    "residents:droits",
+    "residents:demande_acces",
+    "residents:demande_remise",
+    "residents:droit_acces_zip",
+    "residents:journal",
+    "residents:archiver",
+    "residents:retention",
+}
+
+# Lists that name the people accompanied (a page of one file is in journal.middleware.PAGES_DOSSIER).
+LISTES_NOMINATIVES = {
+    "residents:liste",
+    "residents:creer",
+    "accompagnement:file_active",
+    "accompagnement:rendez_vous",
+}
+
+REFUS_ADMINISTRATEUR = (
+    "L'administration de l'application ne donne pas accès aux dossiers des personnes accompagnées. "
+    "Comme délégué·e à la protection des données, passez par la page des droits de la personne "
+    "(demandes d'accès, journal des consultations)."
+)
+
+
+class AdministrateurMiddleware:
+    """A French 403 for the administrator on every page that shows a person's file, but the DPO's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from accounts import acces
+        from journal.middleware import PAGES_DOSSIER
+
+        user = request.user
+        if user.is_authenticated and not acces.lit_les_dossiers(user) and not _statique(request):
+            nom = _nom_url(request)
+            if nom not in PAGES_DPO and (nom in PAGES_DOSSIER or nom in LISTES_NOMINATIVES):
+                raise PermissionDenied(REFUS_ADMINISTRATEUR)
         return self.get_response(request)
 
 

@@ -10,10 +10,10 @@ from .models import Role
 ENTREES = [
     ("Accueil", "accueil", None),
     ("À faire", "echeances:a_faire", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT)),
-    ("File active", "accompagnement:file_active", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("File active", "accompagnement:file_active", (Role.REFERENT, Role.RESPONSABLE, Role.CONSEILLER_LOGEMENT)),
     ("Rendez-vous", "accompagnement:rendez_vous", (Role.REFERENT, Role.RESPONSABLE)),
     ("Agenda", "accompagnement:agenda", (Role.REFERENT, Role.RESPONSABLE)),
-    ("Personnes", "residents:liste", (Role.REFERENT, Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Personnes", "residents:liste", (Role.REFERENT, Role.RESPONSABLE)),
     ("Ateliers", "accompagnement:ateliers", (Role.REFERENT, Role.RESPONSABLE)),
     ("Candidatures", "admissions:tableau", (Role.REFERENT, Role.RESPONSABLE)),
     ("Mes contrats", "contrats:mes_contrats", (Role.REFERENT, Role.RESPONSABLE)),
@@ -36,6 +36,11 @@ ENTREES = [
     ("Conservation des dossiers", "residents:retention", (Role.RESPONSABLE, Role.ADMINISTRATEUR)),
     ("Administration", "admin:index", (Role.ADMINISTRATEUR,)),
 ]
+
+# Entries shown only when, beyond the role, the user's situation calls for them (by url name).
+CONDITIONS = {
+    "admissions:tableau": acces.recoit_des_candidatures,
+}
 
 # Optional one-line description shown on the home page card of an entry, by url name.
 DESCRIPTIONS = {
@@ -63,8 +68,11 @@ DESCRIPTIONS = {
 LIBELLE_A_FAIRE = "À faire"
 
 
-def _voit(user, roles):
-    return roles is None or acces.a_l_un_des_roles(user, roles)
+def _voit(user, roles, url_name):
+    if roles is not None and not acces.a_l_un_des_roles(user, roles):
+        return False
+    condition = CONDITIONS.get(url_name)
+    return condition is None or condition(user)
 
 
 def entrees_pour(user):
@@ -72,7 +80,7 @@ def entrees_pour(user):
     an entry whose url cannot be reversed (screen not there yet) is skipped."""
     items = []
     for label, url_name, roles in ENTREES:
-        if not _voit(user, roles):
+        if not _voit(user, roles, url_name):
             continue
         try:
             url = reverse(url_name)

@@ -23,6 +23,13 @@ def tableau_de_bord(user):
         compte = compte_a_faire(user)
         chiffres.append(_chiffre("échéance(s) en retard", compte[Etat.EN_RETARD], "echeances:a_faire", True))
         chiffres.append(_chiffre("échéance(s) bientôt dues", compte[Etat.BIENTOT], "echeances:a_faire"))
+    if acces.voit_la_file_du_territoire(user):
+        from accompagnement.selectors import compte_file_active
+
+        mesures = compte_file_active(user, le=timezone.localdate())
+        chiffres.append(
+            _chiffre("mesure(s) logement en cours sur vos territoires", mesures, "accompagnement:file_active")
+        )
     if acces.est_de_l_equipe(user):
         rendez_vous = _rendez_vous_du_jour(user)
         chiffres.append(_chiffre("rendez-vous aujourd'hui", len(rendez_vous), "accompagnement:rendez_vous"))

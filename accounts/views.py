@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -134,7 +135,9 @@ def erreur_serveur(request):
 
 @login_not_required
 def acces_refuse(request, exception=None):
-    return render(request, "403.html", status=403)
+    # Every PermissionDenied of the app carries a French sentence written for the user: say why.
+    raison = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
+    return render(request, "403.html", {"raison": raison}, status=403)
 
 
 @login_not_required

@@ -62,9 +62,11 @@ MIDDLEWARE = [
     "accounts.middleware.PasDeCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    # After login: a second factor before any page, partners only on their own pages (accounts.middleware).
+    # After login: a second factor before any page, partners only on their own pages, the administrator
+    # off the people's files (accounts.middleware).
     "accounts.middleware.DeuxFacteursMiddleware",
     "accounts.middleware.PartenaireMiddleware",
+    "accounts.middleware.AdministrateurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

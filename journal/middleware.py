@@ -14,6 +14,8 @@ PAGES_DOSSIER = {
     "residents:modifier": ("pk", "residents.Resident", "pk"),
     "residents:entretiens": ("pk", "residents.Resident", "pk"),
     "residents:suivi": ("pk", "residents.Resident", "pk"),
+    "residents:menage": ("pk", "residents.Resident", "pk"),
+    "residents:menage_delier": ("pk", "residents.Resident", "pk"),
     "residents:droits": ("pk", "residents.Resident", "pk"),
     "residents:demande_acces": ("pk", "residents.Resident", "pk"),
     "residents:demande_remise": ("pk", "residents.DemandeAcces", "resident_id"),

@@ -1,5 +1,6 @@
 """The rules as data (domain.md §3) and the organisations that hold the files."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -172,6 +173,12 @@ class ValeursModalite(models.Model):
         abstract = True
 
 
+class ModaliteQuerySet(models.QuerySet):
+    def offertes_par(self, *types):
+        """The modalities a structure of one of these kinds may open (`types_structure`)."""
+        return self.filter(types_structure__overlap=list(types))
+
+
 class Modalite(ValeursModalite):
     """One modality of accompaniment with its national values (domain.md §3)."""
 
@@ -196,8 +203,18 @@ class Modalite(ValeursModalite):
     )
     exclut_parent_isole = models.BooleanField("exclut les familles monoparentales", default=False)
     exclut_nouvel_entrant = models.BooleanField("exclut les nouveaux entrants", default=False)
+    types_structure = ArrayField(
+        models.CharField(max_length=20, choices=Structure.Type.choices),
+        verbose_name="types de structure qui la proposent",
+        default=list,
+        blank=True,
+        help_text="Une mesure de cette modalité ne s'ouvre que dans une structure de l'un de ces types "
+        "(FJT, ASSOCIATION, MSVS, SERVICE_CD).",
+    )
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
     history = HistoricalRecords()
+
+    objects = ModaliteQuerySet.as_manager()
 
     class Meta:
         verbose_name = "modalité"
@@ -216,6 +233,9 @@ class Modalite(ValeursModalite):
     @property
     def is_rsa(self):
         return self.champ == Champ.INSERTION
+
+    def proposee_par(self, structure):
+        return structure.type in self.types_structure
 
 
 class SurchargeModalite(ValeursModalite):

@@ -2,6 +2,7 @@ from django import forms
 
 from accompagnement.forms import DateInput, JetonMixin
 from accounts.formulaires import FormulaireMixin
+from referentiel import bornes
 
 from .models import Resident
 
@@ -65,3 +66,42 @@ class ResidentForm(JetonMixin, FormulaireMixin, forms.ModelForm):
         # The model is validated by the service (inside its transaction), not here: a stale form must
         # not be written to the instance before the version check.
         pass
+
+
+class MenageForm(JetonMixin, FormulaireMixin, forms.Form):
+    """Link a conjoint: a person the team already follows, or a new one (name, first name, birth date:
+    the duplicate check runs on them before anything is created). `version`: the person's file."""
+
+    conjoint = forms.ModelChoiceField(
+        label="Conjoint·e déjà suivi·e", queryset=Resident.objects.none(), required=False, empty_label="—"
+    )
+    nom = forms.CharField(label="Nom", max_length=100, required=False)
+    prenom = forms.CharField(label="Prénom", max_length=100, required=False)
+    date_naissance = forms.DateField(
+        label="Date de naissance", required=False, widget=DateInput(), validators=[bornes.NAISSANCE]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, resident, personnes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["conjoint"].queryset = personnes.exclude(pk=resident.pk).order_by("nom", "prenom")
+        self.fields[
+            "nom"
+        ].help_text = "Ou, pour une personne sans dossier : son nom, son prénom et sa date de naissance."
+
+    def clean(self):
+        donnees = super().clean()
+        nouveau = [donnees.get(c) for c in ("nom", "prenom", "date_naissance")]
+        if donnees.get("conjoint") is None:
+            if not all(nouveau):
+                raise forms.ValidationError(
+                    "Choisissez un·e conjoint·e déjà suivi·e, ou donnez le nom, le prénom et la date de naissance "
+                    "d'une nouvelle personne."
+                )
+        elif any(nouveau):
+            raise forms.ValidationError("Choisissez une personne déjà suivie ou une nouvelle, pas les deux.")
+        return donnees
+
+
+class DeliaisonForm(FormulaireMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_droits
+from . import views, views_droits, views_menage
 
 app_name = "residents"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/entretiens/", views.entretiens, name="entretiens"),
     path("<int:pk>/suivi/", views.suivi, name="suivi"),
+    path("<int:pk>/menage/", views_menage.menage, name="menage"),
+    path("<int:pk>/menage/delier/", views_menage.menage_delier, name="menage_delier"),
     # The person's rights (views_droits): consents, right of access, who accessed, retention, partners.
     path("<int:pk>/droits/", views_droits.droits, name="droits"),
     path("<int:pk>/consentements/nouveau/", views_droits.consentement_nouveau, name="consentement_nouveau"),

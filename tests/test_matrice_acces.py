@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.middleware import PAGES_PARTENAIRE
+from accounts.middleware import LISTES_NOMINATIVES, PAGES_DPO, PAGES_PARTENAIRE
 from journal.middleware import PAGES_COLLECTIVES, PAGES_DOSSIER
 from residents.models import Consentement
 from tests.accompagnement.factories import (
@@ -23,6 +23,7 @@ from tests.accompagnement.factories import (
 )
 from tests.accounts.factories import (
     AdministrateurFactory,
+    ConseillerLogementFactory,
     DelegueFactory,
     PartenaireFactory,
     ReferentFactory,
@@ -178,6 +179,8 @@ def monde():
         "collegue": ReferentFactory(structures=[structure_a]),
         "responsable": ResponsableFactory(structures=[structure_a]),
         "delegue_territoire": DelegueFactory(territoires=[territoire_a]),
+        # Same territory, another field: the measure is RSA, she follows the housing ones.
+        "conseillere_territoire": ConseillerLogementFactory(territoires=[territoire_a]),
         "admin": AdministrateurFactory(),
         "partenaire_consentement": partenaire,
         # outsiders
@@ -242,7 +245,9 @@ DEDANS = ["proprietaire", "collegue", "responsable", "admin"]
 DEHORS = ["autre_structure", "responsable_autre", "delegue_autre_territoire", "partenaire_sans_consentement"]
 
 
-@pytest.mark.parametrize("role", DEDANS + ["delegue_territoire", "partenaire_consentement"] + DEHORS)
+@pytest.mark.parametrize(
+    "role", DEDANS + ["delegue_territoire", "conseillere_territoire", "partenaire_consentement"] + DEHORS
+)
 def test_la_matrice_sur_toutes_les_urls(client, monde, role):
     objets, roles = monde
     user = roles[role]
@@ -268,8 +273,21 @@ def test_la_matrice_sur_toutes_les_urls(client, monde, role):
         if role in DEHORS:
             assert nom_personne.encode() not in contenu, (role, nom)
         if role in ("proprietaire", "admin") and genre == DOSSIER and statut != 405:
-            # The owner and the admin reach every page of the file that exists for it.
+            # The owner and the admin reach every page of the file that exists for it (the admin to be
+            # told, in French, that it is not theirs).
             assert statut != 404 or "pdf" in nom, (role, nom, statut)
+        if role == "admin" and (genre == DOSSIER or nom in LISTES_NOMINATIVES) and statut != 405:
+            # The IT administrator administers, the DPO answers the person's rights; neither reads the file.
+            if nom in PAGES_DPO:
+                assert statut != 403, (role, nom, statut)
+            else:
+                assert statut == 403 and nom_personne.encode() not in contenu, (role, nom, statut)
+                assert "ne donne pas accès aux dossiers des personnes" in contenu.decode(), nom
+        if role == "conseillere_territoire":
+            # An RSA measure of her territory is not of her field: nothing of it.
+            if genre == DOSSIER and a_un_id:
+                assert statut in (404, 405), (role, nom, statut)
+            assert nom_personne.encode() not in contenu, (role, nom)
         if genre == GESTION:
             attendu = 200 if role in ("responsable", "responsable_autre", "admin") else 404
             assert statut == attendu, (role, nom, statut)

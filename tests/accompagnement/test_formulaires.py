@@ -58,7 +58,7 @@ def _formulaires(mesure, referent):
             data, action=ActionCollectiveFactory(structure=mesure.structure), user=referent
         ),
         "AnnulationAtelierForm": lambda data: forms.AnnulationAtelierForm(data),
-        "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent),
+        "AccompagnementForm": lambda data: forms.AccompagnementForm(data, user=referent, structure=mesure.structure),
         "ReorientationForm": lambda data: forms.ReorientationForm(data, **sur_mesure),
         "FinAccompagnementForm": lambda data: forms.FinAccompagnementForm(data, accompagnement=mesure),
         "ObjectifForm": lambda data: forms.ObjectifForm(data),

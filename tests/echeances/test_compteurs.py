@@ -105,3 +105,14 @@ def test_le_tableau_des_structures_de_l_administrateur_compte_les_lignes_de_chac
     contexte = client.get(reverse("echeances:a_faire"), {"structure": structure.pk}).context
     lignes = [ligne for groupe in contexte["groupes"] for ligne in groupe["lignes"]]
     assert nombres[structure] == len(lignes) > 0
+
+
+def test_le_chiffre_de_la_conseillere_logement_est_la_longueur_de_sa_file_active(client, terrain):
+    """Her caseload: the ASLL measures of her territory, whoever their référent (issue 17 §4: her file
+    active said 0 while « Personnes » listed them)."""
+    conseillere = terrain["conseillere"]
+    client.force_login(conseillere)
+    lignes = client.get(reverse("accompagnement:file_active")).context["page"].paginator.object_list
+    assert {ligne["mesure"].modalite.code for ligne in lignes} == {Modalite.Code.ASLL}
+    assert len({ligne["mesure"].referent_id for ligne in lignes}) == 2
+    assert _chiffre(conseillere, "mesure(s) logement en cours sur vos territoires") == len(lignes) == 2

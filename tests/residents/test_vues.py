@@ -267,8 +267,9 @@ def test_dossier_et_ses_fragments_nombre_de_requetes_constant(client, mesure, re
     beaucoup = [_requetes(client, url, **params) for url, params in pages]
     assert beaucoup == peu
     # Of which: the engine's section, one query per rule; one per kind of history; workshops; the
-    # committees' decisions (one query, pilotage/includes/section_dossier.html).
-    assert peu[0] <= 31
+    # committees' decisions (one query, pilotage/includes/section_dossier.html); the menu's « Candidatures »
+    # (one query: do the user's structures receive applications, accounts.navigation.CONDITIONS).
+    assert peu[0] <= 32
 
 
 def _requetes_du_dossier(client, user, resident):
