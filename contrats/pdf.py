@@ -23,7 +23,7 @@ from weasyprint import CSS, HTML
 from weasyprint.css import ColorProfile
 
 from . import mentions
-from .models import Contrat, ObjectifContrat, Partie, Transition
+from .models import PARTIES_EXTERNES, Contrat, ObjectifContrat, Partie, Transition
 
 FEUILLE_DE_STYLE = Path(settings.BASE_DIR) / "static" / "contrats" / "pdf.css"
 # PDF/A-3a: an archivable PDF (fonts embedded, colour profile) that is also tagged for screen readers.
@@ -202,15 +202,23 @@ def _chemin_logo(contenu):
 
 
 def _parties(contenu, signatures):
-    """Each party as frozen, with who actually signed for it (a named manager rather than « le ou la
-    responsable de … »), in the role frozen with the version."""
+    """Each party as frozen, with who actually signed for a professional party (a named manager rather
+    than « le ou la responsable de … »), in the role frozen with the version. The person, the conjoint
+    and the partner keep the name the contract gives them: the name they typed is on the signature line
+    and the evidence page."""
     par_partie = {s.partie: s for s in signatures}
+
+    def signataire(p):
+        if p["code"] in par_partie and p["code"] not in PARTIES_EXTERNES:
+            return par_partie[p["code"]].nom_signataire
+        return p["nom"]
+
     return [
         {
             **p,
             "role": p.get("role") or Partie(p["code"]).label,
             "signature": par_partie.get(p["code"]),
-            "signataire": par_partie[p["code"]].nom_signataire if p["code"] in par_partie else p["nom"],
+            "signataire": signataire(p),
         }
         for p in contenu["parties"]
     ]
