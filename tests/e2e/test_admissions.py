@@ -97,6 +97,7 @@ def test_de_la_note_sociale_a_l_entree_puis_la_sortie(page, live_server, setting
     page.get_by_role("button", name="Soumettre à la signature").click()
     for partie, nom in (("personne accompagnée", "Awa Diallo"), ("partenaire", str(contact))):
         page.get_by_role("link", name=f"Faire signer : {partie}").click()
+        page.get_by_role("link", name="Signature à l'écran").click()  # one method at a time
         page.get_by_label("nom et prénom").fill(nom)
         page.get_by_label("J'ai lu ce contrat").check()
         page.get_by_role("button", name="Signer").click()
