@@ -656,8 +656,9 @@ def test_liste_et_page_des_ateliers_requetes_constantes(client, referent, struct
     grand = _atelier(structure, 12)
     for _ in range(8):
         _atelier(structure, 3)
-    assert _requetes(client, reverse("accompagnement:ateliers")) == liste_petite <= 14
-    assert _requetes(client, reverse("accompagnement:atelier", args=[grand.pk])) == page_petite <= 14
+    # 15: the menu asks whether the user's structures receive applications (« Candidatures »).
+    assert _requetes(client, reverse("accompagnement:ateliers")) == liste_petite <= 15
+    assert _requetes(client, reverse("accompagnement:atelier", args=[grand.pk])) == page_petite <= 15
 
 
 def test_liste_des_rendez_vous_requetes_constantes(client, referent):
