@@ -19,7 +19,9 @@ from echeances.choix import Etat, Regle
 from referentiel.models import Modalite
 from residents.texte import cle_recherche
 
+from . import agenda as periodes
 from .models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
+from .views_communs import entier
 
 # --- the file active ----------------------------------------------------------------------------------
 
@@ -309,6 +311,33 @@ def rendez_vous_de_l_agenda(user, *, debut, fin, referent_id=None):
     if referent_id is not None:
         qs = qs.filter(accompagnement__referent_id=referent_id)
     return qs
+
+
+def _minuit(jour):
+    return timezone.make_aware(datetime.datetime.combine(jour, datetime.time.min))
+
+
+def agenda_demande(user, donnees, aujourdhui):
+    """The agenda the query string asks for (the screen and its export): (the period, the référents a
+    manager may pick or None, the one picked or None, the period's rendez-vous). A bad date or view falls
+    back to today's week; a référent's pick is ignored."""
+    periode = periodes.periode(donnees.get("vue", "semaine"), periodes.lire_jour(donnees.get("date"), aujourdhui))
+    referents = referents_de_l_equipe(user)
+    referent_id = entier(donnees.get("referent", "")) if referents is not None else None
+    rdvs = rendez_vous_de_l_agenda(
+        user, debut=_minuit(periode.debut), fin=_minuit(periode.fin), referent_id=referent_id
+    )
+    return periode, referents, referent_id, rdvs
+
+
+def ateliers_de(user):
+    """The workshops list (the screen and its export), the latest first, with their number of participants."""
+    return (
+        ActionCollective.objects.visibles_par(user)
+        .select_related("structure")
+        .annotate(nb_participants=Count("participations", distinct=True))
+        .order_by("-date_heure", "pk")
+    )
 
 
 # --- the cadence of the workshops --------------------------------------------------------------------

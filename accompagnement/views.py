@@ -240,16 +240,9 @@ def agenda(request):
     and may pick one référent; a bad date or view in the query string falls back to today's week."""
     user = request.user
     aujourdhui = timezone.localdate()
-    vue = request.GET.get("vue", "semaine")
-    periode = periodes.periode(vue, periodes.lire_jour(request.GET.get("date"), aujourdhui))
-    referents = selectors.referents_de_l_equipe(user)
+    periode, referents, referent_id, rdvs = selectors.agenda_demande(user, request.GET, aujourdhui)
+    rdvs = list(rdvs)
     referent_choisi = request.GET.get("referent", "")
-    referent_id = entier(referent_choisi) if referents is not None else None
-    rdvs = list(
-        selectors.rendez_vous_de_l_agenda(
-            user, debut=_debut(periode.debut), fin=_debut(periode.fin), referent_id=referent_id
-        )
-    )
     if periode.contient(aujourdhui):
         du_jour = [r for r in rdvs if timezone.localtime(r.date_heure).date() == aujourdhui]
     else:

@@ -35,12 +35,7 @@ def _noter_minimums(actions):
 
 @require_GET
 def ateliers(request):
-    qs = (
-        ActionCollective.objects.visibles_par(request.user)
-        .select_related("structure")
-        .annotate(nb_participants=Count("participations", distinct=True))
-        .order_by("-date_heure")
-    )
+    qs = selectors.ateliers_de(request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     _noter_minimums(page.object_list)
     cadence = selectors.cadence_des_ateliers(request.user, le=timezone.localdate())

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.models import Accompagnement
-from accompagnement.selectors import referents_de_l_equipe
 from accounts import acces
 from journal.services import adresse_client, tracer_partage
 
@@ -25,7 +24,6 @@ from .forms import (
     BrouillonForm,
     DecisionForm,
     EvaluationFinDeContratForm,
-    FiltresContratsForm,
     MotifForm,
     NouveauContratForm,
     NouvelObjectifForm,
@@ -34,6 +32,7 @@ from .forms import (
     SignatureProfessionnelForm,
 )
 from .models import PARTIES_EXTERNES, Contrat, Partie, Signature, VersionContrat
+from .selectors import contrats_filtres
 
 E = Contrat.Etat
 PAR_PAGE = 25
@@ -76,17 +75,7 @@ def mes_contrats(request):
     """The référent's contracts (a manager's: the structure's), « à traiter » first, filtered by a GET
     form (bookmarkable), paged; and the unread notifications."""
     user = request.user
-    equipe = liste.voit_la_structure(user)
-    tous = liste.contrats_de(user)
-    form = FiltresContratsForm(
-        request.GET or None,
-        referents=referents_de_l_equipe(user) if equipe else None,
-        validateurs=liste.validateurs(tous),
-    )
-    filtres = form.filtres() if request.GET else {}
-    qs = liste.ordonner(liste.filtrer(liste.annoter(tous, user), **filtres)).select_related(
-        "accompagnement__resident", "accompagnement__referent"
-    )
+    form, filtres, qs = contrats_filtres(user, request.GET)
     page = Paginator(qs, PAR_PAGE).get_page(request.GET.get("page"))
     page.object_list = liste.decorer(list(page.object_list))
     notifications = list(user.notifications_contrats.non_lues().select_related("contrat")[:20])
@@ -98,8 +87,8 @@ def mes_contrats(request):
         "page_obj": page,
         "form": form,
         "filtre": bool(filtres),
-        "a_traiter": liste.annoter(tous, user).exclude(a_traiter="").count(),
-        "equipe": equipe,
+        "a_traiter": liste.annoter(liste.contrats_de(user), user).exclude(a_traiter="").count(),
+        "equipe": liste.voit_la_structure(user),
         "notifications": notifications,
     }
     return render(request, "contrats/mes_contrats.html", contexte)

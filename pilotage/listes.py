@@ -1,13 +1,17 @@
-"""Exports of the daily lists (people, À faire, applications, sanction reports): each reads the list's
+"""Exports of the daily lists (people, À faire, applications, sanction reports, contracts, agenda,
+workshops): each reads the list's
 own selector with the filters the page was showing (`filtres`, the page's query string), so the file
 holds exactly the rows of the screen, without its paging."""
 
 from django.http import QueryDict
 from django.utils import timezone
 
+from accompagnement import selectors as accompagnement_selectors
 from accompagnement.views_communs import entier
 from accounts.models import User
 from admissions.selectors import candidatures_ouvertes
+from contrats import liste as contrats_liste
+from contrats.selectors import contrats_filtres
 from echeances import selectors as echeances_selectors
 from echeances.choix import Regle
 from echeances.models import SignalementSanction
@@ -104,9 +108,68 @@ def _signalements(user, parametres):
     return Contenu("signalements", colonnes, lignes, qs.count())
 
 
+def _contrats(user, parametres):
+    _form, _filtres, qs = contrats_filtres(user, filtres(parametres))
+    colonnes = ["référence", "type", "personne", "référent", "début", "fin", "statut", "à traiter"]
+    lignes = (
+        (
+            c.reference,
+            c.get_type_display(),
+            _nom(c.accompagnement.resident),
+            str(c.accompagnement.referent),
+            c.date_debut,
+            c.date_fin,
+            contrats_liste.STATUTS[c.statut],
+            contrats_liste.MOTIFS.get(c.a_traiter, ""),
+        )
+        for c in qs
+    )
+    return Contenu("contrats", colonnes, lignes, qs.count())
+
+
+def _agenda(user, parametres):
+    periode, _r, _id, qs = accompagnement_selectors.agenda_demande(user, filtres(parametres), timezone.localdate())
+    colonnes = ["date", "heure", "personne", "modalité", "référent", "type", "lieu"]
+    lignes = [
+        (
+            timezone.localtime(r.date_heure).date(),
+            f"{timezone.localtime(r.date_heure):%H:%M}",
+            _nom(r.accompagnement.resident),
+            r.accompagnement.modalite.libelle,
+            str(r.accompagnement.referent),
+            r.get_type_display(),
+            r.lieu,
+        )
+        for r in qs
+    ]
+    return Contenu(f"agenda-{periode.debut:%Y%m%d}", colonnes, lignes, len(lignes))
+
+
+def _ateliers(user, parametres):
+    qs = accompagnement_selectors.ateliers_de(user)
+    colonnes = ["date", "heure", "thème", "structure", "lieu", "participants", "annulé le", "motif d'annulation"]
+    lignes = (
+        (
+            timezone.localtime(a.date_heure).date(),
+            f"{timezone.localtime(a.date_heure):%H:%M}",
+            a.theme,
+            a.structure.nom,
+            a.lieu,
+            a.nb_participants,
+            timezone.localdate(a.annulee_le) if a.annulee_le else None,
+            a.motif_annulation,
+        )
+        for a in qs
+    )
+    return Contenu("ateliers", colonnes, lignes, qs.count())
+
+
 CALCULS = {
     "personnes": _personnes,
     "a_faire": _a_faire,
     "candidatures": _candidatures,
     "signalements": _signalements,
+    "contrats": _contrats,
+    "agenda": _agenda,
+    "ateliers": _ateliers,
 }

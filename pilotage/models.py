@@ -201,6 +201,9 @@ LIBELLES_EXPORT = {
     "a_faire": "À faire",
     "candidatures": "candidatures en cours",
     "signalements": "signalements en vue de sanction",
+    "contrats": "contrats",
+    "agenda": "agenda des rendez-vous",
+    "ateliers": "ateliers",
 }
 
 

@@ -161,3 +161,56 @@ def test_filtres_demesures_ignores(client, referent, personnes):
     client.force_login(referent)
     lignes = _export(client, "personnes", "q=" + "x" * 5000)
     assert lignes[1:] == []  # cut to the bound, still a valid search that finds no one
+
+
+# --- contracts, agenda, workshops ---------------------------------------------------------------------
+
+
+def test_contrats_filtres_comme_a_l_ecran(client, referent, collegue, etranger):
+    from contrats.models import Contrat
+    from tests.contrats.factories import ContratFactory
+
+    a = ContratFactory(accompagnement=AccompagnementFactory(referent=referent), type="CER")
+    ContratFactory(accompagnement=AccompagnementFactory(referent=referent), type="COM")
+    client.force_login(referent)
+    page = client.get(reverse("contrats:mes_contrats"), {"type": "CER", "page": "1"})
+    a_l_ecran = [c.reference for c in page.context["page_obj"].object_list]
+    assert a_l_ecran == [a.reference]
+    filtres = _filtres_du_bouton(page)
+    assert "type=CER" in filtres and "page" not in filtres
+    lignes = _export(client, "contrats", filtres)
+    assert [ligne[0] for ligne in lignes[1:]] == a_l_ecran
+    assert lignes[1][6] == "brouillon" and lignes[1][7] == "brouillon à terminer"
+    assert len(_export(client, "contrats")) == 3
+    for autre in (collegue, etranger):  # « Mes contrats » are the référent's own
+        client.force_login(autre)
+        assert _export(client, "contrats")[1:] == []
+    assert Contrat.objects.count() == 2
+
+
+def test_agenda_de_la_periode_affichee(client, referent, collegue, etranger):
+    jour = timezone.localdate() + datetime.timedelta(days=8)
+    mesure = AccompagnementFactory(referent=referent)
+    for j in (jour, jour + datetime.timedelta(days=40)):
+        EntretienFactory(accompagnement=mesure, date_heure=a_paris(j, 14), statut=Entretien.Statut.PLANIFIE)
+    client.force_login(referent)
+    page = client.get(reverse("accompagnement:agenda"), {"vue": "semaine", "date": jour.isoformat()})
+    assert page.context["nombre"] == 1
+    lignes = _export(client, "agenda", _filtres_du_bouton(page))
+    assert [(ligne[0], ligne[1]) for ligne in lignes[1:]] == [(jour.strftime("%d/%m/%Y"), "14:00")]
+    for autre in (collegue, etranger):
+        client.force_login(autre)
+        assert _export(client, "agenda", f"vue=mois&date={jour.isoformat()}")[1:] == []
+
+
+def test_ateliers_de_la_structure(client, referent, collegue, etranger, structure):
+    from tests.accompagnement.factories import ActionCollectiveFactory
+
+    ActionCollectiveFactory(structure=structure, theme="Budget du quotidien")
+    client.force_login(collegue)
+    page = client.get(reverse("accompagnement:ateliers"))
+    assert "Télécharger les ateliers (Excel)" in page.content.decode()
+    lignes = _export(client, "ateliers")
+    assert [ligne[2] for ligne in lignes[1:]] == ["Budget du quotidien"]
+    client.force_login(etranger)
+    assert _export(client, "ateliers")[1:] == []
