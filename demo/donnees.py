@@ -249,7 +249,10 @@ class _Demo:
         ]
         for _ in range(3):
             plan.append((self.fjt, self.ref_fjt, "FJT_CONVENTION", P(extra={"ase": True})))
-        plan.append((self.fjt, self.ref_fjt, "FJT_CONVENTION", P(rencontre=R, extra={"ase": True})))
+        # Her admission document waits for the ASE's signature: « Documents à signer » of partenaire.ase.
+        plan.append(
+            (self.fjt, self.ref_fjt, "FJT_CONVENTION", P(rencontre=R, extra={"ase": True, "tripartite_a_signer": True}))
+        )
         for _ in range(3):
             plan.append((self.fjt, self.ref_fjt, "FJT_PONCTUEL", P()))
         # ASLL: all with the part-time référent, so his caseload is over norm × ETP.
@@ -535,9 +538,8 @@ class _Demo:
         signe = Contrat.Etat.VALIDE if a_valider else Contrat.Etat.SIGNE
         preavis = self._delai(structure, "RENOUVELLEMENT_PREAVIS")
         if acc.modalite.code == "FJT_CONVENTION":
-            self._contrat(
-                acc, TypeContrat.TRIPARTITE, acc.date_debut, acc.date_debut + DUREE_SEJOUR_TIERS, Contrat.Etat.SIGNE
-            )
+            etat = Contrat.Etat.EN_SIGNATURE if profil.extra.get("tripartite_a_signer") else Contrat.Etat.SIGNE
+            self._contrat(acc, TypeContrat.TRIPARTITE, acc.date_debut, acc.date_debut + DUREE_SEJOUR_TIERS, etat)
         if profil.contrat == "CER_NON_SIGNE":  # only a draft, months after the orientation
             self._contrat(acc, type_contrat, acc.date_debut, acc.date_debut + duree, Contrat.Etat.BROUILLON)
             return

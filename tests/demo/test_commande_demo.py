@@ -67,6 +67,10 @@ def test_le_partenaire_ne_voit_que_les_personnes_qui_ont_consenti():
     visibles = Resident.objects.visibles_par(partenaire)
     assert visibles.count() == 4
     assert set(visibles.values_list("accompagnements__modalite__code", flat=True)) == {"FJT_CONVENTION"}
+    # One admission document waits for its signature, the demo's partner story (« Documents à signer »).
+    a_signer = Contrat.objects.visibles_par(partenaire).a_signer_par_partenaire(partenaire)
+    assert [c.type for c in a_signer] == ["TRIPARTITE"]
+    assert a_signer[0].version_courante() is not None
 
 
 def test_les_donnees_sont_deterministes():
