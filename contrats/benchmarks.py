@@ -173,7 +173,7 @@ def bench_signature_contrats():
                     ObjectifContrat.objects.create(contrat=contrat, objectif=objectif, ordre=j)
                 brouillons.append(contrat)
             client = client_connecte(referent)
-            soumissions, personnes, referents, telechargements = [], [], [], []
+            soumissions, personnes, referents, premiers, telechargements = [], [], [], [], []
             for contrat in brouillons:
                 contrat.refresh_from_db()
                 _poster(client, reverse("contrats:soumettre", args=[contrat.pk]), {"version": contrat.version},
@@ -194,10 +194,10 @@ def bench_signature_contrats():
                     referents,
                 )
                 url = reverse("contrats:pdf", args=[contrat.pk, version.numero])
-                for _ in range(3):
+                for i in range(4):  # the first renders the signed copy and stores it, the others read it
                     debut = time.perf_counter()
                     reponse = client.get(url)
-                    telechargements.append(time.perf_counter() - debut)
+                    (premiers if i == 0 else telechargements).append(time.perf_counter() - debut)
                     if reponse.status_code != 200:
                         raise AssertionError(f"{url} : réponse {reponse.status_code} au lieu de 200")
             signes = Contrat.objects.filter(pk__in=[c.pk for c in brouillons], etat=Contrat.Etat.EN_VALIDATION)
@@ -205,13 +205,14 @@ def bench_signature_contrats():
                 raise AssertionError(f"{signes.count()} contrats signés sur {CONTRATS_SIGNES}")
             for libelle, durees in (
                 ("soumission d'un CER (PDF figé rendu)", soumissions),
-                ("signature de la personne (exemplaire signé rendu)", personnes),
-                ("signature du référent, mot de passe vérifié (exemplaire rendu)", referents),
+                ("signature de la personne", personnes),
+                ("signature du référent, mot de passe vérifié", referents),
+                ("premier téléchargement de l'exemplaire signé (rendu puis stocké)", premiers),
             ):
                 p50, p95 = _p50_p95(durees)
                 lignes.append((f"{libelle}, p50", p50, "ms", None))
                 lignes.append((f"{libelle}, p95", p95, "ms", 800))
-            lignes.append(("téléchargement d'une version figée (fichier stocké), p95", _p50_p95(telechargements)[1],
+            lignes.append(("téléchargement suivant (fichier stocké), p95", _p50_p95(telechargements)[1],
                            "ms", 15))  # fmt: skip
             raise _Annuler
     except _Annuler:

@@ -441,6 +441,17 @@ def ranger_exemplaire(version, fichiers):
         transaction.on_commit(lambda: storage.delete(ancien))
 
 
+def retirer_exemplaire(version):
+    """The signed copy no longer says what the version holds (a new signature, the délégué's decision): the
+    stored file is dropped (deleted after commit) and the next download renders and stores the new one
+    (exemplaire). Rendering it here would make each signer wait for WeasyPrint for a file nobody may read
+    before the next step."""
+    if version.exemplaire:
+        _supprimer_apres_commit(version.exemplaire)
+        version.exemplaire = ""
+        version.save(update_fields=["exemplaire"])
+
+
 def exemplaire(version):
     """The stored file a version's download serves (views.pdf_version): its signed copy, or the frozen
     document while nobody has signed. A version signed before copies were stored (or the demo's, written
@@ -752,7 +763,7 @@ def signer(
             else:
                 _journaliser(contrat, action="signé par toutes les parties", par=par, etat_apres=E.SIGNE)
                 _notifier(contrat, "signé par toutes les parties")
-        ranger_exemplaire(version, fichiers)
+        retirer_exemplaire(version)
         return signature
 
 
@@ -764,23 +775,23 @@ def _decision(contrat, par, version):
 
 
 def valider(*, contrat, par, motif="", version):
-    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+    with transaction.atomic():
         contrat = _decision(contrat, par, version)
         _prendre_effet(contrat, par)
         _journaliser(contrat, action="validation", par=par, etat_apres=E.VALIDE, motif=motif)
         _notifier(contrat, "validé par le délégué insertion")
-        # The signed copy now carries the Département's decision, date and délégué.
-        ranger_exemplaire(contrat.version_courante(), fichiers)
+        # The signed copy will carry the Département's decision, date and délégué.
+        retirer_exemplaire(contrat.version_courante())
         return contrat
 
 
 def refuser(*, contrat, par, motif, version):
-    with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
+    with transaction.atomic():
         contrat = _decision(contrat, par, version)
         _refuser_si(not (motif or "").strip(), "Indiquez le motif du refus.")
         _journaliser(contrat, action="refus", par=par, etat_apres=E.REFUSE, motif=motif)
         _notifier(contrat, "refusé par le délégué insertion")
-        ranger_exemplaire(contrat.version_courante(), fichiers)
+        retirer_exemplaire(contrat.version_courante())
         return contrat
 
 

@@ -349,7 +349,7 @@ def test_la_parole_de_la_personne_est_citee_une_seule_fois(cer_soumis, referent)
 # --- the frozen copy: rendered once per change, then served from storage ---------------------------
 
 
-def test_l_exemplaire_signe_est_stocke_puis_servi_sans_rendu(
+def test_l_exemplaire_signe_est_rendu_une_fois_puis_servi_sans_rendu(
     cer_soumis, referent, client, monkeypatch, django_capture_on_commit_callbacks
 ):
     url = f"/contrats/{cer_soumis.pk}/version/1.pdf"
@@ -357,24 +357,27 @@ def test_l_exemplaire_signe_est_stocke_puis_servi_sans_rendu(
     version = cer_soumis.version_courante()
     assert not version.exemplaire  # nobody signed: the frozen document is the copy
     assert client.get(url).content == lire(version.pdf)
-    with django_capture_on_commit_callbacks(execute=True):
-        signer_personne(cer_soumis, referent)
+    signer_personne(cer_soumis, referent)
+    version.refresh_from_db()
+    assert not version.exemplaire  # a signature renders nothing: the signer does not wait for WeasyPrint
+    avec_une = client.get(url).content  # the first download renders and stores it
     version.refresh_from_db()
     premier = version.exemplaire.name
-    assert premier and pdf.sha256(lire(version.exemplaire)) != version.sha256
+    assert premier and lire(version.exemplaire) == avec_une and pdf.sha256(avec_une) != version.sha256
     with django_capture_on_commit_callbacks(execute=True):
         signer_staff(cer_soumis, referent, Partie.REFERENT)
     version.refresh_from_db()
-    # A new signature, a new copy (with both signatures); the previous file is gone after commit.
-    assert version.exemplaire.name != premier
-    assert not version.exemplaire.storage.exists(premier)
-    stocke = lire(version.exemplaire)
+    # A new signature: the stale copy is gone after commit, the next download has both signatures.
+    assert not version.exemplaire
+    assert not VersionContrat.exemplaire.field.storage.exists(premier)
+    avec_deux = client.get(url).content
+    assert avec_deux != avec_une and "en présence du référent" in texte(avec_deux)
 
     def rendu_interdit(*args, **kwargs):
         raise AssertionError("un exemplaire figé ne se rend pas à chaque requête")
 
     monkeypatch.setattr(pdf, "rendre_pdf", rendu_interdit)
-    assert client.get(url).content == stocke
+    assert client.get(url).content == avec_deux
     # The original stays the frozen document the parties signed.
     assert pdf.sha256(client.get(url + "?original=1").content) == version.sha256
 
@@ -399,6 +402,6 @@ def test_le_refus_du_delegue_figure_dans_l_exemplaire(cer_soumis, referent, dele
     cer_soumis.refresh_from_db()
     services.refuser(contrat=cer_soumis, par=delegue, motif="« Objectifs trop vagues »", version=cer_soumis.version)
     version = cer_soumis.version_courante()
-    contenu = " ".join(texte(lire(version.exemplaire)).split())
+    contenu = " ".join(texte(lire(services.exemplaire(version))).split())
     assert "Décision : refusé le" in contenu and str(delegue) in contenu
     assert "« Objectifs trop vagues »" in contenu and "« «" not in contenu
