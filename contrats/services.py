@@ -686,7 +686,11 @@ def signer(
             "La personne signe sur votre écran, en votre présence, ou sur papier.",
         )
         moyen = deuxfacteurs.reauthentifier(requete, par, mot_de_passe)
-        _refuser_si(moyen is None, "Mot de passe ou code incorrect : la signature n'est pas enregistrée.")
+        _refuser_si(
+            moyen is None,
+            "Mot de passe ou code incorrect : la signature n'est pas enregistrée. Un code de l'application "
+            "ne sert qu'une fois (celui de la connexion, par exemple) : attendez le suivant ou tapez votre mot de passe.",
+        )
     with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
         contrat = _verrouiller(contrat)
         _refuser_si(contrat.etat != E.EN_SIGNATURE, "Ce contrat n'est pas ouvert à la signature.")
