@@ -163,7 +163,7 @@ class SignatureProfessionnelForm(FormulaireMixin, forms.Form):
     sans_note = True
     numero_version = forms.IntegerField(widget=forms.HiddenInput)
     mot_de_passe = forms.CharField(
-        label="votre mot de passe ou le code de votre application d'authentification",
+        label="Votre mot de passe ou le code de votre application d'authentification",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Pour confirmer que c'est bien vous qui signez : le code à 6 chiffres de l'application "
         "suffit, si vous préférez ne pas retaper votre mot de passe.",
