@@ -2,7 +2,7 @@
 
 import datetime
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -83,8 +83,9 @@ def file_active(request):
 
 @require_http_methods(["GET", "POST"])
 def entretien_nouveau(request, pk):
-    """The short form of the dossier. With htmx the fragment is swapped in place and the page's
-    timeline and due dates reload on the `entretien-enregistre` event."""
+    """The short form of the dossier. With htmx the fragment is swapped in place and, when posted from
+    the dossier, the same answer carries its refreshed suivi table, échéances and timeline (htmx
+    out-of-band swaps): one exchange, not a POST and three follow-up requests."""
     accompagnement = accompagnement_modifiable(request, pk)
     form = EntretienForm(request.POST or None, accompagnement=accompagnement, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -101,14 +102,16 @@ def entretien_nouveau(request, pk):
             if not request.htmx:
                 messages.success(request, message)
                 return redirect("residents:dossier", accompagnement.resident_id)
-            nouveau = EntretienForm(accompagnement=accompagnement, user=request.user, choix=form.choix)
-            reponse = render(
-                request,
-                "accompagnement/includes/entretien_form.html",
-                {"form": nouveau, "accompagnement": accompagnement, "succes": message},
-            )
-            reponse["HX-Trigger"] = "entretien-enregistre"
-            return reponse
+            contexte = {
+                "form": EntretienForm(accompagnement=accompagnement, user=request.user, choix=form.choix),
+                "accompagnement": accompagnement,
+                "succes": message,
+            }
+            if urlsplit(request.htmx.current_url or "").path == reverse(
+                "residents:dossier", args=[accompagnement.resident_id]
+            ):
+                contexte["dossier"] = selectors.parties_du_dossier(request.user, accompagnement.resident)
+            return render(request, "accompagnement/includes/entretien_enregistre.html", contexte)
     template = "accompagnement/includes/entretien_form.html" if request.htmx else "accompagnement/entretien_form.html"
     return render(request, template, {"form": form, "accompagnement": accompagnement})
 

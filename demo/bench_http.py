@@ -363,8 +363,8 @@ def file_active_responsable(montage):
 
 
 def saisie_entretien(montage):
-    """The POST of the dossier's short form (htmx) and the three refreshes its HX-Trigger sets off (the
-    suivi table, the list of entretiens, the échéances section), as one exchange."""
+    """The POST of the dossier's short form (htmx): its answer carries the refreshed suivi table,
+    échéances and timeline (out-of-band swaps), so it is the whole exchange a person waits for."""
     from accompagnement.models import Entretien
 
     resident = synthetique.grand_dossier()
@@ -372,18 +372,19 @@ def saisie_entretien(montage):
     dernier = Entretien.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     montage.a_defaire.append(lambda: _supprimer_entretiens(mesure, dernier))
     url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
-    rafraichis = [
-        reverse("residents:suivi", args=[resident.pk]),
-        reverse("residents:entretiens", args=[resident.pk]),
-        reverse("residents:suivi", args=[resident.pk]) + "?partie=echeances",
-    ]
+    dossier = reverse("residents:dossier", args=[resident.pk])
     jetons = {}
 
     def echange(session, base):
         cle = id(session)
         if cle not in jetons:
-            jetons[cle] = jeton_csrf(session.get(base + reverse("residents:dossier", args=[resident.pk])).text)
-        htmx = {"HX-Request": "true", "X-CSRFToken": jetons[cle], "Referer": base + url}
+            jetons[cle] = jeton_csrf(session.get(base + dossier).text)
+        htmx = {
+            "HX-Request": "true",
+            "HX-Current-URL": base + dossier,
+            "X-CSRFToken": jetons[cle],
+            "Referer": base + dossier,
+        }
         donnees = {
             "type": "TELEPHONE",
             "date_heure": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
@@ -391,14 +392,13 @@ def saisie_entretien(montage):
             "duree_minutes": "10",
             "jeton": str(uuid.uuid4()),
         }
-        reponses = [session.post(base + url, data=donnees, headers=htmx, timeout=120)]
-        if "HX-Trigger" not in reponses[0].headers:
-            raise ErreurBench(f"saisie d'entretien refusée : {reponses[0].text[:500]}")
-        reponses += [session.get(base + u, headers=htmx, timeout=120) for u in rafraichis]
-        return reponses
+        reponse = session.post(base + url, data=donnees, headers=htmx, timeout=120)
+        if 'id="entretiens" hx-swap-oob' not in reponse.text:
+            raise ErreurBench(f"saisie d'entretien refusée : {reponse.text[:500]}")
+        return [reponse]
 
     return Page(
-        "saisie d'un entretien : POST + ses 3 rafraîchissements htmx",
+        "saisie d'un entretien depuis le dossier (une réponse, parties rafraîchies comprises)",
         80,
         mesure.referent,
         echange,

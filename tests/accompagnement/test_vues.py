@@ -79,14 +79,33 @@ def donnees_entretien(**extra):
     }
 
 
-def test_noter_un_appel_htmx_renvoie_un_formulaire_neuf_et_declenche_le_rafraichissement(client, mesure, referent):
+def test_noter_un_appel_htmx_renvoie_un_formulaire_neuf_et_les_parties_du_dossier(client, mesure, referent):
+    """One exchange: the answer carries the emptied form and, out of band, the dossier's suivi table,
+    échéances and timeline with the new entretien (no follow-up request)."""
     url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
-    reponse = connecte(client, referent).post(url, donnees_entretien(), HTTP_HX_REQUEST="true")
-    assert reponse.status_code == 200
-    assert reponse["HX-Trigger"] == "entretien-enregistre"
-    assert "Entretien enregistré." in reponse.content.decode()
+    dossier = "http://testserver" + reverse("residents:dossier", args=[mesure.resident_id])
+    donnees = donnees_entretien(notes="Appel pour le dossier CAF du jour.")
+    reponse = connecte(client, referent).post(url, donnees, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=dossier)
+    assert reponse.status_code == 200 and "HX-Trigger" not in reponse
+    contenu = reponse.content.decode()
+    assert contenu.index('id="form-entretien"') < contenu.index("hx-swap-oob")
+    assert "Entretien enregistré." in contenu
+    for partie in ('id="suivi"', 'id="echeances-dossier"', 'id="entretiens"'):
+        assert f'{partie} hx-swap-oob="outerHTML"' in contenu
+    assert "Appel pour le dossier CAF du jour." in contenu.split('id="entretiens"')[1]
     entretien = Entretien.objects.get()
     assert (entretien.type, entretien.statut, entretien.physique) == ("TELEPHONE", "HONORE", False)
+
+
+def test_noter_un_appel_hors_du_dossier_ne_renvoie_que_le_formulaire(client, mesure, referent):
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    page = "http://testserver" + url  # the form's own page: no suivi table to refresh there
+    reponse = connecte(client, referent).post(
+        url, donnees_entretien(), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page
+    )
+    contenu = reponse.content.decode()
+    assert "Entretien enregistré." in contenu and "hx-swap-oob" not in contenu
+    assert Entretien.objects.count() == 1
 
 
 def test_participants_et_objectifs_notes_puis_formulaire_neuf_aux_memes_choix(client, mesure, referent, collegue):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accompagnement.models import Entretien
-from tests.accompagnement.factories import AccompagnementFactory
+from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
 from tests.accounts.factories import ReferentFactory
 from tests.e2e.conftest import connecter, erreurs_attendues, verifier_accessibilite
 from tests.referentiel.factories import StructureFactory
@@ -119,24 +119,29 @@ def test_une_connexion_perdue_puis_une_erreur_serveur_sont_annoncees(page, live_
 
 
 def test_une_partie_de_la_page_qui_ne_se_recharge_pas_le_dit_en_haut(page, live_server, mesure):
-    """A request without a form (the timeline reloading after a save) is announced at the top of
-    the content, in words for a reading, and goes away when that part reloads again."""
+    """A request without a form (the next page of the timeline) that fails is announced at the top of
+    the content, in words for a reading, and goes away when that part loads again. A save needs no
+    such request: its answer carries the timeline, the suivi table and the échéances (out of band)."""
+    for jour in range(1, 22):  # one more than a page of the timeline
+        EntretienFactory(accompagnement=mesure, date_heure=timezone.now() - datetime.timedelta(days=jour))
     formulaire = ouvrir_dossier(page, live_server, mesure)
-    chronologie = f"**{reverse('residents:entretiens', args=[mesure.resident_id])}"
-    page.route(chronologie, lambda route: route.fulfill(status=500, body="Erreur"))
     formulaire.get_by_label("Notes").fill("Premier appel.")
     enregistrer(formulaire)
+    expect(page.locator("#entretiens")).to_contain_text("Premier appel.")
+
+    chronologie = f"**{reverse('residents:entretiens', args=[mesure.resident_id])}?page=2"
+    page.route(chronologie, lambda route: route.fulfill(status=500, body="Erreur"))
+    page.locator("#entretiens").get_by_role("link", name="Plus anciens").click()
     alerte = page.locator("#contenu").get_by_role("alert")
     expect(alerte).to_have_text("Le serveur n'a pas pu répondre (erreur 500). Réessayez ou rechargez la page.")
     expect(page.locator("#echec-requete")).to_have_count(1)
-    expect(formulaire.get_by_role("alert")).to_have_count(0)  # the form's own request succeeded
+    expect(formulaire.get_by_role("alert")).to_have_count(0)
     erreurs_attendues(page, "500 ", "Response Status Error Code 500")
     verifier_accessibilite(page)
 
     page.unroute(chronologie)
-    formulaire.get_by_label("Notes").fill("Deuxième appel.")
-    enregistrer(formulaire)
-    expect(page.locator("#entretiens")).to_contain_text("Deuxième appel.")
+    page.locator("#entretiens").get_by_role("link", name="Plus anciens").click()
+    expect(page.locator("#entretiens")).to_contain_text("Page 2 sur 2")
     expect(page.get_by_role("alert")).to_have_count(0)
 
 

@@ -54,7 +54,7 @@ def test_echeances_a_traiter_rafraichies_seules_proprietaire_collegue_etranger(c
         reponse = connecte(client, user).get(url, HTTP_HX_REQUEST="true")
         contenu = reponse.content.decode()
         assert reponse.status_code == 200 and "<html" not in contenu
-        assert "Échéances à traiter" in contenu and 'hx-trigger="entretien-enregistre from:body"' in contenu
+        assert "Échéances à traiter" in contenu and 'id="echeances-dossier"' in contenu
     assert connecte(client, etranger).get(url).status_code == 404
     # Sixty days without a contact: overdue; a phone call logged, the contact is no longer due.
     avant = connecte(client, referent).get(url).content.decode().count("list-group-item")
@@ -62,7 +62,7 @@ def test_echeances_a_traiter_rafraichies_seules_proprietaire_collegue_etranger(c
     apres = client.get(url).content.decode().count("list-group-item")
     assert apres == avant - 1
     dossier = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
-    assert f'hx-get="{url}"' in dossier
+    assert 'id="echeances-dossier"' in dossier and "hx-swap-oob" not in dossier
 
 
 def test_liste_et_recherche_sans_accents(client, referent, structure, etranger):
@@ -153,7 +153,7 @@ def test_dossier_montre_parcours_coreferents_objectifs_et_entretiens(client, mes
     contenu = connecte(client, referent).get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
     for attendu in ("Parcours", "Durand", "Ouvrir ses droits CAF", "Visite du logement", "Bureau 7", "Historique"):
         assert attendu in contenu
-    assert 'hx-trigger="entretien-enregistre from:body"' in contenu
+    assert 'id="suivi"' in contenu and 'id="entretiens"' in contenu and 'id="echeances-dossier"' in contenu
 
 
 def test_note_confidentielle_invisible_du_collegue(client, mesure, referent, collegue):
@@ -270,6 +270,40 @@ def test_dossier_et_ses_fragments_nombre_de_requetes_constant(client, mesure, re
     # committees' decisions (one query, pilotage/includes/section_dossier.html); the menu's « Candidatures »
     # (one query: do the user's structures receive applications, accounts.navigation.CONDITIONS).
     assert peu[0] <= 32
+
+
+def test_saisie_d_un_entretien_depuis_le_dossier_nombre_de_requetes_constant(client, mesure, referent):
+    """Logging an entretien from the dossier is one exchange (the answer carries the refreshed parts):
+    its query count does not grow with the timeline, and is pinned."""
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    connecte(client, referent)
+    url = reverse("accompagnement:entretien_nouveau", args=[mesure.pk])
+    dossier = "http://testserver" + reverse("residents:dossier", args=[mesure.resident_id])
+    client.get(dossier)  # the first page after login also prolongs the session
+
+    def poster():
+        donnees = {
+            "type": "TELEPHONE",
+            "date_heure": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "statut": "HONORE",
+            "duree_minutes": "10",
+            "jeton": str(uuid.uuid4()),
+        }
+        with CaptureQueriesContext(connection) as requetes:
+            reponse = client.post(url, donnees, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=dossier)
+        assert reponse.status_code == 200 and 'id="entretiens" hx-swap-oob' in reponse.content.decode()
+        return len(requetes)
+
+    _garnir(mesure, referent, 0, 3)  # with an objective, so that its evaluations are read both times
+    peu = poster()
+    _garnir(mesure, referent, 3, 31)
+    beaucoup = poster()
+    assert beaucoup == peu
+    assert peu <= 40
 
 
 def _requetes_du_dossier(client, user, resident):
