@@ -7,6 +7,7 @@ app_name = "pilotage"
 urlpatterns = [
     path("comites/", views.comites, name="comites"),
     path("comites/<int:pk>/", views.comite, name="comite"),
+    path("comites/<int:pk>/cartes/", views.cartes, name="cartes"),
     path("comites/<int:pk>/graphiques/", views.graphiques_comite, name="graphiques"),
     path("comites/<int:pk>/decision/<int:accompagnement>/", views.decision, name="decision"),
     path("comites/<int:pk>/compte-rendu/", views.compte_rendu, name="compte_rendu"),

@@ -31,7 +31,7 @@ from . import exports as exporteur
 from . import services
 from .forms import AvenantForm, CompteRenduForm, DecisionForm, OuvrirComiteForm, choix_decisions, choix_modalites
 from .models import ComiteSuivi, DecisionComite, Export
-from .pack import graphiques, pack
+from .pack import graphiques, mesures_du_comite, pack
 from .pdf import compte_rendu_pdf as rendre_pdf
 
 # Committees per page of the history.
@@ -152,13 +152,54 @@ def _cartes(comite, lignes, modalites=None):
         ligne.options_modalite = modalites.pour(ligne.valeurs["modalite_cible"])
 
 
-def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_avenant=None, status=200):
-    lignes, precedent = pack(comite, request.user)
+# Cards rendered with the page; the next ones come by blocks of as many as the reader scrolls to them
+# (htmx, `cartes`). A référent's 300 measures rendered at once took over a second to arrive.
+CARTES_PAR_BLOC = 25
+
+
+def lien_carte(comite_id, mesure_id):
+    """The address of one person's card: the page shows the cards down to hers (`?voir=`)."""
+    return reverse("pilotage:comite", args=[comite_id]) + f"?voir={mesure_id}#mesure-{mesure_id}"
+
+
+def _ordre_des_cartes(comite, user):
+    """The ids of the committee's measures, in the cards' order (by name): one query of ids."""
+    return list(
+        mesures_du_comite(comite, user).order_by("resident__nom", "resident__prenom", "pk").values_list("pk", flat=True)
+    )
+
+
+def _bloc(request, comite, ids):
+    """The cards of `ids` (pack), with the chair's form values; and the previous committee."""
+    lignes, precedent = pack(comite, request.user, ids=ids)
     preside = _peut_presider(request.user, comite)
     if preside:
         for ligne in lignes:
             ligne.valeurs = _valeurs(ligne.decision)
         _cartes(comite, lignes)
+    return lignes, precedent, preside
+
+
+def _nombre_affiche(request, ordre):
+    """How many cards the page renders: a first block, down to the card asked for (`?voir=`), or all
+    of them (`?tout=1`, the link offered where the next blocks cannot load)."""
+    if request.GET.get("tout") == "1":
+        return len(ordre)
+    voir = entier(request.GET.get("voir", ""))
+    if voir in ordre:
+        return max(CARTES_PAR_BLOC, (ordre.index(voir) // CARTES_PAR_BLOC + 1) * CARTES_PAR_BLOC)
+    return CARTES_PAR_BLOC
+
+
+def _suite(ordre, n):
+    """After the first `n` cards: where the next block starts and its first measure, if any."""
+    return {"suite": n, "suivante": ordre[n]} if n < len(ordre) else {"suite": None}
+
+
+def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_avenant=None, status=200):
+    ordre = _ordre_des_cartes(comite, request.user)
+    affichees = ordre[: _nombre_affiche(request, ordre)]
+    lignes, precedent, preside = _bloc(request, comite, affichees)
     if form_cr is None:
         form_cr = CompteRenduForm(initial={"compte_rendu": comite.compte_rendu, "version": comite.version})
     peut_avenant = not comite.est_ouvert and acces.peut_presider(request.user, comite)
@@ -170,9 +211,12 @@ def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_aven
         {
             "comite": comite,
             "lignes": lignes,
+            "total": len(ordre),
+            **_suite(ordre, len(affichees)),
+            "affichees": set(affichees),
             "precedent": precedent,
             "preside": preside,
-            "reste": [ligne.mesure for ligne in lignes if ligne.decision is None],
+            "reste": services.mesures_sans_decision(comite, request.user) if preside else [],
             "sans_decision": sans_decision,
             "form_cr": form_cr,
             "avenants": comite.avenants.select_related("auteur"),
@@ -186,6 +230,20 @@ def _page_comite(request, comite, *, form_cr=None, sans_decision=None, form_aven
 @require_GET
 def comite(request, pk):
     return _page_comite(request, _comite(request, pk))
+
+
+@require_GET
+def cartes(request, pk):
+    """The next block of cards from `?depuis=` (htmx, as the reader scrolls down), ending with the
+    trigger of the block after it."""
+    comite = _comite(request, pk)
+    ordre = _ordre_des_cartes(comite, request.user)
+    depuis = max(0, entier(request.GET.get("depuis", "")) or 0)
+    ids = ordre[depuis : depuis + CARTES_PAR_BLOC]
+    lignes, _precedent, preside = _bloc(request, comite, ids)
+    fin = depuis + len(ids)
+    contexte = {"comite": comite, "lignes": lignes, "preside": preside, **_suite(ordre, fin)}
+    return render(request, "pilotage/includes/cartes.html", contexte)
 
 
 @require_GET
@@ -236,7 +294,7 @@ def decision(request, pk, accompagnement):
             messages.error(request, message)
         if enregistree is not None:
             messages.success(request, f"Décision enregistrée pour {mesure.resident}.")
-        return redirect(reverse("pilotage:comite", args=[comite.pk]) + f"#mesure-{mesure.pk}")
+        return redirect(lien_carte(comite.pk, mesure.pk))
     if enregistree is not None:
         decision_ = enregistree
         valeurs = _valeurs(enregistree)
@@ -354,7 +412,7 @@ def action_faite(request, pk):
         _erreurs(request, exc)
     else:
         messages.success(request, "Action notée comme faite.")
-    return redirect(reverse("pilotage:comite", args=[decision.comite_id]) + f"#mesure-{decision.accompagnement_id}")
+    return redirect(lien_carte(decision.comite_id, decision.accompagnement_id))
 
 
 def _annee_demandee(request):

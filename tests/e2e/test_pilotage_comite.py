@@ -112,3 +112,43 @@ def test_delegue_tient_un_comite(page, live_server):
     expect(page.get_by_text("Action demandée : Envoyer le rapport de signalement")).to_be_visible()
     expect(page.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
     verifier_accessibilite(page)
+
+
+def test_les_cartes_suivantes_arrivent_en_descendant(page, live_server, monkeypatch):
+    """A long committee: the page brings a first block of cards, the next ones load as the chair
+    scrolls down to them, and a card further down can be saved like the first ones."""
+    from pilotage import views
+
+    monkeypatch.setattr(views, "CARTES_PAR_BLOC", 2)
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure])
+    delegue = DelegueFactory(territoires=[structure.territoire])
+    debut = timezone.localdate() - datetime.timedelta(days=90)
+    noms = ["Arnaud", "Bernard", "Caron", "Durand", "Etienne"]
+    for nom in noms:
+        AccompagnementFactory(referent=referent, resident__nom=nom, resident__prenom="Léa", date_debut=debut)
+    comite = ComiteSuivi.objects.create(
+        type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
+        referent=referent,
+        territoire=structure.territoire,
+        president=delegue,
+        date=timezone.localdate(),
+    )
+    connecter(page, live_server, delegue)
+    page.goto(f"{live_server.url}/pilotage/comites/{comite.pk}/")
+    expect(page.get_by_role("heading", name="Personnes accompagnées (5)")).to_be_visible()
+    derniere = page.get_by_role("heading", name="Léa Etienne")
+    expect(derniere).to_have_count(0)  # not with the page
+    page.get_by_role("heading", name="Léa Bernard").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 20000)
+    page.get_by_role("heading", name="Léa Durand").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 20000)
+    expect(derniere).to_be_visible()
+    expect(page.locator("article")).to_have_count(5)
+    formulaire = page.get_by_role("form", name="Décision pour Léa Etienne")
+    formulaire.get_by_label("Décision").select_option(label="poursuite de l'accompagnement")
+    formulaire.get_by_role("button", name="Enregistrer la décision").click()
+    carte = page.locator("article", has=derniere)
+    expect(carte.get_by_role("status")).to_contain_text("Décision enregistrée pour Léa Etienne")
+    assert DecisionComite.objects.get(comite=comite).accompagnement.resident.nom == "Etienne"
+    verifier_accessibilite(page)

@@ -362,7 +362,8 @@ def test_la_decision_apparait_dans_le_dossier_de_la_personne(client, monde, comi
     assert "Comité de suivi trimestriel RSA du 31/03/2026" in section and "autre" in section
     assert "Reprendre contact avec la Mission Locale." in section
     assert "Action demandée au référent : Proposer l'atelier mobilité — pour le 30/04/2026" in section
-    assert f'href="{reverse("pilotage:comite", args=[comite.pk])}#mesure-{monde["m1"].pk}"' in section
+    m1 = monde["m1"].pk  # the page shows the cards down to hers (they come by blocks)
+    assert f'href="{reverse("pilotage:comite", args=[comite.pk])}?voir={m1}#mesure-{m1}"' in section
     # Another person's dossier shows none of it.
     page = client.get(reverse("residents:dossier", args=[monde["m2"].resident_id])).content.decode()
     assert 'id="titre-comites-dossier"' not in page
