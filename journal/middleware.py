@@ -88,6 +88,7 @@ PAGES_COLLECTIVES = {
     "accompagnement:atelier_modifier": ("pk", "accompagnement.ActionCollective"),
     "accompagnement:atelier_annuler": ("pk", "accompagnement.ActionCollective"),
     "pilotage:comite": ("pk", "pilotage.ComiteSuivi"),
+    "pilotage:cartes": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:non_examines": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:avenant": ("pk", "pilotage.ComiteSuivi"),

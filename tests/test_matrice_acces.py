@@ -91,7 +91,6 @@ CLASSEMENT = {
     "echeances:acquitter": COLLECTIF,
     "echeances:signalement_decider": COLLECTIF,
     "pilotage:graphiques": COLLECTIF,
-    "pilotage:cartes": COLLECTIF,
     "pilotage:action_faite": COLLECTIF,
     "pilotage:etat_export": COLLECTIF,
     **dict.fromkeys(PAGES_COLLECTIVES, COLLECTIF),

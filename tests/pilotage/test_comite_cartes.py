@@ -111,3 +111,17 @@ def test_un_bloc_en_nombre_de_requetes_constant(client, monde, comite):  # noqa:
         page = c.get(url, {"depuis": "2"}).content.decode()  # two cards, and a next block
     assert page.count('class="card mb-3"') == 2
     assert len(deux) == len(un)
+
+
+def test_un_bloc_charge_est_journalise_comme_la_page(client, monde, comite):  # noqa: F811
+    from journal.models import JournalAcces
+
+    url = reverse("pilotage:cartes", args=[comite.pk])
+    _client(client, monde["delegue"]).get(url, {"depuis": "2"}, HTTP_HX_REQUEST="true")
+    ligne = JournalAcces.objects.get(page="pilotage:cartes")
+    assert (ligne.user_id, ligne.type_objet, ligne.objet_id, ligne.resident_id) == (
+        monde["delegue"].pk,
+        "comitesuivi",
+        comite.pk,
+        None,
+    )
