@@ -29,8 +29,9 @@ Readings of the rules, where the sources leave a choice:
   (cancelled and still-planned ones are ignored) are all unexcused; the cause includes the last absence,
   so a new series raises a new alert; a sanction report covering that absence ends it.
 - NORME_FILE_ACTIVE: all the référent's active measures count (not only those of the given set).
-- ELIGIBILITE: age outside the modality's age_min/age_max (due the day the person leaves the range;
-  for the FJT a warning from FJT_AGE_ALERTE on), single parent or new entrant (RSA opened less than
+- ELIGIBILITE: age outside the modality's age_min/age_max (due the day the person leaves the range,
+  « bientôt dû » from AGE_SORTIE_PREAVIS before it, nothing while she is inside it: the FJT's « 16-25
+  first » (FJT_AGE_ALERTE) is a preference of admission, admissions/eligibilite.py), single parent or new entrant (RSA opened less than
   NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees: regles_admissions.
 - After an FJT admission (contrat de séjour, projet personnalisé, tiers' guarantees) and for a bail
   glissant: see echeances/regles_admissions.py (existing codes, told apart by their cause).

@@ -115,7 +115,7 @@ SELECT e.*,
        {date_bornee("date_ouverture_rsa + nouvel_entrant_duree")} AS fin_nouvel_entrant
 FROM e
 WHERE (age_min IS NOT NULL AND age < age_min)
-   OR (age_max IS NOT NULL AND (age > age_max OR (champ = 'FJT' AND age > fjt_age_alerte)
+   OR (age_max IS NOT NULL AND (age > age_max
        OR (date_naissance + make_interval(years => age_max + 1) - age_preavis)::date <= %(le)s))
    OR (exclut_parent_isole AND parent_isole)
    OR (exclut_nouvel_entrant AND date_ouverture_rsa IS NOT NULL
@@ -153,8 +153,6 @@ def _eligibilite(row, contexte):
         etat = contexte.etat(sortie, row["territoire_id"])
         if etat == Etat.A_JOUR and row["debut_preavis_age"] <= contexte.le:
             etat = Etat.BIENTOT  # AGE_SORTIE_PREAVIS before leaving the range
-        if etat == Etat.A_JOUR and row["champ"] == "FJT" and row["age"] > row["fjt_age_alerte"]:
-            etat = Etat.BIENTOT  # FJT: 16-25 first; warn well before the upper limit.
         if etat != Etat.A_JOUR:
             yield echeance(
                 "age_max",

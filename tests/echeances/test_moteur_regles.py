@@ -226,8 +226,7 @@ def test_fjt_au_dela_de_30_ans(decalage, etat):
 @pytest.mark.parametrize(("jour", "attendu"), [(D(2026, 1, 31), None), (D(2026, 2, 1), Etat.BIENTOT)])
 def test_sortie_de_la_tranche_d_age_annoncee_un_mois_avant(jour, attendu):
     """AGE_SORTIE_PREAVIS (référentiel, one month): the warning starts one month before the birthday
-    that takes the person out of the range (here without the FJT warning from 25 on)."""
-    Parametre.objects.filter(code="FJT_AGE_ALERTE", territoire=None, departement=None).update(valeur="30")
+    that takes the person out of the range."""
     acc = AccompagnementFactory(modalite=modalite("FJT_REGULIER"))
     acc.resident.date_naissance = D(1995, 3, 1)  # 31 on 1 March 2026
     acc.resident.save()
@@ -237,15 +236,17 @@ def test_sortie_de_la_tranche_d_age_annoncee_un_mois_avant(jour, attendu):
     assert [e.etat for e in _de(Regle.ELIGIBILITE, D(2026, 1, 31))] == [Etat.BIENTOT]
 
 
-def test_fjt_avertissement_apres_25_ans():
+@pytest.mark.parametrize(("jour", "attendu"), [(D(2030, 11, 30), []), (D(2030, 12, 1), [Etat.BIENTOT])])
+def test_fjt_au_dela_de_25_ans_rien_avant_le_preavis_de_la_sortie(jour, attendu):
+    """A resident of 26 is inside the 16-30 range: no échéance (one due in 2031 marked « bientôt dû »
+    contradicted the engine's own word, issue 20 §3) until AGE_SORTIE_PREAVIS before her 31st birthday.
+    The « 16-25 first » preference is the admission's (admissions/eligibilite.py)."""
     acc = AccompagnementFactory(modalite=modalite("FJT_REGULIER"))
-    acc.resident.date_naissance = D(2000, 1, 1)  # 26 in 2026
-    acc.resident.save()
-    [e] = _de(Regle.ELIGIBILITE, D(2026, 2, 1))
-    assert e.etat == Etat.BIENTOT
-    acc.resident.date_naissance = D(2003, 1, 1)  # 23
+    acc.resident.date_naissance = D(2000, 1, 1)  # 26 in 2026, 31 on 1 January 2031
     acc.resident.save()
     assert _de(Regle.ELIGIBILITE, D(2026, 2, 1)) == []
+    found = _de(Regle.ELIGIBILITE, jour)
+    assert [(e.due_le, e.etat) for e in found] == [(D(2031, 1, 1), etat) for etat in attendu]
 
 
 def test_calculer_complet_nombre_de_requetes_constant():
