@@ -180,3 +180,19 @@ def test_referentiel_en_vigueur(api, monde):
     rsa = next(m for m in territoires[monde.territoire_a.pk]["modalites"] if m["code"] == "RSA_SOCIOPRO")
     assert rsa["intervalle_contact"].startswith("P")
     assert api.get(reverse("api:referentiel"), None).status_code == 401
+
+
+@pytest.mark.parametrize("nom", ["personnes", "mesures", "entretiens", "contrats"])
+def test_le_nombre_de_requetes_ne_croit_pas_avec_les_lignes(api, monde, nom, django_assert_max_num_queries):
+    from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
+    from tests.contrats.factories import ContratFactory
+
+    for _ in range(6):
+        mesure = AccompagnementFactory(referent=monde.referent)
+        EntretienFactory(accompagnement=mesure)
+        ContratFactory(accompagnement=mesure)
+    url = reverse(f"api:{nom}")
+    api.get(url, monde.secret_a)  # the token's last use is written once a minute: not in the count
+    with django_assert_max_num_queries(12):
+        reponse = api.get(url, monde.secret_a)
+    assert len(reponse.json()["results"]) >= 6
