@@ -3,12 +3,14 @@
 a probable duplicate adds `candidats`). A service's ValidationError (django.core) is a 400 here too:
 the service said why, nothing was written."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 MESSAGES = {
     status.HTTP_400_BAD_REQUEST: ("donnees_invalides", "Les données envoyées ne sont pas valides."),
@@ -54,7 +56,13 @@ def gestionnaire(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     reponse = exception_handler(exc, context)
     if reponse is None:
-        return None  # a real bug: Django's 500, logged
+        # A bug: logged with its traceback as Django does, answered in the same JSON shape, nothing written.
+        requete = context.get("request")
+        logging.getLogger("django.request").error(
+            "Erreur interne de l'API : %s", getattr(requete, "path", ""), exc_info=(type(exc), exc, exc.__traceback__)
+        )
+        set_rollback()
+        return erreur(500, "erreur_interne", "Erreur interne : l'équipe technique en est informée.")
     code, message = MESSAGES.get(reponse.status_code, ("erreur", "Erreur."))
     corps = {"code": code, "message": message}
     if isinstance(exc, exceptions.ValidationError):

@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import uuid
 
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -159,6 +160,7 @@ class PersonnesView(Lecture, generics.ListAPIView):
         request=s.PersonneCreationSerializer,
         responses={201: s.PersonneSerializer, 400: ERREUR, 403: ERREUR, 409: ERREUR},
     )
+    @transaction.atomic  # the write and its log line, or neither
     def post(self, request, *args, **kwargs):
         compte = request.user
         structures = Structure.objects.filter(pk__in=acces.structures_de(compte))
@@ -341,6 +343,7 @@ class EntretiensView(Lecture, generics.ListAPIView):
         request=s.EntretienCreationSerializer,
         responses={201: s.EntretienSerializer, 400: ERREUR, 403: ERREUR},
     )
+    @transaction.atomic  # the write and its log line, or neither
     def post(self, request, *args, **kwargs):
         mesures = Accompagnement.objects.visibles_par(request.user)
         entree = s.EntretienCreationSerializer(data=request.data, mesures=mesures)

@@ -131,3 +131,30 @@ def test_echeances_filtres_invalides_400(api, monde, params):
     reponse = api.get(reverse("api:echeances"), monde.secret_a, **params)
     assert reponse.status_code == 400
     assert reponse.json()["code"] == "donnees_invalides"
+
+
+def test_put_et_delete_405_partout(api, monde_contrat):
+    for nom, (genre, _) in sorted(CLASSEMENT.items()):
+        if genre == PUBLIC:
+            continue
+        url = _url(nom, monde_contrat)
+        for methode in ("put", "delete", "patch"):
+            reponse = getattr(api.client, methode)(url, HTTP_AUTHORIZATION=f"Bearer {monde_contrat.secret_a}")
+            assert reponse.status_code == 405, (nom, methode)
+            assert reponse.json() == {"code": "methode_non_permise", "message": "Méthode non permise."}
+
+
+def test_une_erreur_interne_repond_en_json_sans_rien_ecrire(api, monde, monkeypatch):
+    from residents import services as services_residents
+    from residents.models import Resident
+
+    def en_panne(**kwargs):
+        Resident.objects.create(structure=monde.structure_a, nom="Écrit", prenom="Puis", date_naissance="1990-01-01")
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(services_residents, "creer_resident", en_panne)
+    donnees = {"nom": "Neuve", "prenom": "Anne", "date_naissance": "1991-02-03", "structure": monde.structure_a.pk}
+    reponse = api.post(reverse("api:personnes"), monde.secret_a, donnees)
+    assert reponse.status_code == 500
+    assert reponse.json()["code"] == "erreur_interne"
+    assert not Resident.objects.filter(nom="Écrit").exists()
