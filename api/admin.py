@@ -6,13 +6,16 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_TERRITOIRE, User
 
 from . import services
 from .models import JetonAPI
 
 
-class JetonAPIForm(forms.ModelForm):
+class JetonAPIForm(FormulaireMixin, forms.ModelForm):
+    # FormulaireMixin as every form of the application (tests/accounts/test_formulaires.py); the admin
+    # renders it with its own templates.
     role_territoire = forms.ChoiceField(
         label="vue des agents du territoire",
         required=False,
