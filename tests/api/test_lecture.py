@@ -196,3 +196,10 @@ def test_le_nombre_de_requetes_ne_croit_pas_avec_les_lignes(api, monde, nom, dja
     with django_assert_max_num_queries(12):
         reponse = api.get(url, monde.secret_a)
     assert len(reponse.json()["results"]) >= 6
+
+
+def test_aucun_cookie_pose_par_l_api(api, monde):
+    for url in (reverse("api:personnes"), reverse("api:schema")):
+        reponse = api.get(url, monde.secret_a)
+        assert reponse.status_code == 200
+        assert not reponse.cookies, url
