@@ -84,6 +84,15 @@ def demo_totp_key():
     return getattr(module, "CLE_TOTP_DEMO", None)
 
 
+def demo_api_token():
+    """The published API token of the demo (demo.JETON_API_DEMO), if any."""
+    try:
+        module = importlib.import_module("demo")
+    except ImportError:
+        return None
+    return getattr(module, "JETON_API_DEMO", None)
+
+
 class Processes:
     """The long-running children: each in its own process group, stopped together."""
 
@@ -144,7 +153,7 @@ def wait_until_up(url, processes, timeout=60):
     raise LaunchError(f"Le serveur web ne répond pas sur {url} après {timeout} secondes.")
 
 
-def banner(accounts, totp_key=None):
+def banner(accounts, totp_key=None, api_token=None):
     lines = ["", "=" * 72, f"  L'application est prête : {URL}", ""]
     if accounts:
         lines.append("  Comptes de démonstration (identifiant / mot de passe / rôle) :")
@@ -160,6 +169,14 @@ def banner(accounts, totp_key=None):
                 "    make code-demo      affiche le code du moment (manage.py code_demo)",
                 "",
             ]
+    if api_token:
+        lines += [
+            "  API (territoire de Saint-Dié-des-Vosges, vue du délégué, lecture seule) : jeton de démonstration",
+            f"    {api_token}",
+            f'    curl -H "Authorization: Bearer {api_token}" {URL}api/v1/mesures/',
+            f"  Documentation : {URL}api/v1/documentation/",
+            "",
+        ]
     lines += ["  Ctrl-C arrête le serveur web, le worker Celery, Celery beat et les bases embarquées.", "=" * 72, ""]
     say("\n".join(lines))
 
@@ -208,7 +225,11 @@ def run():
             processes.start("Worker Celery", [*celery, "worker", "-l", "info", "--concurrency", "2"])
             processes.start("Celery beat", [*celery, "beat", "-l", "info", "--schedule", str(schedule)])
             wait_until_up(f"{URL}sante/", processes)
-            banner(demo_accounts() if demo_loaded else [], demo_totp_key() if demo_loaded else None)
+            banner(
+                demo_accounts() if demo_loaded else [],
+                demo_totp_key() if demo_loaded else None,
+                demo_api_token() if demo_loaded else None,
+            )
             while not stop_requested:
                 dead = processes.first_dead()
                 if dead:

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "admissions",
     "journal",
     "courriels",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -263,4 +267,41 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools report every rendering step at INFO: noise, not events.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+}
+
+# --- API v1 (api/, docs/acces.md « API ») -------------------------------------------------------------
+# Token only: no session authentication (a browser's cookie never opens the API), JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentification.AuthentificationJeton"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.JetonEnVigueur"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.analyse.JSONBorne"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CurseurParId",
+    "DEFAULT_THROTTLE_CLASSES": ["api.debit.DebitParJeton"],
+    "DEFAULT_THROTTLE_RATES": {"jeton": env_str("API_DEBIT", "600/minute")},
+    "EXCEPTION_HANDLER": "api.erreurs.gestionnaire",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+API_TAILLE_MAX_OCTETS = env_int("API_TAILLE_MAX_OCTETS", 64 * 1024)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Accompagnement social – API",
+    "DESCRIPTION": "API v1 pour les systèmes du Département et des partenaires. Jeton d'organisation dans "
+    "l'en-tête `Authorization: Bearer <jeton>` ; le jeton voit exactement ce que voient les utilisateurs "
+    "qu'il représente. Erreurs en JSON : `{code, message, champs}`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TypeEntretienEnum": "accompagnement.models.TypeEntretien",
+        "TypeContratEnum": "referentiel.models.TypeContrat",
+    },
+}
+# The throttle's counts, shared by every web process (Redis, as Celery's broker).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "api"},
 }

@@ -23,6 +23,7 @@ if _XDIST:
     # Counting down from the given database (CI passes /15): the low numbers of a shared Redis stay untouched.
     REDIS_URL = urlunsplit(_url._replace(path=f"/{(_base - int(_XDIST.removeprefix('gw'))) % 16}"))
     CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
+    CACHES["api"]["LOCATION"] = REDIS_URL  # noqa: F405
 
 # No persistent connections in tests: live-server and Celery threads must not keep the test database
 # open when pytest-django drops it.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("echeances/", include("echeances.urls")),
     path("pilotage/", include("pilotage.urls")),
     path("admissions/", include("admissions.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

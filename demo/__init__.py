@@ -11,6 +11,11 @@ MOT_DE_PASSE_DEMO = "Vosges-demo-2024!"
 CLE_TOTP_DEMO = "DEMOVOSGESDEMOVOSGESDEMOVOSGES23"
 NOM_APPAREIL_DEMO = "démonstration (clé publiée)"
 
+# Published on purpose as well: the demo's API token (api/), held by the territory of Saint-Dié-des-Vosges
+# with the délégué insertion's view, read-only. `manage.py demo` creates it (demo/api.py), `make run` shows
+# it, the README's curl example uses it. Like the key above, refused outside DEBUG.
+JETON_API_DEMO = "demo-vosges-api-lecture-seule-3f9c2a7e51d84b06"
+
 # (username, password, role label): every role of accounts.models.Role has at least one account.
 COMPTES = [
     ("admin.demo", MOT_DE_PASSE_DEMO, "administrateur"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 RACINE = Path(__file__).resolve().parent.parent
 APPS = ["accompagnement", "accounts", "admissions", "contrats", "echeances", "journal", "pilotage", "referentiel"]
-APPS += ["residents", "config", "demo", "templates"]
+APPS += ["residents", "config", "demo", "templates", "api"]
 
 # The role definitions themselves, and the menu's table (accounts.navigation.ENTREES: which entry each
 # role sees; its check is acces.a_l_un_des_roles).

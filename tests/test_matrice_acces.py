@@ -105,6 +105,8 @@ def _noms_et_motifs(resolver=None, ns=None):
             espace = motif.namespace or ns
             if espace == "admin":  # Django's admin: staff only, its own permissions (docs/acces.md)
                 continue
+            if espace == "api":  # token only, no session: its own matrix, tests/api/test_matrice_api.py
+                continue
             yield from _noms_et_motifs(motif, espace)
         elif isinstance(motif, URLPattern) and motif.name:
             yield (f"{ns}:{motif.name}" if ns else motif.name), motif

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import CLE_TOTP_DEMO, COMPTES
+from demo import CLE_TOTP_DEMO, COMPTES, JETON_API_DEMO
+from demo.api import creer_jeton_demo
 from demo.deuxfacteurs import enroler_comptes_demo
 from demo.donnees import creer_demo
 from echeances.statistiques import analyser_jamais_analysees
@@ -32,8 +33,11 @@ class Command(BaseCommand):
         # Also on a demo base built before the demo key existed.
         if enroles := enroler_comptes_demo():
             self.stdout.write(f"{enroles} compte(s) de démonstration enrôlé(s) avec la clé de démonstration.")
+        if creer_jeton_demo():
+            self.stdout.write("Jeton d'API de démonstration créé (territoire de Saint-Dié-des-Vosges, lecture).")
         if comptes:
             self.stdout.write("Comptes de démonstration (identifiant / mot de passe — rôle) :")
             for username, password, role in COMPTES:
                 self.stdout.write(f"  {username:<22} {password}  — {role}")
             self.stdout.write(f"Double authentification : clé {CLE_TOTP_DEMO}, code du moment : manage.py code_demo")
+            self.stdout.write(f"Jeton d'API de démonstration : {JETON_API_DEMO}")

@@ -1,0 +1,14 @@
+"""Cursor pagination over stable ids: a page's `next` link goes on where it stopped even while rows are
+added (no offset that shifts)."""
+
+from rest_framework.pagination import CursorPagination
+
+
+class CurseurParId(CursorPagination):
+    ordering = "pk"
+    page_size = 50
+    page_size_query_param = "taille"
+    max_page_size = 200
+    cursor_query_param = "curseur"
+    cursor_query_description = "Position dans la liste (lien `next` ou `previous` de la page précédente)."
+    page_size_query_description = "Nombre de résultats par page (200 au plus)."

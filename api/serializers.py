@@ -1,0 +1,280 @@
+"""What the API shows and accepts. Dates and times in ISO 8601 (times with their offset); ids are the
+database's, stable. Every write serializer refuses an unknown field (a misspelt field is an error, not a
+silently ignored value)."""
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from accompagnement.models import Accompagnement, Entretien, TypeEntretien
+from contrats.models import Contrat, VersionContrat
+from referentiel.models import Structure
+from residents.models import Consentement, Resident
+
+Categorie = Consentement.Categorie
+
+
+class Strict(serializers.Serializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            inconnus = sorted(set(data) - set(self.fields))
+            if inconnus:
+                raise serializers.ValidationError({c: ["Champ inconnu."] for c in inconnus})
+        return super().to_internal_value(data)
+
+
+# --- personnes ---------------------------------------------------------------------------------------
+
+IDENTITE = ["nom_naissance", "date_naissance", "sexe", "telephone", "email", "adresse"]
+
+
+class ModaliteCourteSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    libelle = serializers.CharField()
+
+
+class RSASerializer(serializers.Serializer):
+    date_ouverture_droit = serializers.DateField(source="date_ouverture_rsa", allow_null=True)
+    orientation = ModaliteCourteSerializer(allow_null=True)
+    date_orientation = serializers.DateField(allow_null=True)
+
+
+class MenageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="menage_id", allow_null=True)
+    place = serializers.CharField(source="role_menage")
+    situation_familiale = serializers.CharField()
+    enfants_a_charge = serializers.IntegerField()
+
+
+class PersonneSerializer(serializers.ModelSerializer):
+    structure = serializers.IntegerField(source="structure_id", read_only=True)
+    rsa = RSASerializer(source="*", read_only=True)
+    menage = MenageSerializer(source="*", read_only=True)
+    categories_partagees = serializers.SerializerMethodField(
+        help_text="Pour un jeton de tiers partenaire : les catégories consenties (les autres champs sont absents)."
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "nom",
+            "prenom",
+            *IDENTITE,
+            "nationalite",
+            "structure",
+            "situation_administrative",
+            "ressources",
+            "montant_ressources",
+            "rsa",
+            "menage",
+            "date_creation",
+            "categories_partagees",
+        ]
+
+    def get_categories_partagees(self, resident) -> list[str] | None:
+        categories = self.context.get("categories")
+        return None if categories is None else sorted(categories.get(resident.pk, ()))
+
+    def to_representation(self, resident):
+        donnees = super().to_representation(resident)
+        categories = self.context.get("categories")
+        if categories is None:
+            return donnees
+        # A partner reads the name of the people it co-refers; the rest only as consented (domain.md §9).
+        gardes = {"id", "nom", "prenom", "categories_partagees"}
+        if Categorie.IDENTITE in categories.get(resident.pk, ()):
+            gardes |= set(IDENTITE)
+        return {c: v for c, v in donnees.items() if c in gardes}
+
+
+class PersonneCreationSerializer(Strict):
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.none(),
+        error_messages={"does_not_exist": "Structure inconnue ou hors de votre organisation."},
+    )
+    nom = serializers.CharField(max_length=100)
+    prenom = serializers.CharField(max_length=100)
+    nom_naissance = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    date_naissance = serializers.DateField()
+    sexe = serializers.ChoiceField(choices=Resident.Sexe.choices, required=False, default=Resident.Sexe.AUTRE)
+    nationalite = serializers.ChoiceField(choices=Resident.Nationalite.choices, required=False, default="")
+    telephone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    adresse = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    situation_familiale = serializers.ChoiceField(
+        choices=Resident.SituationFamiliale.choices, required=False, default=Resident.SituationFamiliale.SEUL
+    )
+    enfants_a_charge = serializers.IntegerField(min_value=0, max_value=30, required=False, default=0)
+    date_ouverture_rsa = serializers.DateField(required=False, allow_null=True, default=None)
+    creer_malgre_doublon = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Créer même si des doublons probables existent (après les avoir examinés).",
+    )
+
+    def __init__(self, *args, structures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if structures is not None:
+            self.fields["structure"].queryset = structures
+
+
+# --- mesures ------------------------------------------------------------------------------------------
+
+
+class ReferentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nom = serializers.CharField(source="get_full_name")
+
+
+class MesureSerializer(serializers.ModelSerializer):
+    personne = serializers.IntegerField(source="resident_id")
+    modalite = ModaliteCourteSerializer()
+    referent = ReferentSerializer()
+    structure = serializers.IntegerField(source="structure_id")
+    etat = serializers.SerializerMethodField(help_text="« en_cours » ou « terminee » (au jour de la requête).")
+
+    class Meta:
+        model = Accompagnement
+        fields = ["id", "personne", "modalite", "referent", "structure", "date_debut", "date_fin", "motif_fin", "etat"]
+
+    def get_etat(self, mesure) -> str:
+        return "terminee" if mesure.date_fin and mesure.date_fin < timezone.localdate() else "en_cours"
+
+
+# --- échéances ----------------------------------------------------------------------------------------
+
+
+class EcheanceSerializer(serializers.Serializer):
+    regle = serializers.CharField()
+    cle = serializers.CharField(help_text="Identifie la cause, stable d'un jour à l'autre.")
+    mesure = serializers.IntegerField(source="accompagnement_id", allow_null=True)
+    personne = serializers.IntegerField(source="resident_id", allow_null=True)
+    referent = serializers.IntegerField(source="referent_id", allow_null=True)
+    structure = serializers.IntegerField(source="structure_id", allow_null=True)
+    contrat = serializers.IntegerField(source="contrat_id", allow_null=True)
+    due_le = serializers.DateField()
+    etat = serializers.CharField()
+    message = serializers.CharField()
+
+
+class FiltresEcheancesSerializer(Strict):
+    structure = serializers.IntegerField(required=False, min_value=1, help_text="id de la structure")
+    referent = serializers.IntegerField(required=False, min_value=1, help_text="id du référent")
+    as_of = serializers.DateField(required=False, help_text="jour de calcul (AAAA-MM-JJ), aujourd'hui par défaut")
+
+
+# --- entretiens ---------------------------------------------------------------------------------------
+
+
+class EntretienSerializer(serializers.ModelSerializer):
+    mesure = serializers.IntegerField(source="accompagnement_id")
+    personne = serializers.IntegerField(source="accompagnement.resident_id")
+    notes = serializers.SerializerMethodField(
+        help_text="Absentes (null) pour une note confidentielle, et là où le jeton ne peut pas les lire."
+    )
+
+    class Meta:
+        model = Entretien
+        fields = [
+            "id",
+            "mesure",
+            "personne",
+            "type",
+            "date_heure",
+            "duree_minutes",
+            "statut",
+            "lieu",
+            "physique",
+            "confidentiel",
+            "notes",
+            "cree_le",
+        ]
+
+    def get_notes(self, entretien) -> str | None:
+        # Confidential notes never leave the application through the API (docs/acces.md, « API »).
+        if entretien.confidentiel:
+            return None
+        categories = self.context.get("categories")
+        if categories is not None and Categorie.NOTES not in categories.get(entretien.accompagnement.resident_id, ()):
+            return None
+        return entretien.notes
+
+
+class EntretienCreationSerializer(Strict):
+    mesure = serializers.PrimaryKeyRelatedField(
+        queryset=Accompagnement.objects.none(),
+        error_messages={"does_not_exist": "Mesure inconnue ou hors de votre organisation."},
+    )
+    type = serializers.ChoiceField(choices=TypeEntretien.choices)
+    date_heure = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    duree_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
+    statut = serializers.ChoiceField(choices=Entretien.Statut.choices, required=False, default=Entretien.Statut.HONORE)
+    lieu = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    confidentiel = serializers.BooleanField(required=False, default=False)
+
+    def __init__(self, *args, mesures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if mesures is not None:
+            self.fields["mesure"].queryset = mesures
+
+
+# --- contrats -----------------------------------------------------------------------------------------
+
+
+class SignatureSerializer(serializers.Serializer):
+    partie = serializers.CharField()
+    nom_signataire = serializers.CharField()
+    methode = serializers.CharField()
+    signee_le = serializers.DateTimeField()
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    signatures = SignatureSerializer(many=True)
+    pdf = serializers.SerializerMethodField(help_text="Adresse du PDF de cette version dans l'API.")
+
+    class Meta:
+        model = VersionContrat
+        fields = ["numero", "figee_le", "sha256", "signatures", "pdf"]
+
+    def get_pdf(self, version) -> str:
+        from django.urls import reverse
+
+        return reverse("api:contrat_pdf", args=[version.contrat_id, version.numero])
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    etat_avant = serializers.CharField()
+    etat_apres = serializers.CharField()
+    le = serializers.DateTimeField()
+
+
+class ContratSerializer(serializers.ModelSerializer):
+    mesure = serializers.IntegerField(source="accompagnement_id")
+    personne = serializers.IntegerField(source="accompagnement.resident_id")
+    parties = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="Qui doit le signer.")
+    partenaire = serializers.IntegerField(source="partenaire_id", allow_null=True)
+    versions = VersionSerializer(many=True)
+    transitions = TransitionSerializer(
+        many=True,
+        help_text="Changements d'état (signature, validation, refus, report…), du plus ancien au plus récent.",
+    )
+
+    class Meta:
+        model = Contrat
+        fields = [
+            "id",
+            "mesure",
+            "personne",
+            "type",
+            "etat",
+            "date_debut",
+            "date_fin",
+            "numero_renouvellement",
+            "parties",
+            "partenaire",
+            "date_soumission_validation",
+            "transitions",
+            "versions",
+        ]

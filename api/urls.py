@@ -1,0 +1,46 @@
+"""/api/v1/: token-only (no session, no login page: LoginRequiredMiddleware lets these through and the
+token authentication answers 401). The schema and its page are public: they describe, they hold no data."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+app_name = "api"
+
+
+def _vue(classe, **kwargs):
+    return login_not_required(classe.as_view(**kwargs))
+
+
+urlpatterns = [
+    path("personnes/", _vue(views.PersonnesView), name="personnes"),
+    path("personnes/<int:pk>/", _vue(views.PersonneView), name="personne"),
+    path("mesures/", _vue(views.MesuresView), name="mesures"),
+    path("mesures/<int:pk>/", _vue(views.MesureView), name="mesure"),
+    path("echeances/", _vue(views.EcheancesView), name="echeances"),
+    path("entretiens/", _vue(views.EntretiensView), name="entretiens"),
+    path("entretiens/<int:pk>/", _vue(views.EntretienView), name="entretien"),
+    path("contrats/", _vue(views.ContratsView), name="contrats"),
+    path("contrats/<int:pk>/", _vue(views.ContratView), name="contrat"),
+    path("contrats/<int:pk>/versions/<int:numero>.pdf", _vue(views.ContratPDFView), name="contrat_pdf"),
+    path("referentiel/", _vue(views.ReferentielView), name="referentiel"),
+    path(
+        "schema/",
+        _vue(SpectacularAPIView, authentication_classes=[], permission_classes=[], throttle_classes=[]),
+        name="schema",
+    ),
+    path(
+        "documentation/",
+        _vue(
+            SpectacularSwaggerSplitView,
+            url_name="api:schema",
+            template_name="api/swagger.html",
+            authentication_classes=[],
+            permission_classes=[],
+            throttle_classes=[],
+        ),
+        name="documentation",
+    ),
+]
