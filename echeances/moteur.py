@@ -36,6 +36,11 @@ Readings of the rules, where the sources leave a choice:
   glissant: see echeances/regles_admissions.py (existing codes, told apart by their cause).
 - VALIDATION_EN_ATTENTE: a contract to validate, submitted or deferred, due VALIDATION_ATTENTE_MAX
   after its submission; the délégués insertion of the territory must act.
+- CER_A_REMPLACER: every CER signed and not ended (whenever it was signed: the contrat d'engagement
+  replaces the CER since 2025, and those signed before must give way by then) is due on the
+  référentiel's CER_REMPLACEMENT_AVANT (1 January 2027), one per contract family; it is gone when the
+  CER ends or is broken, or when a signed contrat d'engagement of the measure starts at its end, on or
+  before that day.
 """
 
 import operator
@@ -77,6 +82,7 @@ _PRODUCTEURS = [
     regles_contrats.contrats_manquants,
     regles_contrats.orientations_manquantes,
     regles_contrats.validations_en_attente,
+    regles_contrats.cer_a_remplacer,
     regles_personnes.absences,
     regles_personnes.normes_file_active,
     regles_personnes.eligibilites,
