@@ -28,7 +28,10 @@ Readings of the rules, where the sources leave a choice:
 - ABSENCES: the last ABSENCES_SUCCESSIVES entretiens of an RSA measure that took place or were missed
   (cancelled and still-planned ones are ignored) are all unexcused; the cause includes the last absence,
   so a new series raises a new alert; a sanction report covering that absence ends it.
-- NORME_FILE_ACTIVE: all the référent's active measures count (not only those of the given set).
+- NORME_FILE_ACTIVE: all the référent's active measures count (not only those of the given set), each
+  weighing 1/norm of its modality (norme_file_active of the référentiel); one alert per référent when the
+  sum, in full-time equivalents, is above their ETP (150 veille = ½ ETP, 300 veille + 80 mobilisation =
+  2 ETP). Measures of a modality without a norm weigh nothing.
 - ELIGIBILITE: age outside the modality's age_min/age_max (due the day the person leaves the range;
   for the FJT a warning from FJT_AGE_ALERTE on), single parent or new entrant (RSA opened less than
   NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees: regles_admissions.
@@ -69,7 +72,8 @@ def frequences_respectees(mesures, *, debut, le, contexte=None):
 
 def charges(mesures, *, le):
     """The caseload of each référent of the set per modality with a norm: {referent_id: [rows]}, each row
-    with modalite_libelle, nb, norme, etp and plafond (norme × ETP), exceeded or not (one query)."""
+    with modalite_libelle, nb, norme, poids (nb / norme, in full-time equivalents), plafond (norme × ETP),
+    and the référent's etp and charge_ponderee (the sum of the poids), exceeded or not (one query)."""
     par_referent = {}
     for row in regles_personnes.charges(Requete(mesures, Contexte(le))):
         par_referent.setdefault(row["referent_id"], []).append(row)
