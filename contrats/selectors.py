@@ -5,7 +5,6 @@ from accompagnement.models import Accompagnement
 from accompagnement.selectors import referents_de_l_equipe
 from accompagnement.views_communs import entier
 from accounts import acces
-from accounts.models import Role
 from echeances.choix import Regle
 from echeances.moteur import calculer
 from referentiel.models import Structure
@@ -35,13 +34,8 @@ def contrats_filtres(user, donnees):
 
 
 def structures_des_cer_a_remplacer(user):
-    """The structures whose list of CERs to replace the user reads: their own (référent, manager), those
-    of their territories (délégué insertion). Nobody else (an administrator reads no file)."""
-    if acces.est_de_l_equipe(user):
-        return Structure.objects.filter(pk__in=acces.structures_de(user)).order_by("nom", "pk")
-    if user.role == Role.DELEGUE:
-        return Structure.objects.filter(territoire__in=user.territoires.all()).order_by("nom", "pk")
-    return Structure.objects.none()
+    """The structures whose list of CERs to replace the user reads (accounts.acces)."""
+    return Structure.objects.filter(acces.filtre_structures_des_cer(user)).order_by("nom", "pk")
 
 
 def cer_a_remplacer(user, donnees, le):
