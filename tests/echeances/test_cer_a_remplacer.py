@@ -6,6 +6,7 @@ job call."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
@@ -151,3 +152,21 @@ def test_un_seul_par_contrat_avenants_compris(cer):
     )
     [e] = _cer(D(2026, 12, 10))
     assert (e.contrat_id, e.cle) == (cer.pk, f"CER_A_REMPLACER:{cer.pk}")
+
+
+def test_changer_la_date_est_historise_et_suivi_par_le_moteur(cer):
+    """The date is edited in the référentiel (admin), its history kept, and the engine reads the new one."""
+    national = Parametre.objects.get(code="CER_REMPLACEMENT_AVANT", territoire=None, departement=None)
+    national.valeur = "2027-03-01"
+    national.full_clean()
+    national.save()
+    assert [h.valeur for h in national.history.order_by("history_date")][-2:] == ["2027-01-01", "2027-03-01"]
+    [e] = _cer(D(2027, 1, 2))
+    assert (e.due_le, e.etat) == (D(2027, 3, 1), Etat.A_JOUR)
+
+
+def test_une_date_mal_ecrite_est_refusee_en_francais():
+    p = Parametre(code="CER_REMPLACEMENT_AVANT", nature="DATE", valeur="01/01/2027")
+    with pytest.raises(ValidationError) as erreur:
+        p.clean()
+    assert erreur.value.message_dict == {"valeur": ["Une date est attendue, écrite AAAA-MM-JJ (2027-01-01)."]}
