@@ -404,6 +404,17 @@ def peut_voir_bilan(user):
 # --- what a user may do -----------------------------------------------------------------------------
 
 
+def filtre_structures_des_cer(user):
+    """Q on Structure: those whose list of CERs to replace by contrats d'engagement the user reads (a
+    whole structure's list): their own (référent, manager), those of their territories (délégué
+    insertion, who validates the contracts). Nobody else (an administrator reads no file)."""
+    if est_de_l_equipe(user):
+        return Q(pk__in=structures_de(user))
+    if valide_les_contrats(user):
+        return Q(territoire__in=user.territoires.all())
+    return Q(pk__in=[])
+
+
 def est_equipe(user, structure):
     """A référent or the manager of `structure` (its team)."""
     return est_de_l_equipe(user) and structure.pk in structures_de(user)

@@ -179,6 +179,7 @@ LISTES_NOMINATIVES = {
     "residents:creer",
     "accompagnement:file_active",
     "accompagnement:rendez_vous",
+    "contrats:cer_a_remplacer",
 }
 
 REFUS_ADMINISTRATEUR = (

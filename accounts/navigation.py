@@ -19,6 +19,7 @@ ENTREES = [
     ("Mes contrats", "contrats:mes_contrats", (Role.REFERENT, Role.RESPONSABLE)),
     ("Contrats à signer", "contrats:file_responsable", (Role.RESPONSABLE,)),
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
+    ("CER à remplacer", "contrats:cer_a_remplacer", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     (
         "Comités",
@@ -54,6 +55,7 @@ DESCRIPTIONS = {
     "contrats:mes_contrats": "COM, CER, contrats d'engagement, plans ASLL, documents tripartites.",
     "contrats:file_responsable": "COM et documents tripartites à signer, l'un après l'autre.",
     "contrats:file_delegue": "CER et contrats d'engagement à valider, du plus ancien au plus récent.",
+    "contrats:cer_a_remplacer": "CER à remplacer par des contrats d'engagement avant la date du référentiel.",
     "echeances:signalements": "Signalements après des absences non excusées, et leur suite.",
     "pilotage:comites": "Comités de suivi, décisions et comptes rendus.",
     "pilotage:bilan": "Bilan annuel RSA, OSA et chiffres ASLL.",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("a-signer/", views.file_responsable, name="file_responsable"),
     path("partenaire/a-signer/", views.partenaire_a_signer, name="partenaire_a_signer"),
     path("a-valider/", views.file_delegue, name="file_delegue"),
+    path("cer-a-remplacer/", views.cer_a_remplacer, name="cer_a_remplacer"),
     path("accompagnement/<int:accompagnement_pk>/nouveau/", views.nouveau, name="nouveau"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/modifier/", views.modifier, name="modifier"),

@@ -32,6 +32,7 @@ from .forms import (
     SignatureProfessionnelForm,
 )
 from .models import PARTIES_EXTERNES, Contrat, Partie, Signature, VersionContrat
+from .selectors import cer_a_remplacer as cer_a_remplacer_de
 from .selectors import contrats_filtres
 
 E = Contrat.Etat
@@ -147,6 +148,24 @@ def file_delegue(request):
         )
     template = "contrats/includes/file_delegue.html" if request.htmx else "contrats/file_delegue.html"
     return render(request, template, {"page_obj": page})
+
+
+@require_GET
+def cer_a_remplacer(request):
+    """« CER à remplacer avant le 1er janvier 2027 »: per structure (?structure=), the CERs its measures
+    still hold, to replace by contrats d'engagement by the référentiel's CER_REMPLACEMENT_AVANT. For the
+    structure's team and the délégués of its territory; anyone else, or another structure: 404."""
+    structures, structure, date_limite, lignes = cer_a_remplacer_de(request.user, request.GET, timezone.localdate())
+    if structure is None:
+        raise Http404
+    contexte = {
+        "structures": structures,
+        "structure": structure,
+        "date_limite": date_limite,
+        "lignes": lignes,
+        "le": timezone.localdate(),
+    }
+    return render(request, "contrats/cer_a_remplacer.html", contexte)
 
 
 # --- drafting ------------------------------------------------------------------------------------

@@ -249,6 +249,8 @@ PARAMETRES_SQL = (
     "ABSENCES_SUCCESSIVES",
     "FJT_AGE_ALERTE",
     "AGE_SORTIE_PREAVIS",
+    # not in `param` (_CTE_BASE): read by its own rule only (regles_contrats.cer_a_remplacer)
+    "CER_REMPLACEMENT_AVANT",
 )
 
 

@@ -46,3 +46,4 @@ class Regle(models.TextChoices):
     NORME_FILE_ACTIVE = "NORME_FILE_ACTIVE", "file active au-dessus de la norme"
     ELIGIBILITE = "ELIGIBILITE", "éligibilité"
     VALIDATION_EN_ATTENTE = "VALIDATION_EN_ATTENTE", "validation en attente"
+    CER_A_REMPLACER = "CER_A_REMPLACER", "CER à remplacer par un contrat d'engagement"

@@ -28,15 +28,23 @@ Readings of the rules, where the sources leave a choice:
 - ABSENCES: the last ABSENCES_SUCCESSIVES entretiens of an RSA measure that took place or were missed
   (cancelled and still-planned ones are ignored) are all unexcused; the cause includes the last absence,
   so a new series raises a new alert; a sanction report covering that absence ends it.
-- NORME_FILE_ACTIVE: all the référent's active measures count (not only those of the given set).
+- NORME_FILE_ACTIVE: all the référent's active measures count (not only those of the given set), each
+  weighing 1/norm of its modality (norme_file_active of the référentiel); one alert per référent when the
+  sum, in full-time equivalents, is above their ETP (150 veille = ½ ETP, 300 veille + 80 mobilisation =
+  2 ETP). Measures of a modality without a norm weigh nothing.
 - ELIGIBILITE: age outside the modality's age_min/age_max (due the day the person leaves the range,
   « bientôt dû » from AGE_SORTIE_PREAVIS before it, nothing while she is inside it: the FJT's « 16-25
-  first » (FJT_AGE_ALERTE) is a preference of admission, admissions/eligibilite.py), single parent or new entrant (RSA opened less than
-  NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees: regles_admissions.
+  first » (FJT_AGE_ALERTE) is a preference of admission, admissions/eligibilite.py), single parent or
+  new entrant (RSA opened less than NOUVEL_ENTRANT_DUREE ago) in a modality that excludes them. Tiers' guarantees: regles_admissions.
 - After an FJT admission (contrat de séjour, projet personnalisé, tiers' guarantees) and for a bail
   glissant: see echeances/regles_admissions.py (existing codes, told apart by their cause).
 - VALIDATION_EN_ATTENTE: a contract to validate, submitted or deferred, due VALIDATION_ATTENTE_MAX
   after its submission; the délégués insertion of the territory must act.
+- CER_A_REMPLACER: every CER signed and not ended (whenever it was signed: the contrat d'engagement
+  replaces the CER since 2025, and those signed before must give way by then) is due on the
+  référentiel's CER_REMPLACEMENT_AVANT (1 January 2027), one per contract family; it is gone when the
+  CER ends or is broken, or when a signed contrat d'engagement of the measure starts at its end, on or
+  before that day.
 """
 
 import operator
@@ -65,7 +73,8 @@ def frequences_respectees(mesures, *, debut, le, contexte=None):
 
 def charges(mesures, *, le):
     """The caseload of each référent of the set per modality with a norm: {referent_id: [rows]}, each row
-    with modalite_libelle, nb, norme, etp and plafond (norme × ETP), exceeded or not (one query)."""
+    with modalite_libelle, nb, norme, poids (nb / norme, in full-time equivalents), plafond (norme × ETP),
+    and the référent's etp and charge_ponderee (the sum of the poids), exceeded or not (one query)."""
     par_referent = {}
     for row in regles_personnes.charges(Requete(mesures, Contexte(le))):
         par_referent.setdefault(row["referent_id"], []).append(row)
@@ -78,6 +87,7 @@ _PRODUCTEURS = [
     regles_contrats.contrats_manquants,
     regles_contrats.orientations_manquantes,
     regles_contrats.validations_en_attente,
+    regles_contrats.cer_a_remplacer,
     regles_personnes.absences,
     regles_personnes.normes_file_active,
     regles_personnes.eligibilites,

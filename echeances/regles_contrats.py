@@ -241,3 +241,51 @@ def validations_en_attente(requete):
 
 
 validations_en_attente.regles = (Regle.VALIDATION_EN_ATTENTE,)
+
+
+# The CERs to replace by contrats d'engagement (loi pour le plein emploi, domain.md §10): every CER signed
+# (in force or to come, not ended), one per family (an avenant taking over later is the same contract),
+# due on the territory's CER_REMPLACEMENT_AVANT. It ends when the CER does (rupture, end) or when a signed
+# contrat d'engagement of the measure takes over at its end, on or before that day. Linear like the rules
+# above: the RSA contracts of the set are read once by their measure's index and compared with the other
+# contracts of their measure through a window array.
+_SQL_CER_A_REMPLACER = """
+bascule AS (
+    SELECT * FROM unnest(%(pt)s::bigint[], %(p_cer_remplacement_avant)s::date[]) AS b(territoire_id, date_limite)
+),
+rsa AS (
+    SELECT acc.*, c.id AS contrat_id, c.type, c.date_debut AS c_debut, c.date_fin AS c_fin,
+           coalesce(c.avenant_de_id, c.id) AS origine_id,
+           array_agg(c.date_debut) FILTER (WHERE c.type = %(ce)s) OVER (PARTITION BY acc.id) AS debuts_ce
+    FROM acc JOIN contrats_contrat c ON c.accompagnement_id = acc.id
+    WHERE c.type IN (%(cer)s, %(ce)s) AND c.etat = ANY(%(en_vigueur)s)
+)
+SELECT DISTINCT ON (rsa.origine_id)
+       rsa.id, rsa.resident_id, rsa.referent_id, rsa.structure_id, rsa.territoire_id,
+       rsa.contrat_id, rsa.origine_id, rsa.c_debut, rsa.c_fin, b.date_limite AS due
+FROM rsa JOIN bascule b ON b.territoire_id = rsa.territoire_id
+WHERE rsa.type = %(cer)s AND rsa.c_fin > %(le)s
+  AND NOT (rsa.c_fin <= b.date_limite AND coalesce(rsa.c_fin = ANY(rsa.debuts_ce), false))
+ORDER BY rsa.origine_id, rsa.c_debut
+"""  # noqa: S608 (literal SQL)
+
+
+def cer_a_remplacer(requete):
+    contexte = requete.contexte
+    for row in requete.lignes(_SQL_CER_A_REMPLACER, _params()):
+        yield Echeance(
+            regle=Regle.CER_A_REMPLACER,
+            cle=f"CER_A_REMPLACER:{row['origine_id']}",
+            due_le=row["due"],
+            etat=contexte.etat(row["due"], row["territoire_id"]),
+            message=(
+                f"CER du {date_fr(row['c_debut'])} au {date_fr(row['c_fin'])} : le remplacer par un contrat "
+                f"d'engagement au plus tard le {date_fr(row['due'])} (loi pour le plein emploi)."
+            ),
+            contrat_id=row["contrat_id"],
+            details={"debut_contrat": row["c_debut"], "fin_contrat": row["c_fin"]},
+            **commun(row),
+        )
+
+
+cer_a_remplacer.regles = (Regle.CER_A_REMPLACER,)

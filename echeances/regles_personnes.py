@@ -48,7 +48,13 @@ def absences(requete):
 absences.regles = (Regle.ABSENCES,)
 
 
-# Every active measure of the référents of the set counts, not only those of the set.
+# Every active measure of the référents of the set counts, not only those of the set. A référent who
+# combines modalities is judged on a weighted caseload (issue 19 §6, seed 003: « 150 suivis pour ½ ETP si
+# la fonction est combinée »): each measure weighs 1/norm of its modality, in the référentiel (veille 1/300,
+# mobilisation 1/80…), and the sum, in full-time equivalents, is compared with the référent's ETP. One row
+# per modality with a norm (the detail the screen shows), each carrying the référent's weighted total.
+# The sum is rounded to 9 decimals before the comparison: 1/70 + … is not exact in numeric, and a caseload
+# exactly at the ETP must not read as over it (a real excess is far larger than 1e-9).
 _SQL_NORME = """
 charge AS (
     SELECT a.referent_id, a.modalite_id, min(s.territoire_id) AS territoire_id,
@@ -58,42 +64,73 @@ charge AS (
     WHERE a.referent_id IN (SELECT referent_id FROM acc)
       AND a.date_debut <= %(le)s AND (a.date_fin IS NULL OR a.date_fin >= %(le)s)
     GROUP BY a.referent_id, a.modalite_id
+),
+ponderee AS (
+    SELECT charge.*, u.etp, r.norme, m.libelle AS modalite_libelle, m.ordre,
+           floor(r.norme * u.etp)::int AS plafond,
+           charge.nb::numeric / r.norme AS poids,
+           round(sum(charge.nb::numeric / r.norme) OVER (PARTITION BY charge.referent_id), 9) AS charge_ponderee
+    FROM charge
+    JOIN accounts_user u ON u.id = charge.referent_id
+    JOIN referentiel_modalite m ON m.id = charge.modalite_id
+    JOIN regle r ON r.territoire_id = charge.territoire_id AND r.modalite_id = charge.modalite_id
+    WHERE r.norme IS NOT NULL AND r.norme > 0
 )
-SELECT charge.*, u.etp, r.norme, m.libelle AS modalite_libelle, floor(r.norme * u.etp)::int AS plafond
-FROM charge
-JOIN accounts_user u ON u.id = charge.referent_id
-JOIN referentiel_modalite m ON m.id = charge.modalite_id
-JOIN regle r ON r.territoire_id = charge.territoire_id AND r.modalite_id = charge.modalite_id
-WHERE r.norme IS NOT NULL AND (NOT %(depassees)s OR charge.nb > r.norme * u.etp)
-ORDER BY charge.referent_id, m.ordre, m.libelle
+SELECT * FROM ponderee
+WHERE NOT %(depassees)s OR charge_ponderee > etp
+ORDER BY referent_id, ordre, modalite_libelle
 """
 
 
 def charges(requete):
-    """Every référent's caseload per modality that has a norm, against norm × ETP (the manager's screen)."""
+    """Every référent's caseload per modality that has a norm (nb, norme, poids = nb / norme in ETP,
+    plafond = norme × ETP), each row with the référent's weighted total (charge_ponderee) and ETP: the
+    manager's screen."""
     return requete.lignes(_SQL_NORME, {"depassees": False})
 
 
+def etp_fr(valeur):
+    """A number of full-time equivalents as the screens write it: 1,27."""
+    return f"{valeur:.2f}".replace(".", ",")
+
+
 def normes_file_active(requete):
+    """One échéance per référent whose weighted caseload is above their ETP."""
     contexte = requete.contexte
+    par_referent = {}
     for row in requete.lignes(_SQL_NORME, {"depassees": True}):
+        par_referent.setdefault(row["referent_id"], []).append(row)
+    for referent_id, rows in par_referent.items():
+        premiere = rows[0]
+        structure_id = min(r["structure_id"] for r in rows)
+        detail = ", ".join(
+            f"{r['modalite_libelle']} {r['nb']} pour {r['norme']} par temps plein ({etp_fr(r['poids'])} ETP)"
+            for r in rows
+        )
         yield Echeance(
             regle=Regle.NORME_FILE_ACTIVE,
-            cle=f"NORME_FILE_ACTIVE:{row['referent_id']}:{row['modalite_id']}",
+            cle=f"NORME_FILE_ACTIVE:{referent_id}",
             accompagnement_id=None,
             resident_id=None,
-            referent_id=row["referent_id"],
-            structure_id=row["structure_id"],
-            territoire_id=row["territoire_id"],
+            referent_id=referent_id,
+            structure_id=structure_id,
+            territoire_id=min(r["territoire_id"] for r in rows),
             due_le=contexte.le,
             # The norm is already exceeded: nothing to wait for.
             etat=Etat.EN_RETARD,
             message=(
-                f"File active {row['modalite_libelle']} : {row['nb']} mesures pour une norme de "
-                f"{row['norme']} par temps plein ({row['etp']} ETP, soit {row['plafond']} au plus)."
+                f"File active pondérée de {etp_fr(premiere['charge_ponderee'])} ETP pour "
+                f"{etp_fr(premiere['etp'])} ETP : {detail}."
             ),
-            destinataires=(*contexte.responsables(row["structure_id"]), row["referent_id"]),
-            details={"nb": row["nb"], "plafond": row["plafond"], "modalite_id": row["modalite_id"]},
+            destinataires=(*contexte.responsables(structure_id), referent_id),
+            details={
+                "charge_ponderee": premiere["charge_ponderee"],
+                "etp": premiere["etp"],
+                "par_modalite": [
+                    {"modalite_id": r["modalite_id"], "nb": r["nb"], "norme": r["norme"], "poids": r["poids"]}
+                    for r in rows
+                ],
+            },
         )
 
 

@@ -68,8 +68,8 @@ def _choix_structure(request):
 
 
 def _structure(request, mesures, le):
-    """Grouped by référent: what is due, and the caseload against the norm × ETP for every référent of
-    the structure, those with nothing due included."""
+    """Grouped by référent: what is due, and the weighted caseload (Σ measures / norm of their modality)
+    against the ETP for every référent of the structure, those with nothing due included."""
     user = request.user
     echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures)
     par_referent = defaultdict(list)

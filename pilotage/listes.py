@@ -1,5 +1,5 @@
-"""Exports of the daily lists (people, À faire, applications, sanction reports, contracts, agenda,
-workshops): each reads the list's
+"""Exports of the daily lists (people, À faire, applications, sanction reports, contracts, CERs to
+replace, agenda, workshops): each reads the list's
 own selector with the filters the page was showing (`filtres`, the page's query string), so the file
 holds exactly the rows of the screen, without its paging."""
 
@@ -11,7 +11,7 @@ from accompagnement.views_communs import entier
 from accounts.models import User
 from admissions.selectors import candidatures_ouvertes
 from contrats import liste as contrats_liste
-from contrats.selectors import contrats_filtres
+from contrats.selectors import cer_a_remplacer, contrats_filtres
 from echeances import selectors as echeances_selectors
 from echeances.choix import Regle
 from echeances.models import SignalementSanction
@@ -127,6 +127,26 @@ def _contrats(user, parametres):
     return Contenu("contrats", colonnes, lignes, qs.count())
 
 
+def _cer_a_remplacer(user, parametres):
+    """The page's structure (its `?structure=`); a structure the user may not read exports nothing."""
+    _structures, structure, _date, lignes = cer_a_remplacer(user, filtres(parametres), timezone.localdate())
+    colonnes = ["référence", "personne", "référent", "début", "fin", "à remplacer au plus tard le", "état"]
+    rows = [
+        (
+            ligne["contrat"].reference,
+            _nom(ligne["contrat"].accompagnement.resident),
+            str(ligne["contrat"].accompagnement.referent),
+            ligne["contrat"].date_debut,
+            ligne["contrat"].date_fin,
+            ligne["echeance"].due_le,
+            ligne["echeance"].etat_label,
+        )
+        for ligne in lignes
+    ]
+    nom = f"cer-a-remplacer-{structure.pk}" if structure else "cer-a-remplacer"
+    return Contenu(nom, colonnes, rows, len(rows))
+
+
 def _agenda(user, parametres):
     periode, _r, _id, qs = accompagnement_selectors.agenda_demande(user, filtres(parametres), timezone.localdate())
     colonnes = ["date", "heure", "personne", "modalité", "référent", "type", "lieu"]
@@ -170,6 +190,7 @@ CALCULS = {
     "candidatures": _candidatures,
     "signalements": _signalements,
     "contrats": _contrats,
+    "cer_a_remplacer": _cer_a_remplacer,
     "agenda": _agenda,
     "ateliers": _ateliers,
 }

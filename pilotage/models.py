@@ -202,6 +202,7 @@ LIBELLES_EXPORT = {
     "candidatures": "candidatures en cours",
     "signalements": "signalements en vue de sanction",
     "contrats": "contrats",
+    "cer_a_remplacer": "CER à remplacer par des contrats d'engagement",
     "agenda": "agenda des rendez-vous",
     "ateliers": "ateliers",
 }

@@ -1,11 +1,18 @@
 """The rules as data (domain.md §3) and the organisations that hold the files."""
 
+import datetime
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .delais import libelle_delai, valider_delai
+
+
+def date_du_parametre(valeur):
+    """A DATE parameter's value (AAAA-MM-JJ) as a date; ValueError otherwise."""
+    return datetime.datetime.strptime(valeur.strip(), "%Y-%m-%d").date()
 
 
 class Departement(models.Model):
@@ -306,14 +313,21 @@ class Parametre(models.Model):
         CONSERVATION_DOSSIER = "CONSERVATION_DOSSIER", "dossier actif après le dernier contact"
         CONSERVATION_JOURNAL = "CONSERVATION_JOURNAL", "conservation du journal des accès"
         DROIT_ACCES_DELAI = "DROIT_ACCES_DELAI", "réponse à une demande d'accès au dossier"
+        CER_REMPLACEMENT_AVANT = (
+            "CER_REMPLACEMENT_AVANT",
+            "CER remplacés par des contrats d'engagement au plus tard le",
+        )
 
     class Nature(models.TextChoices):
         DELAI = "DELAI", "délai"
         NOMBRE = "NOMBRE", "nombre"
+        DATE = "DATE", "date"
 
     code = models.CharField("code", max_length=40, choices=Code.choices)
     nature = models.CharField("nature", max_length=10, choices=Nature.choices)
-    valeur = models.CharField("valeur", max_length=20, help_text="Délai : P15D, P6W, P1M, P1Y. Nombre : 15.")
+    valeur = models.CharField(
+        "valeur", max_length=20, help_text="Délai : P15D, P6W, P1M, P1Y. Nombre : 15. Date : 2027-01-01."
+    )
     departement = models.ForeignKey(Departement, models.CASCADE, null=True, blank=True, verbose_name="département")
     territoire = models.ForeignKey(Territoire, models.CASCADE, null=True, blank=True, verbose_name="territoire")
     source = models.CharField("source", max_length=200, blank=True)
@@ -340,12 +354,24 @@ class Parametre(models.Model):
         return f"{self.get_code_display()} : {self.libelle_valeur()}"
 
     def libelle_valeur(self):
-        return libelle_delai(self.valeur) if self.nature == self.Nature.DELAI else self.valeur
+        if self.nature == self.Nature.DELAI:
+            return libelle_delai(self.valeur)
+        if self.nature == self.Nature.DATE:
+            try:
+                return f"{date_du_parametre(self.valeur):%d/%m/%Y}"
+            except ValueError:
+                return self.valeur
+        return self.valeur
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
         if self.nature == self.Nature.DELAI:
             valider_delai(self.valeur)
+        elif self.nature == self.Nature.DATE:
+            try:
+                date_du_parametre(self.valeur)
+            except ValueError:
+                raise ValidationError({"valeur": "Une date est attendue, écrite AAAA-MM-JJ (2027-01-01)."}) from None
         elif not self.valeur.isdigit():
             raise ValidationError({"valeur": "Un nombre entier est attendu."})

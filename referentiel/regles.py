@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from django.db import connection
 
 from .delais import relativedelta_de
-from .models import Modalite, Parametre, SurchargeModalite, Territoire, ValeursModalite
+from .models import Modalite, Parametre, SurchargeModalite, Territoire, ValeursModalite, date_du_parametre
 
 _VALEURS = [f.name for f in ValeursModalite._meta.get_fields()]
 
@@ -100,7 +100,8 @@ def regles(territoire, modalite):
 
 
 def parametres_par_territoire(territoires=None):
-    """{(territoire_id, code): value}; a délai comes back as its ISO text, a number as an int."""
+    """{(territoire_id, code): value}; a délai comes back as its ISO text, a number as an int, a date as
+    a date."""
     territoires = list(territoires if territoires is not None else Territoire.objects.all())
     rows = list(Parametre.objects.all())
     result = {}
@@ -133,7 +134,11 @@ def parametre_delta(code, territoire=None):
 
 
 def _valeur(row):
-    return int(row.valeur) if row.nature == Parametre.Nature.NOMBRE else row.valeur
+    if row.nature == Parametre.Nature.NOMBRE:
+        return int(row.valeur)
+    if row.nature == Parametre.Nature.DATE:
+        return date_du_parametre(row.valeur)
+    return row.valeur
 
 
 def _manquant(code):

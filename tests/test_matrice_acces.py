@@ -73,6 +73,7 @@ CLASSEMENT = {
     "contrats:mes_contrats": LISTE,
     "contrats:file_responsable": LISTE,
     "contrats:file_delegue": LISTE,
+    "contrats:cer_a_remplacer": LISTE,
     "echeances:a_faire": LISTE,
     "echeances:structure": LISTE,
     "echeances:delegue": LISTE,

@@ -125,6 +125,12 @@ PARAMETRES = [
     ("CONSERVATION_DOSSIER", "DELAI", "P2Y", "CNIL : 2 ans après le dernier contact"),
     ("CONSERVATION_JOURNAL", "DELAI", "P12M", "CNIL : journaux conservés 6 à 12 mois"),
     ("DROIT_ACCES_DELAI", "DELAI", "P1M", "RGPD : réponse sous un mois"),
+    (
+        "CER_REMPLACEMENT_AVANT",
+        "DATE",
+        "2027-01-01",
+        "loi plein emploi 2023 : CER remplacés par des contrats d'engagement au 1er janvier 2027",
+    ),
 ]
 
 

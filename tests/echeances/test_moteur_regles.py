@@ -178,7 +178,7 @@ def test_norme_file_active(nombre, attendu):
     found = _de(Regle.NORME_FILE_ACTIVE, D(2026, 2, 1))
     assert bool(found) is attendu
     if attendu:
-        assert found[0].details["plafond"] == 4 and responsable.pk in found[0].destinataires
+        assert found[0].details["charge_ponderee"] == Decimal("0.125") and responsable.pk in found[0].destinataires
 
 
 def test_norme_compte_toute_la_file_active_meme_pour_un_seul_dossier():

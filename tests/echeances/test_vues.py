@@ -201,7 +201,8 @@ def test_un_formulaire_sans_version_est_un_conflit(client, mesure):
 
 
 def test_structure_montre_chaque_referent_et_sa_file_active_contre_la_norme(client, mesure):
-    """Every référent of the structure is listed with caseload, norm and norm × ETP, even with nothing due."""
+    """Every référent of the structure is listed with their weighted caseload against their ETP and the
+    detail per modality, even with nothing due."""
     tranquille = ReferentFactory(structures=[mesure.structure], etp=Decimal("0.50"))
     autre = AccompagnementFactory(referent=tranquille, structure=mesure.structure, date_debut=AUJOURDHUI)
     EntretienFactory(accompagnement=autre, date_heure=a_paris(AUJOURDHUI))
@@ -210,8 +211,9 @@ def test_structure_montre_chaque_referent_et_sa_file_active_contre_la_norme(clie
     contenu = client.get(reverse("echeances:a_faire")).content.decode()
     assert str(tranquille) in contenu
     assert "Rien de bientôt dû ni en retard." in contenu
-    assert "File active rapportée à la norme du référentiel (0,50 ETP)" in contenu
-    assert '<td class="text-end">70</td><td class="text-end">35</td>' in contenu  # socioprofessionnel: 70 × 0.5
+    assert "File active pondérée : <strong>0,01 ETP pour 0,50 ETP</strong>" in contenu
+    # socioprofessionnel: 1 measure for a norm of 70 = 0.014 ETP
+    assert '<td class="text-end">1</td><td class="text-end">70</td><td class="text-end">0,01</td>' in contenu
 
 
 def test_administrateur_choisit_une_structure(client, mesure, etranger):
