@@ -304,7 +304,7 @@ def test_saisie_d_un_entretien_depuis_le_dossier_nombre_de_requetes_constant(cli
     _garnir(mesure, referent, 3, 31)
     beaucoup = poster()
     assert beaucoup == peu
-    assert peu <= 40
+    assert peu <= 41  # among them, one query per rule of the engine
 
 
 def _requetes_du_dossier(client, user, resident):
