@@ -60,6 +60,7 @@ def environnement_serveur(port):
         SECURE_COOKIES="false",
         SECURE_HSTS_SECONDS="0",
         SITE_URL=f"http://127.0.0.1:{port}",
+        API_DEBIT="100000/minute",  # the bench's own rhythm is not what the per-token limit is for
     )
     return env
 
@@ -285,29 +286,174 @@ class Montage:
             action()
 
 
-def comite(montage):
+# The issue's committee: a référent's 300 measures (the veille norm).
+MESURES_COMITE = 300
+
+
+def _comite_de_300(montage):
+    """A quarterly committee of the sample référent with MESURES_COMITE measures in its selection:
+    active RSA measures of the base are lent to her for the run, then given back."""
+    from accompagnement.models import Accompagnement
     from accounts.models import Role, User
     from pilotage.models import ComiteSuivi
     from pilotage.pack import mesures_du_comite
+    from referentiel.models import Champ
 
-    referent = synthetique.referent_exemple()
-    territoire = referent.structures.order_by("pk").first().territoire
-    delegue = User.objects.filter(role=Role.DELEGUE, territoires=territoire).order_by("pk").first()
+    # Not the sample référent: her file active is measured at its 80 measures.
+    exemple = synthetique.referent_exemple()
+    structure = exemple.structures.order_by("pk").first()
+    referent = structure.membres.filter(role=Role.REFERENT).exclude(pk=exemple.pk).order_by("pk").first()
+    delegue = User.objects.filter(role=Role.DELEGUE, territoires=structure.territoire).order_by("pk").first()
     c = ComiteSuivi.objects.create(
         type=ComiteSuivi.Type.TRIMESTRIEL_RSA,
         referent=referent,
-        territoire=territoire,
+        territoire=structure.territoire,
         president=delegue,
         date=timezone.localdate(),
     )
     montage.a_defaire.append(lambda: _supprimer(c))
-    mesures = mesures_du_comite(c, delegue).values("pk", "resident__nom", "resident__prenom", "date_debut")
+    selection = mesures_du_comite(c, delegue)
+    manque = MESURES_COMITE - selection.count()
+    if manque > 0:
+        pretees = list(
+            Accompagnement.objects.actifs(c.date)
+            .filter(
+                modalite__champ=Champ.INSERTION,
+                modalite__accompagnee_ici=True,
+                structure__territoire=structure.territoire,
+            )
+            .exclude(pk__in=selection.values("pk"))
+            .exclude(referent=exemple)  # her pages are measured too, with her own measures
+            .order_by("pk")
+            .values_list("pk", "referent_id", "structure_id")[:manque]
+        )
+        Accompagnement.objects.filter(pk__in=[p[0] for p in pretees]).update(referent=referent, structure=structure)
+
+        def rendre():
+            for pk, referent_id, structure_id in pretees:
+                Accompagnement.objects.filter(pk=pk).update(referent_id=referent_id, structure_id=structure_id)
+
+        montage.a_defaire.append(rendre)
+    return c, delegue, selection
+
+
+def comite(montage):
+    c, delegue, selection = _comite_de_300(montage)
+    mesures = selection.values("pk", "resident__nom", "resident__prenom", "date_debut")
+    montage.comite = (c, delegue, selection)
     return Page(
         f"comité du délégué ({mesures.count()} mesures)",
         300,
         delegue,
         _get(reverse("pilotage:comite", args=[c.pk])),
         lambda: _lignes(mesures),
+    )
+
+
+def carte_du_comite(montage):
+    """One card saved (htmx) in the same committee, as the chair does it 300 times in a meeting: each
+    request another card (4 clients at once never save the same one, which would be a real conflict)."""
+    import itertools
+
+    from pilotage.models import DecisionComite
+
+    c, delegue, selection = montage.comite
+    mesures = list(selection.order_by("pk").values_list("pk", flat=True))
+    page = reverse("pilotage:comite", args=[c.pk])
+    suivante = itertools.count()
+    jetons = {}
+
+    def echange(session, base):
+        cle = id(session)
+        if cle not in jetons:
+            jetons[cle] = jeton_csrf(session.get(base + page).text)
+        n = next(suivante)
+        mesure = mesures[n % len(mesures)]
+        version = DecisionComite.objects.filter(comite=c, accompagnement_id=mesure).values_list("version", flat=True)
+        p = f"m{mesure}-"
+        donnees = {p + "decision": ("POURSUITE", "AUTRE")[n // len(mesures) % 2], p + "commentaire": f"Essai {n}"}
+        donnees[p + "version"] = str(version.first() or "")
+        entetes = {"HX-Request": "true", "X-CSRFToken": jetons[cle], "Referer": base + page}
+        url = reverse("pilotage:decision", args=[c.pk, mesure])
+        reponse = session.post(base + url, data=donnees, headers=entetes, timeout=120)
+        if "Décision enregistrée" not in reponse.text:
+            raise ErreurBench(f"carte du comité refusée : {reponse.text[:500]}")
+        return [reponse]
+
+    lignes = DecisionComite.objects.filter(comite=c).values("pk", "decision", "version")
+    return Page("enregistrement d'une carte du comité (htmx)", 150, delegue, echange, lambda: _lignes(lignes))
+
+
+def _jeton_api(montage, structure, par):
+    """A read token of the structure, revoked after the run. The same token (and its service account,
+    which the access log names) is taken up again by the next run with a new secret: the log keeps
+    what the bench read, as it keeps every read."""
+    import secrets
+
+    from api.models import JetonAPI, empreinte
+    from api.services import creer_jeton
+
+    jetons = montage.__dict__.setdefault("jetons", {})
+    if structure.pk in jetons:  # one secret per token for the whole run
+        return jetons[structure.pk]
+    jeton = JetonAPI.objects.filter(nom="banc HTTP", structure=structure).first()
+    if jeton is None:
+        jeton, secret = creer_jeton(par=par, nom="banc HTTP", portee=JetonAPI.Portee.LECTURE, structure=structure)
+    else:
+        secret = secrets.token_urlsafe(32)
+        JetonAPI.objects.filter(pk=jeton.pk).update(empreinte=empreinte(secret), revoque_le=None)
+    montage.a_defaire.append(lambda: JetonAPI.objects.filter(pk=jeton.pk).update(revoque_le=timezone.now()))
+    jetons[structure.pk] = {"Authorization": f"Bearer {secret}"}
+    return jetons[structure.pk]
+
+
+def api_echeances(montage):
+    """GET /api/v1/echeances/ for a structure's token: what the engine says on ~1,000 measures."""
+    from accompagnement.models import Accompagnement
+    from echeances.moteur import calculer
+
+    responsable = synthetique.responsable_exemple()
+    structure = responsable.structures.order_by("pk").first()
+    entetes = _jeton_api(montage, structure, responsable)
+    mesures = Accompagnement.objects.filter(structure=structure)
+    n = len(calculer(mesures, le=timezone.localdate()))
+    lignes = mesures.actifs().values("pk", "date_debut", "modalite_id", "referent_id")
+    url = reverse("api:echeances") + f"?structure={structure.pk}"
+    return Page(
+        f"API : échéances d'une structure ({n} échéances)",
+        100,
+        responsable,
+        _get(url, **entetes),
+        lambda: _lignes(lignes),
+    )
+
+
+def api_personne(montage):
+    """GET /api/v1/personnes/<id>/ then its 500 entretiens (pages of 200) for her structure's token."""
+    from accompagnement.models import Entretien
+
+    resident = synthetique.grand_dossier()
+    from accounts.models import Role
+
+    membres = resident.structure.membres.filter(role=Role.RESPONSABLE).order_by("pk")
+    responsable = membres.first() or synthetique.responsable_exemple()
+    entetes = _jeton_api(montage, resident.structure, responsable)
+    personne = reverse("api:personne", args=[resident.pk])
+    entretiens = reverse("api:entretiens") + f"?personne={resident.pk}&taille=200"
+
+    def echange(session, base):
+        reponses = [session.get(base + personne, headers=entetes, timeout=120)]
+        url = base + entretiens
+        while url:
+            reponse = session.get(url, headers=entetes, timeout=120)
+            reponses.append(reponse)
+            url = reponse.json().get("next") if reponse.status_code == 200 else None
+        return reponses
+
+    lignes = Entretien.objects.filter(accompagnement__resident=resident).values("pk", "date_heure", "type", "statut")
+    n = lignes.count()
+    return Page(
+        f"API : une personne et ses {n} entretiens (pages de 200)", 100, responsable, echange, lambda: _lignes(lignes)
     )
 
 
@@ -478,6 +624,9 @@ def pdf_version_figee(montage):
 
 PAGES = [
     comite,
+    carte_du_comite,
+    api_echeances,
+    api_personne,
     dossier,
     file_active_referent,
     saisie_entretien,
