@@ -13,7 +13,7 @@ from tests.echeances.plans import boucles_quadratiques, enonces_du_matin, plan
 
 @pytest.fixture
 def petite_base():
-    generer(personnes=300, par_personne=2, prefixe="PLAN", sortie=lambda *a: None)
+    generer(personnes=3000, par_personne=2, prefixe="PLAN", sortie=lambda *a: None)
 
 
 # With no statistics at all (the big tables too), the contacts rule's plan still re-groups per row: the
