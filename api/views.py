@@ -294,6 +294,15 @@ class EcheancesView(APIView):
 # --- entretiens --------------------------------------------------------------------------------------
 
 
+def _de_la_mesure_ou_personne(request, qs):
+    """The `?mesure=` and `?personne=` filters of the lists whose rows belong to a measure."""
+    if (mesure := _entier(request, "mesure")) is not None:
+        qs = qs.filter(accompagnement_id=mesure)
+    if (personne := _entier(request, "personne")) is not None:
+        qs = qs.filter(accompagnement__resident_id=personne)
+    return qs
+
+
 def _entretiens(request):
     qs = Entretien.objects.visibles_par(request.user).select_related("accompagnement")
     if acces.signe_comme_partenaire(request.user):
@@ -316,12 +325,9 @@ class EntretiensView(Lecture, generics.ListAPIView):
         return obj.accompagnement.resident_id
 
     def get_queryset(self):
-        qs = _modifies_depuis(_entretiens(self.request), Entretien, _depuis(self.request))
-        if (mesure := _entier(self.request, "mesure")) is not None:
-            qs = qs.filter(accompagnement_id=mesure)
-        if (personne := _entier(self.request, "personne")) is not None:
-            qs = qs.filter(accompagnement__resident_id=personne)
-        return qs
+        return _de_la_mesure_ou_personne(
+            self.request, _modifies_depuis(_entretiens(self.request), Entretien, _depuis(self.request))
+        )
 
     @extend_schema(
         summary="Entretiens",
@@ -398,12 +404,9 @@ class ContratsView(Lecture, generics.ListAPIView):
         return obj.accompagnement.resident_id
 
     def get_queryset(self):
-        qs = _modifies_depuis(_contrats(self.request), Contrat, _depuis(self.request))
-        if (mesure := _entier(self.request, "mesure")) is not None:
-            qs = qs.filter(accompagnement_id=mesure)
-        if (personne := _entier(self.request, "personne")) is not None:
-            qs = qs.filter(accompagnement__resident_id=personne)
-        return qs
+        return _de_la_mesure_ou_personne(
+            self.request, _modifies_depuis(_contrats(self.request), Contrat, _depuis(self.request))
+        )
 
     @extend_schema(
         summary="Contrats",
