@@ -508,3 +508,167 @@ class EvaluationObjectif(models.Model):
 
     def __str__(self):
         return f"{self.objectif} – {self.get_niveau_display()} ({self.date:%d/%m/%Y})"
+
+
+# --- the RSA orientation: the Département decides, the structure assigns, the référent may ask again ---
+
+# The route each RSA modality belongs to (seed 003: social / socioprofessionnel / emploi – France Travail).
+PARCOURS_RSA = {
+    "RSA_VEILLE": "social",
+    "RSA_MOBILISATION": "social",
+    "RSA_SOCIOPRO": "socioprofessionnel",
+    "RSA_EMPLOI": "emploi (France Travail)",
+}
+
+
+class DecisionOrientationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return acces.orientations_visibles(self, user)
+
+    def en_vigueur(self):
+        """Each person's latest decision (a later one supersedes it)."""
+        plus_recente = DecisionOrientation.objects.filter(resident_id=models.OuterRef("resident_id")).order_by(
+            "-date_decision", "-pk"
+        )
+        return self.filter(pk=models.Subquery(plus_recente.values("pk")[:1]))
+
+    def a_affecter(self):
+        """In force, towards a structure, no measure opened from it yet: the structure's « à affecter »."""
+        return self.en_vigueur().filter(structure__isnull=False, accompagnement__isnull=True)
+
+
+class DecisionOrientation(models.Model):
+    """The Président's orientation of an RSA beneficiary, recorded by the délégué insertion (domain.md §3):
+    the modality (hence the route), the organisation that accompanies her and the date. The person's
+    current orientation (Resident.orientation, date_orientation) is her latest decision's: the first
+    contract's délai and the call-in run from its date. The measure opens from it when the receiving
+    structure assigns the référent (`accompagnement`); towards France Travail nothing opens here."""
+
+    resident = models.ForeignKey(
+        "residents.Resident", models.PROTECT, related_name="orientations", verbose_name="personne"
+    )
+    modalite = models.ForeignKey(
+        "referentiel.Modalite", models.PROTECT, related_name="+", verbose_name="modalité d'accompagnement"
+    )
+    structure = models.ForeignKey(
+        "referentiel.Structure",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orientations",
+        verbose_name="organisme référent",
+        help_text="Vide pour une orientation vers France Travail.",
+    )
+    date_decision = models.DateField("date de la décision", validators=[bornes.SUIVI])
+    motif = models.TextField("éléments retenus", blank=True, help_text="Ce qui fonde l'orientation (facultatif).")
+    decidee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="décidée par")
+    demande = models.OneToOneField(
+        "DemandeReorientation",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
+        verbose_name="demande de réorientation acceptée",
+    )
+    accompagnement = models.OneToOneField(
+        Accompagnement,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orientation_decidee",
+        verbose_name="accompagnement ouvert",
+    )
+    affectee_par = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="affectée par"
+    )
+    affectee_le = models.DateTimeField("affectée le", null=True, blank=True)
+    cree_le = models.DateTimeField("saisie le", default=timezone.now, editable=False)
+    jeton = champ_jeton()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = DecisionOrientationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision d'orientation"
+        verbose_name_plural = "décisions d'orientation"
+        ordering = ["-date_decision", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accompagnement__isnull=True) | Q(structure__isnull=False),
+                name="orientation_mesure_dans_une_structure",
+                violation_error_message="Une orientation vers France Travail n'ouvre pas d'accompagnement ici.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Orientation {self.modalite.libelle} – {self.date_decision:%d/%m/%Y}"
+
+    @property
+    def parcours(self):
+        return PARCOURS_RSA.get(self.modalite.code, "")
+
+
+class DemandeReorientationQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return acces.par_la_mesure(self, user)
+
+    def en_attente(self):
+        return self.filter(statut=DemandeReorientation.Statut.EN_ATTENTE)
+
+
+class DemandeReorientation(models.Model):
+    """The référent's request to re-orient a person (seed 003: the référent proposes, the Département
+    decides). Accepted, it becomes a DecisionOrientation; refused, it keeps the délégué's reason."""
+
+    class Statut(models.TextChoices):
+        EN_ATTENTE = "EN_ATTENTE", "en attente de décision"
+        ACCEPTEE = "ACCEPTEE", "acceptée"
+        REFUSEE = "REFUSEE", "refusée"
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.PROTECT, related_name="demandes_reorientation", verbose_name="accompagnement"
+    )
+    modalite = models.ForeignKey(
+        "referentiel.Modalite", models.PROTECT, related_name="+", verbose_name="modalité proposée"
+    )
+    motif = models.TextField("motif", help_text="Ce qui a changé dans la situation, ce que la personne en dit.")
+    demandee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="demandée par")
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_ATTENTE)
+    decidee_par = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="décidée par"
+    )
+    decidee_le = models.DateField("décidée le", null=True, blank=True)
+    motif_refus = models.TextField("motif du refus", blank=True)
+    jeton = champ_jeton()
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    objects = DemandeReorientationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande de réorientation"
+        verbose_name_plural = "demandes de réorientation"
+        ordering = ["-demandee_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["accompagnement"],
+                condition=Q(statut="EN_ATTENTE"),
+                name="reorientation_une_demande_en_attente",
+                violation_error_message="Une demande de réorientation attend déjà la décision du délégué.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="REFUSEE") | ~Q(motif_refus=""),
+                name="reorientation_refus_motive",
+                violation_error_message="Indiquez le motif du refus.",
+            ),
+            models.CheckConstraint(
+                condition=Q(statut="EN_ATTENTE") | Q(decidee_le__isnull=False),
+                name="reorientation_decision_datee",
+                violation_error_message="Indiquez la date de la décision.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Demande de réorientation vers {self.modalite.libelle}"

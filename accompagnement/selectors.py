@@ -240,13 +240,16 @@ def lignes_suivi(mesures, *, le, contexte=None):
 REGLES_DE_LA_PERSONNE = [regle for regle in Regle if regle != Regle.NORME_FILE_ACTIVE]
 
 
-def echeances_a_traiter(mesures, *, le, contexte=None):
+def echeances_a_traiter(mesures, *, le, contexte=None, resident=None):
     """What is due on the person's active measures on `le`, most urgent first (the à jour ones are the
-    suivi table's)."""
+    suivi table's); with `resident`, also her RSA parcours (an orientation awaited before any measure)."""
     ids = [m.pk for m in mesures if m.est_actif]
-    if not ids:
+    parcours = resident is not None and (resident.date_ouverture_rsa is not None or resident.orientation_id)
+    if not ids and not parcours:
         return []
-    echeances = moteur.calculer(ids, le=le, regles=REGLES_DE_LA_PERSONNE, contexte=contexte)
+    echeances = moteur.calculer(
+        ids, le=le, regles=REGLES_DE_LA_PERSONNE, contexte=contexte, personnes=[resident.pk] if parcours else None
+    )
     a_traiter = [e for e in echeances if e.etat != Etat.A_JOUR]
     return sorted(a_traiter, key=lambda e: (Etat.rang_de(e.etat), e.due_le))
 
@@ -261,7 +264,7 @@ def parties_du_dossier(user, resident):
     return {
         "resident": resident,
         "lignes_suivi": lignes_suivi(mesures, le=le, contexte=contexte),
-        "echeances": echeances_a_traiter(mesures, le=le, contexte=contexte),
+        "echeances": echeances_a_traiter(mesures, le=le, contexte=contexte, resident=resident),
         **chronologie(user, resident, mesures=mesures),
     }
 

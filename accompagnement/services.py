@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts import acces
 from accounts.acces import exiger_droit, exiger_equipe
 from referentiel.models import Champ, Modalite
 from referentiel.regles import regles
@@ -18,6 +19,7 @@ from .models import (
     Accompagnement,
     ActionCollective,
     CoReferent,
+    DecisionOrientation,
     Entretien,
     EvaluationObjectif,
     Objectif,
@@ -302,8 +304,25 @@ OUVERTURE_REFUSEE = "Seule l'équipe de la structure de la personne ouvre un acc
 
 @transaction.atomic
 def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, structure=None, jeton=None):
+    """Open a measure. An RSA measure takes up the person's orientation towards this structure and
+    modality when the Département decided one (the decision is then assigned); it never writes an
+    orientation itself: without a decision, the engine asks the délégué for one."""
     structure = structure or resident.structure
     exiger_equipe(par, structure, OUVERTURE_REFUSEE)
+    return _ouvrir(
+        resident=resident,
+        par=par,
+        modalite=modalite,
+        referent=referent,
+        date_debut=date_debut,
+        structure=structure,
+        jeton=jeton,
+    )
+
+
+def _ouvrir(*, resident, par, modalite, referent, date_debut, structure, jeton=None):
+    """ouvrir_accompagnement once the caller's right is checked (a délégué's réorientation opens the next
+    measure of a structure they are not part of)."""
     if existant := deja_saisi(Accompagnement, jeton):
         return existant
     if not modalite.accompagnee_ici:
@@ -328,8 +347,19 @@ def ouvrir_accompagnement(*, resident, par, modalite, referent, date_debut, stru
             return existant
         raise ValidationError(deja_ouvert) from None
     if modalite.is_rsa:
-        _noter_orientation(resident, modalite, date_debut)
+        _reprendre_orientation(mesure, par)
     return mesure
+
+
+def _reprendre_orientation(mesure, par):
+    decision = (
+        DecisionOrientation.objects.a_affecter()
+        .filter(resident_id=mesure.resident_id, structure_id=mesure.structure_id, modalite_id=mesure.modalite_id)
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if decision is not None and decision.date_decision <= mesure.date_debut:
+        enregistrer_version(decision, accompagnement=mesure, affectee_par=par, affectee_le=timezone.now())
 
 
 def _exiger_modalite_possible(resident, modalite, structure, date_debut):
@@ -367,17 +397,8 @@ def _exiger_modalite_possible(resident, modalite, structure, date_debut):
         )
 
 
-def _noter_orientation(resident, modalite, date):
-    if resident.date_ouverture_rsa and date < resident.date_ouverture_rsa:
-        raise ValidationError({"date": "L'orientation ne peut précéder l'ouverture du droit RSA."})
-    resident.orientation = modalite
-    resident.date_orientation = date
-    resident.version += 1
-    resident.save(update_fields=["orientation", "date_orientation", "version", "nom_recherche"])
-
-
 @transaction.atomic
-def reorienter(*, accompagnement, par, modalite, date, version, referent=None, relais=""):
+def reorienter(*, accompagnement, par, modalite, date, version, referent=None, relais="", vers=None):
     """Close the measure the day before `date` (motif réorientation) and open the next one on `date`,
     linked by `precedent`. What happened stays on the closed measure (entretiens, finished objectives,
     contracts); what is still to come moves to the next one, each move kept in the history: the
@@ -385,8 +406,15 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
     still in progress, and the co-referents not yet removed (a partner co-referent keeps the access
     it had: the same person, the next measure).
     Towards a modality not accompanied here (RSA emploi: France Travail, domain.md §3) nothing opens:
-    the orientation is recorded, the planned rendez-vous are cancelled; returns None."""
-    exiger_droit(par, accompagnement)
+    the planned rendez-vous are cancelled; returns None. Likewise towards another structure (`vers`),
+    whose team then assigns the référent from the orientation decision.
+    An RSA measure is re-oriented by the Département (accompagnement.orientations.decider_demande, which
+    records the decision first): only a délégué insertion of its territory; other measures by their team."""
+    if accompagnement.modalite.is_rsa:
+        if not acces.peut_orienter(par, accompagnement.structure.territoire_id):
+            raise PermissionDenied("La réorientation est décidée par le délégué insertion du territoire.")
+    else:
+        exiger_droit(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
         raise ValidationError("Cet accompagnement est déjà terminé.")
@@ -396,7 +424,7 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
         raise ValidationError(
             {"date": f"La réorientation doit suivre le début de la mesure ({courant.date_debut:%d/%m/%Y})."}
         )
-    ailleurs = not modalite.accompagnee_ici
+    ailleurs = not modalite.accompagnee_ici or (vers is not None and vers.pk != courant.structure_id)
     if ailleurs and modalite.champ != courant.modalite.champ:
         raise ValidationError(
             {"modalite": f"Une orientation « {modalite.libelle} » ne vaut que pour une mesure du même champ."}
@@ -406,19 +434,18 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
         date_fin=date - datetime.timedelta(days=1),
         motif_fin=Accompagnement.MotifFin.REORIENTATION,
         destination=Accompagnement.Destination.MEME_LOGEMENT,
-        relais=relais or (f"Orientation : {modalite.libelle}" if ailleurs else ""),
+        relais=relais or (f"Orientation : {modalite.libelle}{f' – {vers}' if vers else ''}" if ailleurs else ""),
     )
     rendez_vous = courant.entretiens.rendez_vous().filter(date_heure__gte=_debut_du_jour(date))
     coreferents = courant.coreferents.filter(Q(date_fin__isnull=True) | Q(date_fin__gt=date))
     if ailleurs:
-        _noter_orientation(courant.resident, modalite, date)
         for rdv in rendez_vous:
             enregistrer_version(rdv, statut=Entretien.Statut.ANNULE)
         for coreferent in coreferents:
             coreferent.date_fin = max(date, coreferent.date_debut)
             coreferent.save()
         return None
-    suivant = ouvrir_accompagnement(
+    suivant = _ouvrir(
         resident=courant.resident,
         par=par,
         modalite=modalite,

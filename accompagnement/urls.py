@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_ateliers, views_mesures
+from . import views, views_ateliers, views_mesures, views_orientations
 
 app_name = "accompagnement"
 
@@ -22,6 +22,16 @@ urlpatterns = [
     path("objectif/<int:pk>/evaluer/", views_mesures.objectif_evaluer, name="objectif_evaluer"),
     path("<int:pk>/co-referent/", views_mesures.coreferent_ajouter, name="coreferent_ajouter"),
     path("co-referent/<int:pk>/retirer/", views_mesures.coreferent_retirer, name="coreferent_retirer"),
+    path("a-orienter/", views_orientations.a_orienter, name="a_orienter"),
+    path("personne/<int:pk>/orienter/", views_orientations.orienter, name="orienter"),
+    path("orientation/<int:pk>/", views_orientations.orientation, name="orientation"),
+    path("orientation/<int:pk>/lettre.pdf", views_orientations.lettre, name="orientation_lettre"),
+    path("orientation/<int:pk>/affecter/", views_orientations.affecter, name="affecter"),
+    path("a-affecter/", views_orientations.a_affecter, name="a_affecter"),
+    path("<int:pk>/demander-reorientation/", views_orientations.demander, name="demander_reorientation"),
+    path("reorientations/", views_orientations.demandes, name="demandes_reorientation"),
+    path("reorientations/<int:pk>/", views_orientations.demande, name="demande_reorientation"),
+    path("reorientations/<int:pk>/decider/", views_orientations.decider, name="decider_reorientation"),
     path("ateliers/", views_ateliers.ateliers, name="ateliers"),
     path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
     path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),

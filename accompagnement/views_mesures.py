@@ -61,6 +61,8 @@ def accompagnement_ouvrir(request, pk):
 @require_http_methods(["GET", "POST"])
 def reorienter(request, pk):
     accompagnement = accompagnement_modifiable(request, pk)
+    if accompagnement.modalite.is_rsa:  # the Département decides: the référent asks (views_orientations)
+        return redirect("accompagnement:demander_reorientation", pk)
     form = ReorientationForm(
         request.POST or None,
         accompagnement=accompagnement,

@@ -76,21 +76,30 @@ def champs_visibles(user):
     return CHAMPS_DU_ROLE.get(user.role)
 
 
+def _modalites_offertes(user):
+    """(code, champ) of the modalities the kinds of the user's structures offer (référentiel), read once per
+    request for the menu's conditions below."""
+    Modalite = _modele("referentiel.Modalite")
+    return _memo(
+        user,
+        "_modalites_offertes",
+        lambda: set(
+            Modalite.objects.filter(types_structure__overlap=ArraySubquery(user.structures.values("type"))).values_list(
+                "code", "champ"
+            )
+        ),
+    )
+
+
 def recoit_des_candidatures(user):
     """The applications of young people under convention go to a structure whose kind offers that modality
     (référentiel: a résidence FJT): the staff of an MSVS or an association have no such board."""
-    if not est_de_l_equipe(user):
-        return False
-    Modalite = _modele("referentiel.Modalite")
-    # One query, read once per request (the menu is drawn twice on the home page).
-    return _memo(
-        user,
-        "_recoit_des_candidatures",
-        lambda: Modalite.objects.filter(
-            code=Modalite.Code.FJT_CONVENTION,
-            types_structure__overlap=ArraySubquery(user.structures.values("type")),
-        ).exists(),
-    )
+    return est_de_l_equipe(user) and any(code == "FJT_CONVENTION" for code, _champ in _modalites_offertes(user))
+
+
+def recoit_des_orientations(user):
+    """The Département orients RSA beneficiaries to structures whose kind offers an RSA modality."""
+    return est_de_l_equipe(user) and any(champ == "INSERTION" for _code, champ in _modalites_offertes(user))
 
 
 def a_des_echeances(user):
@@ -110,6 +119,42 @@ def signe_pour_la_structure(user):
 
 def decide_les_signalements(user):
     return user.role == Role.DELEGUE
+
+
+def oriente_les_allocataires(user):
+    """The Président's orientation of RSA beneficiaries is recorded by the délégué insertion (of their
+    territories); they also decide the référents' requests for réorientation."""
+    return user.role == Role.DELEGUE
+
+
+def peut_orienter(user, territoire_id):
+    return oriente_les_allocataires(user) and user.territoires.filter(pk=territoire_id).exists()
+
+
+def orientations_visibles(qs, user):
+    """DecisionOrientation.objects.visibles_par: the délégué's territories (the person's or the
+    receiving structure's), the receiving structure's team, and wherever the person is visible."""
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    personnes = personnes_visibles(_modele("residents.Resident").objects.all(), user).values("pk")
+    filtre = Q(resident_id__in=personnes)
+    if est_de_l_equipe(user):
+        filtre |= Q(structure_id__in=structures_de(user))
+    if oriente_les_allocataires(user):
+        filtre |= Q(structure__territoire__in=user.territoires.all())
+    return qs.filter(filtre)
+
+
+def peut_affecter(user, decision):
+    """The receiving structure's responsable assigns the référent; a référent of it may take the person."""
+    return decision.structure_id is not None and est_equipe(user, decision.structure)
+
+
+def affecte_a_un_autre(user):
+    """A référent takes the person into their own caseload only; the responsable chooses the référent."""
+    return user.role == Role.RESPONSABLE
 
 
 # --- the user's structures and co-references, read once per request ---------------------------------
@@ -241,7 +286,13 @@ def personnes_visibles(qs, user):
         coreferees = Accompagnement.objects.filter(pk__in=mesures_coreferees(user)).values("resident_id")
         return qs.filter(Q(structure_id__in=structures_de(user)) | Q(pk__in=coreferees))
     # A semi-join on the measures they see: no DISTINCT over the base.
-    return qs.filter(pk__in=mesures_visibles(Accompagnement.objects.all(), user).values("resident_id"))
+    par_les_mesures = Q(pk__in=mesures_visibles(Accompagnement.objects.all(), user).values("resident_id"))
+    if oriente_les_allocataires(user):
+        # The RSA beneficiaries of their territories, accompanied or not yet (to orient, to assign).
+        return qs.filter(
+            par_les_mesures | Q(date_ouverture_rsa__isnull=False, structure__territoire__in=user.territoires.all())
+        )
+    return qs.filter(par_les_mesures)
 
 
 def ateliers_visibles(qs, user):

@@ -180,6 +180,9 @@ LISTES_NOMINATIVES = {
     "accompagnement:file_active",
     "accompagnement:rendez_vous",
     "contrats:cer_a_remplacer",
+    "accompagnement:a_orienter",
+    "accompagnement:a_affecter",
+    "accompagnement:demandes_reorientation",
 }
 
 REFUS_ADMINISTRATEUR = (

@@ -10,6 +10,8 @@ from .models import Role
 ENTREES = [
     ("Accueil", "accueil", None),
     ("À faire", "echeances:a_faire", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE, Role.CONSEILLER_LOGEMENT)),
+    ("À orienter", "accompagnement:a_orienter", (Role.DELEGUE,)),
+    ("À affecter", "accompagnement:a_affecter", (Role.REFERENT, Role.RESPONSABLE)),
     ("File active", "accompagnement:file_active", (Role.REFERENT, Role.RESPONSABLE, Role.CONSEILLER_LOGEMENT)),
     ("Rendez-vous", "accompagnement:rendez_vous", (Role.REFERENT, Role.RESPONSABLE)),
     ("Agenda", "accompagnement:agenda", (Role.REFERENT, Role.RESPONSABLE)),
@@ -21,6 +23,7 @@ ENTREES = [
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
     ("CER à remplacer", "contrats:cer_a_remplacer", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
+    ("Réorientations", "accompagnement:demandes_reorientation", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     (
         "Comités",
         "pilotage:comites",
@@ -41,6 +44,10 @@ ENTREES = [
 # Entries shown only when, beyond the role, the user's situation calls for them (by url name).
 CONDITIONS = {
     "admissions:tableau": acces.recoit_des_candidatures,
+    "accompagnement:a_affecter": acces.recoit_des_orientations,
+    "accompagnement:demandes_reorientation": lambda user: (
+        not acces.est_de_l_equipe(user) or acces.recoit_des_orientations(user)
+    ),
 }
 
 # Optional one-line description shown on the home page card of an entry, by url name.
@@ -56,6 +63,9 @@ DESCRIPTIONS = {
     "contrats:file_responsable": "COM et documents tripartites à signer, l'un après l'autre.",
     "contrats:file_delegue": "CER et contrats d'engagement à valider, du plus ancien au plus récent.",
     "contrats:cer_a_remplacer": "CER à remplacer par des contrats d'engagement avant la date du référentiel.",
+    "accompagnement:a_orienter": "Allocataires du RSA à orienter, et ceux qui attendent leur référent.",
+    "accompagnement:a_affecter": "Allocataires orientés vers votre structure, à confier à un référent.",
+    "accompagnement:demandes_reorientation": "Demandes de réorientation des référents et leur décision.",
     "echeances:signalements": "Signalements après des absences non excusées, et leur suite.",
     "pilotage:comites": "Comités de suivi, décisions et comptes rendus.",
     "pilotage:bilan": "Bilan annuel RSA, OSA et chiffres ASLL.",

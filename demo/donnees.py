@@ -21,6 +21,8 @@ from accompagnement.models import (
     Accompagnement,
     ActionCollective,
     CoReferent,
+    DecisionOrientation,
+    DemandeReorientation,
     Entretien,
     EvaluationObjectif,
     Objectif,
@@ -112,6 +114,7 @@ class _Demo:
         self._organisation()
         self._comptes()
         self._personnes()
+        self._parcours_rsa()
         self._ateliers()
         self.sortie(
             f"Démo créée : {len(self.residents)} personnes, {Accompagnement.objects.filter(structure__in=self.structures).count()} "
@@ -328,6 +331,73 @@ class _Demo:
             self._resident(self.msvs, "RSA_EMPLOI", Profil(), self.j - relativedelta(months=5))
         bulk_create_with_history(self.entretiens, Entretien, batch_size=500, default_user=self.admin)
         self._objectifs_travailles()
+
+    def _parcours_rsa(self):
+        """The Département's side of the RSA: each oriented beneficiary's decision (the délégué's), three
+        beneficiaries still to orient (overdue, due soon, just arrived) at the Département's insertion
+        service, and one oriented to the MSVS three days ago whose référent is still to designate. In the
+        demo, Saint-Dié experiments the accompagnement rénové (the call-in within CONVOCATION_DELAI)."""
+        self.saint_die.accompagnement_renove = True
+        self.saint_die.save()
+        mesures = {
+            (a.resident_id, a.modalite_id): a
+            for a in Accompagnement.objects.filter(structure__in=self.structures, date_fin__isnull=True)
+        }
+        decisions = [
+            DecisionOrientation(
+                resident=r,
+                modalite=r.orientation,
+                structure=r.structure if r.orientation.accompagnee_ici else None,
+                date_decision=r.date_orientation,
+                decidee_par=self.delegue,
+                accompagnement=mesures.get((r.pk, r.orientation_id)),
+            )
+            for r in self.residents
+            if r.orientation_id
+        ]
+        bulk_create_with_history(decisions, DecisionOrientation, default_user=self.delegue)
+        self.service_cd = Structure.objects.create(
+            nom="Pôle insertion du Département – Saint-Dié-des-Vosges",
+            type=Structure.Type.SERVICE_CD,
+            territoire=self.saint_die,
+            adresse="2 rue Thiers\n88100 Saint-Dié-des-Vosges",
+            telephone="03 29 52 00 10",
+            email="insertion-saint-die@vosges.example.fr",
+        )
+        self.structures.append(self.service_cd)
+        delai = self._delai(self.service_cd, "ORIENTATION_RSA_DELAI")
+        for ouverture in (
+            self.j - delai - timedelta(days=10),
+            self.j - delai + timedelta(days=5),
+            self.j - timedelta(days=5),
+        ):
+            resident = self._resident(self.service_cd, "RSA_SOCIOPRO", Profil(), self.j)
+            resident.date_ouverture_rsa = ouverture
+            resident.orientation = resident.date_orientation = None
+            resident.save()
+        orientee = self._resident(self.msvs, "RSA_SOCIOPRO", Profil(), self.j)
+        orientee.date_ouverture_rsa = self.j - timedelta(days=25)
+        orientee.date_orientation = self.j - timedelta(days=10)  # to call in within 5 days (accompagnement rénové)
+        orientee.save()
+        DecisionOrientation.objects.create(
+            resident=orientee,
+            modalite=orientee.orientation,
+            structure=self.msvs,
+            date_decision=orientee.date_orientation,
+            decidee_par=self.delegue,
+            motif="Projet professionnel à construire ; mobilité à travailler.",
+        )
+        # A référent's request the délégué has not answered yet (due within the week).
+        mobilisation = Accompagnement.objects.filter(
+            structure=self.msvs, modalite__code="RSA_MOBILISATION", date_fin__isnull=True
+        ).first()
+        DemandeReorientation.objects.create(
+            accompagnement=mobilisation,
+            modalite=self.modalites["RSA_SOCIOPRO"],
+            motif="Elle a repris confiance et cherche une formation d'aide-soignante : passer au socioprofessionnel.",
+            demandee_par=mobilisation.referent,
+            demandee_le=timezone.now() - timedelta(days=25),
+        )
 
     def _resident(self, structure, code, profil, debut):
         rng = self.rng

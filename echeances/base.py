@@ -27,6 +27,8 @@ def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
         return reverse("echeances:signalement_nouveau", kwargs={"accompagnement": accompagnement_id})
     if regle == Regle.NORME_FILE_ACTIVE:
         return reverse("echeances:structure")
+    if regle == Regle.REORIENTATION_DEMANDEE:
+        return reverse("accompagnement:demandes_reorientation")
     if contrat_id:
         return reverse("contrats:detail", kwargs={"pk": contrat_id})
     if resident_id:
@@ -249,8 +251,10 @@ PARAMETRES_SQL = (
     "ABSENCES_SUCCESSIVES",
     "FJT_AGE_ALERTE",
     "AGE_SORTIE_PREAVIS",
-    # not in `param` (_CTE_BASE): read by its own rule only (regles_contrats.cer_a_remplacer)
+    # not in `param` (_CTE_BASE): read by their own rules only (regles_contrats, regles_parcours)
     "CER_REMPLACEMENT_AVANT",
+    "CONVOCATION_DELAI",
+    "REORIENTATION_REPONSE_DELAI",
 )
 
 

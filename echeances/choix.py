@@ -47,3 +47,5 @@ class Regle(models.TextChoices):
     ELIGIBILITE = "ELIGIBILITE", "éligibilité"
     VALIDATION_EN_ATTENTE = "VALIDATION_EN_ATTENTE", "validation en attente"
     CER_A_REMPLACER = "CER_A_REMPLACER", "CER à remplacer par un contrat d'engagement"
+    CONVOCATION = "CONVOCATION", "convocation après l'orientation"
+    REORIENTATION_DEMANDEE = "REORIENTATION_DEMANDEE", "demande de réorientation à décider"

@@ -45,11 +45,19 @@ Readings of the rules, where the sources leave a choice:
   référentiel's CER_REMPLACEMENT_AVANT (1 January 2027), one per contract family; it is gone when the
   CER ends or is broken, or when a signed contrat d'engagement of the measure starts at its end, on or
   before that day.
+- The RSA parcours (regles_parcours), on people as well as measures: an RSA beneficiary without an
+  orientation ORIENTATION_RSA_DELAI after her right opened (CONTRAT_MANQUANT, to the délégués), even
+  with no measure; oriented towards a structure that has not assigned a référent yet, the first
+  contract's délai (CER before 2025, contrat d'engagement since) runs from the decision all the same
+  (CONTRAT_MANQUANT, to the structure's responsables); in a territory of the accompagnement rénové,
+  CONVOCATION is due CONVOCATION_DELAI after the decision until a rendez-vous (not cancelled) exists on
+  the measure opened from it; a pending request for réorientation is due REORIENTATION_REPONSE_DELAI
+  after it was made (REORIENTATION_DEMANDEE, to the délégués).
 """
 
 import operator
 
-from . import regles_admissions, regles_contacts, regles_contrats, regles_personnes
+from . import regles_admissions, regles_contacts, regles_contrats, regles_parcours, regles_personnes
 from .base import Contexte, Echeance, Etat, Regle, Requete, Suivi, etat_de, pire
 
 
@@ -93,6 +101,13 @@ _PRODUCTEURS = [
     regles_personnes.eligibilites,
     regles_admissions.admissions,
     regles_admissions.glissements,
+    regles_parcours.demandes_de_reorientation,
+]
+
+# Rules on people rather than measures (the RSA parcours before a measure opens): run when `personnes` is given.
+_PRODUCTEURS_PERSONNES = [
+    regles_parcours.orientations_attendues,
+    regles_parcours.orientations_decidees,
 ]
 
 
@@ -100,18 +115,23 @@ _PRODUCTEURS = [
 _ORDRE = operator.attrgetter("due_le", "regle", "cle")
 
 
-def calculer(mesures, *, le, regles=None, etats=None, contexte=None):
-    """Every échéance of the active measures of the set on day `le`, sorted by due date.
+def calculer(mesures, *, le, regles=None, etats=None, contexte=None, personnes=None):
+    """Every échéance of the active measures of the set on day `le`, sorted by due date; with `personnes`
+    (a queryset of people or their ids), also those of the parcours of these people (regles_parcours).
     `regles` limits the computation to some rule codes (a rule not asked for runs no query); `etats`
     keeps only some states (the daily job wants no « à jour » échéance: on the whole base they are most
     of them, and need not be held in memory)."""
     contexte = contexte or Contexte(le)
     requete = Requete(mesures, contexte)
     vues = {}
-    for producteur in _PRODUCTEURS:
+    a_lancer = [(producteur, requete) for producteur in _PRODUCTEURS]
+    if personnes is not None:
+        groupe = regles_parcours.Personnes(personnes, contexte)
+        a_lancer += [(producteur, groupe) for producteur in _PRODUCTEURS_PERSONNES]
+    for producteur, ensemble in a_lancer:
         if regles is not None and not set(producteur.regles) & set(regles):
             continue
-        for echeance in producteur(requete):
+        for echeance in producteur(ensemble):
             if (regles is None or echeance.regle in regles) and (etats is None or echeance.etat in etats):
                 vues.setdefault(echeance.cle, echeance)  # one cause, one échéance
     return sorted(vues.values(), key=_ORDRE)

@@ -14,16 +14,24 @@ from django.utils import timezone
 
 from accompagnement.models import Accompagnement
 from accounts import acces
+from residents.models import Resident
 
 from .choix import Etat, Regle
 from .models import Alerte
 from .moteur import calculer
 
-REGLES_DU_TERRITOIRE = frozenset({Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT})
+REGLES_DU_TERRITOIRE = frozenset({Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT, Regle.REORIENTATION_DEMANDEE})
 
 
 def mesures_a_faire(user, le=None):
     return Accompagnement.objects.visibles_par(user).actifs(le or timezone.localdate())
+
+
+def personnes_a_faire(user):
+    """The people whose RSA parcours the user sees (an orientation awaited, a référent to designate)."""
+    return Resident.objects.visibles_par(user).filter(
+        Q(date_ouverture_rsa__isnull=False) | Q(orientation__isnull=False)
+    )
 
 
 def regles_a_faire(user):
@@ -35,17 +43,19 @@ def _seulement_les_siennes(user):
     return not (acces.est_agent_du_territoire(user) or acces.voit_la_file_de_l_equipe(user))
 
 
-def echeances_a_faire(user, *, le=None, mesures=None, regles=None):
+def echeances_a_faire(user, *, le=None, mesures=None, regles=None, personnes=None):
     """The échéances the user's « À faire » lists (« à jour » ones left out), sorted by due date.
-    `mesures` narrows the set (the administrator's one structure at a time); `regles` names the rules
-    of the délégué's screen for an administrator who opens it (a territory agent has them anyway)."""
+    `mesures` and `personnes` narrow the set (the administrator's one structure at a time); `regles` names
+    the rules of the délégué's screen for an administrator who opens it (a territory agent has them anyway)."""
     le = le or timezone.localdate()
     if mesures is None:
         mesures = mesures_a_faire(user, le)
+    if personnes is None:
+        personnes = personnes_a_faire(user)
     seules = _seulement_les_siennes(user)
     return [
         e
-        for e in calculer(mesures, le=le, regles=regles or regles_a_faire(user))
+        for e in calculer(mesures, le=le, regles=regles or regles_a_faire(user), personnes=personnes)
         if e.etat != Etat.A_JOUR and (not seules or user.pk in e.destinataires)
     ]
 
@@ -68,7 +78,10 @@ def alertes_a_faire(user):
     mesures = mesures_a_faire(user)
     # An échéance on no measure (a référent's caseload over the norm) belongs to the measures' structures.
     qs = alertes_listees().filter(
-        Q(accompagnement__in=mesures) | Q(accompagnement__isnull=True, structure__in=mesures.values("structure_id"))
+        Q(accompagnement__in=mesures)
+        | Q(accompagnement__isnull=True, structure__in=mesures.values("structure_id"))
+        # the parcours of a person nobody accompanies yet (regles_parcours)
+        | Q(accompagnement__isnull=True, resident__in=personnes_a_faire(user).values("pk"))
     )
     regles = regles_a_faire(user)
     if regles is not None:

@@ -95,7 +95,7 @@ RETURNING (xmax = 0) AS creee
 # Close what was not seen by this run (the cause is gone), acknowledged alerts included. The set
 # difference is made in Python: an anti-join between the table and an array of 100,000 keys was
 # sometimes planned as a nested loop (quadratic: minutes instead of a second).
-_SQL_OUVERTES = "SELECT id, cle FROM echeances_alerte WHERE statut <> 'FERMEE'"
+_SQL_OUVERTES = "SELECT id, cle, accompagnement_id FROM echeances_alerte WHERE statut <> 'FERMEE'"
 _SQL_FERMER = """
 UPDATE echeances_alerte SET statut = 'FERMEE', fermee_le = %(maintenant)s, version = version + 1
 WHERE id = ANY(%(ids)s)
@@ -128,7 +128,12 @@ def _prendre_le_verrou(cursor, attente):
     cursor.execute("SELECT set_config('lock_timeout', '0', true)")  # the row locks of the writes wait as usual
 
 
-def synchroniser_alertes(*, le=None, accompagnements=None, attente=0):
+# The keys of the causes found on people (regles_parcours): a partial run over some people closes those
+# of its people it no longer sees, and nothing else that hangs from no measure.
+CLES_DES_PERSONNES = ("CONTRAT_MANQUANT:orientation:", "CONTRAT_MANQUANT:affectation:", "CONVOCATION:")
+
+
+def synchroniser_alertes(*, le=None, accompagnements=None, personnes=None, attente=0):
     """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
     bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
     digest in step with a change made during the day (echeances/signals.py).
@@ -139,13 +144,22 @@ def synchroniser_alertes(*, le=None, accompagnements=None, attente=0):
     newer one (a stale run re-opening what a later one closed cannot happen). A write committed while
     a synchronisation holds the lock cannot take it for its own measures: they are queued and
     synchronised after it (`plus_tard`, echeances.tasks.synchroniser_en_attente). `attente`: seconds
-    to wait for the lock; beyond, SynchronisationOccupee, never a silent skip."""
+    to wait for the lock; beyond, SynchronisationOccupee, never a silent skip. `personnes`: people
+    (ids) whose parcours changed (an orientation decided), with or without a measure; a partial run
+    also covers the people of its measures."""
     le = le or timezone.localdate()
     bilan = Bilan()
     with transaction.atomic(), connection.cursor() as cursor:
         _prendre_le_verrou(cursor, attente)
-        mesures = Accompagnement.objects.all() if accompagnements is None else list(accompagnements)
-        echeances = calculer(mesures, le=le, etats=A_SIGNALER)
+        if accompagnements is None and personnes is None:
+            mesures, gens = Accompagnement.objects.all(), Resident.objects.all()
+        else:
+            mesures = list(accompagnements or [])
+            gens = set(personnes or ()) | set(
+                Accompagnement.objects.filter(pk__in=mesures).values_list("resident_id", flat=True)
+            )
+            gens = sorted(gens)
+        echeances = calculer(mesures, le=le, etats=A_SIGNALER, personnes=gens)
         colonnes = {name: [getattr(e, name) for e in echeances] for name in _COLONNES}
         # psycopg cannot adapt a ragged list of lists: pass each recipients' list as a PostgreSQL array literal.
         colonnes["destinataires"] = ["{" + ",".join(str(i) for i in e.destinataires) + "}" for e in echeances]
@@ -157,11 +171,20 @@ def synchroniser_alertes(*, le=None, accompagnements=None, attente=0):
             else:
                 bilan.mises_a_jour += 1
         vues = set(colonnes["cle"])
-        if accompagnements is None:
+        if accompagnements is None and personnes is None:
             cursor.execute(_SQL_OUVERTES)
-        else:  # only the causes of these measures can be known to be gone
-            cursor.execute(_SQL_OUVERTES + " AND accompagnement_id = ANY(%s)", [list(mesures)])
-        a_fermer = [pk for pk, cle in cursor.fetchall() if cle not in vues]
+            a_fermer = [pk for pk, cle, _acc in cursor.fetchall() if cle not in vues]
+        else:  # only the causes of these measures and of these people's parcours can be known to be gone
+            cursor.execute(
+                _SQL_OUVERTES
+                + " AND (accompagnement_id = ANY(%s) OR (accompagnement_id IS NULL AND resident_id = ANY(%s)))",
+                [mesures, gens],
+            )
+            a_fermer = [
+                pk
+                for pk, cle, acc in cursor.fetchall()
+                if cle not in vues and (acc is not None or cle.startswith(CLES_DES_PERSONNES))
+            ]
         if a_fermer:
             cursor.execute(_SQL_FERMER, {"ids": a_fermer, "maintenant": timezone.now()})
             bilan.fermees = cursor.rowcount

@@ -25,6 +25,7 @@ class _Synchronisation:
 
     def __init__(self):
         self.ids = set()
+        self.personnes = set()  # people whose parcours changed, with or without a measure
         self.faite = False
 
     def __call__(self):
@@ -36,7 +37,7 @@ class _Synchronisation:
             # At once when the lock is free (the badge is right on the next page); never waiting in the
             # request: when a synchronisation holds the lock, the measures are queued and synchronised
             # after it by a worker (services.synchroniser_alertes states the guarantee).
-            services.synchroniser_alertes(accompagnements=ids)
+            services.synchroniser_alertes(accompagnements=ids, personnes=sorted(self.personnes))
         except services.SynchronisationOccupee:
             self.plus_tard(ids)
         except Exception:  # the change itself is committed: its synchronisation must not be lost either
@@ -54,9 +55,12 @@ class _Synchronisation:
             logger.exception("Mesures %s non mises en attente : le traitement du matin les rattrapera", ids)
 
 
-def a_synchroniser(ids):
+def a_synchroniser(ids, personnes=()):
+    """Queue measures (ids) and people (the parcours of a person with no measure yet: queued only with
+    the transaction's synchronisation, caught up by the morning run if it cannot run at once)."""
     ids = {i for i in ids if i}
-    if not ids:
+    personnes = {p for p in personnes if p}
+    if not ids and not personnes:
         return
     connexion = transaction.get_connection()
     en_attente = None
@@ -64,12 +68,13 @@ def a_synchroniser(ids):
         en_attente = next(
             (f for _s, f, _r in connexion.run_on_commit if isinstance(f, _Synchronisation) and not f.faite), None
         )
-    if en_attente is None:
+    nouvelle = en_attente is None
+    if nouvelle:
         en_attente = _Synchronisation()
-        en_attente.ids.update(ids)
+    en_attente.ids.update(ids)
+    en_attente.personnes.update(personnes)
+    if nouvelle:  # last: outside a transaction, on_commit runs it at once
         transaction.on_commit(en_attente)
-    else:
-        en_attente.ids.update(ids)
 
 
 def _mesures_de_la_personne(resident_id):
@@ -91,20 +96,31 @@ def _accompagnement(sender, instance, **kwargs):
 
 
 def _resident(sender, instance, **kwargs):
-    a_synchroniser(_mesures_de_la_personne(instance.pk))
+    a_synchroniser(_mesures_de_la_personne(instance.pk), [instance.pk])
+
+
+def _orientation(sender, instance, **kwargs):
+    a_synchroniser([instance.accompagnement_id], [instance.resident_id])
 
 
 def brancher():
-    from accompagnement.models import Accompagnement, Entretien, Participation
+    from accompagnement.models import (
+        Accompagnement,
+        DecisionOrientation,
+        DemandeReorientation,
+        Entretien,
+        Participation,
+    )
     from contrats.models import Contrat
     from residents.models import Resident
 
     from .models import SignalementSanction
 
-    for modele in (Entretien, Contrat, SignalementSanction):
+    for modele in (Entretien, Contrat, SignalementSanction, DemandeReorientation):
         post_save.connect(_par_mesure, sender=modele, dispatch_uid=f"echeances-{modele.__name__}")
         post_delete.connect(_par_mesure, sender=modele, dispatch_uid=f"echeances-{modele.__name__}-del")
     post_save.connect(_par_personne, sender=Participation, dispatch_uid="echeances-participation")
     post_delete.connect(_par_personne, sender=Participation, dispatch_uid="echeances-participation-del")
     post_save.connect(_accompagnement, sender=Accompagnement, dispatch_uid="echeances-accompagnement")
     post_save.connect(_resident, sender=Resident, dispatch_uid="echeances-resident")
+    post_save.connect(_orientation, sender=DecisionOrientation, dispatch_uid="echeances-orientation")

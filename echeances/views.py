@@ -51,7 +51,8 @@ def a_faire(request):
         structure = entier(request.GET.get("structure"))
         if structure is None:
             return _choix_structure(request)
-        return _structure(request, mesures.filter(structure_id=structure), le)
+        personnes = selectors.personnes_a_faire(user).filter(structure_id=structure)
+        return _structure(request, mesures.filter(structure_id=structure), le, personnes)
     if acces.voit_la_file_de_l_equipe(user):
         return _structure(request, mesures, le)
     echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures)
@@ -67,11 +68,11 @@ def _choix_structure(request):
     return render(request, "echeances/choix_structure.html", {"structures": structures})
 
 
-def _structure(request, mesures, le):
+def _structure(request, mesures, le, personnes=None):
     """Grouped by référent: what is due, and the weighted caseload (Σ measures / norm of their modality)
     against the ETP for every référent of the structure, those with nothing due included."""
     user = request.user
-    echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures)
+    echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures, personnes=personnes)
     par_referent = defaultdict(list)
     for ligne in _lignes(echeances, user):
         par_referent[ligne["e"].referent_id].append(ligne)
@@ -92,11 +93,14 @@ def delegue(request):
         raise Http404
     le = timezone.localdate()
     mesures = selectors.mesures_a_faire(user, le)
-    echeances = selectors.echeances_a_faire(user, le=le, mesures=mesures, regles=selectors.REGLES_DU_TERRITOIRE)
+    echeances = selectors.echeances_a_faire(
+        user, le=le, mesures=mesures, regles=selectors.REGLES_DU_TERRITOIRE, personnes=selectors.personnes_a_faire(user)
+    )
     contexte = {
         "le": le,
         "validations": _lignes([e for e in echeances if e.regle == Regle.VALIDATION_EN_ATTENTE], user),
         "sans_contrat": _lignes([e for e in echeances if e.regle == Regle.CONTRAT_MANQUANT], user),
+        "reorientations": _lignes([e for e in echeances if e.regle == Regle.REORIENTATION_DEMANDEE], user),
         "signalements": SignalementSanction.objects.visibles_par(user)
         .select_related("accompagnement__resident", "auteur")
         .filter(issue="")[:100],

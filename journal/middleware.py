@@ -37,6 +37,16 @@ PAGES_DOSSIER = {
     "accompagnement:objectif_evaluer": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:coreferent_retirer": ("pk", "accompagnement.CoReferent", "accompagnement__resident_id"),
     "contrats:nouveau": ("accompagnement_pk", "accompagnement.Accompagnement", "resident_id"),
+    "accompagnement:orienter": ("pk", "residents.Resident", "pk"),
+    "accompagnement:demander_reorientation": ("pk", "accompagnement.Accompagnement", "resident_id"),
+    **{
+        f"accompagnement:{nom}": ("pk", "accompagnement.DecisionOrientation", "resident_id")
+        for nom in ("orientation", "orientation_lettre", "affecter")
+    },
+    **{
+        f"accompagnement:{nom}": ("pk", "accompagnement.DemandeReorientation", "accompagnement__resident_id")
+        for nom in ("demande_reorientation", "decider_reorientation")
+    },
     **{
         f"admissions:{nom}": ("pk", "admissions.Candidature", "resident_id")
         for nom in ("candidature", "etape", "note_pdf")

@@ -31,6 +31,11 @@ class Departement(models.Model):
 class Territoire(models.Model):
     departement = models.ForeignKey(Departement, models.PROTECT, related_name="territoires", verbose_name="département")
     nom = models.CharField("nom", max_length=100)
+    accompagnement_renove = models.BooleanField(
+        "accompagnement rénové des allocataires du RSA",
+        default=False,
+        help_text="Territoire expérimentateur : la personne orientée est convoquée dans le délai de convocation.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -316,6 +321,11 @@ class Parametre(models.Model):
         CER_REMPLACEMENT_AVANT = (
             "CER_REMPLACEMENT_AVANT",
             "CER remplacés par des contrats d'engagement au plus tard le",
+        )
+        CONVOCATION_DELAI = "CONVOCATION_DELAI", "accompagnement rénové : convocation après l'orientation"
+        REORIENTATION_REPONSE_DELAI = (
+            "REORIENTATION_REPONSE_DELAI",
+            "réponse du délégué à une demande de réorientation",
         )
 
     class Nature(models.TextChoices):

@@ -24,6 +24,7 @@ from .models import Resident
 from .selectors import personnes
 
 SECTIONS_EXTERNES = {
+    "section_orientation": "accompagnement/includes/section_orientation.html",
     "section_contrats": "contrats/includes/section_dossier.html",
     "section_echeances": "echeances/includes/section_dossier.html",
     "section_admissions": "admissions/includes/section_dossier.html",
@@ -159,7 +160,7 @@ def dossier(request, pk):
         "equipe": acces.peut_agir(user, resident.structure),
         "voit_journal": acces.est_responsable_du_dossier(user, resident),
         "lignes_suivi": selectors.lignes_suivi(mesures, le=le, contexte=contexte_echeances),
-        "echeances": selectors.echeances_a_traiter(mesures, le=le, contexte=contexte_echeances),
+        "echeances": selectors.echeances_a_traiter(mesures, le=le, contexte=contexte_echeances, resident=resident),
         **selectors.chronologie(user, resident, page=request.GET.get("page"), mesures=mesures),
         "rendez_vous": Entretien.objects.visibles_par(user)
         .rendez_vous()

@@ -11,8 +11,10 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accompagnement.models import DecisionOrientation, DemandeReorientation
 from accounts.middleware import LISTES_NOMINATIVES, PAGES_DPO, PAGES_PARTENAIRE
 from journal.middleware import PAGES_COLLECTIVES, PAGES_DOSSIER
+from referentiel.models import Modalite
 from residents.models import Consentement
 from tests.accompagnement.factories import (
     AccompagnementFactory,
@@ -30,7 +32,7 @@ from tests.accounts.factories import (
     ResponsableFactory,
 )
 from tests.contrats.factories import ContratFactory
-from tests.referentiel.factories import StructureFactory, TerritoireFactory
+from tests.referentiel.factories import StructureFactory, TerritoireFactory, modalite
 from tests.residents.factories import ConsentementFactory
 
 # Kinds (docs/acces.md, « Classement des pages »):
@@ -78,6 +80,9 @@ CLASSEMENT = {
     "echeances:structure": LISTE,
     "echeances:delegue": LISTE,
     "echeances:signalements": LISTE,
+    "accompagnement:a_orienter": LISTE,
+    "accompagnement:a_affecter": LISTE,
+    "accompagnement:demandes_reorientation": LISTE,
     "pilotage:comites": LISTE,
     "pilotage:bilan": LISTE,
     "pilotage:exports": LISTE,
@@ -177,11 +182,23 @@ def monde():
             glissement_prevu_le=mesure.date_debut,
         ),
     }
+    delegue_territoire = DelegueFactory(territoires=[territoire_a])
+    objets["orientation"] = DecisionOrientation.objects.create(
+        resident=mesure.resident,
+        modalite=mesure.modalite,
+        structure=structure_a,
+        date_decision=mesure.date_debut,
+        decidee_par=delegue_territoire,
+        accompagnement=mesure,
+    )
+    objets["demande_reorientation"] = DemandeReorientation.objects.create(
+        accompagnement=mesure, modalite=modalite(Modalite.Code.RSA_VEILLE), motif="Motif.", demandee_par=proprietaire
+    )
     roles = {
         "proprietaire": proprietaire,
         "collegue": ReferentFactory(structures=[structure_a]),
         "responsable": ResponsableFactory(structures=[structure_a]),
-        "delegue_territoire": DelegueFactory(territoires=[territoire_a]),
+        "delegue_territoire": delegue_territoire,
         # Same territory, another field: the measure is RSA, she follows the housing ones.
         "conseillere_territoire": ConseillerLogementFactory(territoires=[territoire_a]),
         "admin": AdministrateurFactory(),
@@ -214,6 +231,11 @@ OBJET_PAR_URL = {
     "admissions:synthese_tenir": "synthese",
     "admissions:synthese_transmettre": "synthese",
     "admissions:glissement": "logement",
+    "accompagnement:orientation": "orientation",
+    "accompagnement:orientation_lettre": "orientation",
+    "accompagnement:affecter": "orientation",
+    "accompagnement:demande_reorientation": "demande_reorientation",
+    "accompagnement:decider_reorientation": "demande_reorientation",
 }
 OBJET_PAR_APP = {
     "residents": "resident",

@@ -131,6 +131,13 @@ PARAMETRES = [
         "2027-01-01",
         "loi plein emploi 2023 : CER remplacés par des contrats d'engagement au 1er janvier 2027",
     ),
+    ("CONVOCATION_DELAI", "DELAI", "P15D", "[003] accompagnement rénové : convocation sous 15 jours"),
+    (
+        "REORIENTATION_REPONSE_DELAI",
+        "DELAI",
+        "P1M",
+        "[003] le délégué insertion répond à une demande de réorientation (délai retenu : 1 mois)",
+    ),
 ]
 
 

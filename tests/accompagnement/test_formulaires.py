@@ -168,10 +168,27 @@ def test_rendez_vous_a_plus_de_deux_ans_refuse_le_calendrier_reste_lisible(clien
     assert flux.status_code == 200 and b"BEGIN:VEVENT" in flux.content
 
 
-def test_reorientation_en_9999_refusee_le_dossier_reste_lisible(client, mesure, referent):
+def _mesure_fjt(referent):
+    """A measure the team re-orients itself (an RSA one is re-oriented by the délégué, on request)."""
+    from referentiel.models import Modalite
+    from tests.referentiel.factories import StructureFactory
+
+    fjt = StructureFactory(type="FJT")
+    referent.structures.add(fjt)
+    return AccompagnementFactory(
+        referent=referent,
+        structure=fjt,
+        resident__structure=fjt,
+        resident__date_naissance=datetime.date(2005, 3, 1),  # within the FJT's ages
+        modalite=Modalite.objects.get(code="FJT_REGULIER"),
+    )
+
+
+def test_reorientation_en_9999_refusee_le_dossier_reste_lisible(client, referent):
     from referentiel.models import Modalite
 
-    cible = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    mesure = _mesure_fjt(referent)
+    cible = Modalite.objects.get(code=Modalite.Code.FJT_PONCTUEL)
     connecte(client, referent)
     reponse = client.post(
         reverse("accompagnement:reorienter", args=[mesure.pk]),
@@ -182,10 +199,11 @@ def test_reorientation_en_9999_refusee_le_dossier_reste_lisible(client, mesure, 
     assert client.get(reverse("residents:dossier", args=[mesure.resident_id])).status_code == 200
 
 
-def test_reorientation_avant_le_debut_toujours_refusee(client, mesure, referent):
+def test_reorientation_avant_le_debut_toujours_refusee(client, referent):
     from referentiel.models import Modalite
 
-    cible = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    mesure = _mesure_fjt(referent)
+    cible = Modalite.objects.get(code=Modalite.Code.FJT_PONCTUEL)
     reponse = connecte(client, referent).post(
         reverse("accompagnement:reorienter", args=[mesure.pk]),
         {"modalite": cible.pk, "date": "2025-01-01", "referent": referent.pk, "version": mesure.version},
@@ -368,7 +386,7 @@ def test_formulaire_generique_garde_un_brouillon_par_formulaire_et_par_objet(cli
         reverse("accompagnement:objectif_nouveau", args=[mesure.pk]),
         reverse("accompagnement:objectif_nouveau", args=[autre.pk]),
         reverse("accompagnement:terminer", args=[mesure.pk]),
-        reverse("accompagnement:reorienter", args=[mesure.pk]),
+        reverse("accompagnement:demander_reorientation", args=[mesure.pk]),
         reverse("accompagnement:coreferent_ajouter", args=[mesure.pk]),
         reverse("accompagnement:coreferent_retirer", args=[coreferent.pk]),
         reverse("accompagnement:objectif_modifier", args=[objectif.pk]),

@@ -11,14 +11,13 @@ from accompagnement.verrou import ConflitDeVersion
 from accounts import acces
 from admissions.models import FinDePriseEnCharge
 from referentiel.models import Modalite
-from residents.models import Resident
 from tests.accompagnement.factories import (
     AccompagnementFactory,
     CoReferentFactory,
     EntretienFactory,
     ObjectifFactory,
 )
-from tests.accounts.factories import ReferentFactory
+from tests.accounts.factories import DelegueFactory, ReferentFactory
 from tests.concurrence import course
 from tests.referentiel.factories import ContactPartenaireFactory, modalite
 from tests.residents.factories import ResidentFactory
@@ -221,12 +220,26 @@ class TestActionCollective:
 
 
 class TestOrientationEtSortie:
-    def test_reorientation_ferme_et_ouvre_sans_perte(self, mesure, referent):
+    @pytest.fixture
+    def delegue(self, mesure):
+        """An RSA measure is re-oriented by the délégué insertion of its territory (accompagnement.orientations)."""
+        return DelegueFactory(territoires=[mesure.structure.territoire])
+
+    def test_le_referent_ne_reoriente_pas_seul_une_mesure_rsa(self, mesure, referent):
+        with pytest.raises(PermissionDenied):
+            services.reorienter(
+                accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+                date=mesure.date_debut + datetime.timedelta(days=3), version=mesure.version,
+            )  # fmt: skip
+        mesure.refresh_from_db()
+        assert mesure.date_fin is None
+
+    def test_reorientation_ferme_et_ouvre_sans_perte(self, mesure, referent, delegue):
         entretien = EntretienFactory(accompagnement=mesure)
         date = mesure.date_debut + datetime.timedelta(days=40)
         suivante = services.reorienter(
             accompagnement=mesure,
-            par=referent,
+            par=delegue,
             modalite=modalite(Modalite.Code.RSA_MOBILISATION),
             date=date,
             version=mesure.version,
@@ -236,10 +249,8 @@ class TestOrientationEtSortie:
         assert mesure.motif_fin == Accompagnement.MotifFin.REORIENTATION
         assert suivante.precedent == mesure and suivante.date_debut == date
         assert entretien.accompagnement_id == mesure.pk and mesure.entretiens.count() == 1
-        resident = Resident.objects.get(pk=mesure.resident_id)
-        assert resident.orientation.code == Modalite.Code.RSA_MOBILISATION and resident.date_orientation == date
 
-    def test_reorientation_deplace_les_rendez_vous_a_venir_et_les_objectifs_en_cours(self, mesure, referent):
+    def test_reorientation_deplace_les_rendez_vous_a_venir_et_les_objectifs_en_cours(self, mesure, referent, delegue):
         date = timezone.localdate()
         passe = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=il_y_a(days=1))
         a_venir = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=3))
@@ -247,7 +258,7 @@ class TestOrientationEtSortie:
         atteint = ObjectifFactory(accompagnement=mesure, etat="ATTEINT")
         suivante = services.reorienter(
             accompagnement=mesure,
-            par=referent,
+            par=delegue,
             modalite=modalite(Modalite.Code.RSA_MOBILISATION),
             date=date,
             version=mesure.version,
@@ -264,7 +275,7 @@ class TestOrientationEtSortie:
         services.cloturer_rendez_vous(entretien=a_venir, par=referent, statut="HONORE", version=a_venir.version)
         assert suivante.entretiens.contacts().count() == 1
 
-    def test_reorientation_garde_les_co_referents_en_place(self, mesure, referent):
+    def test_reorientation_garde_les_co_referents_en_place(self, mesure, referent, delegue):
         date = timezone.localdate()
         collegue = ReferentFactory(structures=[mesure.structure])
         equipe = CoReferentFactory(accompagnement=mesure, user=collegue, date_debut=date - datetime.timedelta(days=9))
@@ -279,7 +290,7 @@ class TestOrientationEtSortie:
             date_fin=date - datetime.timedelta(days=2),
         )
         suivante = services.reorienter(
-            accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+            accompagnement=mesure, par=delegue, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
             date=date, version=mesure.version,
         )  # fmt: skip
         en_place = {(c.user_id, c.contact_id, c.date_debut) for c in suivante.coreferents.en_cours()}
@@ -291,33 +302,31 @@ class TestOrientationEtSortie:
             user=retire.user
         )
 
-    def test_reorientation_vers_le_co_referent_comme_referent(self, mesure, referent):
+    def test_reorientation_vers_le_co_referent_comme_referent(self, mesure, referent, delegue):
         date = timezone.localdate()
         collegue = ReferentFactory(structures=[mesure.structure])
         CoReferentFactory(accompagnement=mesure, user=collegue, date_debut=date - datetime.timedelta(days=9))
         suivante = services.reorienter(
-            accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
+            accompagnement=mesure, par=delegue, modalite=modalite(Modalite.Code.RSA_MOBILISATION),
             date=date, version=mesure.version, referent=collegue,
         )  # fmt: skip
         assert suivante.referent == collegue and not suivante.coreferents.exists()
 
-    def test_reorientation_vers_france_travail_ferme_la_mesure_et_note_l_orientation(self, mesure, referent):
+    def test_reorientation_vers_france_travail_ferme_la_mesure_et_note_l_orientation(self, mesure, referent, delegue):
         date = timezone.localdate()
         rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=3))
         partenaire = CoReferentFactory(
             accompagnement=mesure, contact=ContactPartenaireFactory(), date_debut=date - datetime.timedelta(days=9)
         )
         suivante = services.reorienter(
-            accompagnement=mesure, par=referent, modalite=modalite(Modalite.Code.RSA_EMPLOI),
+            accompagnement=mesure, par=delegue, modalite=modalite(Modalite.Code.RSA_EMPLOI),
             date=date, version=mesure.version,
         )  # fmt: skip
         assert suivante is None
         mesure.refresh_from_db()
         assert mesure.date_fin == date - datetime.timedelta(days=1)
         assert mesure.motif_fin == Accompagnement.MotifFin.REORIENTATION and "RSA – emploi" in mesure.relais
-        resident = Resident.objects.get(pk=mesure.resident_id)
-        assert resident.orientation.code == Modalite.Code.RSA_EMPLOI and resident.date_orientation == date
-        assert Accompagnement.objects.filter(resident=resident).count() == 1
+        assert Accompagnement.objects.filter(resident_id=mesure.resident_id).count() == 1
         rdv.refresh_from_db()
         partenaire.refresh_from_db()
         assert rdv.statut == "ANNULE" and partenaire.date_fin == date
@@ -332,18 +341,18 @@ class TestOrientationEtSortie:
         mesure.refresh_from_db()
         assert mesure.date_fin is None
 
-    def test_reorientation_vers_la_meme_modalite_refusee(self, mesure, referent):
+    def test_reorientation_vers_la_meme_modalite_refusee(self, mesure, referent, delegue):
         with pytest.raises(ValidationError, match="autre modalité"):
             services.reorienter(
                 accompagnement=mesure,
-                par=referent,
+                par=delegue,
                 modalite=mesure.modalite,
                 date=mesure.date_debut + datetime.timedelta(days=3),
                 version=mesure.version,
             )
         assert Accompagnement.objects.count() == 1
 
-    def test_fin_avant_debut_refusee(self, mesure, referent):
+    def test_fin_avant_debut_refusee(self, mesure, referent, delegue):
         with pytest.raises(ValidationError, match="ne peut pas précéder"):
             services.terminer_accompagnement(
                 accompagnement=mesure,
@@ -355,7 +364,7 @@ class TestOrientationEtSortie:
         mesure.refresh_from_db()
         assert mesure.date_fin is None
 
-    def test_fin_avec_relais_annule_les_rendez_vous_suivants(self, mesure, referent):
+    def test_fin_avec_relais_annule_les_rendez_vous_suivants(self, mesure, referent, delegue):
         rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE", date_heure=dans(days=10))
         services.terminer_accompagnement(
             accompagnement=mesure,

@@ -35,7 +35,7 @@ def local(dt):
 PAGES_MESURE = [
     "accompagnement:entretien_nouveau",
     "accompagnement:rendez_vous_nouveau",
-    "accompagnement:reorienter",
+    "accompagnement:demander_reorientation",
     "accompagnement:terminer",
     "accompagnement:objectif_nouveau",
     "accompagnement:coreferent_ajouter",
@@ -409,10 +409,27 @@ def test_terminer_un_sejour_sous_convention_exige_la_decision_du_responsable(cli
     assert convention.date_fin is None
 
 
-def test_reorienter_par_le_formulaire(client, mesure, referent):
+def _mesure_fjt(referent):
+    """A measure its team re-orients (an RSA one goes through the délégué: test_orientations)."""
+    from referentiel.models import Modalite
+    from tests.referentiel.factories import StructureFactory
+
+    fjt = StructureFactory(type="FJT")
+    referent.structures.add(fjt)
+    return AccompagnementFactory(
+        referent=referent,
+        structure=fjt,
+        resident__structure=fjt,
+        resident__date_naissance=datetime.date(2005, 3, 1),  # within the FJT's ages
+        modalite=Modalite.objects.get(code="FJT_REGULIER"),
+    )
+
+
+def test_reorienter_par_le_formulaire(client, referent):
     from referentiel.models import Modalite
 
-    cible = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    mesure = _mesure_fjt(referent)
+    cible = Modalite.objects.get(code=Modalite.Code.FJT_PONCTUEL)
     reponse = connecte(client, referent).post(
         reverse("accompagnement:reorienter", args=[mesure.pk]),
         {"modalite": cible.pk, "date": "2026-03-01", "referent": referent.pk, "version": mesure.version},
@@ -421,25 +438,24 @@ def test_reorienter_par_le_formulaire(client, mesure, referent):
     assert Accompagnement.objects.get(precedent=mesure).modalite == cible
 
 
-def test_orienter_vers_france_travail_par_le_formulaire(client, mesure, referent):
-    from referentiel.models import Modalite
-
+def test_une_mesure_rsa_se_reoriente_sur_demande_au_delegue(client, mesure, referent):
     url = reverse("accompagnement:reorienter", args=[mesure.pk])
-    emploi = Modalite.objects.get(code=Modalite.Code.RSA_EMPLOI)
-    assert emploi in connecte(client, referent).get(url).context["form"].fields["modalite"].queryset
-    reponse = client.post(url, {"modalite": emploi.pk, "date": "2026-03-01", "version": mesure.version}, follow=True)
-    assert "Orientation « RSA – emploi (France Travail) » notée : la mesure est close." in reponse.content.decode()
+    reponse = connecte(client, referent).get(url)
+    assert reponse.status_code == 302
+    assert reponse["Location"] == reverse("accompagnement:demander_reorientation", args=[mesure.pk])
+    assert client.post(url, {"modalite": "1", "date": "2026-03-01", "version": mesure.version}).status_code == 302
     mesure.refresh_from_db()
-    assert mesure.date_fin is not None and not Accompagnement.objects.filter(precedent=mesure).exists()
+    assert mesure.date_fin is None
 
 
-def test_reorienter_sans_referent_vers_une_modalite_accompagnee_ici(client, mesure, referent):
+def test_reorienter_sans_referent_vers_une_modalite_accompagnee_ici(client, referent):
     from referentiel.models import Modalite
 
-    veille = Modalite.objects.get(code=Modalite.Code.RSA_VEILLE)
+    mesure = _mesure_fjt(referent)
+    ponctuel = Modalite.objects.get(code=Modalite.Code.FJT_PONCTUEL)
     reponse = connecte(client, referent).post(
         reverse("accompagnement:reorienter", args=[mesure.pk]),
-        {"modalite": veille.pk, "date": "2026-03-01", "version": mesure.version},
+        {"modalite": ponctuel.pk, "date": "2026-03-01", "version": mesure.version},
     )
     assert reponse.status_code == 200  # the form shown again with its error
     assert "Choisissez le référent de la nouvelle mesure." in reponse.content.decode()

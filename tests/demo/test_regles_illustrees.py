@@ -175,7 +175,9 @@ def test_six_a_dix_huit_mois_d_entretiens_pour_la_plupart():
 
 
 def test_le_moteur_trouve_chaque_regle_dans_la_demo():
-    echeances = calculer(mesures_demo(), le=timezone.localdate())
+    # With the people of the demo's structures: the RSA parcours before a measure (regles_parcours).
+    personnes = Resident.objects.filter(structure__in=structures_demo())
+    echeances = calculer(mesures_demo(), le=timezone.localdate(), personnes=personnes)
     a_traiter = {e.regle for e in echeances if e.etat != Etat.A_JOUR}
     # CER_A_REMPLACER is due on one day for everyone (the référentiel's CER_REMPLACEMENT_AVANT): until its
     # « bientôt dû » window opens, the demo's CERs to replace are there, « à jour ».
