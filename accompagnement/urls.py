@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_ateliers, views_mesures
+from . import views, views_ateliers, views_diagnostic, views_mesures
 
 app_name = "accompagnement"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("objectif/<int:pk>/evaluer/", views_mesures.objectif_evaluer, name="objectif_evaluer"),
     path("<int:pk>/co-referent/", views_mesures.coreferent_ajouter, name="coreferent_ajouter"),
     path("co-referent/<int:pk>/retirer/", views_mesures.coreferent_retirer, name="coreferent_retirer"),
+    path("<int:pk>/diagnostic/", views_diagnostic.diagnostic_nouveau, name="diagnostic_nouveau"),
+    path("diagnostic/<int:pk>/", views_diagnostic.diagnostic, name="diagnostic"),
+    path("diagnostic/<int:pk>/modifier/", views_diagnostic.diagnostic_modifier, name="diagnostic_modifier"),
     path("ateliers/", views_ateliers.ateliers, name="ateliers"),
     path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
     path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),

@@ -36,6 +36,9 @@ PAGES_DOSSIER = {
     "accompagnement:objectif_modifier": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:objectif_evaluer": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:coreferent_retirer": ("pk", "accompagnement.CoReferent", "accompagnement__resident_id"),
+    "accompagnement:diagnostic_nouveau": ("pk", "accompagnement.Accompagnement", "resident_id"),
+    "accompagnement:diagnostic": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
+    "accompagnement:diagnostic_modifier": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
     "contrats:nouveau": ("accompagnement_pk", "accompagnement.Accompagnement", "resident_id"),
     **{
         f"admissions:{nom}": ("pk", "admissions.Candidature", "resident_id")
