@@ -307,6 +307,9 @@ class Entretien(models.Model):
     )
     notes = models.TextField("notes", blank=True, help_text="La personne peut lire ces notes : écrivez des faits.")
     confidentiel = models.BooleanField("note confidentielle (auteur et référent de la mesure)", default=False)
+    # Only a rencontre tripartite (droits et devoirs) has one: services._issue_de_rencontre blanks it for
+    # any other kind. Not a CheckConstraint: its validation would cost the référent's most used form three
+    # queries (tests/residents/test_vues.py pins them).
     issue_rencontre = models.CharField(
         "issue de la rencontre", max_length=20, choices=IssueRencontre.choices, blank=True
     )
@@ -330,11 +333,6 @@ class Entretien(models.Model):
                 condition=Q(duree_minutes__isnull=True) | Q(duree_minutes__lte=24 * 60),
                 name="entretien_duree_plausible",
                 violation_error_message="La durée d'un entretien ne peut dépasser 24 heures.",
-            ),
-            models.CheckConstraint(
-                condition=Q(type=TypeEntretien.DROITS_DEVOIRS) | (Q(issue_rencontre="") & Q(issue_precisions="")),
-                name="entretien_issue_de_rencontre_tripartite",
-                violation_error_message="Seule une rencontre tripartite (droits et devoirs) a une issue à noter.",
             ),
         ]
 
