@@ -320,6 +320,16 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         help_text=AIDE_CONFIDENTIEL + " Pour un rendez-vous honoré.",
         widget=CASE_CONFIDENTIEL,
     )
+    # A rencontre tripartite (droits et devoirs) only (removed otherwise): its outcome.
+    issue_rencontre = forms.ChoiceField(
+        label="Issue de la rencontre tripartite",
+        choices=[("", "— choisissez l'issue —"), *IssueRencontre.choices],
+        required=False,
+        help_text="Obligatoire si la rencontre a été honorée ou manquée.",
+    )
+    issue_precisions = forms.CharField(
+        label="Précisions sur l'issue", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, entretien, user, **kwargs):
         kwargs["initial"] = {
@@ -332,6 +342,8 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         # As when an entretien is corrected (modifier_entretien): the flag is its author's.
         if entretien.auteur_id != user.pk:
             del self.fields["confidentiel"]
+        if entretien.type != TypeEntretien.DROITS_DEVOIRS:
+            del self.fields["issue_rencontre"], self.fields["issue_precisions"]
 
     def clean(self):
         data = super().clean()

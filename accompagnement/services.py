@@ -148,9 +148,21 @@ def planifier_rendez_vous(*, accompagnement, par, type, date_heure, lieu="", dur
 
 
 @transaction.atomic
-def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_minutes=None, confidentiel=None):
+def cloturer_rendez_vous(
+    *,
+    entretien,
+    par,
+    statut,
+    version,
+    notes=None,
+    duree_minutes=None,
+    confidentiel=None,
+    issue_rencontre="",
+    issue_precisions="",
+):
     """Once its time has passed, a rendez-vous becomes an entretien (honoured, with its notes and its
-    real duration, confidential if its author says so) or an absence. It can be cancelled at any time."""
+    real duration, confidential if its author says so) or an absence. It can be cancelled at any time.
+    A rencontre tripartite (droits et devoirs) honoured or missed gets its outcome then."""
     exiger_droit(par, entretien.accompagnement)
     courant = verrouiller(entretien, version)
     if courant.statut != Entretien.Statut.PLANIFIE:
@@ -182,6 +194,8 @@ def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_m
         if confidentiel and statut != Entretien.Statut.HONORE:
             raise ValidationError({"confidentiel": "Seul un rendez-vous honoré a des notes confidentielles."})
         champs["confidentiel"] = confidentiel  # in the same version as the notes: none shows them to all
+    if courant.type == TypeEntretien.DROITS_DEVOIRS:
+        champs.update(_issue_de_rencontre(courant.type, statut, issue_rencontre, issue_precisions))
     return enregistrer_version(courant, **champs)
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<int:pk>/diagnostic/", views_diagnostic.diagnostic_nouveau, name="diagnostic_nouveau"),
     path("diagnostic/<int:pk>/", views_diagnostic.diagnostic, name="diagnostic"),
     path("diagnostic/<int:pk>/modifier/", views_diagnostic.diagnostic_modifier, name="diagnostic_modifier"),
+    path("diagnostic/<int:pk>/diagnostic.pdf", views_diagnostic.diagnostic_imprimer, name="diagnostic_pdf"),
     path("ateliers/", views_ateliers.ateliers, name="ateliers"),
     path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
     path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),

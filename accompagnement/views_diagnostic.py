@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,6 +12,7 @@ from accounts import acces
 from . import services
 from .forms import DiagnosticForm, ModificationDiagnosticForm
 from .models import Diagnostic
+from .pdf import diagnostic_pdf
 from .verrou import ConflitDeVersion
 from .views_communs import accompagnement_modifiable, conflit, donnees, reporter_erreurs
 
@@ -116,3 +118,12 @@ def diagnostic_modifier(request, pk):
         "retour": reverse("accompagnement:diagnostic", args=[diagnostic.pk]),
     }
     return render(request, "accompagnement/formulaire.html", contexte)
+
+
+@require_GET
+def diagnostic_imprimer(request, pk):
+    """The PDF, for whoever reads the diagnostic (the access log records it as a printing)."""
+    diagnostic = _diagnostic(request, pk)
+    reponse = HttpResponse(diagnostic_pdf(diagnostic), content_type="application/pdf")
+    reponse["Content-Disposition"] = f'attachment; filename="diagnostic-{diagnostic.pk}.pdf"'
+    return reponse

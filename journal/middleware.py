@@ -39,6 +39,7 @@ PAGES_DOSSIER = {
     "accompagnement:diagnostic_nouveau": ("pk", "accompagnement.Accompagnement", "resident_id"),
     "accompagnement:diagnostic": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
     "accompagnement:diagnostic_modifier": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
+    "accompagnement:diagnostic_pdf": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
     "contrats:nouveau": ("accompagnement_pk", "accompagnement.Accompagnement", "resident_id"),
     **{
         f"admissions:{nom}": ("pk", "admissions.Candidature", "resident_id")
@@ -99,6 +100,7 @@ PAGES_COLLECTIVES = {
     "pilotage:telecharger_export": ("pk", "pilotage.Export"),
 }
 IMPRESSIONS = {
+    "accompagnement:diagnostic_pdf",
     "contrats:apercu",
     "contrats:pdf",
     "pilotage:compte_rendu_pdf",

@@ -209,6 +209,7 @@ OBJET_PAR_URL = {
     "accompagnement:coreferent_retirer": "coreferent",
     "accompagnement:diagnostic": "diagnostic",
     "accompagnement:diagnostic_modifier": "diagnostic",
+    "accompagnement:diagnostic_pdf": "diagnostic",
     "accompagnement:atelier": "atelier",
     "accompagnement:atelier_modifier": "atelier",
     "accompagnement:atelier_annuler": "atelier",

@@ -17,7 +17,7 @@ from accompagnement.verrou import MESSAGE_CONFLIT, ConflitDeVersion
 from contrats import services as contrats_services
 from contrats.models import Contrat
 from referentiel.models import Modalite, TypeContrat
-from tests.accompagnement.factories import AccompagnementFactory, DiagnosticFactory
+from tests.accompagnement.factories import AccompagnementFactory, DiagnosticFactory, EntretienFactory
 from tests.accounts.factories import DelegueFactory, PartenaireFactory
 from tests.contrats.factories import ContratFactory
 
@@ -292,3 +292,57 @@ def test_le_formulaire_d_entretien_demande_l_issue(client, mesure, referent, del
     assert entretien.issue_rencontre == IssueRencontre.RAPPELES and entretien.physique
     contenu = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
     assert 'Issue : <span class="fw-semibold">droits et devoirs rappelés</span>' in contenu
+
+
+def test_un_rendez_vous_tripartite_prend_son_issue_a_la_cloture(client, mesure, referent):
+    rdv = EntretienFactory(
+        accompagnement=mesure,
+        type=TypeEntretien.DROITS_DEVOIRS,
+        statut=Entretien.Statut.PLANIFIE,
+        date_heure=timezone.now() - datetime.timedelta(hours=1),
+    )
+    page = reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk])
+    client.force_login(referent)
+    assert "Issue de la rencontre tripartite" in client.get(page).content.decode()
+    reponse = client.post(page, {"statut": "ABSENT_NON_EXCUSE", "version": rdv.version})
+    assert "issue de la rencontre tripartite" in reponse.content.decode()
+    donnees = {"statut": "ABSENT_NON_EXCUSE", "version": rdv.version, "issue_rencontre": IssueRencontre.ABSENCE}
+    assert client.post(page, donnees).status_code == 302
+    rdv.refresh_from_db()
+    assert (rdv.statut, rdv.issue_rencontre) == ("ABSENT_NON_EXCUSE", IssueRencontre.ABSENCE)
+    # Any other kind of rendez-vous: no such field.
+    autre = EntretienFactory(
+        accompagnement=mesure, statut=Entretien.Statut.PLANIFIE, date_heure=timezone.now() - datetime.timedelta(hours=1)
+    )
+    contenu = client.get(reverse("accompagnement:rendez_vous_cloturer", args=[autre.pk])).content.decode()
+    assert "Issue de la rencontre tripartite" not in contenu
+
+
+def test_corriger_le_type_efface_l_issue(mesure, referent):
+    entretien = EntretienFactory(
+        accompagnement=mesure, type=TypeEntretien.DROITS_DEVOIRS, issue_rencontre=IssueRencontre.RAPPELES
+    )
+    with pytest.raises(ValidationError, match="issue de la rencontre tripartite"):
+        services.modifier_entretien(entretien=entretien, par=referent, version=1, issue_rencontre="")
+    corrige = services.modifier_entretien(entretien=entretien, par=referent, version=1, type=TypeEntretien.BUREAU)
+    assert (corrige.issue_rencontre, corrige.physique) == ("", True)
+
+
+def test_le_diagnostic_en_pdf(client, mesure, referent, delegue, etranger):
+    import io
+
+    from pypdf import PdfReader
+
+    from journal.models import Action, JournalAcces
+
+    diagnostic = DiagnosticFactory(accompagnement=mesure, sante="Suivi par le CMP.")
+    page = reverse("accompagnement:diagnostic_pdf", args=[diagnostic.pk])
+    client.force_login(etranger)
+    assert client.get(page).status_code == 404
+    for user in (referent, delegue):
+        client.force_login(user)
+        reponse = client.get(page)
+        assert reponse.status_code == 200 and reponse["Content-Type"] == "application/pdf"
+    texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(reponse.content)).pages)
+    assert "Diagnostic global partagé" in texte and "Suivi par le CMP." in texte
+    assert JournalAcces.objects.filter(action=Action.IMPRESSION, resident=mesure.resident).count() == 2
