@@ -346,3 +346,11 @@ def test_le_diagnostic_en_pdf(client, mesure, referent, delegue, etranger):
     texte = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(reponse.content)).pages)
     assert "Diagnostic global partagé" in texte and "Suivi par le CMP." in texte
     assert JournalAcces.objects.filter(action=Action.IMPRESSION, resident=mesure.resident).count() == 2
+
+
+def test_le_droit_d_acces_contient_le_diagnostic(mesure):
+    from residents.droits import dossier_complet
+
+    DiagnosticFactory(accompagnement=mesure, famille="Deux enfants, 4 et 7 ans.")
+    (mesure_lue,) = dossier_complet(mesure.resident)["accompagnements"]
+    assert [d["famille"] for d in mesure_lue["diagnostics"]] == ["Deux enfants, 4 et 7 ans."]
