@@ -5,6 +5,7 @@ from .models import (
     Accompagnement,
     ActionCollective,
     CoReferent,
+    Diagnostic,
     Entretien,
     EvaluationObjectif,
     EvaluationPartagee,
@@ -26,5 +27,5 @@ class EntretienAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["accompagnement", "objectifs"]
 
 
-for model in (CoReferent, ActionCollective, Objectif, EvaluationObjectif, EvaluationPartagee):
+for model in (CoReferent, ActionCollective, Objectif, EvaluationObjectif, EvaluationPartagee, Diagnostic):
     admin.site.register(model, SimpleHistoryAdmin)

@@ -4,6 +4,7 @@ team, the measure's objectives, the people the user may see). Writes go through 
 import datetime
 import uuid
 
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.db.models import Q
@@ -17,7 +18,7 @@ from referentiel.models import ContactPartenaire, Modalite
 from residents.models import Resident
 from residents.texte import cle_recherche
 
-from .models import Accompagnement, Entretien, EvaluationObjectif, Objectif, TypeEntretien
+from .models import Accompagnement, Diagnostic, Entretien, EvaluationObjectif, IssueRencontre, Objectif, TypeEntretien
 
 
 class DateInput(forms.DateInput):
@@ -114,6 +115,8 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
         "objectifs",
         "notes",
         "confidentiel",
+        "issue_rencontre",
+        "issue_precisions",
     )
 
     type = forms.ChoiceField(label="Type de contact", choices=TypeEntretien.choices)
@@ -156,6 +159,19 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
     confidentiel = forms.BooleanField(
         label="Note confidentielle", required=False, help_text=AIDE_CONFIDENTIEL, widget=CASE_CONFIDENTIEL
     )
+    # Shown only for a rencontre tripartite (droits et devoirs): static/js/app.js, data-si-type.
+    issue_rencontre = forms.ChoiceField(
+        label="Issue de la rencontre tripartite",
+        choices=[("", "— choisissez l'issue —"), *IssueRencontre.choices],
+        required=False,
+        widget=forms.Select(attrs={"data-si-type": TypeEntretien.DROITS_DEVOIRS}),
+    )
+    issue_precisions = forms.CharField(
+        label="Précisions sur l'issue",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "data-si-type": TypeEntretien.DROITS_DEVOIRS}),
+        help_text="L'engagement pris, ce qui a été rappelé, la suite convenue.",
+    )
 
     def __init__(self, *args, accompagnement, user, entretien=None, choix=None, **kwargs):
         """`choix`: the `choix` of a form just saved for the same measure, for the blank one that follows
@@ -174,7 +190,9 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
             deja_lus = self._deja_lus(accompagnement) if entretien is None else None
             self.choix = {
                 "participants": self._lire(
-                    "participants", User.objects.collegues_de(user).exclude(pk=auteur_id), entretien
+                    "participants",
+                    User.objects.presents_possibles(user, self._territoire_rsa(accompagnement)).exclude(pk=auteur_id),
+                    entretien,
                 ),
                 **(
                     {
@@ -197,6 +215,25 @@ class EntretienForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form):
             champ.queryset = queryset  # what is posted is checked against it
             # Rendered from the rows just read (the field's own iterator would read them again).
             champ.widget.choices = [(ModelChoiceIteratorValue(o.pk, o), champ.label_from_instance(o)) for o in objets]
+
+    def clean(self):
+        data = super().clean()
+        # Said next to the field rather than by the service (which checks it too): the form keeps its input.
+        if (
+            data.get("type") == TypeEntretien.DROITS_DEVOIRS
+            and data.get("statut", Entretien.Statut.HONORE) != Entretien.Statut.PLANIFIE
+            and not data.get("issue_rencontre")
+            and "issue_rencontre" in self.fields
+        ):
+            self.add_error("issue_rencontre", "Indiquez l'issue de la rencontre tripartite.")
+        return data
+
+    @staticmethod
+    def _territoire_rsa(accompagnement):
+        """The territory whose délégués insertion may be present: that of an RSA measure only."""
+        if accompagnement.modalite.is_rsa:
+            return accompagnement.structure.territoire_id
+        return None
 
     @staticmethod
     def _deja_lus(accompagnement):
@@ -283,6 +320,16 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         help_text=AIDE_CONFIDENTIEL + " Pour un rendez-vous honoré.",
         widget=CASE_CONFIDENTIEL,
     )
+    # A rencontre tripartite (droits et devoirs) only (removed otherwise): its outcome.
+    issue_rencontre = forms.ChoiceField(
+        label="Issue de la rencontre tripartite",
+        choices=[("", "— choisissez l'issue —"), *IssueRencontre.choices],
+        required=False,
+        help_text="Obligatoire si la rencontre a été honorée ou manquée.",
+    )
+    issue_precisions = forms.CharField(
+        label="Précisions sur l'issue", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, entretien, user, **kwargs):
         kwargs["initial"] = {
@@ -295,6 +342,8 @@ class ClotureRendezVousForm(FormulaireMixin, VersionMixin, forms.Form):
         # As when an entretien is corrected (modifier_entretien): the flag is its author's.
         if entretien.auteur_id != user.pk:
             del self.fields["confidentiel"]
+        if entretien.type != TypeEntretien.DROITS_DEVOIRS:
+            del self.fields["issue_rencontre"], self.fields["issue_precisions"]
 
     def clean(self):
         data = super().clean()
@@ -520,3 +569,39 @@ class CoReferentForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.Form)
 
 class RetraitCoReferentForm(DatesBorneesMixin, FormulaireMixin, forms.Form):
     date_fin = forms.DateField(label="Jusqu'au", widget=DateInput(), initial=timezone.localdate)
+
+
+class DiagnosticForm(DatesBorneesMixin, FormulaireMixin, JetonMixin, forms.ModelForm):
+    """The diagnostic global partagé: what the person and the référent see of each domain, what she says of
+    it, the freins and leviers from which the first contract's objectives are drawn."""
+
+    rappel_lecture = True  # the person may read it (components/rappel_lecture.html)
+    BORNES = {"date": BorneDeDate(annees=0, message_futur="Un diagnostic ne peut pas être daté dans le futur.")}
+
+    class Meta:
+        model = Diagnostic
+        fields = ["date", *Diagnostic.DOMAINES, "parole_personne", "freins", "leviers"]
+        widgets = {
+            "date": DateInput(),
+            **{nom: forms.Textarea(attrs={"rows": 2}) for nom in Diagnostic.DOMAINES},
+            "parole_personne": forms.Textarea(attrs={"rows": 3}),
+            "freins": forms.Textarea(attrs={"rows": 3}),
+            "leviers": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "logement": "Une ligne suffit pour un domaine sans difficulté ; laissez vide ce qui n'a pas été abordé."
+        }
+
+    def mise_en_page(self):
+        return Layout(
+            "date",
+            Fieldset("Situation par domaine (au moins un)", *Diagnostic.DOMAINES),
+            "parole_personne",
+            Fieldset("Ce qui freine, ce qui aide", "freins", "leviers"),
+        )
+
+
+class ModificationDiagnosticForm(VersionMixin, DiagnosticForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["jeton"]

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts import acces
 from referentiel import bornes
+from referentiel.models import Modalite
 
 from .jeton import champ_jeton
 
@@ -151,6 +152,12 @@ class Accompagnement(models.Model):
     def est_actif(self):
         return self.date_fin is None or self.date_fin >= timezone.localdate()
 
+    @property
+    def prevoit_un_diagnostic(self):
+        """RSA and ASLL measures start with the diagnostic global partagé (référentiel des Vosges: « la
+        première évaluation globale … avec le bénéficiaire du RSA ou de l'ASLL »)."""
+        return self.modalite.is_rsa or self.modalite.code == Modalite.Code.ASLL
+
 
 class CoReferentQuerySet(models.QuerySet):
     def en_cours(self, le=None):
@@ -221,6 +228,9 @@ class TypeEntretien(models.TextChoices):
     ACCOMPAGNEMENT_DEMARCHE = "ACCOMPAGNEMENT_DEMARCHE", "accompagnement physique à une démarche"
     LIEU_TRAVAIL = "LIEU_TRAVAIL", "entretien sur le lieu de travail ou chez le bailleur"
     TRIPARTITE = "TRIPARTITE", "entretien tripartite, d'admission ou synthèse"
+    # RSA (référentiel des Vosges): délégué insertion, référent and person, to recall the rights and duties
+    # when the engagements are not kept. Its outcome is recorded (Entretien.issue_rencontre).
+    DROITS_DEVOIRS = "DROITS_DEVOIRS", "rencontre tripartite (droits et devoirs)"
     TELEPHONE = "TELEPHONE", "appel téléphonique"
     VISIO = "VISIO", "visioconférence"
     MESSAGE = "MESSAGE", "SMS, courriel, message"
@@ -232,6 +242,7 @@ TYPES_PHYSIQUES = [
     TypeEntretien.ACCOMPAGNEMENT_DEMARCHE,
     TypeEntretien.LIEU_TRAVAIL,
     TypeEntretien.TRIPARTITE,
+    TypeEntretien.DROITS_DEVOIRS,
 ]
 
 
@@ -245,6 +256,15 @@ class EntretienQuerySet(models.QuerySet):
 
     def rendez_vous(self):
         return self.filter(statut=Entretien.Statut.PLANIFIE)
+
+
+class IssueRencontre(models.TextChoices):
+    """The outcome of a rencontre tripartite (droits et devoirs)."""
+
+    RAPPELES = "RAPPELES", "droits et devoirs rappelés"
+    ENGAGEMENT = "ENGAGEMENT", "engagement pris par la personne"
+    ABSENCE = "ABSENCE", "absence de la personne"
+    AUTRE = "AUTRE", "autre"
 
 
 class Entretien(models.Model):
@@ -287,6 +307,13 @@ class Entretien(models.Model):
     )
     notes = models.TextField("notes", blank=True, help_text="La personne peut lire ces notes : écrivez des faits.")
     confidentiel = models.BooleanField("note confidentielle (auteur et référent de la mesure)", default=False)
+    # Only a rencontre tripartite (droits et devoirs) has one: services._issue_de_rencontre blanks it for
+    # any other kind. Not a CheckConstraint: its validation would cost the référent's most used form three
+    # queries (tests/residents/test_vues.py pins them).
+    issue_rencontre = models.CharField(
+        "issue de la rencontre", max_length=20, choices=IssueRencontre.choices, blank=True
+    )
+    issue_precisions = models.TextField("précisions sur l'issue", blank=True)
     cree_le = models.DateTimeField("saisi le", auto_now_add=True)
     # Idempotency token of the form that created it: a double submit returns the same entretien.
     jeton = champ_jeton()
@@ -306,7 +333,7 @@ class Entretien(models.Model):
                 condition=Q(duree_minutes__isnull=True) | Q(duree_minutes__lte=24 * 60),
                 name="entretien_duree_plausible",
                 violation_error_message="La durée d'un entretien ne peut dépasser 24 heures.",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -508,6 +535,79 @@ class EvaluationObjectif(models.Model):
 
     def __str__(self):
         return f"{self.objectif} – {self.get_niveau_display()} ({self.date:%d/%m/%Y})"
+
+
+MESSAGE_PAROLE = "Notez ce que la personne dit de sa situation : le diagnostic se fait avec elle."
+
+
+class DiagnosticQuerySet(models.QuerySet):
+    def visibles_par(self, user):
+        return acces.diagnostics_visibles(self, user)
+
+
+class Diagnostic(models.Model):
+    """The diagnostic global partagé: the first evaluation of the whole situation, made WITH the person,
+    from which the objectives of the first contract are drawn (référentiel des Vosges: « une première
+    rencontre pour élaborer le diagnostic global partagé et établir un contrat d'engagements réciproques »).
+    Not the EvaluationPartagee, which looks back on a contract's objectives. A later one (a change of
+    situation) is a new row: the earlier ones stay readable."""
+
+    # The situation, domain by domain (one text each, in the order the référent goes through them).
+    DOMAINES = ("logement", "sante", "budget", "emploi_formation", "mobilite", "famille", "demarches")
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.CASCADE, related_name="diagnostics", verbose_name="accompagnement"
+    )
+    date = models.DateField("date", default=timezone.localdate, validators=[bornes.SUIVI])
+    auteur = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="auteur")
+    logement = models.TextField("logement", blank=True)
+    sante = models.TextField("santé", blank=True)
+    budget = models.TextField("budget", blank=True)
+    emploi_formation = models.TextField("emploi et formation", blank=True)
+    mobilite = models.TextField("mobilité", blank=True)
+    famille = models.TextField("famille", blank=True)
+    demarches = models.TextField("démarches administratives", blank=True)
+    parole_personne = models.TextField(
+        "ce que la personne en dit",
+        help_text="Sa lecture de sa situation, ses attentes, en ses propres mots.",
+        error_messages={"blank": MESSAGE_PAROLE},
+    )
+    freins = models.TextField("freins identifiés", blank=True)
+    leviers = models.TextField("leviers identifiés", blank=True)
+    cree_le = models.DateTimeField("saisi le", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    jeton = champ_jeton()
+    history = HistoricalRecords()
+
+    objects = DiagnosticQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "diagnostic global partagé"
+        verbose_name_plural = "diagnostics globaux partagés"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(
+                    logement="", sante="", budget="", emploi_formation="", mobilite="", famille="", demarches=""
+                ),
+                name="diagnostic_au_moins_un_domaine",
+                violation_error_message="Décrivez la situation dans au moins un domaine.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parole_personne=""),
+                name="diagnostic_parole_de_la_personne",
+                violation_error_message=MESSAGE_PAROLE,
+            ),
+        ]
+
+    def __str__(self):
+        return f"Diagnostic global partagé du {self.date:%d/%m/%Y}"
+
+    def domaines(self):
+        """(label, text) of the domains described, for the pages that show it."""
+        return [
+            (self._meta.get_field(nom).verbose_name, getattr(self, nom)) for nom in self.DOMAINES if getattr(self, nom)
+        ]
 
 
 # --- the RSA orientation: the Département decides, the structure assigns, the référent may ask again ---

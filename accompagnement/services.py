@@ -20,10 +20,12 @@ from .models import (
     ActionCollective,
     CoReferent,
     DecisionOrientation,
+    Diagnostic,
     Entretien,
     EvaluationObjectif,
     Objectif,
     Participation,
+    TypeEntretien,
 )
 from .verrou import enregistrer_version, verrouiller
 
@@ -46,6 +48,22 @@ def _exiger_mesure_ouverte(accompagnement, le):
 # --- entretiens and rendez-vous ---------------------------------------------------------------------
 
 
+def _issue_de_rencontre(type, statut, issue_rencontre, issue_precisions):
+    """The outcome belongs to a rencontre tripartite (droits et devoirs) that took place or was missed:
+    required then, dropped for any other kind (a form whose type was changed after the outcome was
+    chosen sends it still)."""
+    if type != TypeEntretien.DROITS_DEVOIRS:
+        return {"issue_rencontre": "", "issue_precisions": ""}
+    if statut in STATUTS_CLOTURE and not issue_rencontre:
+        raise ValidationError(
+            {
+                "issue_rencontre": "Indiquez l'issue de la rencontre tripartite : droits et devoirs rappelés, "
+                "engagement pris, absence ou autre."
+            }
+        )
+    return {"issue_rencontre": issue_rencontre or "", "issue_precisions": issue_precisions or ""}
+
+
 @transaction.atomic
 def enregistrer_entretien(
     *,
@@ -61,6 +79,8 @@ def enregistrer_entretien(
     objectifs=(),
     notes="",
     confidentiel=False,
+    issue_rencontre="",
+    issue_precisions="",
     jeton=None,
 ):
     """Log an entretien (or plan one when statut is PLANIFIE). A second submit of the same form (same
@@ -96,6 +116,7 @@ def enregistrer_entretien(
         notes=notes,
         confidentiel=confidentiel,
         jeton=jeton,
+        **_issue_de_rencontre(type, statut, issue_rencontre, issue_precisions),
     )
     # The measure and the author are rows the caller holds (no query to see they exist), and the jeton's
     # uniqueness is the save's to enforce (sauver_une_fois): three queries fewer on the référent's most
@@ -129,9 +150,21 @@ def planifier_rendez_vous(*, accompagnement, par, type, date_heure, lieu="", dur
 
 
 @transaction.atomic
-def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_minutes=None, confidentiel=None):
+def cloturer_rendez_vous(
+    *,
+    entretien,
+    par,
+    statut,
+    version,
+    notes=None,
+    duree_minutes=None,
+    confidentiel=None,
+    issue_rencontre="",
+    issue_precisions="",
+):
     """Once its time has passed, a rendez-vous becomes an entretien (honoured, with its notes and its
-    real duration, confidential if its author says so) or an absence. It can be cancelled at any time."""
+    real duration, confidential if its author says so) or an absence. It can be cancelled at any time.
+    A rencontre tripartite (droits et devoirs) honoured or missed gets its outcome then."""
     exiger_droit(par, entretien.accompagnement)
     courant = verrouiller(entretien, version)
     if courant.statut != Entretien.Statut.PLANIFIE:
@@ -163,6 +196,8 @@ def cloturer_rendez_vous(*, entretien, par, statut, version, notes=None, duree_m
         if confidentiel and statut != Entretien.Statut.HONORE:
             raise ValidationError({"confidentiel": "Seul un rendez-vous honoré a des notes confidentielles."})
         champs["confidentiel"] = confidentiel  # in the same version as the notes: none shows them to all
+    if courant.type == TypeEntretien.DROITS_DEVOIRS:
+        champs.update(_issue_de_rencontre(courant.type, statut, issue_rencontre, issue_precisions))
     return enregistrer_version(courant, **champs)
 
 
@@ -185,6 +220,10 @@ def modifier_entretien(*, entretien, par, version, **champs):
     if any(o.accompagnement_id != courant.accompagnement_id and o.pk not in deja for o in m2m.get("objectifs", ())):
         raise ValidationError({"objectifs": "Un objectif choisi n'appartient pas à cet accompagnement."})
     for nom, valeur in champs.items():
+        setattr(courant, nom, valeur)
+    for nom, valeur in _issue_de_rencontre(
+        courant.type, courant.statut, courant.issue_rencontre, courant.issue_precisions
+    ).items():
         setattr(courant, nom, valeur)
     courant.full_clean(exclude=["physique", "jeton"])
     enregistrer_version(courant)
@@ -652,3 +691,49 @@ def retirer_coreferent(*, coreferent, par, date_fin=None):
     courant.date_fin = date_fin
     courant.save()
     return courant
+
+
+# --- diagnostic global partagé ---------------------------------------------------------------------
+
+CHAMPS_DIAGNOSTIC = (*Diagnostic.DOMAINES, "parole_personne", "freins", "leviers")
+
+
+def _exiger_date_de_diagnostic(accompagnement, date):
+    if date > timezone.localdate():
+        raise ValidationError({"date": "Un diagnostic ne peut pas être daté dans le futur."})
+    _exiger_mesure_ouverte(accompagnement, date)
+
+
+@transaction.atomic
+def enregistrer_diagnostic(*, accompagnement, par, date=None, jeton=None, **textes):
+    """The diagnostic global partagé, made with the person (`textes`: CHAMPS_DIAGNOSTIC). A second submit
+    of the same form returns the diagnostic already saved."""
+    exiger_droit(par, accompagnement)
+    if existant := deja_saisi(Diagnostic, jeton):
+        return existant
+    if not accompagnement.prevoit_un_diagnostic:
+        raise ValidationError("Le diagnostic global partagé concerne les accompagnements RSA et ASLL.")
+    date = date or timezone.localdate()
+    _exiger_date_de_diagnostic(accompagnement, date)
+    diagnostic = Diagnostic(accompagnement=accompagnement, auteur=par, date=date, jeton=jeton, **_textes(textes))
+    return enregistrer_une_fois(diagnostic)[0]
+
+
+@transaction.atomic
+def modifier_diagnostic(*, diagnostic, par, version, **champs):
+    """Complete or correct a diagnostic (optimistic lock); the earlier wording stays in its history."""
+    exiger_droit(par, diagnostic.accompagnement)
+    courant = verrouiller(diagnostic, version)
+    if "date" in champs:
+        _exiger_date_de_diagnostic(courant.accompagnement, champs["date"])
+    for nom, valeur in {**_textes(champs), **({"date": champs["date"]} if "date" in champs else {})}.items():
+        setattr(courant, nom, valeur)
+    courant.full_clean(exclude=["jeton"])
+    return enregistrer_version(courant)
+
+
+def _textes(champs):
+    inconnus = set(champs) - set(CHAMPS_DIAGNOSTIC) - {"date"}
+    if inconnus:
+        raise TypeError(f"Champs inconnus du diagnostic : {', '.join(sorted(inconnus))}")
+    return {nom: (champs[nom] or "").strip() for nom in CHAMPS_DIAGNOSTIC if nom in champs}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_ateliers, views_mesures, views_orientations
+from . import views, views_ateliers, views_diagnostic, views_mesures, views_orientations
 
 app_name = "accompagnement"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path("reorientations/", views_orientations.demandes, name="demandes_reorientation"),
     path("reorientations/<int:pk>/", views_orientations.demande, name="demande_reorientation"),
     path("reorientations/<int:pk>/decider/", views_orientations.decider, name="decider_reorientation"),
+    path("<int:pk>/diagnostic/", views_diagnostic.diagnostic_nouveau, name="diagnostic_nouveau"),
+    path("diagnostic/<int:pk>/", views_diagnostic.diagnostic, name="diagnostic"),
+    path("diagnostic/<int:pk>/modifier/", views_diagnostic.diagnostic_modifier, name="diagnostic_modifier"),
+    path("diagnostic/<int:pk>/diagnostic.pdf", views_diagnostic.diagnostic_imprimer, name="diagnostic_pdf"),
     path("ateliers/", views_ateliers.ateliers, name="ateliers"),
     path("ateliers/nouveau/", views_ateliers.atelier_nouveau, name="atelier_nouveau"),
     path("ateliers/<int:pk>/", views_ateliers.atelier, name="atelier"),

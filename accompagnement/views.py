@@ -188,6 +188,7 @@ def rendez_vous_cloturer(request, pk):
                 notes=form.cleaned_data["notes"],
                 duree_minutes=form.cleaned_data["duree_minutes"],
                 confidentiel=form.cleaned_data.get("confidentiel"),
+                **donnees(form, "issue_rencontre", "issue_precisions"),
             )
         except ConflitDeVersion as erreur:
             reporter_erreurs(form, erreur)

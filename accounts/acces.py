@@ -254,6 +254,14 @@ def par_la_mesure(qs, user):
     return qs.filter(filtre_visibilite(user, "accompagnement__"))
 
 
+def diagnostics_visibles(qs, user):
+    """Diagnostic.objects.visibles_par: where its measure is seen, but never by a partner account: the
+    whole situation (health, budget, family) is no consent category, as an application is not."""
+    if not user.is_authenticated or user.role == Role.PARTENAIRE:
+        return qs.none()
+    return par_la_mesure(qs, user)
+
+
 def notes_lisibles(user):
     """Q object on entretiens: a confidential note (« confidentielle au référent », domain.md §9) is read by
     its author, the measure's référent, and the structure's manager where the structure decided so

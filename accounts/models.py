@@ -37,6 +37,19 @@ class UserQuerySet(models.QuerySet):
         """Staff of the user's structures (the team a référent can pick as participants)."""
         return self.actifs().filter(structures__in=user.structures.all(), role__in=ROLES_STRUCTURE).distinct()
 
+    def presents_possibles(self, user, territoire_id=None):
+        """Who may be recorded as present at an entretien: the user's team and, on an RSA measure
+        (`territoire_id` given), the délégués insertion of its territory (rencontre tripartite droits et
+        devoirs, with the délégué, the référent and the person)."""
+        equipe = self.collegues_de(user)
+        if territoire_id is None:
+            return equipe
+        return (
+            self.actifs()
+            .filter(Q(pk__in=equipe.values("pk")) | Q(role=Role.DELEGUE, territoires=territoire_id))
+            .distinct()
+        )
+
 
 class Manager(UserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

@@ -5,7 +5,7 @@ silently ignored value)."""
 from django.utils import timezone
 from rest_framework import serializers
 
-from accompagnement.models import Accompagnement, Entretien, TypeEntretien
+from accompagnement.models import Accompagnement, Entretien, IssueRencontre, TypeEntretien
 from contrats.models import Contrat, VersionContrat
 from referentiel.models import Structure
 from residents.models import Consentement, Resident
@@ -185,6 +185,7 @@ class EntretienSerializer(serializers.ModelSerializer):
             "statut",
             "lieu",
             "physique",
+            "issue_rencontre",
             "confidentiel",
             "notes",
             "cree_le",
@@ -212,6 +213,14 @@ class EntretienCreationSerializer(Strict):
     lieu = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     confidentiel = serializers.BooleanField(required=False, default=False)
+    issue_rencontre = serializers.ChoiceField(
+        choices=IssueRencontre.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Issue d'une rencontre tripartite (droits et devoirs), obligatoire pour elle ; ignorée sinon.",
+    )
+    issue_precisions = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
 
     def __init__(self, *args, mesures=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accompagnement.fichiers import lire_pdf
 from accompagnement.jeton import deja_saisi
-from accompagnement.models import Accompagnement, Objectif, coreference_en_cours
+from accompagnement.models import Accompagnement, Diagnostic, Objectif, coreference_en_cours
 from accompagnement.verrou import verrouiller
 from accounts import acces, deuxfacteurs
 from courriels import services as courriels
@@ -158,6 +158,30 @@ def types_possibles(accompagnement):
     return types
 
 
+# The RSA contracts whose first one waits for the diagnostic global partagé.
+TYPES_APRES_DIAGNOSTIC = (TypeContrat.CER, TypeContrat.CONTRAT_ENGAGEMENT)
+DIAGNOSTIC_D_ABORD = (
+    "Le diagnostic global partagé précède le premier contrat (référentiel des Vosges) : faites-le avec la "
+    "personne avant de rédiger son contrat."
+)
+
+
+def diagnostic_manquant(accompagnement):
+    """True when the measure's first CER / contrat d'engagement is still to come and no diagnostic global
+    partagé was made, on this measure or on the one it extends after a réorientation (« une première
+    rencontre pour élaborer le diagnostic global partagé et établir un contrat »). A renewal, or any
+    contract after the first, does not need it."""
+    if not accompagnement.modalite.is_rsa:
+        return False
+    deja_un_contrat = (
+        Contrat.objects.vivants().filter(accompagnement=accompagnement, type__in=TYPES_APRES_DIAGNOSTIC).exists()
+    )
+    if deja_un_contrat:
+        return False
+    mesures = [accompagnement.pk, *([accompagnement.precedent_id] if accompagnement.precedent_id else [])]
+    return not Diagnostic.objects.filter(accompagnement_id__in=mesures).exists()
+
+
 def partenaires_possibles(accompagnement):
     """The partner contacts who may sign a contract of this measure: the measure's co-referents and the
     contacts of a tiers of its territory (or of a tiers not tied to one territory)."""
@@ -255,6 +279,10 @@ def creer_brouillon(
     _refuser_si(
         type not in types_possibles(accompagnement),
         "Ce type de contrat ne correspond pas à la modalité de l'accompagnement.",
+    )
+    _refuser_si(
+        type in TYPES_APRES_DIAGNOSTIC and precedent is None and diagnostic_manquant(accompagnement),
+        DIAGNOSTIC_D_ABORD,
     )
     if date_fin is None:
         duree = duree_contrat(accompagnement)

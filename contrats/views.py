@@ -180,6 +180,9 @@ def nouveau(request, accompagnement_pk):
     if not acces.peut_rediger(request.user, acc):
         raise PermissionDenied("Seuls le référent de la mesure et le responsable rédigent ses contrats.")
     types = services.types_possibles(acc)
+    if set(types) & set(services.TYPES_APRES_DIAGNOSTIC) and services.diagnostic_manquant(acc):
+        # A prerequisite, not a warning: the first contract's objectives come out of the diagnostic.
+        return render(request, "contrats/nouveau.html", {"accompagnement": acc, "diagnostic_d_abord": True})
     form = NouveauContratForm(request.POST or None, types=types)
     if request.method == "POST" and form.is_valid():
         objectifs = list(acc.objectifs.filter(etat__in=services.OBJECTIFS_NON_ATTEINTS))

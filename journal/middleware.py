@@ -36,6 +36,10 @@ PAGES_DOSSIER = {
     "accompagnement:objectif_modifier": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:objectif_evaluer": ("pk", "accompagnement.Objectif", "accompagnement__resident_id"),
     "accompagnement:coreferent_retirer": ("pk", "accompagnement.CoReferent", "accompagnement__resident_id"),
+    "accompagnement:diagnostic_nouveau": ("pk", "accompagnement.Accompagnement", "resident_id"),
+    "accompagnement:diagnostic": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
+    "accompagnement:diagnostic_modifier": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
+    "accompagnement:diagnostic_pdf": ("pk", "accompagnement.Diagnostic", "accompagnement__resident_id"),
     "contrats:nouveau": ("accompagnement_pk", "accompagnement.Accompagnement", "resident_id"),
     "accompagnement:orienter": ("pk", "residents.Resident", "pk"),
     "accompagnement:demander_reorientation": ("pk", "accompagnement.Accompagnement", "resident_id"),
@@ -106,6 +110,7 @@ PAGES_COLLECTIVES = {
     "pilotage:telecharger_export": ("pk", "pilotage.Export"),
 }
 IMPRESSIONS = {
+    "accompagnement:diagnostic_pdf",
     "contrats:apercu",
     "contrats:pdf",
     "pilotage:compte_rendu_pdf",

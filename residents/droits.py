@@ -163,6 +163,7 @@ def dossier_complet(resident):
                 "structure_nom": str(mesure.structure),
                 "referent_nom": str(mesure.referent),
                 "entretiens": [_champs(e) for e in entretiens],
+                "diagnostics": [_champs(dg) for dg in mesure.diagnostics.order_by("date", "pk")],
                 "objectifs": [
                     {**_champs(o), "evaluations": [_champs(ev) for ev in o.evaluations.all()]} for o in objectifs
                 ],

@@ -30,6 +30,7 @@ SECTIONS_EXTERNES = {
     "section_admissions": "admissions/includes/section_dossier.html",
     "section_droits": "residents/includes/section_droits.html",
     "section_comites": "pilotage/includes/section_dossier.html",
+    "section_diagnostic": "accompagnement/includes/section_diagnostic.html",
 }
 
 

@@ -15,6 +15,7 @@
      again on htmx:afterRequest and when the page comes back from the back/forward cache.
    - A failed htmx request (4xx/5xx, network) shows a French message (role="alert") in the form that
      sent it, or at the top of the page for a request without a form; the next success removes it.
+   - [data-si-type="<kind>"]: a field shown only while its form's « type » is that kind.
    - input[type=datetime-local][data-maintenant] (and the entretien form's « Date et heure »): a
      default « now » the user did not touch is set to the current time when the form is sent.
 */
@@ -686,8 +687,30 @@
     });
   }
 
+  // ---- Fields of one kind of entretien only (data-si-type) ----------------------------------
+  /* The outcome of a rencontre tripartite (droits et devoirs) is asked only for that kind: a field with
+     data-si-type="<kind>" is shown while its form's « type » is that kind. Without JavaScript it stays
+     shown, and the server ignores it for any other kind. */
+  function montrerSelonType() {
+    document.querySelectorAll("[data-si-type]").forEach(function (champ) {
+      var type = champ.form && champ.form.querySelector("[name=type]");
+      if (!type) {
+        return;
+      }
+      var bloc = champ.closest("[id^=div_id_]") || champ;
+      bloc.hidden = type.value !== champ.getAttribute("data-si-type");
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "type") {
+      montrerSelonType();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", montrerSelonType);
+
   // ---- Page load ----------------------------------------------------------------------------
   function initialiser() {
+    montrerSelonType();
     noterHorloges();
     installerFiltres();
     oublierBrouillonsDesAutres();

@@ -7,6 +7,7 @@ from accompagnement.models import (
     Accompagnement,
     ActionCollective,
     CoReferent,
+    Diagnostic,
     Entretien,
     Objectif,
     Participation,
@@ -76,3 +77,19 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
 
     action = factory.SubFactory(ActionCollectiveFactory)
     resident = factory.SubFactory(ResidentFactory)
+
+
+class DiagnosticFactory(factory.django.DjangoModelFactory):
+    """A diagnostic global partagé of the measure (RSA by default), made the day the measure opened."""
+
+    class Meta:
+        model = Diagnostic
+
+    accompagnement = factory.SubFactory(AccompagnementFactory)
+    date = factory.LazyAttribute(lambda d: d.accompagnement.date_debut)
+    auteur = factory.LazyAttribute(lambda d: d.accompagnement.referent)
+    logement = "Locataire d'un T2, loyer payé."
+    emploi_formation = "Sans emploi depuis deux ans, CAP cuisine."
+    parole_personne = "Je veux retravailler, mais sans voiture c'est difficile."
+    freins = "Mobilité."
+    leviers = "Expérience en restauration."

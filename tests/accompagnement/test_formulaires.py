@@ -20,6 +20,7 @@ from tests.accompagnement.factories import (
     AccompagnementFactory,
     ActionCollectiveFactory,
     CoReferentFactory,
+    DiagnosticFactory,
     EntretienFactory,
     ObjectifFactory,
 )
@@ -65,7 +66,21 @@ def _formulaires(mesure, referent):
         "EvaluationForm": lambda data: forms.EvaluationForm(data),
         "CoReferentForm": lambda data: forms.CoReferentForm(data, **sur_mesure),
         "RetraitCoReferentForm": lambda data: forms.RetraitCoReferentForm(data),
+        "DiagnosticForm": lambda data: forms.DiagnosticForm(data),
+        "ModificationDiagnosticForm": lambda data: forms.ModificationDiagnosticForm(
+            data, instance=DiagnosticFactory(accompagnement=mesure)
+        ),
     }
+
+
+# Not after today: said in their own words (« futur »).
+FORMULAIRES_SANS_FUTUR = (
+    "ActionCollectiveForm",
+    "ModificationAtelierForm",
+    "EvaluationForm",
+    "DiagnosticForm",
+    "ModificationDiagnosticForm",
+)
 
 
 def _classes_de_formulaire():
@@ -101,14 +116,9 @@ def test_chaque_champ_de_date_refuse_une_annee_extreme_avec_un_message(mesure, r
             assert not form.is_valid()
             erreurs = " ".join(form.errors.get(champ, []))
             # Not after now for a workshop or an evaluation: said in their own words.
-            attendu = (
-                "futur"
-                if message == "trop lointaine"
-                and nom in ("ActionCollectiveForm", "ModificationAtelierForm", "EvaluationForm")
-                else message
-            )
+            attendu = "futur" if message == "trop lointaine" and nom in FORMULAIRES_SANS_FUTUR else message
             assert attendu in erreurs, (nom, champ, erreurs)
-    assert vus == 12  # every date field of the file (a new one is bounded by DatesBorneesMixin)
+    assert vus == 14  # every date field of the file (a new one is bounded by DatesBorneesMixin)
 
 
 def test_une_date_plausible_passe(mesure, referent):

@@ -8,7 +8,7 @@ from accompagnement.models import Objectif
 from contrats import services
 from contrats.models import Partie, Signature
 from referentiel.models import Modalite, TypeContrat
-from tests.accompagnement.factories import AccompagnementFactory, ObjectifFactory
+from tests.accompagnement.factories import AccompagnementFactory, DiagnosticFactory, ObjectifFactory
 from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory
 from tests.referentiel.factories import ContactPartenaireFactory
 
@@ -37,14 +37,19 @@ def delegue(structure):
     return DelegueFactory(territoires=[structure.territoire])
 
 
-def mesure(referent, code=Modalite.Code.RSA_SOCIOPRO, **kwargs):
-    return AccompagnementFactory(
+def mesure(referent, code=Modalite.Code.RSA_SOCIOPRO, diagnostic=True, **kwargs):
+    """A measure of `code`; an RSA one has had its diagnostic global partagé (which its first contract
+    needs) unless `diagnostic=False`."""
+    acc = AccompagnementFactory(
         referent=referent,
         structure=referent.structures.first(),
         modalite=Modalite.objects.get(code=code),
         date_debut=DEBUT,
         **kwargs,
     )
+    if diagnostic and acc.modalite.is_rsa:
+        DiagnosticFactory(accompagnement=acc)
+    return acc
 
 
 def brouillon(referent, *, type=TypeContrat.CER, code=Modalite.Code.RSA_SOCIOPRO, debut=DEBUT, **kwargs):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from contrats.models import Contrat
-from tests.accompagnement.factories import AccompagnementFactory
+from tests.accompagnement.factories import AccompagnementFactory, DiagnosticFactory
 from tests.accounts.factories import ReferentFactory
 from tests.e2e.conftest import connecter, verifier_accessibilite
 from tests.referentiel.factories import StructureFactory
@@ -47,6 +47,7 @@ def test_l_erreur_d_un_entretien_est_a_cote_de_son_champ(page, live_server, mesu
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_les_formulaires_d_un_contrat(page, live_server, mesure):
+    DiagnosticFactory(accompagnement=mesure)  # the first contract follows it
     connecter(page, live_server, mesure.referent)
     page.goto(live_server.url + reverse("contrats:nouveau", kwargs={"accompagnement_pk": mesure.pk}))
     page.get_by_role("button", name="Créer le brouillon").click()  # no start date

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from accompagnement.models import Objectif
 from contrats.models import Contrat
-from tests.accompagnement.factories import AccompagnementFactory, ObjectifFactory
+from tests.accompagnement.factories import AccompagnementFactory, DiagnosticFactory, ObjectifFactory
 from tests.accounts.factories import MOT_DE_PASSE, DelegueFactory, ReferentFactory
 from tests.e2e.conftest import connecter, verifier_accessibilite
 from tests.referentiel.factories import StructureFactory
@@ -30,6 +30,7 @@ def test_un_cer_du_brouillon_a_la_validation(page, live_server, settings, tmp_pa
     mesure = AccompagnementFactory(
         referent=referent, resident__nom="Lefèvre", resident__prenom="Élodie", date_debut=timezone.localdate()
     )
+    DiagnosticFactory(accompagnement=mesure)  # the first contract follows it
     ObjectifFactory(accompagnement=mesure, domaine=Objectif.Domaine.EMPLOI, libelle="Trouver un stage en cuisine")
 
     connecter(page, live_server, referent)
@@ -140,6 +141,7 @@ def test_un_avenant_refuse_laisse_le_cer_valide_en_vigueur(page, live_server, se
         resident__prenom="Inès",
         date_debut=aujourdhui - datetime.timedelta(days=30),
     )
+    DiagnosticFactory(accompagnement=mesure)
     objectif = ObjectifFactory(accompagnement=mesure, domaine=Objectif.Domaine.EMPLOI, libelle="Passer le permis")
     cer = services.creer_brouillon(
         accompagnement=mesure, par=referent, type="CER", date_debut=mesure.date_debut, objectifs=[objectif]
