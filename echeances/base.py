@@ -25,6 +25,8 @@ def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
     """Where an échéance (or the alert it became) is dealt with: screens, the digest, the alert list."""
     if regle == Regle.ABSENCES and accompagnement_id:
         return reverse("echeances:signalement_nouveau", kwargs={"accompagnement": accompagnement_id})
+    if regle in (Regle.SANCTION_OBSERVATIONS, Regle.SANCTION_DECISION) and accompagnement_id:
+        return reverse("echeances:signalements") + f"?mesure={accompagnement_id}"
     if regle == Regle.NORME_FILE_ACTIVE:
         return reverse("echeances:structure")
     if contrat_id:
@@ -251,6 +253,8 @@ PARAMETRES_SQL = (
     "AGE_SORTIE_PREAVIS",
     # not in `param` (_CTE_BASE): read by its own rule only (regles_contrats.cer_a_remplacer)
     "CER_REMPLACEMENT_AVANT",
+    # likewise, read by regles_sanctions only
+    "SANCTION_DECISION_DELAI",
 )
 
 

@@ -47,3 +47,5 @@ class Regle(models.TextChoices):
     ELIGIBILITE = "ELIGIBILITE", "éligibilité"
     VALIDATION_EN_ATTENTE = "VALIDATION_EN_ATTENTE", "validation en attente"
     CER_A_REMPLACER = "CER_A_REMPLACER", "CER à remplacer par un contrat d'engagement"
+    SANCTION_OBSERVATIONS = "SANCTION_OBSERVATIONS", "sanction : observations de la personne attendues"
+    SANCTION_DECISION = "SANCTION_DECISION", "sanction : avis de l'équipe pluridisciplinaire et décision"

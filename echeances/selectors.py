@@ -19,7 +19,9 @@ from .choix import Etat, Regle
 from .models import Alerte
 from .moteur import calculer
 
-REGLES_DU_TERRITOIRE = frozenset({Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT})
+REGLES_DU_TERRITOIRE = frozenset(
+    {Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT, Regle.SANCTION_OBSERVATIONS, Regle.SANCTION_DECISION}
+)
 
 
 def mesures_a_faire(user, le=None):

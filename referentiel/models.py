@@ -317,6 +317,17 @@ class Parametre(models.Model):
             "CER_REMPLACEMENT_AVANT",
             "CER remplacés par des contrats d'engagement au plus tard le",
         )
+        SANCTION_OBSERVATIONS_DELAI = (
+            "SANCTION_OBSERVATIONS_DELAI",
+            "sanction : observations de la personne après l'avoir informée",
+        )
+        SANCTION_DECISION_DELAI = (
+            "SANCTION_DECISION_DELAI",
+            "sanction : avis de l'équipe pluridisciplinaire et décision après le délai d'observations",
+        )
+        SUSPENSION_TAUX_MIN = "SUSPENSION_TAUX_MIN", "suspension-remobilisation : part suspendue au moins (%)"
+        SUSPENSION_TAUX_MAX = "SUSPENSION_TAUX_MAX", "suspension-remobilisation : part suspendue au plus (%)"
+        SUSPENSION_DUREE_MAX = "SUSPENSION_DUREE_MAX", "suspension-remobilisation : durée au plus (mois)"
 
     class Nature(models.TextChoices):
         DELAI = "DELAI", "délai"

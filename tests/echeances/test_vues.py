@@ -135,9 +135,15 @@ def test_decision_du_delegue(client, mesure, etranger):
     assert client.post(url, {"issue": "AVERTISSEMENT"}).status_code == 403
     client.force_login(delegue)
     assert str(mesure.resident) in client.get(reverse("echeances:delegue")).content.decode()
-    client.post(url, {"issue": "SUSPENSION", "commentaire": "Audition le 3 mars.", "version": signalement.version})
+    donnees = {"decision-issue": "SUSPENSION", "decision-le": "2026-02-23", "decision-version": signalement.version}
+    # No sanction before the person was heard and the équipe pluridisciplinaire gave its opinion.
+    reponse = client.post(
+        url, {**donnees, "decision-taux": 30, "decision-duree_mois": 1, "decision-debut": "2026-03-01"}
+    )
+    assert reponse.status_code == 400 and "avis de l&#x27;équipe pluridisciplinaire" in reponse.content.decode()
+    client.post(url, {**donnees, "decision-issue": "CLASSEMENT", "decision-commentaire": "Reprise du contact."})
     signalement.refresh_from_db()
-    assert (signalement.issue, signalement.issue_par) == ("SUSPENSION", delegue)
+    assert (signalement.issue, signalement.issue_par, signalement.etape) == ("CLASSEMENT", delegue, "CLOS")
 
 
 def test_vue_delegue_validations_du_territoire(client, mesure):
@@ -244,12 +250,13 @@ def test_signalement_previent_le_delegue_sans_nommer_la_personne(mesure, django_
     [message] = mail.outbox
     assert message.to == [delegue.email]
     assert mesure.resident.nom not in message.subject + message.body
-    assert "/echeances/signalements/#signalement-" in message.body
+    assert f"/echeances/signalements/{SignalementSanction.objects.get().pk}/" in message.body
 
 
 def test_signalements_montrent_les_absences_jointes(client, mesure):
     _deux_absences(mesure)
     services.creer_signalement(accompagnement=mesure, par=mesure.referent, motif="Deux absences sans nouvelles.")
     client.force_login(DelegueFactory(territoires=[mesure.structure.territoire]))
-    contenu = client.get(reverse("echeances:signalements")).content.decode()
+    signalement = SignalementSanction.objects.get()
+    contenu = client.get(reverse("echeances:signalement", args=[signalement.pk])).content.decode()
     assert "10/02/2026 à 10:00" in contenu and "17/02/2026 à 10:00" in contenu
