@@ -549,6 +549,14 @@ class RefusSignature(models.Model):
     def __str__(self):
         return f"Refus de signer {self.contrat} ({self.le:%d/%m/%Y})"
 
+    @property
+    def signalement_ou_rien(self):
+        """The report made of this refusal, or None (a template cannot catch RelatedObjectDoesNotExist)."""
+        try:
+            return self.signalement
+        except models.ObjectDoesNotExist:
+            return None
+
 
 class NotificationQuerySet(models.QuerySet):
     def non_lues(self):

@@ -81,7 +81,7 @@ class AvisEPForm(_EtapeForm):
 
 
 class DecisionSignalementForm(_EtapeForm):
-    prefixe = "decision"
+    prefixe = "decider"
     le = _date("Décidée le")
     issue = forms.ChoiceField(label="Décision", choices=SignalementSanction.Issue.choices)
     taux = forms.IntegerField(label="Part du RSA suspendue (%)", required=False, min_value=1, max_value=100)
@@ -98,7 +98,7 @@ class DecisionSignalementForm(_EtapeForm):
 
 
 class LeveeForm(_EtapeForm):
-    prefixe = "levee"
+    prefixe = "lever"
     le = _date("Suspension levée le")
     motif = forms.CharField(
         label="La personne a respecté ses engagements : comment", widget=forms.Textarea(attrs={"rows": 3})

@@ -276,12 +276,20 @@ def decider_signalement(*, signalement, par, issue, commentaire, version, le=Non
             issue, commentaire, le, par
         )  # fmt: skip
         etape = E.CLOS
-        resume = Issue(issue).label
+        details = commentaire
         if issue == Issue.SUSPENSION:
             _verifier_suspension(signalement, taux, duree_mois, debut, le)
             etape = E.SUSPENDU
-            resume += f" de {taux} % pendant {duree_mois} mois à compter du {debut:%d/%m/%Y}"
-        return _passer(signalement, action=f"décision : {resume}", par=par, le=le, etape=etape, commentaire=commentaire)
+            etendue = f"{taux} % pendant {duree_mois} mois à compter du {debut:%d/%m/%Y}"
+            details = f"{etendue} – {commentaire}" if commentaire else etendue
+        return _passer(
+            signalement,
+            action=f"décision : {Issue(issue).label}",
+            par=par,
+            le=le,
+            etape=etape,
+            commentaire=details,
+        )
 
 
 def _verifier_suspension(signalement, taux, duree_mois, debut, le):

@@ -4,9 +4,10 @@ person. Every report is fetched through SignalementSanction.objects.visibles_par
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from accompagnement.verrou import ConflitDeVersion
@@ -147,8 +148,10 @@ def signalement_piece(request, pk, piece):
     """A supporting document, to those who see the report only (never through a public /media/ URL)."""
     signalement = _signalement(request, pk)
     piece = get_object_or_404(signalement.pieces, pk=piece)
-    reponse = FileResponse(piece.fichier.open("rb"), content_type=piece.type_mime, as_attachment=True,
-                           filename=piece.nom)  # fmt: skip
+    # Read whole (at most SIGNALEMENT_PIECE_TAILLE_MAX), like the contracts' stored PDFs: no file left open.
+    with piece.fichier.open("rb") as flux:
+        reponse = HttpResponse(flux.read(), content_type=piece.type_mime)
+    reponse["Content-Disposition"] = content_disposition_header(True, piece.nom)
     reponse["X-Content-Type-Options"] = "nosniff"
     return reponse
 

@@ -257,9 +257,9 @@ def test_l_accueil_du_referent_dit_ce_qui_l_attend_aujourd_hui(client, django_as
     heure = timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
     EntretienFactory(accompagnement=mesure, date_heure=heure, statut=Entretien.Statut.PLANIFIE, lieu="Bureau 2")
     client.force_login(mesure.referent)
-    # 22: the menu asks once whether the user's structures receive applications (accounts.navigation); the
-    # engine one query per rule (CER_A_REMPLACER the last added).
-    with django_assert_max_num_queries(22):
+    # 23: the menu asks once whether the user's structures receive applications (accounts.navigation); the
+    # engine one query per rule (the sanction procedure's the last added).
+    with django_assert_max_num_queries(23):
         contenu = client.get(reverse("accueil")).content.decode()
     en_retard = mesure.alertes.filter(etat="EN_RETARD").count()
     assert en_retard > 0

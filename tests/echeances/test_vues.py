@@ -135,13 +135,11 @@ def test_decision_du_delegue(client, mesure, etranger):
     assert client.post(url, {"issue": "AVERTISSEMENT"}).status_code == 403
     client.force_login(delegue)
     assert str(mesure.resident) in client.get(reverse("echeances:delegue")).content.decode()
-    donnees = {"decision-issue": "SUSPENSION", "decision-le": "2026-02-23", "decision-version": signalement.version}
+    donnees = {"decider-issue": "SUSPENSION", "decider-le": "2026-02-23", "decider-version": signalement.version}
     # No sanction before the person was heard and the équipe pluridisciplinaire gave its opinion.
-    reponse = client.post(
-        url, {**donnees, "decision-taux": 30, "decision-duree_mois": 1, "decision-debut": "2026-03-01"}
-    )
+    reponse = client.post(url, {**donnees, "decider-taux": 30, "decider-duree_mois": 1, "decider-debut": "2026-03-01"})
     assert reponse.status_code == 400 and "avis de l&#x27;équipe pluridisciplinaire" in reponse.content.decode()
-    client.post(url, {**donnees, "decision-issue": "CLASSEMENT", "decision-commentaire": "Reprise du contact."})
+    client.post(url, {**donnees, "decider-issue": "CLASSEMENT", "decider-commentaire": "Reprise du contact."})
     signalement.refresh_from_db()
     assert (signalement.issue, signalement.issue_par, signalement.etape) == ("CLASSEMENT", delegue, "CLOS")
 
