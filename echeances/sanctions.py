@@ -202,7 +202,7 @@ def informer(*, signalement, par, le, version):
     with transaction.atomic():
         signalement = _instruire(signalement, par, version)
         _refuser_si(signalement.etape != E.SIGNALE, "La personne a déjà été informée.")
-        le = _date(le, "le", pas_avant=signalement.envoye_le.date(), avant_quoi="le signalement")
+        le = _date(le, "le", pas_avant=timezone.localdate(signalement.envoye_le), avant_quoi="le signalement")
         delai = parametre("SANCTION_OBSERVATIONS_DELAI", _territoire(signalement))
         signalement.informee_le = le
         signalement.observations_limite = le + relativedelta_de(delai)
@@ -270,7 +270,12 @@ def decider_signalement(*, signalement, par, issue, commentaire, version, le=Non
             "Une sanction se décide après l'avis de l'équipe pluridisciplinaire, la personne ayant pu présenter "
             "ses observations.",
         )
-        le = _date(le or timezone.localdate(), "le", pas_avant=signalement.avis_ep_le, avant_quoi="l'avis de l'équipe")
+        precedent, quoi = (
+            (signalement.avis_ep_le, "l'avis de l'équipe")
+            if signalement.avis_ep_le
+            else (timezone.localdate(signalement.envoye_le), "le signalement")
+        )
+        le = _date(le or timezone.localdate(), "le", pas_avant=precedent, avant_quoi=quoi)
         commentaire = _texte(commentaire)
         signalement.issue, signalement.issue_commentaire, signalement.issue_le, signalement.issue_par = (
             issue, commentaire, le, par
