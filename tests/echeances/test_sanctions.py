@@ -80,9 +80,9 @@ def pdf_minimal():
     return sortie.getvalue()
 
 
-def png():
+def png(format_="PNG"):
     sortie = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(sortie, format="PNG")
+    Image.new("RGB", (4, 4), "red").save(sortie, format=format_)
     return sortie.getvalue()
 
 
@@ -241,6 +241,12 @@ def test_pieces_verifiees_par_leur_contenu(client, signalement, settings):
     client.force_login(signalement.accompagnement.referent)
     assert _envoyer(client, signalement, "courrier.pdf", pdf_minimal()).status_code == 302
     assert _envoyer(client, signalement, "photo.png", png()).status_code == 302
+    assert _envoyer(client, signalement, "scan.jpg", png("JPEG")).status_code == 302
+    # A GIF named .png, a JPEG header on PNG data: refused on their content, whatever their name.
+    gif = _envoyer(client, signalement, "image.png", png("GIF"), "image/png")
+    assert gif.status_code == 400 and "PDF ou une image" in gif.content.decode()
+    melange = _envoyer(client, signalement, "melange.jpg", b"\xff\xd8\xff" + png()[3:], "image/jpeg")
+    assert melange.status_code == 400 and "illisible" in melange.content.decode()
     faux = _envoyer(client, signalement, "faux.pdf", b"ceci n'est pas un PDF", "application/pdf")
     assert faux.status_code == 400 and "PDF ou une image" in faux.content.decode()
     tronquee = _envoyer(client, signalement, "abimee.png", png()[:30], "image/png")
@@ -249,11 +255,15 @@ def test_pieces_verifiees_par_leur_contenu(client, signalement, settings):
     gros = _envoyer(client, signalement, "gros.png", png() + b"\0" * 200)
     assert gros.status_code == 400 and "dépasse la taille autorisée" in gros.content.decode()
     pieces = list(signalement.pieces.all())
-    assert [(p.nom, p.type_mime) for p in pieces] == [("courrier.pdf", "application/pdf"), ("photo.png", "image/png")]
+    assert [(p.nom, p.type_mime) for p in pieces] == [
+        ("courrier.pdf", "application/pdf"),
+        ("photo.png", "image/png"),
+        ("scan.jpg", "image/jpeg"),
+    ]
     assert all(p.fichier.name.startswith(f"prive/signalements/{signalement.pk}/") for p in pieces)
 
 
-def test_pieces_telechargees_par_ceux_qui_voient_le_signalement(client, signalement, delegue):
+def test_pieces_telechargees_par_ceux_qui_voient_le_signalement(client, signalement, delegue, settings):
     piece = sanctions.ajouter_piece(
         signalement=signalement,
         par=signalement.accompagnement.referent,
@@ -276,6 +286,9 @@ def test_pieces_telechargees_par_ceux_qui_voient_le_signalement(client, signalem
             assert reponse["Content-Type"] == "image/png"
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
+    # Never served as a public media file, even to whoever sees the report.
+    client.force_login(signalement.accompagnement.referent)
+    assert client.get(settings.MEDIA_URL + piece.fichier.name).status_code == 404
 
 
 # --- the screens -----------------------------------------------------------------------------------
