@@ -408,3 +408,32 @@ def test_plus_d_echeance_une_fois_decide(signalement, delegue, mesure):
 
 def test_pas_d_echeance_avant_l_information(signalement, mesure):
     assert _echeances(mesure, AUJOURDHUI) == set()
+
+
+def test_liste_nombre_de_requetes_constant(client, delegue, mesure):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(delegue)
+    url = reverse("echeances:signalements")
+
+    def requetes():
+        with CaptureQueriesContext(connection) as capture:
+            assert client.get(url).status_code == 200
+        return len(capture)
+
+    client.get(url)
+    sanctions.creer_signalement(accompagnement=mesure, par=mesure.referent, motif=MOTIF, origine=NON_RESPECT)
+    peu = requetes()
+    for _ in range(5):
+        autre = AccompagnementFactory(referent=mesure.referent)
+        sanctions.creer_signalement(accompagnement=autre, par=mesure.referent, motif=MOTIF, origine=NON_RESPECT)
+    assert requetes() == peu
+
+
+def test_a_faire_du_delegue_montre_les_delais_de_la_procedure(client, signalement, delegue, voyager):
+    sanctions.informer(signalement=signalement, par=delegue, le=AUJOURDHUI, version=signalement.version)
+    voyager(D(2026, 3, 20))
+    client.force_login(delegue)
+    contenu = client.get(reverse("echeances:delegue")).content.decode()
+    assert "Observations de la personne attendues jusqu&#x27;au 23/03/2026" in contenu
