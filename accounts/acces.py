@@ -118,6 +118,8 @@ def signe_pour_la_structure(user):
 
 
 def decide_les_signalements(user):
+    """The délégué insertion, for the Président: informs the person, records the équipe pluridisciplinaire's
+    opinion, decides, lifts a suspension (on the reports they see: signalements_visibles)."""
     return user.role == Role.DELEGUE
 
 
@@ -155,6 +157,22 @@ def peut_affecter(user, decision):
 def affecte_a_un_autre(user):
     """A référent takes the person into their own caseload only; the responsable chooses the référent."""
     return user.role == Role.RESPONSABLE
+
+
+def signale_au_delegue(user, accompagnement):
+    """The structure's team reports a person of a measure they see (the view fetched it through
+    visibles_par): the référent, a colleague, the manager."""
+    return est_de_l_equipe(user) and accompagnement.structure_id in structures_de(user)
+
+
+def note_les_observations(user, signalement):
+    """The person's observations reach the référent or the délégué: either records them."""
+    return decide_les_signalements(user) or signale_au_delegue(user, signalement.accompagnement)
+
+
+def joint_des_pieces(user, signalement):
+    """Supporting documents: the team that reports, the délégué who instructs (the EP's minutes…)."""
+    return note_les_observations(user, signalement)
 
 
 # --- the user's structures and co-references, read once per request ---------------------------------

@@ -209,6 +209,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A supporting document of a sanction report (echeances/pieces.py): a scan or a photo of a letter.
+SIGNALEMENT_PIECE_TAILLE_MAX = 8 * 1024 * 1024
 
 # Every form renders through crispy-forms; templates/bootstrap5/ overrides its field, errors and form
 # templates with the accessible markup (accounts/formulaires.py gives each form its FormHelper).

@@ -149,6 +149,16 @@ class RuptureForm(MotifForm):
     le = forms.DateField(label="Prend effet le", widget=DATE, validators=[bornes.SUIVI])
 
 
+class RefusSignatureForm(JetonMixin, MotifForm):
+    """The person's refusal to sign (services.refuser_de_signer validates)."""
+
+    partie = forms.ChoiceField(
+        label="Qui refuse de signer",
+        choices=[("RESIDENT", "la personne accompagnée"), ("CONJOINT", "son conjoint ou sa conjointe")],
+    )
+    le = forms.DateField(label="Refus exprimé le", widget=DATE, validators=[bornes.SUIVI])
+
+
 class DecisionForm(MotifForm):
     decision = forms.ChoiceField(
         label="Décision",

@@ -524,6 +524,40 @@ class Transition(models.Model):
         return f"{self.action} ({self.le:%d/%m/%Y %H:%M})"
 
 
+class RefusSignature(models.Model):
+    """The person (or her conjoint·e) refuses to sign a first CER / contrat d'engagement or its renewal: a
+    ground for the sanction procedure (seed 003). The contract keeps its state (a draft or submitted for
+    signature): it is still the one to sign if she changes her mind, and the contract is still missing
+    for the échéances. The refusal is also written in the contract's transition log."""
+
+    contrat = models.ForeignKey(Contrat, models.PROTECT, related_name="refus_de_signer", verbose_name="contrat")
+    partie = models.CharField(
+        "qui refuse", max_length=20, choices=[(p.value, p.label) for p in (Partie.RESIDENT, Partie.CONJOINT)]
+    )
+    le = models.DateField("refusé le", validators=[bornes.SUIVI])
+    motif = models.TextField("raison donnée par la personne", blank=True)
+    constate_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="constaté par")
+    enregistre_le = models.DateTimeField("enregistré le", default=timezone.now)
+    jeton = champ_jeton()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "refus de signer"
+        verbose_name_plural = "refus de signer"
+        ordering = ["-le", "-pk"]
+
+    def __str__(self):
+        return f"Refus de signer {self.contrat} ({self.le:%d/%m/%Y})"
+
+    @property
+    def signalement_ou_rien(self):
+        """The report made of this refusal, or None (a template cannot catch RelatedObjectDoesNotExist)."""
+        try:
+            return self.signalement
+        except models.ObjectDoesNotExist:
+            return None
+
+
 class NotificationQuerySet(models.QuerySet):
     def non_lues(self):
         return self.filter(lue_le__isnull=True)

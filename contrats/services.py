@@ -31,6 +31,7 @@ from .models import (
     Notification,
     ObjectifContrat,
     Partie,
+    RefusSignature,
     Signature,
     Transition,
     VersionContrat,
@@ -954,3 +955,34 @@ def preparer_renouvellement(*, contrat, par, le=None, evaluation=None):
     )
     Transition.objects.create(contrat=contrat, action="renouvellement préparé", etat_apres=contrat.etat, par=par)
     return nouveau
+
+
+# --- the person's refusal to sign (a ground for the sanction procedure) -------------------------------
+
+
+@transaction.atomic
+def refuser_de_signer(*, contrat, par, partie, le, motif="", version, jeton=None):
+    """Record that the person (or her conjoint·e) refuses to sign a first CER / contrat d'engagement or its
+    renewal (seed 003). The contract keeps its state: it stays the one to sign if she changes her mind,
+    and the measure still lacks a contract for the échéances. The refusal goes into the transition log."""
+    _autoriser(acces.peut_rediger(par, contrat))
+    if (existant := deja_saisi(RefusSignature, jeton)) is not None:
+        return existant
+    contrat = verrouiller(contrat, version)
+    _refuser_si(contrat.type not in Contrat.TYPES_A_VALIDER, "Seul un CER ou un contrat d'engagement est concerné.")
+    _refuser_si(contrat.etat not in (E.BROUILLON, E.EN_SIGNATURE), "Seul un contrat pas encore signé peut être refusé.")
+    _refuser_si(contrat.avenant_de_id is not None, "Le refus d'un avenant n'ouvre pas de procédure de sanction.")
+    _refuser_si(partie not in (Partie.RESIDENT, Partie.CONJOINT), {"partie": "Indiquez qui refuse de signer."})
+    _refuser_si(le is None, {"le": "Indiquez la date du refus."})
+    _refuser_si(le > timezone.localdate(), {"le": "La date du refus est dans le futur."})
+    refus = RefusSignature(contrat=contrat, partie=partie, le=le, motif=(motif or "").strip(), constate_par=par)
+    refus.jeton = jeton
+    refus.full_clean(exclude=["jeton"])
+    refus.save()
+    _journaliser(
+        contrat,
+        action="refus de signer",
+        par=par,
+        motif=f"{Partie(partie).label}, le {le:%d/%m/%Y}" + (f" : {refus.motif}" if refus.motif else ""),
+    )
+    return refus

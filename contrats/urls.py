@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/renouveler/", views.renouveler, name="renouveler"),
     path("<int:pk>/rompre/", views.rompre, name="rompre"),
     path("<int:pk>/annuler/", views.annuler, name="annuler"),
+    path("<int:pk>/refus/", views.refus, name="refus"),
     path("<int:pk>/apercu.pdf", views.apercu, name="apercu"),
     path("<int:pk>/version/<int:numero>.pdf", views.pdf_version, name="pdf"),
 ]

@@ -27,6 +27,7 @@ from .forms import (
     MotifForm,
     NouveauContratForm,
     NouvelObjectifForm,
+    RefusSignatureForm,
     RuptureForm,
     SignaturePersonneForm,
     SignatureProfessionnelForm,
@@ -277,8 +278,45 @@ def detail(request, pk):
             initial={"version": contrat.version}, auto_id="reponse_%s", etiquette="votre réponse au délégué insertion"
         ),
         "preparer_avenant_form": AvenantForm(initial={"version": contrat.version}, auto_id="avenant_%s"),
+        # The person's refusal to sign (a first contract or a renewal, not an avenant): a ground for sanction.
+        "peut_noter_refus": peut_rediger
+        and contrat.type in Contrat.TYPES_A_VALIDER
+        and contrat.etat in (E.BROUILLON, E.EN_SIGNATURE)
+        and not contrat.avenant_de_id,
+        "refus_form": RefusSignatureForm(
+            initial={"version": contrat.version, "le": timezone.localdate()},
+            auto_id="refus_%s",
+            etiquette="raison donnée par la personne",
+        ),
+        "refus": contrat.refus_de_signer.select_related("constate_par", "signalement"),
+        "signale_au_delegue": acces.signale_au_delegue(user, contrat.accompagnement),
     }
     return render(request, "contrats/detail.html", contexte)
+
+
+@require_POST
+def refus(request, pk):
+    """The person refuses to sign: recorded on the contract, then offered to report to the délégué."""
+    contrat = _contrat(request, pk)
+    form = RefusSignatureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez qui refuse de signer et la date du refus.")
+        return redirect("contrats:detail", pk=contrat.pk)
+    d = form.cleaned_data
+    enregistre = _executer(
+        request,
+        services.refuser_de_signer,
+        contrat=contrat,
+        par=request.user,
+        partie=d["partie"],
+        le=d["le"],
+        motif=d.get("motif", ""),
+        version=d.get("version"),
+        jeton=d.get("jeton"),
+    )
+    if enregistre:
+        messages.success(request, "Refus de signer enregistré : vous pouvez le signaler au délégué insertion.")
+    return redirect(reverse("contrats:detail", args=[contrat.pk]) + "#refus")
 
 
 @require_http_methods(["GET", "POST"])

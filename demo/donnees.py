@@ -47,6 +47,7 @@ from residents.texte import cle_recherche
 
 from . import MOT_DE_PASSE_DEMO, noms
 from . import contrats as contrats_demo
+from . import sanctions as sanctions_demo
 
 MARQUEUR = "Résidence Habitat Jeunes Les Images"
 GRAINE = 88
@@ -116,6 +117,7 @@ class _Demo:
         self._personnes()
         self._parcours_rsa()
         self._ateliers()
+        sanctions_demo.creer(self)
         self.sortie(
             f"Démo créée : {len(self.residents)} personnes, {Accompagnement.objects.filter(structure__in=self.structures).count()} "
             f"accompagnements, {len(self.entretiens)} entretiens, {self.contrats_crees} contrats."

@@ -25,6 +25,8 @@ def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
     """Where an échéance (or the alert it became) is dealt with: screens, the digest, the alert list."""
     if regle == Regle.ABSENCES and accompagnement_id:
         return reverse("echeances:signalement_nouveau", kwargs={"accompagnement": accompagnement_id})
+    if regle in (Regle.SANCTION_OBSERVATIONS, Regle.SANCTION_DECISION) and accompagnement_id:
+        return reverse("echeances:signalements") + f"?mesure={accompagnement_id}"
     if regle == Regle.NORME_FILE_ACTIVE:
         return reverse("echeances:structure")
     if regle == Regle.REORIENTATION_DEMANDEE:
@@ -255,6 +257,8 @@ PARAMETRES_SQL = (
     "CER_REMPLACEMENT_AVANT",
     "CONVOCATION_DELAI",
     "REORIENTATION_REPONSE_DELAI",
+    # likewise, read by regles_sanctions only
+    "SANCTION_DECISION_DELAI",
 )
 
 

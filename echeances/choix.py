@@ -49,3 +49,5 @@ class Regle(models.TextChoices):
     CER_A_REMPLACER = "CER_A_REMPLACER", "CER à remplacer par un contrat d'engagement"
     CONVOCATION = "CONVOCATION", "convocation après l'orientation"
     REORIENTATION_DEMANDEE = "REORIENTATION_DEMANDEE", "demande de réorientation à décider"
+    SANCTION_OBSERVATIONS = "SANCTION_OBSERVATIONS", "sanction : observations de la personne attendues"
+    SANCTION_DECISION = "SANCTION_DECISION", "sanction : avis de l'équipe pluridisciplinaire et décision"

@@ -53,11 +53,26 @@ Readings of the rules, where the sources leave a choice:
   CONVOCATION is due CONVOCATION_DELAI after the decision until a rendez-vous (not cancelled) exists on
   the measure opened from it; a pending request for réorientation is due REORIENTATION_REPONSE_DELAI
   after it was made (REORIENTATION_DEMANDEE, to the délégués).
+- SANCTION_OBSERVATIONS / SANCTION_DECISION (the sanction procedure, regles_sanctions): once the person
+  is informed she may present observations until the day she was informed + SANCTION_OBSERVATIONS_DELAI
+  (that day is stored on the report, so a later change of the référentiel does not move a running
+  délai); until that day included, SANCTION_OBSERVATIONS is due on it, for the délégués and the
+  référent (her silence is not a delay of hers: no « en retard » for her). Once her observations are
+  recorded, or from the day after the délai, SANCTION_DECISION (the équipe pluridisciplinaire's opinion,
+  then the decision) is due SANCTION_DECISION_DELAI after the end of the délai (observations received
+  early do not shorten the time the équipe has), for the délégués, until the decision. A report not yet told to the person, decided, or whose suspension runs has no échéance.
 """
 
 import operator
 
-from . import regles_admissions, regles_contacts, regles_contrats, regles_parcours, regles_personnes
+from . import (
+    regles_admissions,
+    regles_contacts,
+    regles_contrats,
+    regles_parcours,
+    regles_personnes,
+    regles_sanctions,
+)
 from .base import Contexte, Echeance, Etat, Regle, Requete, Suivi, etat_de, pire
 
 
@@ -102,6 +117,7 @@ _PRODUCTEURS = [
     regles_admissions.admissions,
     regles_admissions.glissements,
     regles_parcours.demandes_de_reorientation,
+    regles_sanctions.sanctions,
 ]
 
 # Rules on people rather than measures (the RSA parcours before a measure opens): run when `personnes` is given.

@@ -20,7 +20,15 @@ from .choix import Etat, Regle
 from .models import Alerte
 from .moteur import calculer
 
-REGLES_DU_TERRITOIRE = frozenset({Regle.VALIDATION_EN_ATTENTE, Regle.CONTRAT_MANQUANT, Regle.REORIENTATION_DEMANDEE})
+REGLES_DU_TERRITOIRE = frozenset(
+    {
+        Regle.VALIDATION_EN_ATTENTE,
+        Regle.CONTRAT_MANQUANT,
+        Regle.REORIENTATION_DEMANDEE,
+        Regle.SANCTION_OBSERVATIONS,
+        Regle.SANCTION_DECISION,
+    }
+)
 
 
 def mesures_a_faire(user, le=None):

@@ -10,17 +10,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
-from accompagnement.verrou import verifier_version, verrouiller
+from accompagnement.verrou import verifier_version
 from accounts import acces
-from accounts.models import Role
 from config.celery import mettre_en_file
 from courriels import services as courriels
 from courriels.models import Courriel
 from residents.models import Resident
 
 from .base import url_de
-from .choix import Etat, Regle
-from .models import Alerte, Digest, MesureASynchroniser, SignalementSanction
+from .choix import Etat
+from .models import Alerte, Digest, MesureASynchroniser
 from .moteur import calculer
 
 # Any constant shared by every worker: the lock under which every synchronisation reads and writes.
@@ -333,64 +332,6 @@ def _ligne_de_recapitulatif(a, liens):
     return {"texte": f"[{Etat(a['etat']).label}] {a['due_le']:%d/%m/%Y} – {qui}{a['message']}", "url": url}
 
 
-@transaction.atomic
-def creer_signalement(*, accompagnement, par, motif, le=None):
-    """The référent's report after successive unexcused absences; the absences of the current ABSENCES
-    échéance are attached. A second submit for the same series returns the first report."""
-    le = le or timezone.localdate()
-    motif = (motif or "").strip()
-    if len(motif) < 20:
-        raise ValidationError(
-            {"motif": "Motivez le signalement : faits, relances faites, situation (20 caractères au moins)."}
-        )
-    echeance = next(iter(calculer([accompagnement.pk], le=le, regles={Regle.ABSENCES})), None)
-    if echeance is None:
-        existant = SignalementSanction.objects.filter(accompagnement=accompagnement).first()
-        if existant:
-            return existant
-        raise ValidationError("Aucune série d'absences non excusées à signaler pour cette mesure.")
-    derniere = echeance.entretien_ids[-1]
-    signalement, cree = SignalementSanction.objects.get_or_create(
-        derniere_absence_id=derniere,
-        defaults={"accompagnement": accompagnement, "auteur": par, "motif": motif},
-    )
-    if cree:
-        signalement.absences.set(echeance.entretien_ids)
-        _prevenir_delegues(signalement)
-    return signalement
-
-
-def _prevenir_delegues(signalement):
-    """The délégués insertion of the territory learn at once that a report waits for them: the e-mail is
-    recorded with the report and sent after the commit (courriels)."""
-    from accounts.models import User
-
-    territoire = signalement.accompagnement.structure.territoire_id
-    destinataires = list(
-        User.objects.actifs()
-        .filter(role=Role.DELEGUE, territoires=territoire)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if destinataires:
-        courriels.enregistrer(
-            destinataires=destinataires,
-            sujet="Signalement à examiner",
-            corps=render_to_string(
-                "echeances/email/signalement.txt", {"signalement": signalement, "site_url": settings.SITE_URL}
-            ),
-        )
-
-
-@transaction.atomic
-def decider_signalement(*, signalement, par, issue, commentaire, version):
-    signalement = verrouiller(signalement, version)
-    if issue not in SignalementSanction.Issue.values:
-        raise ValidationError({"issue": "Choisissez la suite donnée."})
-    signalement.issue = issue
-    signalement.issue_commentaire = (commentaire or "").strip()
-    signalement.issue_le = timezone.localdate()
-    signalement.issue_par = par
-    signalement.version += 1
-    signalement.save()
-    return signalement
+# The sanction procedure's writes live in their own module; the report's creation and decision keep
+# their names here, where the other apps call them.
+from .sanctions import creer_signalement, decider_signalement  # noqa: E402, F401

@@ -5,23 +5,23 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accompagnement.models import Accompagnement, Entretien
+from accompagnement.models import Accompagnement
 from accompagnement.views_communs import entier, reporter_erreurs
 from accounts import acces
 from accounts.models import User
-from contrats.models import Contrat
+from contrats.models import Contrat, RefusSignature
 from referentiel.models import Structure
 from residents.models import Resident
 
-from . import moteur, selectors, services
-from .forms import DecisionSignalementForm, SignalementForm
-from .models import Alerte, SignalementSanction
+from . import moteur, selectors, services, views_sanctions
+from .forms import FiltreSignalementsForm, SignalementForm
+from .models import ETAPES_OUVERTES, Alerte, SignalementSanction
 from .moteur import Etat, Regle, calculer
 
 
@@ -103,7 +103,10 @@ def delegue(request):
         "reorientations": _lignes([e for e in echeances if e.regle == Regle.REORIENTATION_DEMANDEE], user),
         "signalements": SignalementSanction.objects.visibles_par(user)
         .select_related("accompagnement__resident", "auteur")
-        .filter(issue="")[:100],
+        .filter(etape__in=ETAPES_OUVERTES)[:100],
+        "sanctions": _lignes(
+            [e for e in echeances if e.regle in (Regle.SANCTION_OBSERVATIONS, Regle.SANCTION_DECISION)], user
+        ),
         "a_valider": Contrat.objects.a_valider_par(user).count(),
         "valide_les_contrats": acces.valide_les_contrats(user),
     }
@@ -132,57 +135,73 @@ def acquitter(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def signalement_nouveau(request, accompagnement):
+    """A report to the délégué: after successive unexcused absences (the default), after the person's
+    refusal to sign a contract (`?refus=<id>`, from the contract's page), or for the non-respect of the
+    engagements (`?origine=NON_RESPECT`)."""
     mesure = get_object_or_404(Accompagnement.objects.visibles_par(request.user), pk=accompagnement)
-    if not acces.est_de_l_equipe(request.user):
-        raise PermissionDenied("Seul le référent de la structure adresse un signalement.")
-    le = timezone.localdate()
-    echeance = next(iter(calculer(Accompagnement.objects.filter(pk=mesure.pk), le=le, regles={Regle.ABSENCES})), None)
+    if not acces.signale_au_delegue(request.user, mesure):
+        raise PermissionDenied("Seule l'équipe de la structure adresse un signalement.")
+    Origine = SignalementSanction.Origine
+    parametres = request.POST if request.method == "POST" else request.GET
+    refus = None
+    if refus_id := entier(parametres.get("refus")):
+        refus = get_object_or_404(RefusSignature.objects.filter(contrat__accompagnement=mesure), pk=refus_id)
+        origine = Origine.REFUS_CONTRAT
+    else:
+        origine = Origine.NON_RESPECT if parametres.get("origine") == Origine.NON_RESPECT else Origine.ABSENCES
+    echeance = None
+    if origine == Origine.ABSENCES:
+        le = timezone.localdate()
+        echeance = next(
+            iter(calculer(Accompagnement.objects.filter(pk=mesure.pk), le=le, regles={Regle.ABSENCES})), None
+        )
     form = SignalementForm(request.POST or None)
     if request.method == "POST":
         try:
-            services.creer_signalement(accompagnement=mesure, par=request.user, motif=form.data.get("motif", ""))
+            signalement = services.creer_signalement(
+                accompagnement=mesure,
+                par=request.user,
+                motif=form.data.get("motif", ""),
+                origine=origine,
+                refus=refus,
+                jeton=form.data.get("jeton") or None,
+            )
         except ValidationError as exc:
             reporter_erreurs(form, exc)
         else:
             messages.success(request, "Signalement adressé au délégué insertion.")
-            return redirect("echeances:a_faire")
+            return redirect("echeances:signalement", pk=signalement.pk)
     absences = mesure.entretiens.filter(pk__in=echeance.entretien_ids) if echeance else []
-    contexte = {"mesure": mesure, "echeance": echeance, "absences": absences, "form": form}
+    contexte = {
+        "mesure": mesure,
+        "origine": Origine(origine),
+        "refus": refus,
+        "echeance": echeance,
+        "absences": absences,
+        "form": form,
+    }
     return render(request, "echeances/signalement_form.html", contexte, status=400 if form.errors else 200)
 
 
 @require_GET
 def signalements(request):
-    qs = (
-        SignalementSanction.objects.visibles_par(request.user)
-        .select_related("accompagnement__resident", "auteur")
-        .prefetch_related(Prefetch("absences", queryset=Entretien.objects.order_by("date_heure")))
+    """Every report the user sees, with its current step; filtered by step or by measure."""
+    qs = SignalementSanction.objects.visibles_par(request.user).select_related(
+        "accompagnement__resident", "accompagnement__modalite", "auteur"
     )
-    decide = acces.decide_les_signalements(request.user)
-    signalements = list(qs[:200])
-    if decide:
-        for s in signalements:
-            if not s.issue:
-                s.form_decision = DecisionSignalementForm.pour(s)
-    contexte = {"signalements": signalements, "decide": decide}
+    filtre = FiltreSignalementsForm(request.GET or None)
+    etape = filtre.cleaned_data.get("etape") if filtre.is_valid() else ""
+    if etape == "OUVERTS":
+        qs = qs.filter(etape__in=ETAPES_OUVERTES)
+    elif etape:
+        qs = qs.filter(etape=etape)
+    if mesure := entier(request.GET.get("mesure")):
+        qs = qs.filter(accompagnement_id=mesure)
+    contexte = {"signalements": list(qs[:200]), "filtre": filtre, "decide": acces.decide_les_signalements(request.user)}
     return render(request, "echeances/signalements.html", contexte)
 
 
 @require_POST
 def signalement_decider(request, pk):
-    signalement = get_object_or_404(SignalementSanction.objects.visibles_par(request.user), pk=pk)
-    if not acces.decide_les_signalements(request.user):
-        raise PermissionDenied("Seul le délégué insertion décide de la suite.")
-    try:
-        services.decider_signalement(
-            signalement=signalement,
-            par=request.user,
-            issue=request.POST.get("issue", ""),
-            commentaire=request.POST.get("commentaire", ""),
-            version=request.POST.get("version"),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Décision enregistrée.")
-    return redirect("echeances:signalements")
+    """Kept for the links already sent: the decision is a step of the report's page."""
+    return views_sanctions.signalement_etape(request, pk=pk, action="decider")

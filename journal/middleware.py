@@ -73,6 +73,16 @@ PAGES_DOSSIER = {
     "admissions:synthese_transmettre": ("pk", "admissions.Synthese", "accompagnement__resident_id"),
     "admissions:glissement": ("pk", "admissions.Logement", "accompagnement__resident_id"),
     "echeances:signalement_nouveau": ("accompagnement", "accompagnement.Accompagnement", "resident_id"),
+    **{
+        f"echeances:{nom}": ("pk", "echeances.SignalementSanction", "accompagnement__resident_id")
+        for nom in (
+            "signalement",
+            "signalement_etape",
+            "signalement_piece_ajouter",
+            "signalement_piece",
+            "signalement_courrier",
+        )
+    },
     "pilotage:decision": ("accompagnement", "accompagnement.Accompagnement", "resident_id"),
     **{
         f"contrats:{nom}": ("pk", "contrats.Contrat", "accompagnement__resident_id")
@@ -89,6 +99,7 @@ PAGES_DOSSIER = {
             "renouveler",
             "rompre",
             "annuler",
+            "refus",
             "apercu",
             "pdf",
         )
@@ -116,6 +127,8 @@ IMPRESSIONS = {
     "pilotage:compte_rendu_pdf",
     "admissions:note_pdf",
     "admissions:sortie_pdf",
+    "echeances:signalement_courrier",
+    "echeances:signalement_piece",
 }
 EXPORTS = {"pilotage:telecharger_export", "residents:droit_acces_zip"}
 

@@ -92,7 +92,17 @@ def _signalements(user, parametres):
     qs = SignalementSanction.objects.visibles_par(user).select_related(
         "accompagnement__resident", "auteur", "issue_par"
     )
-    colonnes = ["envoyé le", "personne", "rédigé par", "motif", "suite donnée", "décidée le", "décidée par"]
+    colonnes = [
+        "envoyé le",
+        "personne",
+        "rédigé par",
+        "motif",
+        "suite donnée",
+        "décidée le",
+        "décidée par",
+        "origine",
+        "étape",
+    ]
     lignes = (
         (
             timezone.localdate(s.envoye_le),
@@ -102,6 +112,8 @@ def _signalements(user, parametres):
             s.get_issue_display() or "en attente",
             s.issue_le,
             str(s.issue_par or ""),
+            s.get_origine_display(),
+            s.get_etape_display(),
         )
         for s in qs
     )

@@ -327,6 +327,17 @@ class Parametre(models.Model):
             "REORIENTATION_REPONSE_DELAI",
             "réponse du délégué à une demande de réorientation",
         )
+        SANCTION_OBSERVATIONS_DELAI = (
+            "SANCTION_OBSERVATIONS_DELAI",
+            "sanction : observations de la personne après l'avoir informée",
+        )
+        SANCTION_DECISION_DELAI = (
+            "SANCTION_DECISION_DELAI",
+            "sanction : avis de l'équipe pluridisciplinaire et décision après le délai d'observations",
+        )
+        SUSPENSION_TAUX_MIN = "SUSPENSION_TAUX_MIN", "suspension-remobilisation : part suspendue au moins (%)"
+        SUSPENSION_TAUX_MAX = "SUSPENSION_TAUX_MAX", "suspension-remobilisation : part suspendue au plus (%)"
+        SUSPENSION_DUREE_MAX = "SUSPENSION_DUREE_MAX", "suspension-remobilisation : durée au plus (mois)"
 
     class Nature(models.TextChoices):
         DELAI = "DELAI", "délai"

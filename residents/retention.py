@@ -115,7 +115,8 @@ def _textes_a_effacer(resident, mesures):
         ReunionCoordination,
         Synthese,
     )
-    from echeances.models import SignalementSanction
+    from contrats.models import RefusSignature
+    from echeances.models import EtapeSignalement, PieceSignalement, SignalementSanction
     from pilotage.models import DecisionComite
 
     from .models import Consentement
@@ -158,8 +159,27 @@ def _textes_a_effacer(resident, mesures):
         (FinDePriseEnCharge, {"explications": retire}, des_mesures),
         (PassageRelais, {"repreneur": retire, "elements_transmis": vide}, des_mesures),
         (DecisionComite, {"commentaire": vide, "action": vide}, des_mesures),
-        (SignalementSanction, {"motif": retire, "issue_commentaire": vide}, des_mesures),
+        (
+            SignalementSanction,
+            {"motif": retire, "issue_commentaire": vide, "observations": vide, "avis_ep": vide, "levee_motif": vide},
+            des_mesures,
+        ),
+        (EtapeSignalement, {"commentaire": vide}, {"signalement__accompagnement_id__in": mesures}),
+        (PieceSignalement, {"nom": retire, "fichier": ""}, {"signalement__accompagnement_id__in": mesures}),
+        (RefusSignature, {"motif": vide}, {"contrat__accompagnement_id__in": mesures}),
     ]
+
+
+def _supprimer_pieces_des_signalements(mesures):
+    """The supporting documents of the sanction reports, deleted once the anonymisation is committed."""
+    from echeances.models import PieceSignalement
+
+    champ = PieceSignalement._meta.get_field("fichier")
+    noms = set(
+        PieceSignalement.history.filter(signalement__accompagnement_id__in=mesures).values_list("fichier", flat=True)
+    )
+    noms.discard("")
+    transaction.on_commit(lambda: [champ.storage.delete(nom) for nom in noms])
 
 
 def _supprimer_notes_sociales(resident):
@@ -209,6 +229,7 @@ def anonymiser(resident, *, le=None):
 
     mesures = list(Accompagnement.objects.filter(resident=resident).values_list("pk", flat=True))
     _supprimer_notes_sociales(resident)
+    _supprimer_pieces_des_signalements(mesures)
     for modele, champs, filtre in _textes_a_effacer(resident, mesures):
         modele.objects.filter(**filtre).update(**champs)
         modele.history.filter(**filtre).update(**champs)

@@ -177,6 +177,7 @@ def monde():
         "synthese": Synthese.objects.create(
             accompagnement=mesure, contact=contact, date_prevue=mesure.date_debut, auteur=proprietaire
         ),
+        "signalement": _signalement_informe(mesure, proprietaire),
         "logement": Logement.objects.create(
             accompagnement=mesure,
             mode=Logement.Mode.BAIL_GLISSANT,
@@ -196,6 +197,7 @@ def monde():
     objets["demande_reorientation"] = DemandeReorientation.objects.create(
         accompagnement=mesure, modalite=modalite(Modalite.Code.RSA_VEILLE), motif="Motif.", demandee_par=proprietaire
     )
+    objets["piece"] = _piece(objets["signalement"], proprietaire)
     roles = {
         "proprietaire": proprietaire,
         "collegue": ReferentFactory(structures=[structure_a]),
@@ -214,11 +216,44 @@ def monde():
     return objets, roles
 
 
+def _signalement_informe(mesure, par):
+    """A sanction report whose person was informed (so its letter exists), with one supporting document."""
+    import datetime
+
+    from echeances import sanctions
+
+    signalement = sanctions.creer_signalement(
+        accompagnement=mesure, par=par, motif="Non-respect des engagements, relances sans réponse.",
+        origine="NON_RESPECT",
+    )  # fmt: skip
+    signalement.informee_le = datetime.date.today()
+    signalement.observations_limite = signalement.informee_le + datetime.timedelta(days=30)
+    signalement.etape = "INFORMEE"
+    signalement.save()
+    return signalement
+
+
+def _piece(signalement, par):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from echeances import sanctions
+
+    image = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(image, format="PNG")
+    return sanctions.ajouter_piece(
+        signalement=signalement, par=par, fichier=SimpleUploadedFile("piece.png", image.getvalue())
+    )
+
+
 # Which object each URL's id designates (by url name, then by parameter name).
 OBJET_PAR_URL = {
     "residents:consentement_retirer": "consentement",
     "residents:demande_remise": "demande",
     "accompagnement:ouvrir": "resident",
+    "accompagnement:orienter": "resident",
     "accompagnement:rendez_vous_cloturer": "entretien",
     "accompagnement:entretien_modifier": "entretien",
     "accompagnement:objectif_modifier": "objectif",
@@ -241,6 +276,16 @@ OBJET_PAR_URL = {
     "accompagnement:affecter": "orientation",
     "accompagnement:demande_reorientation": "demande_reorientation",
     "accompagnement:decider_reorientation": "demande_reorientation",
+    **dict.fromkeys(
+        [
+            "echeances:signalement",
+            "echeances:signalement_etape",
+            "echeances:signalement_piece_ajouter",
+            "echeances:signalement_piece",
+            "echeances:signalement_courrier",
+        ],
+        "signalement",
+    ),
 }
 OBJET_PAR_APP = {
     "residents": "resident",
@@ -262,6 +307,8 @@ def _url(nom, motif, objets):
             kwargs[parametre] = "contact"  # a step of an application
         elif parametre in ("accompagnement", "accompagnement_pk"):
             kwargs[parametre] = objets["accompagnement"].pk
+        elif parametre == "piece":
+            kwargs[parametre] = objets["piece"].pk
         elif parametre == "numero":
             kwargs[parametre] = 1
         else:
@@ -333,6 +380,8 @@ ECRITURES = [
     ("accompagnement:atelier_annuler", "atelier"),
     ("contrats:annuler", "contrat"),
     ("contrats:avenant", "contrat"),
+    ("contrats:refus", "contrat"),
+    ("echeances:signalement_piece_ajouter", "signalement"),
     ("admissions:synthese_tenir", "synthese"),
     ("admissions:glissement", "logement"),
     ("admissions:sortie", "accompagnement"),

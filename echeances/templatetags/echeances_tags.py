@@ -33,3 +33,15 @@ def nb_a_faire(user):
     if not getattr(user, "is_authenticated", False) or not acces.a_des_echeances(user):
         return 0
     return alertes_a_faire(user).count()
+
+
+@register.simple_tag
+def signalements_du_dossier(accompagnements, user):
+    """The reports on the person's measures that the user sees (one query), for the dossier's section."""
+    from echeances.models import SignalementSanction
+
+    return list(
+        SignalementSanction.objects.visibles_par(user)
+        .filter(accompagnement__in=[a.pk for a in accompagnements])
+        .select_related("auteur")
+    )

@@ -138,6 +138,27 @@ PARAMETRES = [
         "P1M",
         "[003] le délégué insertion répond à une demande de réorientation (délai retenu : 1 mois)",
     ),
+    # Loaded by 0010 on an existing base.
+    (
+        "SANCTION_OBSERVATIONS_DELAI",
+        "DELAI",
+        "P1M",
+        "CASF R.262-68 : un mois pour présenter ses observations avant toute décision",
+    ),
+    (
+        "SANCTION_DECISION_DELAI",
+        "DELAI",
+        "P1M",
+        "lecture retenue : avis de l'équipe pluridisciplinaire et décision dans le mois suivant",
+    ),
+    ("SUSPENSION_TAUX_MIN", "NOMBRE", "30", "décret du 30 mai 2025 : suspension de 30 % à 100 %"),
+    ("SUSPENSION_TAUX_MAX", "NOMBRE", "100", "décret du 30 mai 2025 : suspension de 30 % à 100 %"),
+    (
+        "SUSPENSION_DUREE_MAX",
+        "NOMBRE",
+        "4",
+        "décret du 30 mai 2025 : 1 à 2 mois au premier manquement, jusqu'à 4 mois ensuite",
+    ),
 ]
 
 

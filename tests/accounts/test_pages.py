@@ -257,9 +257,9 @@ def test_l_accueil_du_referent_dit_ce_qui_l_attend_aujourd_hui(client, django_as
     heure = timezone.localtime().replace(hour=23, minute=30, second=0, microsecond=0)
     EntretienFactory(accompagnement=mesure, date_heure=heure, statut=Entretien.Statut.PLANIFIE, lieu="Bureau 2")
     client.force_login(mesure.referent)
-    # 25: the menu asks once which modalities the user's structures offer (accounts.navigation); the engine
-    # one query per rule (REORIENTATION_DEMANDEE the last added) and two for the people's RSA parcours.
-    with django_assert_max_num_queries(25):
+    # 26: the menu asks once which modalities the user's structures offer (accounts.navigation); the engine
+    # one query per rule (the sanction procedure's the last added) and two for the people's RSA parcours.
+    with django_assert_max_num_queries(26):
         contenu = client.get(reverse("accueil")).content.decode()
     en_retard = mesure.alertes.filter(etat="EN_RETARD").count()
     assert en_retard > 0

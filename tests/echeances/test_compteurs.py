@@ -70,7 +70,12 @@ def _lignes_de_la_liste(client, user):
     if "groupes" in contexte:
         return [ligne for groupe in contexte["groupes"] for ligne in groupe["lignes"]]
     if "validations" in contexte:
-        return [*contexte["validations"], *contexte["sans_contrat"], *contexte["reorientations"]]
+        return [
+            *contexte["validations"],
+            *contexte["sans_contrat"],
+            *contexte["reorientations"],
+            *contexte["sanctions"],
+        ]
     return contexte["lignes"]
 
 

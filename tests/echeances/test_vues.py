@@ -41,9 +41,9 @@ def collegue(mesure):
 def test_a_faire_du_referent(client, mesure, collegue, etranger, django_assert_max_num_queries):
     for user, voit in ((mesure.referent, True), (collegue, False), (etranger, False)):
         client.force_login(user)
-        # 30: the first page after the factories reads the référentiel afresh (referentiel_en_vigueur); one
+        # 31: the first page after the factories reads the référentiel afresh (referentiel_en_vigueur); one
         # query per rule, and two for the RSA parcours of the people seen (echeances.regles_parcours).
-        with django_assert_max_num_queries(30):
+        with django_assert_max_num_queries(31):
             response = client.get(reverse("echeances:a_faire"))
         assert response.status_code == 200
         assert (str(mesure.resident) in response.content.decode()) is voit
@@ -136,9 +136,13 @@ def test_decision_du_delegue(client, mesure, etranger):
     assert client.post(url, {"issue": "AVERTISSEMENT"}).status_code == 403
     client.force_login(delegue)
     assert str(mesure.resident) in client.get(reverse("echeances:delegue")).content.decode()
-    client.post(url, {"issue": "SUSPENSION", "commentaire": "Audition le 3 mars.", "version": signalement.version})
+    donnees = {"decider-issue": "SUSPENSION", "decider-le": "2026-02-23", "decider-version": signalement.version}
+    # No sanction before the person was heard and the équipe pluridisciplinaire gave its opinion.
+    reponse = client.post(url, {**donnees, "decider-taux": 30, "decider-duree_mois": 1, "decider-debut": "2026-03-01"})
+    assert reponse.status_code == 400 and "avis de l&#x27;équipe pluridisciplinaire" in reponse.content.decode()
+    client.post(url, {**donnees, "decider-issue": "CLASSEMENT", "decider-commentaire": "Reprise du contact."})
     signalement.refresh_from_db()
-    assert (signalement.issue, signalement.issue_par) == ("SUSPENSION", delegue)
+    assert (signalement.issue, signalement.issue_par, signalement.etape) == ("CLASSEMENT", delegue, "CLOS")
 
 
 def test_vue_delegue_validations_du_territoire(client, mesure):
@@ -245,12 +249,13 @@ def test_signalement_previent_le_delegue_sans_nommer_la_personne(mesure, django_
     [message] = mail.outbox
     assert message.to == [delegue.email]
     assert mesure.resident.nom not in message.subject + message.body
-    assert "/echeances/signalements/#signalement-" in message.body
+    assert f"/echeances/signalements/{SignalementSanction.objects.get().pk}/" in message.body
 
 
 def test_signalements_montrent_les_absences_jointes(client, mesure):
     _deux_absences(mesure)
     services.creer_signalement(accompagnement=mesure, par=mesure.referent, motif="Deux absences sans nouvelles.")
     client.force_login(DelegueFactory(territoires=[mesure.structure.territoire]))
-    contenu = client.get(reverse("echeances:signalements")).content.decode()
+    signalement = SignalementSanction.objects.get()
+    contenu = client.get(reverse("echeances:signalement", args=[signalement.pk])).content.decode()
     assert "10/02/2026 à 10:00" in contenu and "17/02/2026 à 10:00" in contenu

@@ -124,6 +124,7 @@ def test_signalements_du_territoire(client, mesure, etranger):
     lignes = _export(client, "signalements")
     assert [ligne[3] for ligne in lignes[1:]] == ["Deux absences sans nouvelles malgré les relances."]
     assert lignes[1][4] == "en attente"
+    assert lignes[1][7:] == ["absences successives non excusées", "signalé, personne à informer"]
     client.force_login(DelegueFactory())  # another territory
     assert _export(client, "signalements")[1:] == []
     client.force_login(etranger)

@@ -1,6 +1,7 @@
 """Retention: anonymised after CONSERVATION_DOSSIER without contact (2 years − 1 day kept, + 1 day gone)."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -19,7 +20,7 @@ from admissions.models import (
     ReunionCoordination,
     Synthese,
 )
-from echeances.models import SignalementSanction
+from echeances.models import PieceSignalement, SignalementSanction
 from pilotage.models import ComiteSuivi, DecisionComite
 from referentiel.models import Structure
 from residents import retention
@@ -207,8 +208,15 @@ def test_l_anonymisation_efface_les_textes_des_autres_applications(
             ),
             motif="Absent pour hospitalisation.",
             auteur=referent,
+            observations="Rechute, puis soins.",
         ),
     ]
+    piece = PieceSignalement(
+        signalement=objets[-1], nom="hospitalisation.pdf", type_mime="application/pdf", taille=9, ajoutee_par=referent
+    )
+    piece.fichier.save("hospitalisation.pdf", ContentFile(b"%PDF-1.4\n"))
+    objets.append(piece)
+    chemin_piece = Path(piece.fichier.path)
     secrets = [
         "Histoire familiale",
         "Addiction.",
@@ -234,6 +242,7 @@ def test_l_anonymisation_efface_les_textes_des_autres_applications(
             assert not [s for s in secrets if s in texte], (type(objet).__name__, texte)
     candidature.refresh_from_db()
     assert not candidature.note_sociale_pdf and not chemin.exists()
+    assert not chemin_piece.exists()
 
 
 def test_une_mesure_ouverte_n_est_jamais_anonymisee():
