@@ -21,6 +21,7 @@ ENTREES = [
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
     ("CER à remplacer", "contrats:cer_a_remplacer", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
+    ("Importer des allocataires", "residents:imports", (Role.DELEGUE, Role.ADMINISTRATEUR)),
     (
         "Comités",
         "pilotage:comites",
@@ -57,6 +58,7 @@ DESCRIPTIONS = {
     "contrats:file_delegue": "CER et contrats d'engagement à valider, du plus ancien au plus récent.",
     "contrats:cer_a_remplacer": "CER à remplacer par des contrats d'engagement avant la date du référentiel.",
     "echeances:signalements": "Signalements après des absences non excusées, et leur suite.",
+    "residents:imports": "Le fichier des nouveaux bénéficiaires du RSA : aperçu, puis import.",
     "pilotage:comites": "Comités de suivi, décisions et comptes rendus.",
     "pilotage:bilan": "Bilan annuel RSA, OSA et chiffres ASLL.",
     "pilotage:exports": "Listes et bilans en tableur (XLSX ou CSV).",
