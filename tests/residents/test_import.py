@@ -362,6 +362,24 @@ def test_relance_d_un_import_confirme_jamais_confie(delegue, pole, monkeypatch):
     assert confies[-1] == (services_import.TACHE_IMPORT, [import_.pk])
 
 
+def test_un_import_interrompu_est_repris_par_le_passage_de_la_minute(delegue, pole, monkeypatch):
+    import_ = apercu(delegue, pole, contenu_csv(ligne(numero="1111111")))
+    services_import.confirmer(import_=import_, par=delegue)
+    # A worker of another machine claimed it: its claim is left alone while it may still be running.
+    lignes = ImportAllocataires.objects.filter(pk=import_.pk)
+    lignes.update(etat=E.EN_COURS, pris_par="ailleurs:1", pris_le=timezone.now(), tentatives=1)
+    assert services_import.appliquer(import_.pk) is None
+    # It died (its transaction rolled back by PostgreSQL): past the deadline, the minute's pass takes it back.
+    lignes.update(pris_le=timezone.now() - datetime.timedelta(minutes=20))
+    monkeypatch.setattr(services_import, "mettre_en_file_les", lambda tache, modele, pks: len(pks))
+    services_import.relancer()
+    import_.refresh_from_db()
+    assert import_.etat == E.EN_ATTENTE
+    services_import.appliquer(import_.pk)
+    import_.refresh_from_db()
+    assert import_.etat == E.TERMINE and Resident.objects.filter(numero_allocataire="1111111").count() == 1
+
+
 def test_un_gros_fichier_est_lu_en_tache_de_fond(delegue, pole, monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(services_import, "LECTURE_IMMEDIATE_OCTETS", 10)
     confies = []
