@@ -40,7 +40,7 @@ class ColonnesForm(FormulaireMixin, forms.Form):
 
     sans_note = True
 
-    def __init__(self, *args, entetes, proposition=None, **kwargs):
+    def __init__(self, *args, entetes, exemple=(), proposition=None, **kwargs):
         super().__init__(*args, **kwargs)
         choix = [(IGNORER, "— colonne ignorée —")] + [
             (champ, libelle + (" (obligatoire)" if obligatoire else ""))
@@ -54,6 +54,7 @@ class ColonnesForm(FormulaireMixin, forms.Form):
                 choices=choix,
                 required=False,
                 initial=proposition.get(i, IGNORER),
+                help_text=f"1re ligne : « {exemple[i]} »" if i < len(exemple) and exemple[i] else "",
             )
 
     def correspondance(self):

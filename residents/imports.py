@@ -226,6 +226,15 @@ def _lire_xlsx(donnees):
     return Tableau("xlsx", entetes or [], lignes)
 
 
+def en_clair(valeur):
+    """A cell as the mapping step shows it (a formula is named, never shown)."""
+    if valeur is FORMULE:
+        return "(formule)"
+    if isinstance(valeur, datetime.date):
+        return f"{valeur:%d/%m/%Y}"
+    return _texte(valeur)
+
+
 # --- one line ----------------------------------------------------------------------------------------
 
 

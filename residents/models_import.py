@@ -41,6 +41,8 @@ class ImportAllocataires(models.Model):
     fichier = models.FileField("fichier déposé", upload_to="imports/", blank=True)
     empreinte = models.CharField("SHA-256 du fichier", max_length=64)
     entetes = models.JSONField("colonnes du fichier", default=list, blank=True)
+    # The first line's values, shown beside each column on the mapping step.
+    exemple = models.JSONField("exemple de ligne", default=list, blank=True)
     # {column index: field} as confirmed on the mapping step.
     correspondance = models.JSONField("correspondance des colonnes", default=dict, blank=True)
     etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.COLONNES)
@@ -81,6 +83,12 @@ class ImportAllocataires(models.Model):
 
     def __str__(self):
         return f"Import {self.nom_fichier} du {timezone.localtime(self.cree_le):%d/%m/%Y %H:%M}"
+
+    @property
+    def colonnes_ignorees(self):
+        """The file's columns the import does not read (unknown, or set aside on the mapping step)."""
+        lues = {int(i) for i in self.correspondance}
+        return [e or f"colonne {i + 1} (sans titre)" for i, e in enumerate(self.entetes) if i not in lues]
 
     @property
     def en_travail(self):

@@ -129,6 +129,7 @@ def deposer(*, par, structure, fichier, jeton=None):
         format=tableau.format,
         empreinte=hashlib.sha256(donnees).hexdigest(),
         entetes=tableau.entetes,
+        exemple=[imports.en_clair(v)[:60] for v in tableau.lignes[0][1]],
         lignes_total=len(tableau.lignes),
         jeton=jeton,
     )

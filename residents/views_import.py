@@ -82,7 +82,9 @@ def _page(request, import_, form=None):
     }
     if import_.etat == E.COLONNES:
         contexte["form"] = form or ColonnesForm(
-            entetes=import_.entetes, proposition=services_import.proposition(import_, request.user)
+            entetes=import_.entetes,
+            exemple=import_.exemple,
+            proposition=services_import.proposition(import_, request.user),
         )
     elif import_.etat in (E.APERCU, E.TERMINE):
         filtre = request.GET.get("statut", "")
@@ -96,7 +98,7 @@ def _page(request, import_, form=None):
 @require_POST
 def import_colonnes(request, pk):
     import_ = _import(request, pk)
-    form = ColonnesForm(request.POST, entetes=import_.entetes)
+    form = ColonnesForm(request.POST, entetes=import_.entetes, exemple=import_.exemple)
     if form.is_valid():
         try:
             services_import.choisir_colonnes(import_=import_, par=request.user, correspondance=form.correspondance())

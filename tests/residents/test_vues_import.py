@@ -115,6 +115,29 @@ def test_colonne_obligatoire_oubliee(client, delegue, pole):
     assert import_.etat == E.COLONNES
 
 
+def test_colonnes_inconnues_listees_et_exemple_montre(client, delegue, pole):
+    client.force_login(delegue)
+    entetes = ENTETES + ";Couleur préférée"
+    deposer(client, pole, contenu_csv(ligne() + ";bleu", entetes=entetes))
+    import_ = ImportAllocataires.objects.get()
+    page = client.get(reverse("residents:import", args=[import_.pk])).content.decode()
+    assert "1re ligne : « bleu »" in page and "1re ligne : « 1234567 »" in page
+    client.post(reverse("residents:import_colonnes", args=[import_.pk]), colonnes(import_, delegue))
+    page = client.get(reverse("residents:import", args=[import_.pk])).content.decode()
+    assert "Colonne du fichier non lue : Couleur préférée." in page
+
+
+def test_le_meme_depot_envoye_deux_fois_est_un_seul_import(client, delegue, pole):
+    client.force_login(delegue)
+    jeton = "6f1c3a52-3f51-4d0e-9a43-1f0f7f3d2a11"
+    for _ in range(2):
+        client.post(
+            reverse("residents:imports"),
+            {"structure": pole.pk, "jeton": jeton, "fichier": SimpleUploadedFile("a.csv", contenu_csv(ligne()))},
+        )
+    assert ImportAllocataires.objects.count() == 1
+
+
 def test_abandon(client, delegue, pole):
     client.force_login(delegue)
     deposer(client, pole, contenu_csv(ligne()))
