@@ -396,3 +396,13 @@ def test_un_gros_fichier_est_lu_en_tache_de_fond(delegue, pole, monkeypatch, dja
     services_import.analyser(import_.pk)
     import_.refresh_from_db()
     assert import_.etat == E.APERCU and statuts(import_) == [Statut.NOUVEAU]
+
+
+def test_l_anonymisation_efface_le_numero_allocataire(pole):
+    from residents.retention import anonymiser
+
+    personne = ResidentFactory(structure=pole, numero_allocataire="1234567")
+    anonymiser(personne)
+    personne.refresh_from_db()
+    assert personne.numero_allocataire == ""
+    assert not Resident.history.filter(id=personne.pk).exclude(numero_allocataire="").exists()
