@@ -112,6 +112,8 @@ def deposer(*, par, structure, fichier, jeton=None):
         raise ValidationError("Choisissez une structure de vos territoires.")
     deja = deja_saisi(ImportAllocataires, jeton)
     if deja is not None:
+        if deja.par_id != par.pk:
+            raise ValidationError("Formulaire invalide : rechargez la page.")
         return deja
     taille_max = settings.IMPORT_ALLOCATAIRES_TAILLE_MAX
     if fichier.size > taille_max:  # refused before reading it

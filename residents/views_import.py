@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accompagnement.views_communs import reporter_erreurs
@@ -92,6 +93,14 @@ def _page(request, import_, form=None):
         contexte["page"] = Paginator(_lignes(import_, filtre), PAR_PAGE).get_page(request.GET.get("page"))
         contexte["filtres"] = FILTRES
         contexte["filtre"] = filtre
+        # The same file (SHA-256) already imported: say so (its lines will be « inchangé »).
+        contexte["deja_importe"] = (
+            ImportAllocataires.objects.visibles_par(request.user)
+            .filter(empreinte=import_.empreinte, etat=E.TERMINE, termine_le__lt=import_.termine_le or timezone.now())
+            .exclude(pk=import_.pk)
+            .order_by("-termine_le")
+            .first()
+        )
     return render(request, "residents/import/import.html", contexte)
 
 

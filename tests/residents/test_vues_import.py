@@ -138,6 +138,20 @@ def test_le_meme_depot_envoye_deux_fois_est_un_seul_import(client, delegue, pole
     assert ImportAllocataires.objects.count() == 1
 
 
+def test_le_meme_fichier_deja_importe_est_signale(client, delegue, pole):
+    client.force_login(delegue)
+    for _ in range(2):
+        deposer(client, pole, contenu_csv(ligne()))
+        import_ = ImportAllocataires.objects.order_by("-pk").first()
+        client.post(reverse("residents:import_colonnes", args=[import_.pk]), colonnes(import_, delegue))
+        page = client.get(reverse("residents:import", args=[import_.pk])).content.decode()
+        client.post(reverse("residents:import_confirmer", args=[import_.pk]))
+        services_import.appliquer(import_.pk)
+    assert "Ce même fichier a déjà été importé le" in page and "seront « inchangées »" in page
+    page = client.get(reverse("residents:import", args=[import_.pk])).content.decode()
+    assert "<strong>1</strong> inchangé" in page
+
+
 def test_abandon(client, delegue, pole):
     client.force_login(delegue)
     deposer(client, pole, contenu_csv(ligne()))
