@@ -642,3 +642,43 @@ def peut_rompre(user, contrat):
     if contrat.type == TypeContrat.TRIPARTITE:
         return est_responsable_de(user, contrat.accompagnement.structure)
     return peut_rediger(user, contrat)
+
+
+# --- the import of the Département's file of RSA beneficiaries (residents.services_import) ------------
+
+
+def importe_des_allocataires(user):
+    """The délégué insertion loads the file of new RSA beneficiaries of their territories; the
+    administrator may load it for any territory."""
+    return user.is_authenticated and (user.role == Role.DELEGUE or user.is_administrateur)
+
+
+def structures_d_accueil_d_import(qs, user):
+    """Structure querysets: where an import may put the new people, the structures of the délégué's
+    territories (every one for the administrator)."""
+    if not importe_des_allocataires(user):
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    return qs.filter(territoire__in=user.territoires.all())
+
+
+def imports_visibles(qs, user):
+    """ImportAllocataires.objects.visibles_par: the imports into a structure of the délégué's territories
+    (their colleagues' included), every import for the administrator; nobody else."""
+    if not importe_des_allocataires(user):
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    return qs.filter(structure__territoire__in=user.territoires.all())
+
+
+def personnes_touchees_par_l_import(qs, user):
+    """The people an import may recognise (same n° allocataire: its RSA data updated) or flag as a probable
+    duplicate: the files of the structures of the délégué's territories, not archived; all for the
+    administrator."""
+    if not importe_des_allocataires(user):
+        return qs.none()
+    if user.is_administrateur:
+        return qs
+    return qs.filter(archive_le__isnull=True, structure__territoire__in=user.territoires.all())

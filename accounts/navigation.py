@@ -24,6 +24,7 @@ ENTREES = [
     ("CER à remplacer", "contrats:cer_a_remplacer", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Réorientations", "accompagnement:demandes_reorientation", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
+    ("Importer des allocataires", "residents:imports", (Role.DELEGUE, Role.ADMINISTRATEUR)),
     (
         "Comités",
         "pilotage:comites",
@@ -67,6 +68,7 @@ DESCRIPTIONS = {
     "accompagnement:a_affecter": "Allocataires orientés vers votre structure, à confier à un référent.",
     "accompagnement:demandes_reorientation": "Demandes de réorientation des référents et leur décision.",
     "echeances:signalements": "Signalements après des absences non excusées, et leur suite.",
+    "residents:imports": "Le fichier des nouveaux bénéficiaires du RSA : aperçu, puis import.",
     "pilotage:comites": "Comités de suivi, décisions et comptes rendus.",
     "pilotage:bilan": "Bilan annuel RSA, OSA et chiffres ASLL.",
     "pilotage:exports": "Listes et bilans en tableur (XLSX ou CSV).",

@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
     # while the alerts' lock was taken (docs/faults.md).
     "pilotage-relancer-exports": {"task": "pilotage.tasks.relancer_exports", "schedule": 60},
     "courriels-relancer": {"task": "courriels.tasks.relancer", "schedule": 60},
+    "residents-relancer-imports": {"task": "residents.tasks.relancer_imports", "schedule": 60},
     "echeances-synchroniser-en-attente": {"task": "echeances.tasks.synchroniser_en_attente", "schedule": 60},
     # Filled by the apps that own daily jobs (echeances: the morning run of the échéance engine).
     "echeances-synchroniser-alertes": {
@@ -211,6 +212,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A supporting document of a sanction report (echeances/pieces.py): a scan or a photo of a letter.
 SIGNALEMENT_PIECE_TAILLE_MAX = 8 * 1024 * 1024
+# The Département's file of new RSA beneficiaries (residents.imports): 20,000 lines of CSV weigh about 2 MB.
+IMPORT_ALLOCATAIRES_TAILLE_MAX = 10 * 1024 * 1024
 
 # Every form renders through crispy-forms; templates/bootstrap5/ overrides its field, errors and form
 # templates with the accessible markup (accounts/formulaires.py gives each form its FormHelper).

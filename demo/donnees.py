@@ -153,6 +153,16 @@ class _Demo:
             telephone="03 29 52 00 03",
             email="msvs-saint-die@vosges.example.fr",
         )
+        # Where the délégué insertion's import of the Département's file puts the new RSA beneficiaries,
+        # before they are oriented (residents.services_import): no staff, no measure of its own.
+        self.pole_insertion = Structure.objects.create(
+            nom="Pôle insertion du Département – Épinal",
+            type=Structure.Type.SERVICE_CD,
+            territoire=self.epinal,
+            adresse="8 rue de la Préfecture\n88000 Épinal",
+            telephone="03 29 29 88 88",
+            email="pole-insertion-epinal@vosges.example.fr",
+        )
         self.structures = [self.fjt, self.relais, self.msvs]
         tiers = [
             ("Aide sociale à l'enfance des Vosges", TiersPartenaire.Type.ASE, "Claire", "Vautrin", "éducatrice ASE"),

@@ -119,6 +119,8 @@ PAGES_COLLECTIVES = {
     "pilotage:avenant": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:compte_rendu_pdf": ("pk", "pilotage.ComiteSuivi"),
     "pilotage:telecharger_export": ("pk", "pilotage.Export"),
+    # The preview and the report of an import name the file's people.
+    "residents:import": ("pk", "residents.ImportAllocataires"),
 }
 IMPRESSIONS = {
     "accompagnement:diagnostic_pdf",

@@ -23,15 +23,16 @@ CHAMPS = [
     "ressources",
     "montant_ressources",
     "date_ouverture_rsa",
+    "numero_allocataire",
 ]
 
 
 # What each kind of accompaniment needs at creation (the rest can be filled in later in the dossier):
 # only the FJT has a logement in a résidence, only the RSA has the date its right opened.
 BESOINS = {
-    "FJT": ("FJT / Habitat Jeunes", {"date_ouverture_rsa"}),
+    "FJT": ("FJT / Habitat Jeunes", {"date_ouverture_rsa", "numero_allocataire"}),
     "RSA": ("RSA", {"logement"}),
-    "LOGEMENT": ("logement (ASLL, accompagnement global)", {"logement", "date_ouverture_rsa"}),
+    "LOGEMENT": ("logement (ASLL, accompagnement global)", {"logement", "date_ouverture_rsa", "numero_allocataire"}),
 }
 
 
@@ -61,6 +62,10 @@ class ResidentForm(JetonMixin, FormulaireMixin, forms.ModelForm):
         elif len(structures) == 1:
             self.fields["structure"].initial = structures[0]
             self.fields["structure"].widget = forms.HiddenInput()
+
+    def clean_numero_allocataire(self):
+        # As the import reads it (residents.imports): « 123 4567 » and « 1234567 » are one number.
+        return (self.cleaned_data.get("numero_allocataire") or "").replace(" ", "").upper()
 
     def _post_clean(self):
         # The model is validated by the service (inside its transaction), not here: a stale form must

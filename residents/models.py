@@ -100,6 +100,9 @@ class Resident(models.Model):
     montant_ressources = models.DecimalField(
         "ressources mensuelles (€)", max_digits=8, decimal_places=2, null=True, blank=True, validators=[bornes.MONTANT]
     )
+    # The CAF / MSA number the Département's file gives (residents.imports): the key of an import, so that
+    # importing the same file twice changes nothing. Empty for people who do not receive the RSA.
+    numero_allocataire = models.CharField("n° allocataire (CAF / MSA)", max_length=20, blank=True)
     date_ouverture_rsa = models.DateField("ouverture du droit RSA", null=True, blank=True, validators=[bornes.SUIVI])
     orientation = models.ForeignKey(
         "referentiel.Modalite",
@@ -148,6 +151,12 @@ class Resident(models.Model):
                 | Q(date_orientation__gte=models.F("date_ouverture_rsa")),
                 name="resident_orientation_apres_ouverture",
                 violation_error_message="L'orientation ne peut précéder l'ouverture du droit RSA.",
+            ),
+            models.UniqueConstraint(
+                fields=["numero_allocataire"],
+                condition=~Q(numero_allocataire=""),
+                name="resident_numero_allocataire_unique",
+                violation_error_message="Ce n° allocataire est déjà celui d'une autre personne.",
             ),
         ]
 
@@ -290,3 +299,7 @@ class DemandeAcces(models.Model):
     @property
     def en_retard(self):
         return self.date_remise is None and timezone.localdate() > self.date_limite
+
+
+# The import of the Département's file of new RSA beneficiaries (residents.imports, services_import).
+from .models_import import CorrespondanceColonnes, ImportAllocataires  # noqa: E402, F401

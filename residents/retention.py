@@ -219,6 +219,7 @@ def anonymiser(resident, *, le=None):
         "telephone": "",
         "email": "",
         "adresse": "",
+        "numero_allocataire": "",
         "logement": "",
         "situation_administrative": "",
         "ressources": "",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_droits, views_menage
+from . import views, views_droits, views_import, views_menage
 
 app_name = "residents"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     path("<int:pk>/acces/", views_droits.journal_dossier, name="journal"),
     path("conservation/", views_droits.retention_rapport, name="retention"),
     path("<int:pk>/archiver/", views_droits.archiver, name="archiver"),
+    # The import of the Département's file of new RSA beneficiaries (views_import).
+    path("imports/", views_import.imports_allocataires, name="imports"),
+    path("imports/<int:pk>/", views_import.import_allocataires, name="import"),
+    path("imports/<int:pk>/colonnes/", views_import.import_colonnes, name="import_colonnes"),
+    path("imports/<int:pk>/confirmer/", views_import.import_confirmer, name="import_confirmer"),
+    path("imports/<int:pk>/abandonner/", views_import.import_abandonner, name="import_abandonner"),
+    path("imports/<int:pk>/etat/", views_import.import_etat, name="import_etat"),
     path("partage/", views_droits.partenaire_personnes, name="partenaire_personnes"),
     path("partage/<int:pk>/", views_droits.partenaire_dossier, name="partenaire_dossier"),
 ]

@@ -15,7 +15,7 @@ from accompagnement.models import DecisionOrientation, DemandeReorientation
 from accounts.middleware import LISTES_NOMINATIVES, PAGES_DPO, PAGES_PARTENAIRE
 from journal.middleware import PAGES_COLLECTIVES, PAGES_DOSSIER
 from referentiel.models import Modalite
-from residents.models import Consentement
+from residents.models import Consentement, ImportAllocataires
 from tests.accompagnement.factories import (
     AccompagnementFactory,
     ActionCollectiveFactory,
@@ -90,6 +90,7 @@ CLASSEMENT = {
     "pilotage:demander_export": LISTE,
     "admissions:tableau": LISTE,
     "admissions:nouvelle": LISTE,
+    "residents:imports": LISTE,
     "residents:partenaire_personnes": PARTENAIRE,
     "residents:partenaire_dossier": PARTENAIRE,
     "contrats:partenaire_a_signer": PARTENAIRE,
@@ -100,6 +101,10 @@ CLASSEMENT = {
     "pilotage:graphiques": COLLECTIF,
     "pilotage:action_faite": COLLECTIF,
     "pilotage:etat_export": COLLECTIF,
+    "residents:import_colonnes": COLLECTIF,
+    "residents:import_confirmer": COLLECTIF,
+    "residents:import_abandonner": COLLECTIF,
+    "residents:import_etat": COLLECTIF,
     **dict.fromkeys(PAGES_COLLECTIVES, COLLECTIF),
     **dict.fromkeys(PAGES_DOSSIER, DOSSIER),
 }
@@ -213,6 +218,11 @@ def monde():
         "delegue_autre_territoire": DelegueFactory(territoires=[territoire_b]),
         "partenaire_sans_consentement": partenaire_sans,
     }
+    # An import of the territory's délégué: the other territory's délégué gets 404 on its pages.
+    objets["import"] = ImportAllocataires.objects.create(
+        par=roles["delegue_territoire"], structure=structure_a, nom_fichier="allocataires.csv", format="csv",
+        empreinte="0" * 64, entetes=["nom"],
+    )  # fmt: skip
     return objets, roles
 
 
@@ -286,6 +296,10 @@ OBJET_PAR_URL = {
         ],
         "signalement",
     ),
+    **{
+        f"residents:{nom}": "import"
+        for nom in ("import", "import_colonnes", "import_confirmer", "import_abandonner", "import_etat")
+    },
 }
 OBJET_PAR_APP = {
     "residents": "resident",
