@@ -15,11 +15,14 @@ from django.template import Context, Template
 from accompagnement.forms import JetonMixin, VersionMixin
 from accounts.formulaires import FormulaireMixin
 
-CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+CRISPY = "{% load crispy_forms_tags %}{% crispy form %}"
 
 
 def rendre(form):
-    return CRISPY.render(Context({"form": form}))
+    # Compiled here, not at import: a Template built while pytest collects creates the template engine
+    # before pytest-django adds its « undefined variable fails the test » option, and every test of the
+    # worker then lost that check (tests/test_socle.py saw it, depending on the order).
+    return Template(CRISPY).render(Context({"form": form}))
 
 
 class FormulaireExemple(FormulaireMixin, forms.Form):

@@ -21,7 +21,7 @@ from referentiel.models import TypeContrat
 
 from .conftest import brouillon
 
-CRISPY = Template("{% load crispy_forms_tags %}{% crispy form %}")
+CRISPY = "{% load crispy_forms_tags %}{% crispy form %}"  # compiled when used (tests/accounts/test_formulaires.py)
 
 
 def formulaires(contrat):
@@ -41,7 +41,7 @@ def formulaires(contrat):
 def test_etiquettes_au_dessus_en_phrase_et_zones_de_texte_dimensionnees(referent):
     contrat = brouillon(referent, type=TypeContrat.CONTRAT_ENGAGEMENT)
     for form in formulaires(contrat):
-        html = CRISPY.render(Context({"form": form}))
+        html = Template(CRISPY).render(Context({"form": form}))
         for nom, champ in form.fields.items():
             if champ.widget.is_hidden:
                 continue
