@@ -681,7 +681,7 @@ class DecisionOrientation(models.Model):
     affectee_par = models.ForeignKey(
         "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="affectée par"
     )
-    affectee_le = models.DateTimeField("affectée le", null=True, blank=True)
+    affectee_le = models.DateTimeField("affectée le", null=True, blank=True, editable=False)
     cree_le = models.DateTimeField("saisie le", default=timezone.now, editable=False)
     jeton = champ_jeton()
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -734,12 +734,12 @@ class DemandeReorientation(models.Model):
     )
     motif = models.TextField("motif", help_text="Ce qui a changé dans la situation, ce que la personne en dit.")
     demandee_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="demandée par")
-    demandee_le = models.DateTimeField("demandée le", default=timezone.now)
+    demandee_le = models.DateTimeField("demandée le", default=timezone.now, editable=False)
     statut = models.CharField("statut", max_length=20, choices=Statut.choices, default=Statut.EN_ATTENTE)
     decidee_par = models.ForeignKey(
         "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="décidée par"
     )
-    decidee_le = models.DateField("décidée le", null=True, blank=True)
+    decidee_le = models.DateField("décidée le", null=True, blank=True, validators=[bornes.SUIVI])
     motif_refus = models.TextField("motif du refus", blank=True)
     jeton = champ_jeton()
     version = models.PositiveIntegerField(default=1, editable=False)

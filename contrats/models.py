@@ -537,7 +537,7 @@ class RefusSignature(models.Model):
     le = models.DateField("refusé le", validators=[bornes.SUIVI])
     motif = models.TextField("raison donnée par la personne", blank=True)
     constate_par = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name="constaté par")
-    enregistre_le = models.DateTimeField("enregistré le", default=timezone.now)
+    enregistre_le = models.DateTimeField("enregistré le", default=timezone.now, editable=False)
     jeton = champ_jeton()
     history = HistoricalRecords()
 
