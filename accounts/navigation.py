@@ -23,7 +23,8 @@ ENTREES = [
     ("Contrats à valider", "contrats:file_delegue", (Role.DELEGUE,)),
     ("CER à remplacer", "contrats:cer_a_remplacer", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
     ("Signalements", "echeances:signalements", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
-    ("Réorientations", "accompagnement:demandes_reorientation", (Role.REFERENT, Role.RESPONSABLE, Role.DELEGUE)),
+    # The team reaches its requests from the dossier; the délégué decides them from this list.
+    ("Réorientations", "accompagnement:demandes_reorientation", (Role.DELEGUE,)),
     ("Importer des allocataires", "residents:imports", (Role.DELEGUE, Role.ADMINISTRATEUR)),
     (
         "Comités",
@@ -46,9 +47,6 @@ ENTREES = [
 CONDITIONS = {
     "admissions:tableau": acces.recoit_des_candidatures,
     "accompagnement:a_affecter": acces.recoit_des_orientations,
-    "accompagnement:demandes_reorientation": lambda user: (
-        not acces.est_de_l_equipe(user) or acces.recoit_des_orientations(user)
-    ),
 }
 
 # Optional one-line description shown on the home page card of an entry, by url name.
