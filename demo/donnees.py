@@ -406,7 +406,7 @@ class _Demo:
         DemandeReorientation.objects.create(
             accompagnement=mobilisation,
             modalite=self.modalites["RSA_SOCIOPRO"],
-            motif="Elle a repris confiance et cherche une formation d'aide-soignante : passer au socioprofessionnel.",
+            motif="Confiance retrouvée, projet de formation d'aide-soignant·e : passer au socioprofessionnel.",
             demandee_par=mobilisation.referent,
             demandee_le=timezone.now() - timedelta(days=25),
         )

@@ -201,7 +201,7 @@ def orientations_manquantes(requete):
             etat=contexte.etat(row["due"], row["territoire_id"]),
             message=(
                 f"Orientation RSA attendue au plus tard le {date_fr(row['due'])} "
-                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : la demander au Département."
+                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : décision du Département à enregistrer."
             ),
             **commun(row, (row["referent_id"], *contexte.delegues(row["territoire_id"]))),
         )

@@ -74,7 +74,7 @@ def orientations_attendues(personnes):
             etat=contexte.etat(row["due"], row["territoire_id"]),
             message=(
                 f"Orientation RSA attendue au plus tard le {date_fr(row['due'])} "
-                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : décider de l'orientation."
+                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : décision du Département à enregistrer."
             ),
             **_commun(row, structure_id=row["structure_id"], destinataires=contexte.delegues(row["territoire_id"])),
         )
