@@ -90,7 +90,7 @@ def affecter(*, decision, par, referent, date_debut, version):
     courant = verrouiller(decision, version)
     if courant.accompagnement_id is not None:
         raise ValidationError("Cette orientation a déjà son référent.")
-    if DecisionOrientation.objects.en_vigueur().filter(pk=courant.pk).count() == 0:
+    if not DecisionOrientation.objects.en_vigueur().filter(pk=courant.pk).exists():
         raise ValidationError("Une orientation plus récente remplace celle-ci.")
     if date_debut < courant.date_decision:
         raise ValidationError(

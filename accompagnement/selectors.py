@@ -244,7 +244,7 @@ def echeances_a_traiter(mesures, *, le, contexte=None, resident=None):
     """What is due on the person's active measures on `le`, most urgent first (the à jour ones are the
     suivi table's); with `resident`, also her RSA parcours (an orientation awaited before any measure)."""
     ids = [m.pk for m in mesures if m.est_actif]
-    parcours = resident is not None and (resident.date_ouverture_rsa is not None or resident.orientation_id)
+    parcours = resident is not None and resident.est_allocataire_rsa
     if not ids and not parcours:
         return []
     echeances = moteur.calculer(

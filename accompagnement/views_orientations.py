@@ -2,19 +2,15 @@
 affecter » list and assignment, the référent's request for a réorientation and the délégué's answer, the
 letter to the person (PDF)."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from weasyprint import CSS, HTML
 
 from accounts import acces
+from config.pdf import pdf_de
 from echeances import moteur
 from residents.models import Resident
 
@@ -128,9 +124,9 @@ def orientation(request, pk):
 def lettre(request, pk):
     """The letter telling the person of her orientation (A4 PDF)."""
     decision = _decision(request, pk)
-    html = render_to_string("accompagnement/orientations/lettre.html", {"decision": decision})
-    feuille = CSS(filename=str(Path(settings.BASE_DIR) / "static" / "pilotage" / "pdf.css"))
-    contenu = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[feuille])
+    contenu = pdf_de(
+        "accompagnement/orientations/lettre.html", {"decision": decision}, style=".meta { margin-bottom: 6mm; }"
+    )
     reponse = HttpResponse(contenu, content_type="application/pdf")
     reponse["Content-Disposition"] = f'inline; filename="orientation-{decision.pk}.pdf"'
     return reponse

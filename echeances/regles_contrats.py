@@ -191,18 +191,28 @@ SELECT * FROM o
 """  # noqa: S608 (literal SQL; date_bornee() adds literals only)
 
 
+def cle_orientation(resident_id):
+    """The awaited orientation's cause: the same on a measure (here) and on a person with none yet
+    (regles_parcours.orientations_attendues), so that one échéance and one alert stand for it."""
+    return f"CONTRAT_MANQUANT:orientation:{resident_id}"
+
+
+def message_orientation(due, ouverture):
+    return (
+        f"Orientation RSA attendue au plus tard le {date_fr(due)} "
+        f"(droit ouvert le {date_fr(ouverture)}) : décision du Département à enregistrer."
+    )
+
+
 def orientations_manquantes(requete):
     contexte = requete.contexte
     for row in requete.lignes(_SQL_ORIENTATION):
         yield Echeance(
             regle=Regle.CONTRAT_MANQUANT,
-            cle=f"CONTRAT_MANQUANT:orientation:{row['resident_id']}",
+            cle=cle_orientation(row["resident_id"]),
             due_le=row["due"],
             etat=contexte.etat(row["due"], row["territoire_id"]),
-            message=(
-                f"Orientation RSA attendue au plus tard le {date_fr(row['due'])} "
-                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : décision du Département à enregistrer."
-            ),
+            message=message_orientation(row["due"], row["date_ouverture_rsa"]),
             **commun(row, (row["referent_id"], *contexte.delegues(row["territoire_id"]))),
         )
 

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from .base import LOI_PLEIN_EMPLOI, Echeance, Regle, _sous_requete, date_bornee, date_fr
+from .regles_contrats import cle_orientation, message_orientation
 
 _CTE_PERSONNES = """
 param AS (
@@ -42,6 +43,11 @@ class Personnes:
             return [dict(zip(noms, row, strict=True)) for row in cursor.fetchall()]
 
 
+# The keys of the causes found on people: a partial synchronisation over some people closes those of its
+# people it no longer sees, and nothing else that hangs from no measure (echeances.services).
+PREFIXES_DES_CLES = ("CONTRAT_MANQUANT:orientation:", "CONTRAT_MANQUANT:affectation:", "CONVOCATION:")
+
+
 def _commun(row, *, structure_id, destinataires, accompagnement_id=None, referent_id=None):
     return {
         "accompagnement_id": accompagnement_id,
@@ -69,13 +75,10 @@ def orientations_attendues(personnes):
     for row in personnes.lignes(_SQL_ORIENTATION):
         yield Echeance(
             regle=Regle.CONTRAT_MANQUANT,
-            cle=f"CONTRAT_MANQUANT:orientation:{row['resident_id']}",
+            cle=cle_orientation(row["resident_id"]),
             due_le=row["due"],
             etat=contexte.etat(row["due"], row["territoire_id"]),
-            message=(
-                f"Orientation RSA attendue au plus tard le {date_fr(row['due'])} "
-                f"(droit ouvert le {date_fr(row['date_ouverture_rsa'])}) : décision du Département à enregistrer."
-            ),
+            message=message_orientation(row["due"], row["date_ouverture_rsa"]),
             **_commun(row, structure_id=row["structure_id"], destinataires=contexte.delegues(row["territoire_id"])),
         )
 

@@ -37,9 +37,7 @@ def mesures_a_faire(user, le=None):
 
 def personnes_a_faire(user):
     """The people whose RSA parcours the user sees (an orientation awaited, a référent to designate)."""
-    return Resident.objects.visibles_par(user).filter(
-        Q(date_ouverture_rsa__isnull=False) | Q(orientation__isnull=False)
-    )
+    return Resident.objects.visibles_par(user).allocataires_rsa()
 
 
 def regles_a_faire(user):

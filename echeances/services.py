@@ -21,6 +21,7 @@ from .base import url_de
 from .choix import Etat
 from .models import Alerte, Digest, MesureASynchroniser
 from .moteur import calculer
+from .regles_parcours import PREFIXES_DES_CLES
 
 # Any constant shared by every worker: the lock under which every synchronisation reads and writes.
 VERROU_SYNCHRO = 0x45434845  # "ECHE"
@@ -127,11 +128,6 @@ def _prendre_le_verrou(cursor, attente):
     cursor.execute("SELECT set_config('lock_timeout', '0', true)")  # the row locks of the writes wait as usual
 
 
-# The keys of the causes found on people (regles_parcours): a partial run over some people closes those
-# of its people it no longer sees, and nothing else that hangs from no measure.
-CLES_DES_PERSONNES = ("CONTRAT_MANQUANT:orientation:", "CONTRAT_MANQUANT:affectation:", "CONVOCATION:")
-
-
 def synchroniser_alertes(*, le=None, accompagnements=None, personnes=None, attente=0):
     """Run the engine over the whole base (or over some measures: `accompagnements`, their ids) and
     bring the alerts in line with it. The partial run is what keeps the alerts, the badge and the
@@ -182,7 +178,7 @@ def synchroniser_alertes(*, le=None, accompagnements=None, personnes=None, atten
             a_fermer = [
                 pk
                 for pk, cle, acc in cursor.fetchall()
-                if cle not in vues and (acc is not None or cle.startswith(CLES_DES_PERSONNES))
+                if cle not in vues and (acc is not None or cle.startswith(PREFIXES_DES_CLES))
             ]
         if a_fermer:
             cursor.execute(_SQL_FERMER, {"ids": a_fermer, "maintenant": timezone.now()})

@@ -16,6 +16,11 @@ class ResidentQuerySet(models.QuerySet):
     def visibles_par(self, user):
         return acces.personnes_visibles(self, user)
 
+    def allocataires_rsa(self):
+        """The RSA beneficiaries: a right opened or an orientation (their parcours has échéances of its
+        own, before any measure: echeances.regles_parcours)."""
+        return self.filter(Q(date_ouverture_rsa__isnull=False) | Q(orientation__isnull=False))
+
     def recherche(self, terme):
         """Name search that ignores case and accents (unaccent is not available: see residents.texte)."""
         from .texte import cle_recherche
@@ -177,6 +182,11 @@ class Resident(models.Model):
     def age(self, le=None):
         le = le or timezone.localdate()
         return relativedelta(le, self.date_naissance).years
+
+    @property
+    def est_allocataire_rsa(self):
+        """The same test as ResidentQuerySet.allocataires_rsa, on one person."""
+        return self.date_ouverture_rsa is not None or self.orientation_id is not None
 
     @property
     def parent_isole(self):

@@ -12,7 +12,7 @@ register = template.Library()
 @register.simple_tag
 def orientation_du_dossier(resident, accompagnements, user):
     """What the section shows (two queries; none for a person outside the RSA)."""
-    if resident.date_ouverture_rsa is None and not resident.orientation_id:
+    if not resident.est_allocataire_rsa:
         return None
     decisions = list(
         DecisionOrientation.objects.visibles_par(user)
