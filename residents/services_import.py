@@ -178,7 +178,10 @@ def choisir_colonnes(*, import_, par, correspondance):
         if not immediat:
             transaction.on_commit(lambda: mettre_en_file_les(TACHE_ANALYSE, ImportAllocataires, [courant.pk]))
     if immediat:
-        analyser(courant.pk)
+        try:
+            analyser(courant.pk)
+        except ConnexionPerdue:  # the row was given back: a worker reads it, the page shows the progress
+            mettre_en_file_les(TACHE_ANALYSE, ImportAllocataires, [courant.pk])
     return courant
 
 
@@ -379,7 +382,8 @@ def confirmer(*, import_, par):
         courant.confirme_le = timezone.now()
         courant.progression = 0
         courant.mis_en_file_le = None
-        courant.save(update_fields=["etat", "confirme_le", "progression", "mis_en_file_le"])
+        courant.tentatives = 0  # the reading's tries are not the import's
+        courant.save(update_fields=["etat", "confirme_le", "progression", "mis_en_file_le", "tentatives"])
         transaction.on_commit(lambda: mettre_en_file_les(TACHE_IMPORT, ImportAllocataires, [courant.pk]))
     return True
 

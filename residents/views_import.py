@@ -30,10 +30,14 @@ def _exiger_import(user):
         raise PermissionDenied("L'import des allocataires du RSA est réservé au délégué insertion.")
 
 
-def _import(request, pk):
-    return get_object_or_404(
-        ImportAllocataires.objects.visibles_par(request.user).select_related("structure", "par"), pk=pk
-    )
+# The preview and the report: JSON of up to 50,000 lines, read only by the page that shows them (not by the
+# progress polled every second, nor by the actions that redirect).
+LOURDS = ("apercu", "compte_rendu")
+
+
+def _import(request, pk, *, leger=False):
+    qs = ImportAllocataires.objects.visibles_par(request.user).select_related("structure", "par")
+    return get_object_or_404(qs.defer(*LOURDS) if leger else qs, pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,7 +56,9 @@ def imports_allocataires(request):
             reporter_erreurs(form, erreur)
         else:
             return redirect("residents:import", import_.pk)
-    recents = ImportAllocataires.objects.visibles_par(request.user).select_related("structure", "par")[:30]
+    recents = (
+        ImportAllocataires.objects.visibles_par(request.user).select_related("structure", "par").defer(*LOURDS)[:30]
+    )
     return render(request, "residents/import/liste.html", {"form": form, "imports": recents})
 
 
@@ -120,15 +126,17 @@ def import_colonnes(request, pk):
 
 @require_POST
 def import_confirmer(request, pk):
-    import_ = _import(request, pk)
+    import_ = _import(request, pk, leger=True)
     if services_import.confirmer(import_=import_, par=request.user):
         messages.info(request, "Import confirmé : il est en cours, suivez sa progression ci-dessous.")
+    else:  # a second submit, or the import moved on meanwhile: say so rather than a silent reload
+        messages.warning(request, "Cet import est déjà confirmé ou n'attend plus de confirmation.")
     return redirect("residents:import", import_.pk)
 
 
 @require_POST
 def import_abandonner(request, pk):
-    import_ = _import(request, pk)
+    import_ = _import(request, pk, leger=True)
     try:
         services_import.abandonner(import_=import_, par=request.user)
     except ValidationError as erreur:
@@ -142,7 +150,7 @@ def import_abandonner(request, pk):
 def import_etat(request, pk):
     """The progress alone, polled by htmx every second; once the work is done, the whole page is loaded
     again (preview or report)."""
-    import_ = _import(request, pk)
+    import_ = _import(request, pk, leger=True)
     if not import_.en_travail and request.htmx:
         reponse = HttpResponse(status=204)
         reponse["HX-Refresh"] = "true"
