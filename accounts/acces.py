@@ -154,6 +154,15 @@ def peut_affecter(user, decision):
     return decision.structure_id is not None and est_equipe(user, decision.structure)
 
 
+def exiger_droit_de_reorienter(user, accompagnement):
+    """An RSA measure is re-oriented by the délégué insertion of its territory (the référent asks:
+    accompagnement.orientations); any other measure by its team, as every write on it."""
+    if not accompagnement.modalite.is_rsa:
+        exiger_droit(user, accompagnement)
+    elif not peut_orienter(user, accompagnement.structure.territoire_id):
+        raise PermissionDenied("La réorientation est décidée par le délégué insertion du territoire.")
+
+
 def affecte_a_un_autre(user):
     """A référent takes the person into their own caseload only; the responsable chooses the référent."""
     return user.role == Role.RESPONSABLE
@@ -165,9 +174,18 @@ def signale_au_delegue(user, accompagnement):
     return est_de_l_equipe(user) and accompagnement.structure_id in structures_de(user)
 
 
+def instruit_le_signalement(user, signalement):
+    """The délégué insertion of the report's territory instructs it (informs, records the équipe's opinion,
+    decides, lifts); a délégué of another territory does not, even through a service called directly."""
+    return (
+        decide_les_signalements(user)
+        and user.territoires.filter(pk=signalement.accompagnement.structure.territoire_id).exists()
+    )
+
+
 def note_les_observations(user, signalement):
     """The person's observations reach the référent or the délégué: either records them."""
-    return decide_les_signalements(user) or signale_au_delegue(user, signalement.accompagnement)
+    return instruit_le_signalement(user, signalement) or signale_au_delegue(user, signalement.accompagnement)
 
 
 def joint_des_pieces(user, signalement):

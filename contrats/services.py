@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accompagnement.fichiers import lire_pdf
-from accompagnement.jeton import deja_saisi
+from accompagnement.jeton import deja_saisi, sauver_une_fois
 from accompagnement.models import Accompagnement, Diagnostic, Objectif, coreference_en_cours
 from accompagnement.verrou import verrouiller
 from accounts import acces, deuxfacteurs
@@ -978,7 +978,9 @@ def refuser_de_signer(*, contrat, par, partie, le, motif="", version, jeton=None
     refus = RefusSignature(contrat=contrat, partie=partie, le=le, motif=(motif or "").strip(), constate_par=par)
     refus.jeton = jeton
     refus.full_clean(exclude=["jeton"])
-    refus.save()
+    refus, cree = sauver_une_fois(refus)  # two racing submits of one form: the second gets the first's row
+    if not cree:
+        return refus
     _journaliser(
         contrat,
         action="refus de signer",

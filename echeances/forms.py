@@ -84,8 +84,9 @@ class DecisionSignalementForm(_EtapeForm):
     prefixe = "decider"
     le = _date("Décidée le")
     issue = forms.ChoiceField(label="Décision", choices=SignalementSanction.Issue.choices)
-    taux = forms.IntegerField(label="Part du RSA suspendue (%)", required=False, min_value=1, max_value=100)
-    duree_mois = forms.IntegerField(label="Durée (mois)", required=False, min_value=1, max_value=24)
+    # The bounds are the référentiel's (SUSPENSION_TAUX_MIN/MAX, SUSPENSION_DUREE_MAX), checked by the service.
+    taux = forms.IntegerField(label="Part du RSA suspendue (%)", required=False, min_value=1)
+    duree_mois = forms.IntegerField(label="Durée (mois)", required=False, min_value=1)
     debut = forms.DateField(
         label="Suspension à compter du",
         required=False,

@@ -191,7 +191,7 @@ def ajouter_piece(*, signalement, par, fichier, jeton=None):
 
 
 def _instruire(signalement, par, version, message="Seul le délégué insertion du territoire instruit la procédure."):
-    if not acces.decide_les_signalements(par):
+    if not acces.instruit_le_signalement(par, signalement):
         raise PermissionDenied(message)
     return verrouiller(signalement, version)
 

@@ -118,6 +118,11 @@ def signalement_etape(request, pk, action):
             messages.success(request, message)
             return redirect("echeances:signalement", pk=signalement.pk)
     signalement.refresh_from_db()
+    if signalement.etape not in ETAPES[action][2]:
+        # The report moved on meanwhile (another user, a second submit): its form is no longer on the page,
+        # so its error is told as a message, on the page as it is now.
+        messages.error(request, " ".join(form.non_field_errors()) or "Cette étape n'est plus à enregistrer.")
+        return redirect("echeances:signalement", pk=signalement.pk)
     return _page(request, signalement, lie=form, status=400)
 
 
