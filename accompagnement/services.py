@@ -449,11 +449,7 @@ def reorienter(*, accompagnement, par, modalite, date, version, referent=None, r
     whose team then assigns the référent from the orientation decision.
     An RSA measure is re-oriented by the Département (accompagnement.orientations.decider_demande, which
     records the decision first): only a délégué insertion of its territory; other measures by their team."""
-    if accompagnement.modalite.is_rsa:
-        if not acces.peut_orienter(par, accompagnement.structure.territoire_id):
-            raise PermissionDenied("La réorientation est décidée par le délégué insertion du territoire.")
-    else:
-        exiger_droit(par, accompagnement)
+    acces.exiger_droit_de_reorienter(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
         raise ValidationError("Cet accompagnement est déjà terminé.")

@@ -31,6 +31,9 @@ def _suite(request, diagnostic):
 @require_http_methods(["GET", "POST"])
 def diagnostic_nouveau(request, pk):
     accompagnement = accompagnement_modifiable(request, pk)
+    if not accompagnement.prevoit_un_diagnostic:  # told at once, not after the form is filled in
+        messages.error(request, f"Le diagnostic global partagé ne concerne pas « {accompagnement.modalite} ».")
+        return redirect("residents:dossier", accompagnement.resident_id)
     form = DiagnosticForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
