@@ -478,11 +478,16 @@ class ReferentielView(APIView):
                 {
                     "territoire": {"id": territoire.pk, "nom": territoire.nom},
                     "modalites": [_regles_en_dict(r) for (t, _m), r in sorted(regles.items()) if t == territoire.pk],
-                    "parametres": {code: v for (t, code), v in sorted(parametres.items()) if t == territoire.pk},
+                    "parametres": dict(sorted((code, v) for (t, code), v in parametres.items() if t == territoire.pk)),
                 }
             )
         return Response({"territoires": resultat})
 
 
 def _regles_en_dict(regles):
-    return {k: v for k, v in dataclasses.asdict(regles).items() if k != "modalite_id"}
+    valeurs = {k: v for k, v in dataclasses.asdict(regles).items() if k not in ("modalite_id", "provenance")}
+    # Which version gave each value (référentiel with effective dates).
+    valeurs["provenance"] = {
+        champ: {"source": source, "en_vigueur_le": depuis} for champ, (source, depuis) in regles.provenance.items()
+    }
+    return valeurs

@@ -125,15 +125,20 @@ def pire(*etats):
 class Contexte:
     """Effective référentiel values for every territory (referentiel_en_vigueur: one query unless it changed)."""
 
-    def __init__(self, le):
+    def __init__(self, le, *, referentiel=None):
         self.le = le
-        _territoires, self.regles, self.parametres = referentiel_en_vigueur()
+        # The référentiel as it is in force on the day computed (issue 20): a rule changed from a date
+        # applies from that date, and a past day is computed with the rules of that day. `referentiel`:
+        # (territoires, règles, paramètres) read otherwise (a proposed version: referentiel.impact).
+        _territoires, self.regles, self.parametres = referentiel or referentiel_en_vigueur(le)
+        self.loi_plein_emploi = self.parametre(None, "CONTRAT_ENGAGEMENT_DEPUIS")
         self._limites = {}
         # Rows of the rules' queries on a restricted set, by query: a page asks the same one twice (the
         # dossier's suivi table and its échéances both read SQL_SUIVIS). A context serves one reading.
         self.lignes_lues = {}
         self._delegues = None
         self._responsables = None
+        self.frequences = {}  # regles_contacts: the rule behind each (territory, modality, phase)
 
     def parametre(self, territoire_id, code):
         try:
@@ -170,7 +175,7 @@ class Contexte:
 
     def tableau_regles(self):
         """Arrays (one per column) of the per-(territoire, modalite) values, for `unnest()` in SQL."""
-        cols = {k: [] for k in ("t", "m", "ic", "ir", "tc", "norme", "renouv", "amin", "amax")}
+        cols = {k: [] for k in ("t", "m", "ic", "ir", "tc", "norme", "renouv", "amin", "amax", "pd", "pc", "pr")}
         for (territoire_id, modalite_id), r in self.regles.items():
             cols["t"].append(territoire_id)
             cols["m"].append(modalite_id)
@@ -181,6 +186,9 @@ class Contexte:
             cols["renouv"].append(r.renouvellements_max)
             cols["amin"].append(r.age_min)
             cols["amax"].append(r.age_max)
+            cols["pd"].append(r.phase_initiale_duree or None)
+            cols["pc"].append(r.phase_initiale_contact or None)
+            cols["pr"].append(r.phase_initiale_rencontre or None)
         return cols
 
     def tableau_parametres(self):
@@ -238,10 +246,6 @@ def _par_cle(pairs):
     return result
 
 
-# The contrat d'engagement replaces the CER for orientations decided from this day (loi pour le plein
-# emploi, in force 1 January 2025): a date of law, not a délai of the référentiel.
-LOI_PLEIN_EMPLOI = datetime.date(2025, 1, 1)
-
 # Per-territory parameters every rule's SQL can read (as columns p_<code> of `acc`).
 PARAMETRES_SQL = (
     "RENOUVELLEMENT_PREAVIS",
@@ -251,7 +255,6 @@ PARAMETRES_SQL = (
     "CONTRAT_ENGAGEMENT_SIGNATURE_DELAI",
     "NOUVEL_ENTRANT_DUREE",
     "ABSENCES_SUCCESSIVES",
-    "FJT_AGE_ALERTE",
     "AGE_SORTIE_PREAVIS",
     # not in `param` (_CTE_BASE): read by their own rules only (regles_contrats, regles_parcours)
     "CER_REMPLACEMENT_AVANT",
@@ -303,34 +306,43 @@ _CTE_BASE = """
 regle AS (
     SELECT * FROM unnest(
         %(t)s::bigint[], %(m)s::bigint[], %(ic)s::text[], %(ir)s::text[], %(tc)s::text[],
-        %(norme)s::int[], %(renouv)s::int[], %(amin)s::int[], %(amax)s::int[]
-    ) AS r(territoire_id, modalite_id, i_contact, i_rencontre, type_contrat, norme, renouv_max, age_min, age_max)
+        %(norme)s::int[], %(renouv)s::int[], %(amin)s::int[], %(amax)s::int[],
+        %(pd)s::text[], %(pc)s::text[], %(pr)s::text[]
+    ) AS r(territoire_id, modalite_id, i_contact, i_rencontre, type_contrat, norme, renouv_max, age_min, age_max,
+           phase_duree, phase_contact, phase_rencontre)
 ),
 param AS (
     SELECT * FROM unnest(
         %(pt)s::bigint[], %(p_renouvellement_preavis)s::text[], %(p_validation_attente_max)s::text[],
         %(p_orientation_rsa_delai)s::text[], %(p_cer_signature_delai)s::text[],
         %(p_contrat_engagement_signature_delai)s::text[], %(p_nouvel_entrant_duree)s::text[],
-        %(p_absences_successives)s::text[], %(p_fjt_age_alerte)s::text[], %(p_age_sortie_preavis)s::text[]
+        %(p_absences_successives)s::text[], %(p_age_sortie_preavis)s::text[]
     ) AS p(territoire_id, preavis, attente_max, orientation_delai, cer_delai, ce_delai, nouvel_entrant_duree,
-           nb_absences, fjt_age_alerte, age_preavis)
+           nb_absences, age_preavis)
 ),
 acc AS {materialisation} (
     SELECT a.id, a.resident_id, a.referent_id, a.structure_id, a.modalite_id, a.date_debut,
            s.territoire_id, m.champ, m.code AS modalite_code, m.libelle AS modalite_libelle,
            m.exclut_parent_isole, m.exclut_nouvel_entrant,
-           r.i_contact::interval AS i_contact, r.i_rencontre::interval AS i_rencontre,
+           -- the frequencies of the phase the measure is in on `le` (moteur.py, « phases »)
+           ph.initiale AS en_phase_initiale,
+           (CASE WHEN ph.initiale THEN coalesce(r.phase_contact, r.i_contact) ELSE r.i_contact END)::interval
+               AS i_contact,
+           (CASE WHEN ph.initiale THEN coalesce(r.phase_rencontre, r.i_rencontre) ELSE r.i_rencontre END)::interval
+               AS i_rencontre,
            r.type_contrat, r.norme, r.renouv_max, r.age_min, r.age_max,
            p.preavis::interval AS preavis, p.attente_max::interval AS attente_max,
            p.orientation_delai::interval AS orientation_delai, p.cer_delai::interval AS cer_delai,
            p.ce_delai::interval AS ce_delai, p.nouvel_entrant_duree::interval AS nouvel_entrant_duree,
-           p.nb_absences::int AS nb_absences, p.fjt_age_alerte::int AS fjt_age_alerte,
-           p.age_preavis::interval AS age_preavis
+           p.nb_absences::int AS nb_absences, p.age_preavis::interval AS age_preavis
     FROM accompagnement_accompagnement a
     JOIN referentiel_structure s ON s.id = a.structure_id
     JOIN param p ON p.territoire_id = s.territoire_id
     JOIN referentiel_modalite m ON m.id = a.modalite_id AND m.accompagnee_ici
     LEFT JOIN regle r ON r.territoire_id = s.territoire_id AND r.modalite_id = a.modalite_id
+    CROSS JOIN LATERAL (
+        SELECT coalesce(%(le)s < a.date_debut + r.phase_duree::interval, false) AS initiale
+    ) ph
     WHERE {filtre_ids}
       AND a.date_debut <= %(le)s AND (a.date_fin IS NULL OR a.date_fin >= %(le)s)
 )"""
@@ -401,7 +413,7 @@ class Requete:
             morts=[Contrat.Etat.ANNULE.value, Contrat.Etat.REFUSE.value],
             en_preparation=[str(e) for e in Contrat.ETATS_EN_PREPARATION],
             a_valider=[str(t) for t in Contrat.TYPES_A_VALIDER],
-            loi_plein_emploi=LOI_PLEIN_EMPLOI,
+            loi_plein_emploi=contexte.loi_plein_emploi,
         )
 
     @property

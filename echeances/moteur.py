@@ -12,10 +12,21 @@ State of an échéance (same for every rule): due before `le` → EN_RETARD; due
 référentiel's BIENTOT_DU window → BIENTOT; later → A_JOUR. The day of a threshold is therefore the
 last day to act (BIENTOT) and the day after it is EN_RETARD.
 
+The référentiel as of `le`: every value has dated versions (referentiel.regles); the engine uses the ones
+in force on `le`. A rule changed from a date thus leaves every day before it as it was computed, and a
+past day is computed with the rules of that day.
+
 Readings of the rules, where the sources leave a choice:
 - CONTACT / RENCONTRE_PHYSIQUE: only honoured entretiens up to `le` count (an absence is not a
   contact); a workshop participation of the person during the measure counts as a contact, never as a
-  physical meeting; with no contact yet the clock starts at the measure's start.
+  physical meeting; with no contact yet the clock starts at the measure's start. The interval is the one
+  in force on `le`, for the whole period since the last contact: when a frequency changes between two
+  meetings (every 6 weeks, then every month from the 15th), the next one is due the last meeting + the new
+  interval from the day the new rule applies — a stricter rule can make a measure late on its first day;
+  the administrator sees how many before saving it (referentiel.impact). Phases: a modality with a
+  phase_initiale_duree uses its phase_initiale_* intervals while `le` is within that duration of the
+  measure's start, its usual ones from the day the duration is over (the due date then moves later with
+  the longer interval); comités' « frequencies kept over the quarter » use the phase of their last day.
 - RENOUVELLEMENT: due one RENOUVELLEMENT_PREAVIS before the end of the contract in force, unless a
   successor (linked renewal or later contract of the measure) is alive. For the ASLL the message says
   whether one more renewal is allowed (renouvellements_max) or the measure must end.

@@ -1,9 +1,5 @@
 """CONTACT and RENCONTRE_PHYSIQUE: last contact (or start) + the modality's interval, in one query."""
 
-import functools
-
-from referentiel.delais import libelle_delai
-
 from .base import Echeance, Regle, Suivi, date_bornee, date_cle, date_fr, pire
 
 _SQL_SUIVIS = f"""
@@ -35,7 +31,7 @@ dates AS (
     LEFT JOIN atelier ON atelier.id = acc.id
 )
 SELECT id, resident_id, referent_id, structure_id, territoire_id, modalite_id, modalite_libelle,
-       dernier_contact, derniere_rencontre,
+       dernier_contact, derniere_rencontre, en_phase_initiale,
        {date_bornee("coalesce(dernier_contact, date_debut) + i_contact")} AS prochain_contact,
        {date_bornee("coalesce(derniere_rencontre, date_debut) + i_rencontre")} AS prochaine_rencontre,
        i_contact IS NOT NULL AS a_contact, i_rencontre IS NOT NULL AS a_rencontre
@@ -118,42 +114,41 @@ def echeances(requete):
             "territoire_id": row["territoire_id"],
             "destinataires": (row["referent_id"],),
         }
-        regles = contexte.regles
         if row["prochain_contact"]:
-            intervalle = _intervalle(regles, row, "intervalle_contact")
+            regle = _regle(contexte, row, "contact")
             yield Echeance(
                 regle=Regle.CONTACT,
                 cle=f"CONTACT:{row['id']}:{date_cle(row['prochain_contact'])}",
                 due_le=row["prochain_contact"],
                 etat=contexte.etat(row["prochain_contact"], row["territoire_id"]),
-                message=(
-                    f"Prendre contact au plus tard le {date_fr(row['prochain_contact'])} "
-                    f"({row['modalite_libelle']} : un contact tous les {intervalle})."
-                ),
+                message=f"Prendre contact au plus tard le {date_fr(row['prochain_contact'])} ({regle.regle}).",
+                details={"regle": regle.texte},
                 **commun,
             )
         if row["prochaine_rencontre"]:
-            intervalle = _intervalle(regles, row, "intervalle_rencontre")
+            regle = _regle(contexte, row, "rencontre")
             yield Echeance(
                 regle=Regle.RENCONTRE_PHYSIQUE,
                 cle=f"RENCONTRE_PHYSIQUE:{row['id']}:{date_cle(row['prochaine_rencontre'])}",
                 due_le=row["prochaine_rencontre"],
                 etat=contexte.etat(row["prochaine_rencontre"], row["territoire_id"]),
                 message=(
-                    f"Rencontrer la personne au plus tard le {date_fr(row['prochaine_rencontre'])} "
-                    f"({row['modalite_libelle']} : une rencontre physique tous les {intervalle})."
+                    f"Rencontrer la personne au plus tard le {date_fr(row['prochaine_rencontre'])} ({regle.regle})."
                 ),
+                details={"regle": regle.texte},
                 **commun,
             )
 
 
-@functools.cache
-def _libelle(delai):
-    return libelle_delai(delai)
-
-
-def _intervalle(regles, row, nom):
-    return _libelle(getattr(regles[(row["territoire_id"], row["modalite_id"])], nom))
+def _regle(contexte, row, quoi):
+    """The rule that set the due date: its short form for the message (« RSA – mobilisation sociale : une
+    rencontre physique toutes les 6 semaines ») and, with the version it comes from, for the dossier.
+    Kept per reading: a whole-base run asks it for each measure, with a few dozen distinct answers."""
+    cle = (row["territoire_id"], row["modalite_id"], quoi, row["en_phase_initiale"])
+    if cle not in contexte.frequences:
+        regles = contexte.regles[(row["territoire_id"], row["modalite_id"])]
+        contexte.frequences[cle] = regles.frequence(quoi, row["en_phase_initiale"])
+    return contexte.frequences[cle]
 
 
 echeances.regles = (Regle.CONTACT, Regle.RENCONTRE_PHYSIQUE)

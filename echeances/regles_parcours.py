@@ -5,7 +5,7 @@ beneficiary has none yet): they run over a set of people (`Personnes`), one quer
 from django.db import connection
 from django.db.models import QuerySet
 
-from .base import LOI_PLEIN_EMPLOI, Echeance, Regle, _sous_requete, date_bornee, date_fr
+from .base import Echeance, Regle, _sous_requete, date_bornee, date_fr
 from .regles_contrats import cle_orientation, message_orientation
 
 _CTE_PERSONNES = """
@@ -27,7 +27,7 @@ class Personnes:
 
     def __init__(self, personnes, contexte):
         self.contexte = contexte
-        self.params = dict(contexte.tableaux(), le=contexte.le, loi_plein_emploi=LOI_PLEIN_EMPLOI)
+        self.params = dict(contexte.tableaux(), le=contexte.le, loi_plein_emploi=contexte.loi_plein_emploi)
         if isinstance(personnes, QuerySet):
             sous_requete, params = _sous_requete(personnes)
             self.filtre = f"r.id IN ({sous_requete})"

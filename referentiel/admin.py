@@ -10,7 +10,23 @@ from .models import (
     SurchargeModalite,
     Territoire,
     TiersPartenaire,
+    ValeursModalite,
 )
+
+
+class VersionAdmin(SimpleHistoryAdmin):
+    """Versions are prepared on the référentiel's page (pilotage:referentiel), which shows their impact
+    first; here they are read, and an upcoming one may be corrected. One in force or past is never edited
+    (it would change what was computed with it), only superseded."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or obj.modifiable())
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.modifiable())
 
 
 @admin.register(Modalite)
@@ -25,17 +41,20 @@ class ModaliteAdmin(SimpleHistoryAdmin):
         "norme_file_active",
     ]
     list_filter = ["champ"]
+    # The values of origin: changed from a date by a version (pilotage:referentiel), never in place.
+    readonly_fields = [f.name for f in ValeursModalite._meta.get_fields()] + ["source"]
 
 
 @admin.register(SurchargeModalite)
-class SurchargeModaliteAdmin(SimpleHistoryAdmin):
-    list_display = ["modalite", "departement", "territoire"]
+class SurchargeModaliteAdmin(VersionAdmin):
+    list_display = ["modalite", "departement", "territoire", "en_vigueur_le", "source"]
+    list_filter = ["modalite"]
 
 
 @admin.register(Parametre)
-class ParametreAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "valeur", "departement", "territoire"]
-    list_filter = ["nature"]
+class ParametreAdmin(VersionAdmin):
+    list_display = ["code", "valeur", "departement", "territoire", "en_vigueur_le", "source"]
+    list_filter = ["nature", "code"]
 
 
 class ContactInline(admin.TabularInline):

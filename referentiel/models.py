@@ -5,6 +5,7 @@ import datetime
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .delais import libelle_delai, valider_delai
@@ -177,12 +178,49 @@ class ValeursModalite(models.Model):
         validators=[valider_delai],
         help_text="ex. P6W = 6 semaines",
     )
+    # « Very frequent meetings at first, then spaced » (seeds 002, 004): for `phase_initiale_duree` from the
+    # start of the measure, these intervals replace the ones above (an empty one keeps it).
+    phase_initiale_duree = models.CharField(
+        "phase de début : durée",
+        max_length=20,
+        blank=True,
+        validators=[valider_delai],
+        help_text="ex. P2M : les 2 premiers mois de la mesure",
+    )
+    phase_initiale_contact = models.CharField(
+        "phase de début : contact au moins tous les",
+        max_length=20,
+        blank=True,
+        validators=[valider_delai],
+        help_text="ex. P7D",
+    )
+    phase_initiale_rencontre = models.CharField(
+        "phase de début : rencontre physique au moins tous les",
+        max_length=20,
+        blank=True,
+        validators=[valider_delai],
+        help_text="ex. P1W = chaque semaine",
+    )
     norme_file_active = models.PositiveIntegerField("file active par référent à temps plein", null=True, blank=True)
     age_min = models.PositiveSmallIntegerField("âge minimum", null=True, blank=True)
     age_max = models.PositiveSmallIntegerField("âge maximum", null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    def valeurs_lisibles(self):
+        """[(label, value as read)] of the values this row sets (an empty one keeps the level below)."""
+        lignes = []
+        for champ in ValeursModalite._meta.get_fields():
+            valeur = getattr(self, champ.name)
+            if valeur in (None, ""):
+                continue
+            if champ.choices:
+                valeur = getattr(self, f"get_{champ.name}_display")()
+            elif valider_delai in champ.validators:
+                valeur = libelle_delai(valeur)
+            lignes.append((champ.verbose_name, valeur))
+        return lignes
 
 
 class ModaliteQuerySet(models.QuerySet):
@@ -215,6 +253,12 @@ class Modalite(ValeursModalite):
     )
     exclut_parent_isole = models.BooleanField("exclut les familles monoparentales", default=False)
     exclut_nouvel_entrant = models.BooleanField("exclut les nouveaux entrants", default=False)
+    source = models.CharField(
+        "source des valeurs d'origine",
+        max_length=200,
+        blank=True,
+        help_text="Le texte d'où viennent ces valeurs ; une valeur changée ensuite a sa propre version datée.",
+    )
     types_structure = ArrayField(
         models.CharField(max_length=20, choices=Structure.Type.choices),
         verbose_name="types de structure qui la proposent",
@@ -250,8 +294,53 @@ class Modalite(ValeursModalite):
         return structure.type in self.types_structure
 
 
-class SurchargeModalite(ValeursModalite):
-    """A département's or a territory's own value for a modality; an empty field keeps the national one."""
+class VersionQuerySet(models.QuerySet):
+    def en_vigueur_ou_passees(self, le=None):
+        """Versions that apply or applied on or before `le` (today by default): they are never edited,
+        only superseded by a later one (an edit would change the past the engine computed)."""
+        le = le or timezone.localdate()
+        return self.filter(Q(en_vigueur_le__isnull=True) | Q(en_vigueur_le__lte=le))
+
+
+class Version(models.Model):
+    """A value of the référentiel applies from `en_vigueur_le` (empty: since the beginning) until the next
+    version of the same rule at the same level (national, département, territory) takes over."""
+
+    en_vigueur_le = models.DateField(
+        "en vigueur à partir du",
+        null=True,
+        blank=True,
+        help_text="Vide : depuis l'origine. Une version d'une date future est « à venir ».",
+    )
+    source = models.CharField("source", max_length=200, blank=True, help_text="ex. référentiel des Vosges 2027")
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def niveau(self):
+        return self.territoire or self.departement or "national"
+
+    def statut(self, le=None, suivante=None):
+        """« à venir », « en vigueur » or « remplacée » on `le`; `suivante` is the next version of the same
+        rule at the same level, if any."""
+        le = le or timezone.localdate()
+        if self.en_vigueur_le and self.en_vigueur_le > le:
+            return "à venir"
+        if suivante and suivante.en_vigueur_le and suivante.en_vigueur_le <= le:
+            return "remplacée"
+        return "en vigueur"
+
+    def modifiable(self, le=None):
+        return bool(self.en_vigueur_le and self.en_vigueur_le > (le or timezone.localdate()))
+
+
+class SurchargeModalite(Version, ValeursModalite):
+    """A dated version of a modality's values, national or for a département or a territory: an empty field
+    keeps the value of the level below (territory → département → national version → the modality's own
+    values). At one level, the version in force on a day replaces the earlier ones entirely."""
 
     modalite = models.ForeignKey(Modalite, models.CASCADE, related_name="surcharges", verbose_name="modalité")
     departement = models.ForeignKey(Departement, models.CASCADE, null=True, blank=True, verbose_name="département")
@@ -259,28 +348,33 @@ class SurchargeModalite(ValeursModalite):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "valeur locale de modalité"
-        verbose_name_plural = "valeurs locales de modalité"
+        verbose_name = "version des valeurs d'une modalité"
+        verbose_name_plural = "versions des valeurs des modalités"
         constraints = [
             models.CheckConstraint(
-                condition=Q(departement__isnull=True) ^ Q(territoire__isnull=True),
+                condition=~(Q(departement__isnull=False) & Q(territoire__isnull=False)),
                 name="surcharge_un_seul_niveau",
-                violation_error_message="Choisissez soit un département, soit un territoire.",
+                violation_error_message="Choisissez soit un département, soit un territoire, pas les deux.",
             ),
             models.UniqueConstraint(
-                fields=["modalite", "departement", "territoire"],
+                fields=["modalite", "departement", "territoire", "en_vigueur_le"],
                 nulls_distinct=False,
                 name="surcharge_unique",
-                violation_error_message="Cette modalité a déjà une valeur locale à ce niveau.",
+                violation_error_message="Cette modalité a déjà une version à ce niveau à cette date.",
             ),
         ]
 
     def __str__(self):
-        return f"{self.modalite} – {self.territoire or self.departement}"
+        return f"{self.modalite} – {self.niveau}{_depuis(self.en_vigueur_le)}"
 
 
-class Parametre(models.Model):
-    """A number of the référentiel that belongs to no single modality (domain.md §3 « Other numbers », §6, §10)."""
+def _depuis(jour):
+    return f" – à partir du {jour:%d/%m/%Y}" if jour else ""
+
+
+class Parametre(Version):
+    """A number of the référentiel that belongs to no single modality (domain.md §3 « Other numbers », §6, §10),
+    in dated versions like the modalities' values."""
 
     class Code(models.TextChoices):
         ORIENTATION_RSA_DELAI = "ORIENTATION_RSA_DELAI", "orientation après ouverture du droit RSA"
@@ -338,6 +432,10 @@ class Parametre(models.Model):
         SUSPENSION_TAUX_MIN = "SUSPENSION_TAUX_MIN", "suspension-remobilisation : part suspendue au moins (%)"
         SUSPENSION_TAUX_MAX = "SUSPENSION_TAUX_MAX", "suspension-remobilisation : part suspendue au plus (%)"
         SUSPENSION_DUREE_MAX = "SUSPENSION_DUREE_MAX", "suspension-remobilisation : durée au plus (mois)"
+        CONTRAT_ENGAGEMENT_DEPUIS = (
+            "CONTRAT_ENGAGEMENT_DEPUIS",
+            "contrat d'engagement (et non plus CER) pour les orientations décidées à partir du",
+        )
 
     class Nature(models.TextChoices):
         DELAI = "DELAI", "délai"
@@ -351,7 +449,6 @@ class Parametre(models.Model):
     )
     departement = models.ForeignKey(Departement, models.CASCADE, null=True, blank=True, verbose_name="département")
     territoire = models.ForeignKey(Territoire, models.CASCADE, null=True, blank=True, verbose_name="territoire")
-    source = models.CharField("source", max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -364,15 +461,15 @@ class Parametre(models.Model):
                 violation_error_message="Choisissez soit un département, soit un territoire, pas les deux.",
             ),
             models.UniqueConstraint(
-                fields=["code", "departement", "territoire"],
+                fields=["code", "departement", "territoire", "en_vigueur_le"],
                 nulls_distinct=False,
                 name="parametre_unique",
-                violation_error_message="Ce paramètre a déjà une valeur à ce niveau.",
+                violation_error_message="Ce paramètre a déjà une version à ce niveau à cette date.",
             ),
         ]
 
     def __str__(self):
-        return f"{self.get_code_display()} : {self.libelle_valeur()}"
+        return f"{self.get_code_display()} : {self.libelle_valeur()}{_depuis(self.en_vigueur_le)}"
 
     def libelle_valeur(self):
         if self.nature == self.Nature.DELAI:

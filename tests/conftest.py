@@ -85,6 +85,7 @@ def assurer_referentiel():
     if not Modalite.objects.exists() or not Parametre.objects.exists():
         importlib.import_module("referentiel.migrations.0002_donnees_referentiel").charger(apps, None)
         importlib.import_module("referentiel.migrations.0008_modalite_types_structure").remplir(apps, None)
+        importlib.import_module("referentiel.migrations.0012_versions_datees").dater(apps, None)
 
 
 @pytest.fixture(autouse=True)

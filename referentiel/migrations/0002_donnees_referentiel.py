@@ -138,6 +138,12 @@ PARAMETRES = [
         "P1M",
         "[003] le délégué insertion répond à une demande de réorientation (délai retenu : 1 mois)",
     ),
+    (
+        "CONTRAT_ENGAGEMENT_DEPUIS",
+        "DATE",
+        "2025-01-01",
+        "loi n° 2023-1196 du 18 décembre 2023 pour le plein emploi : contrat d'engagement depuis le 1er janvier 2025",
+    ),
     # Loaded by 0010 on an existing base.
     (
         "SANCTION_OBSERVATIONS_DELAI",
