@@ -665,6 +665,11 @@ def peut_rompre(user, contrat):
 # --- the import of the Département's file of RSA beneficiaries (residents.services_import) ------------
 
 
+def administre_le_referentiel(user):
+    """The administrator prepares the référentiel's versions (pilotage.views_referentiel)."""
+    return user.is_authenticated and user.is_administrateur
+
+
 def importe_des_allocataires(user):
     """The délégué insertion loads the file of new RSA beneficiaries of their territories; the
     administrator may load it for any territory."""

@@ -40,6 +40,7 @@ ENTREES = [
     ("Personnes suivies avec vous", "residents:partenaire_personnes", (Role.PARTENAIRE,)),
     ("Documents à signer", "contrats:partenaire_a_signer", (Role.PARTENAIRE,)),
     ("Conservation des dossiers", "residents:retention", (Role.RESPONSABLE, Role.ADMINISTRATEUR)),
+    ("Référentiel", "pilotage:referentiel", (Role.ADMINISTRATEUR,)),
     ("Administration", "admin:index", (Role.ADMINISTRATEUR,)),
 ]
 
@@ -73,6 +74,7 @@ DESCRIPTIONS = {
     "residents:partenaire_personnes": "Les personnes qui ont consenti au partage avec votre organisme.",
     "contrats:partenaire_a_signer": "Les documents tripartites qui attendent votre signature.",
     "residents:retention": "Dossiers à archiver ou anonymiser (deux ans sans contact).",
+    "pilotage:referentiel": "Les règles en vigueur, leurs versions datées, l'impact d'un changement.",
     "admin:index": "Comptes des utilisateurs, structures et valeurs du référentiel.",
 }
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from accompagnement.models import Accompagnement
 from accounts.models import Role, User
 from demo import processus
-from referentiel.models import Champ, Structure, Territoire
+from echeances.impact import impact
+from referentiel.models import Champ, Modalite, Parametre, Structure, SurchargeModalite, Territoire
 
 from . import bilan
 from .models import ComiteSuivi, Export
@@ -251,4 +252,42 @@ def bench_export_xlsx():
         responsable.delete()
 
 
-__all__ = ["bench_pack_trimestriel", "bench_comite", "bench_bilan_annuel", "bench_export_xlsx"]
+OBJECTIF_IMPACT = 5  # seconds (issue 20 §2)
+
+
+def bench_apercu_impact():
+    """The impact of a version before it is saved (pilotage:version_modalite, « Voir l'impact »): the engine
+    run twice on the measures the version touches, on the day it would apply. A modality's frequency
+    (every measure of that modality in the base) and the « bientôt dû » window (every measure, every rule)."""
+    dans_un_mois = timezone.localdate() + datetime.timedelta(days=30)
+    propositions = [
+        (
+            "nouvelle fréquence d'une modalité",
+            SurchargeModalite(
+                modalite=Modalite.objects.get(code=Modalite.Code.RSA_MOBILISATION),
+                intervalle_rencontre="P1M",
+                en_vigueur_le=dans_un_mois,
+            ),
+        ),
+        (
+            "nouvelle fenêtre « bientôt dû »",
+            Parametre(code="BIENTOT_DU", nature="DELAI", valeur="P14D", en_vigueur_le=dans_un_mois),
+        ),
+    ]
+    lignes = []
+    for libelle, proposition in propositions:
+        debut = time.perf_counter()
+        apercu = impact(proposition)
+        duree = time.perf_counter() - debut
+        lignes.append(
+            (
+                f"aperçu de l'impact : {libelle} ({apercu.mesures} mesures, {apercu.mesures_changees} changent)",
+                round(duree, 2),
+                "s",
+                OBJECTIF_IMPACT,
+            )
+        )
+    return lignes
+
+
+__all__ = ["bench_pack_trimestriel", "bench_comite", "bench_bilan_annuel", "bench_export_xlsx", "bench_apercu_impact"]

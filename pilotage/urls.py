@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_referentiel
 
 app_name = "pilotage"
 
@@ -20,4 +20,22 @@ urlpatterns = [
     path("exports/demander/", views.demander_export, name="demander_export"),
     path("exports/<int:pk>/etat/", views.etat_export, name="etat_export"),
     path("exports/<int:pk>/telecharger/", views.telecharger_export, name="telecharger_export"),
+    path("referentiel/", views_referentiel.referentiel, name="referentiel"),
+    path("referentiel/modalites/<int:modalite>/version/", views_referentiel.version_modalite, name="version_modalite"),
+    path(
+        "referentiel/modalites/<int:modalite>/versions/<int:pk>/",
+        views_referentiel.version_modalite,
+        name="modifier_version_modalite",
+    ),
+    path("referentiel/parametres/<str:code>/version/", views_referentiel.version_parametre, name="version_parametre"),
+    path(
+        "referentiel/parametres/<str:code>/versions/<int:pk>/",
+        views_referentiel.version_parametre,
+        name="modifier_version_parametre",
+    ),
+    path(
+        "referentiel/versions/<str:genre>/<int:pk>/retirer/",
+        views_referentiel.retirer_version,
+        name="retirer_version",
+    ),
 ]

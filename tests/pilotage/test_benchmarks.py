@@ -50,3 +50,15 @@ def test_le_bench_du_comite_mesure_la_page_et_une_carte_sans_rien_laisser(monde,
     }
     assert lignes["page du comité : poids"] > 0
     assert not ComiteSuivi.objects.exists() and not DecisionComite.objects.exists()
+
+
+def test_le_bench_de_l_apercu_d_impact_ne_laisse_rien(monde):
+    from pilotage import benchmarks
+    from referentiel.models import Parametre, SurchargeModalite
+
+    mesure(monde["referent"], SOCIOPRO, D(2026, 1, 5))
+    avant = (SurchargeModalite.objects.count(), Parametre.objects.count())
+    lignes = benchmarks.bench_apercu_impact()
+    assert [(unite, objectif) for _libelle, _valeur, unite, objectif in lignes] == [("s", 5), ("s", 5)]
+    assert "1 mesures" in lignes[1][0]  # the « bientôt dû » window reads every measure
+    assert (SurchargeModalite.objects.count(), Parametre.objects.count()) == avant
