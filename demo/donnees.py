@@ -37,6 +37,7 @@ from referentiel.models import (
     Departement,
     Modalite,
     Structure,
+    SurchargeModalite,
     Territoire,
     TiersPartenaire,
     TypeContrat,
@@ -118,6 +119,7 @@ class _Demo:
         self._parcours_rsa()
         self._ateliers()
         sanctions_demo.creer(self)
+        self._version_a_venir()
         self.sortie(
             f"Démo créée : {len(self.residents)} personnes, {Accompagnement.objects.filter(structure__in=self.structures).count()} "
             f"accompagnements, {len(self.entretiens)} entretiens, {self.contrats_crees} contrats."
@@ -191,6 +193,22 @@ class _Demo:
             )
         self.regles = regles_par_territoire([self.epinal, self.saint_die])
         self.parametres = parametres_par_territoire([self.epinal, self.saint_die])
+
+    def _version_a_venir(self):
+        """An upcoming version of the référentiel to look at (« Référentiel » of the admin): the Vosges space
+        the mobilisation sociale's meetings once the first two months, every fortnight, are over."""
+        debut = (self.j + relativedelta(months=2)).replace(day=1)
+        SurchargeModalite.objects.get_or_create(
+            modalite=self.modalites["RSA_MOBILISATION"],
+            departement=self.epinal.departement,
+            territoire=None,
+            en_vigueur_le=debut,
+            defaults={
+                "phase_initiale_duree": "P2M",
+                "phase_initiale_rencontre": "P2W",
+                "source": "Vosges : révision du référentiel (exemple de la démonstration)",
+            },
+        )
 
     def _compte(self, username, prenom, nom, role, *, structures=(), territoires=(), **extra):
         user = User(username=username, first_name=prenom, last_name=nom, email=f"{username}@demo.example.fr", role=role)
