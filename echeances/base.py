@@ -18,6 +18,7 @@ from contrats.models import Contrat
 from referentiel.delais import relativedelta_de
 from referentiel.regles import referentiel_en_vigueur
 
+from . import historique
 from .choix import Etat, Regle
 
 
@@ -125,8 +126,9 @@ def pire(*etats):
 class Contexte:
     """Effective référentiel values for every territory (referentiel_en_vigueur: one query unless it changed)."""
 
-    def __init__(self, le):
+    def __init__(self, le, *, historique=False):
         self.le = le
+        self.historique = historique  # read the base as it was at the end of `le` (echeances/historique.py)
         _territoires, self.regles, self.parametres = referentiel_en_vigueur()
         self._limites = {}
         # Rows of the rules' queries on a restricted set, by query: a page asks the same one twice (the
@@ -381,6 +383,11 @@ class Requete:
             self.materialisation = "NOT MATERIALIZED"
             sous_requete, self.params = _sous_requete(accompagnements)
             self.filtre_ids = f"a.id IN ({sous_requete})"
+        elif isinstance(accompagnements, QuerySet) and contexte.historique:
+            # The caller's filters (a structure, a référent) apply to the measures as they were that day.
+            self.materialisation = "MATERIALIZED"
+            sous_requete, self.params = _sous_requete(accompagnements)
+            self.filtre_ids = f"a.id IN ({sous_requete})"
         else:
             # A restricted set (a dossier, a caseload, a committee): its ids are read once, here, rather than
             # by each rule's query re-running the caller's filters, and `acc` is materialised so that every
@@ -403,6 +410,8 @@ class Requete:
             a_valider=[str(t) for t in Contrat.TYPES_A_VALIDER],
             loi_plein_emploi=LOI_PLEIN_EMPLOI,
         )
+        if contexte.historique:
+            self.params.update(historique.parametres(self.le))
 
     @property
     def vide(self):
@@ -410,13 +419,13 @@ class Requete:
 
     def texte(self, sql, avant=""):
         """The whole statement: `WITH <base CTEs>, <avant>, <sql>` (also read by the plan tests)."""
-        return (
-            "WITH "
-            + _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
+        corps = (
+            _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
             + ","
             + (avant + "," if avant else "")
             + sql
         )
+        return "WITH " + (historique.ombres(corps) if self.contexte.historique else "") + corps
 
     def parametres(self, extra=None):
         return dict(self.params, **(extra or {}))
