@@ -18,8 +18,8 @@ from contrats.models import Contrat
 from referentiel.delais import relativedelta_de
 from referentiel.regles import referentiel_en_vigueur
 
-from . import historique
 from .choix import Etat, Regle
+from .historique import Instantane
 
 
 def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
@@ -128,7 +128,7 @@ class Contexte:
 
     def __init__(self, le, *, historique=False):
         self.le = le
-        self.historique = historique  # read the base as it was at the end of `le` (echeances/historique.py)
+        self.historique = Instantane(le) if historique else None  # the base as it was at the end of `le`
         _territoires, self.regles, self.parametres = referentiel_en_vigueur()
         self._limites = {}
         # Rows of the rules' queries on a restricted set, by query: a page asks the same one twice (the
@@ -398,7 +398,8 @@ class Requete:
             self.materialisation = "MATERIALIZED"
             self.filtre_ids = "a.id = ANY(%(ids)s::bigint[])" if ids else None
             self.params["ids"] = ids
-            self.preparer = len(ids) <= PREPARER_JUSQU_A
+            # (not a snapshot's statements: their temporary tables are of one context)
+            self.preparer = len(ids) <= PREPARER_JUSQU_A and not contexte.historique
         self.params.update(contexte.tableaux())
         # Entretiens are stored in UTC; a contact counts on its local day.
         self.params.update(le=self.le, tz=settings.TIME_ZONE)
@@ -410,8 +411,6 @@ class Requete:
             a_valider=[str(t) for t in Contrat.TYPES_A_VALIDER],
             loi_plein_emploi=LOI_PLEIN_EMPLOI,
         )
-        if contexte.historique:
-            self.params.update(historique.parametres(self.le))
 
     @property
     def vide(self):
@@ -425,7 +424,7 @@ class Requete:
             + (avant + "," if avant else "")
             + sql
         )
-        return "WITH " + (historique.ombres(corps) if self.contexte.historique else "") + corps
+        return "WITH " + (self.contexte.historique.ombres(corps) if self.contexte.historique else "") + corps
 
     def parametres(self, extra=None):
         return dict(self.params, **(extra or {}))

@@ -64,7 +64,8 @@ Readings of the rules, where the sources leave a choice:
 
 The past (`Contexte(le, historique=True)`: `manage.py echeances --as-of` a day before today; screens and
 the daily job read the live tables). The base is read as it was recorded at the end of the local day
-`le`, from the django-simple-history tables (echeances/historique.py): measures, contracts, people (RSA
+`le`, from the django-simple-history tables (echeances/historique.py; a snapshot per table, in
+temporary tables: inside transaction.atomic()): measures, contracts, people (RSA
 dates, orientation, birth date, family), orientation decisions, réorientation requests, entretiens,
 workshops and participations, sanction reports, référents' ETP, FJT admissions (application, objectives,
 tiers' guarantees, housing). So a contract signed or cancelled later, a measure closed later with an

@@ -5,7 +5,6 @@ beneficiary has none yet): they run over a set of people (`Personnes`), one quer
 from django.db import connection
 from django.db.models import QuerySet
 
-from . import historique
 from .base import LOI_PLEIN_EMPLOI, Echeance, Regle, _sous_requete, date_bornee, date_fr
 from .regles_contrats import cle_orientation, message_orientation
 
@@ -36,15 +35,12 @@ class Personnes:
         else:
             self.filtre = "r.id = ANY(%(personnes)s::bigint[])"
             self.params["personnes"] = sorted(set(personnes))
-        if contexte.historique:
-            self.params.update(historique.parametres(contexte.le))
 
     def lignes(self, sql):
         corps = _CTE_PERSONNES.format(filtre=self.filtre) + "," + sql
         with connection.cursor() as cursor:
-            cursor.execute(
-                "WITH " + (historique.ombres(corps) if self.contexte.historique else "") + corps, self.params
-            )
+            ombres = self.contexte.historique.ombres(corps) if self.contexte.historique else ""
+            cursor.execute("WITH " + ombres + corps, self.params)
             noms = [c.name for c in cursor.description]
             return [dict(zip(noms, row, strict=True)) for row in cursor.fetchall()]
 

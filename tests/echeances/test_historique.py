@@ -204,9 +204,10 @@ def test_toute_table_lue_par_les_regles_est_historisee_ou_dite():
 
 def test_sans_historique_la_requete_ne_lit_aucun_historique():
     requete = base.Requete(Accompagnement.objects.all(), Contexte(JOUR))
-    assert "historical" not in requete.texte(regles_contrats._SQL_RENOUVELLEMENT)
-    assert "historique_avant" not in requete.params
+    assert "pg_temp" not in requete.texte(regles_contrats._SQL_RENOUVELLEMENT)
     texte = base.Requete(Accompagnement.objects.all(), Contexte(JOUR, historique=True)).texte(
         regles_contrats._SQL_RENOUVELLEMENT
     )
-    assert '"contrats_historicalcontrat"' in texte and "accompagnement_historicalentretien" not in texte
+    # The snapshots of the tables the statement reads, and of them only.
+    assert '"contrats_contrat" AS NOT MATERIALIZED (SELECT * FROM pg_temp.' in texte
+    assert "accompagnement_entretien" not in texte

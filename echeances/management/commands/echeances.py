@@ -5,6 +5,7 @@ import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
@@ -51,8 +52,8 @@ class Command(BaseCommand):
         if options["referent"]:
             qs = qs.filter(referent_id=options["referent"])
         # A past day is read as the base was then (contracts, measures, orientations…: echeances/historique.py).
-        contexte = Contexte(le, historique=le < timezone.localdate())
-        echeances = calculer(qs, le=le, contexte=contexte)
+        with transaction.atomic():  # (the snapshot's temporary tables go with it)
+            echeances = calculer(qs, le=le, contexte=Contexte(le, historique=le < timezone.localdate()))
         if options["format"] == "json":
             self.stdout.write(json.dumps([en_dict(e) for e in echeances], ensure_ascii=False, indent=1))
             return
