@@ -19,6 +19,7 @@ from referentiel.delais import relativedelta_de
 from referentiel.regles import referentiel_en_vigueur
 
 from .choix import Etat, Regle
+from .historique import Instantane
 
 
 def url_de(regle, *, accompagnement_id=None, resident_id=None, contrat_id=None):
@@ -125,13 +126,14 @@ def pire(*etats):
 class Contexte:
     """Effective référentiel values for every territory (referentiel_en_vigueur: one query unless it changed)."""
 
-    def __init__(self, le, *, referentiel=None):
+    def __init__(self, le, *, referentiel=None, historique=False):
         self.le = le
         # The référentiel as it is in force on the day computed (issue 20): a rule changed from a date
         # applies from that date, and a past day is computed with the rules of that day. `referentiel`:
-        # (territoires, règles, paramètres) read otherwise (a proposed version: referentiel.impact).
+        # (territoires, règles, paramètres) read otherwise (a proposed version: echeances.impact).
         _territoires, self.regles, self.parametres = referentiel or referentiel_en_vigueur(le)
         self.loi_plein_emploi = self.parametre(None, "CONTRAT_ENGAGEMENT_DEPUIS")
+        self.historique = Instantane(le) if historique else None  # the base as it was at the end of `le`
         self._limites = {}
         # Rows of the rules' queries on a restricted set, by query: a page asks the same one twice (the
         # dossier's suivi table and its échéances both read SQL_SUIVIS). A context serves one reading.
@@ -393,6 +395,11 @@ class Requete:
             self.materialisation = "NOT MATERIALIZED"
             sous_requete, self.params = _sous_requete(accompagnements)
             self.filtre_ids = f"a.id IN ({sous_requete})"
+        elif isinstance(accompagnements, QuerySet) and contexte.historique:
+            # The caller's filters (a structure, a référent) apply to the measures as they were that day.
+            self.materialisation = "MATERIALIZED"
+            sous_requete, self.params = _sous_requete(accompagnements)
+            self.filtre_ids = f"a.id IN ({sous_requete})"
         else:
             # A restricted set (a dossier, a caseload, a committee): its ids are read once, here, rather than
             # by each rule's query re-running the caller's filters, and `acc` is materialised so that every
@@ -403,7 +410,8 @@ class Requete:
             self.materialisation = "MATERIALIZED"
             self.filtre_ids = "a.id = ANY(%(ids)s::bigint[])" if ids else None
             self.params["ids"] = ids
-            self.preparer = len(ids) <= PREPARER_JUSQU_A
+            # (not a snapshot's statements: their temporary tables are of one context)
+            self.preparer = len(ids) <= PREPARER_JUSQU_A and not contexte.historique
         self.params.update(contexte.tableaux())
         # Entretiens are stored in UTC; a contact counts on its local day.
         self.params.update(le=self.le, tz=settings.TIME_ZONE)
@@ -422,13 +430,13 @@ class Requete:
 
     def texte(self, sql, avant=""):
         """The whole statement: `WITH <base CTEs>, <avant>, <sql>` (also read by the plan tests)."""
-        return (
-            "WITH "
-            + _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
+        corps = (
+            _CTE_BASE.format(filtre_ids=self.filtre_ids, materialisation=self.materialisation)
             + ","
             + (avant + "," if avant else "")
             + sql
         )
+        return "WITH " + (self.contexte.historique.ombres(corps) if self.contexte.historique else "") + corps
 
     def parametres(self, extra=None):
         return dict(self.params, **(extra or {}))

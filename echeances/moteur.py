@@ -23,7 +23,7 @@ Readings of the rules, where the sources leave a choice:
   in force on `le`, for the whole period since the last contact: when a frequency changes between two
   meetings (every 6 weeks, then every month from the 15th), the next one is due the last meeting + the new
   interval from the day the new rule applies — a stricter rule can make a measure late on its first day;
-  the administrator sees how many before saving it (referentiel.impact). Phases: a modality with a
+  the administrator sees how many before saving it (echeances.impact). Phases: a modality with a
   phase_initiale_duree uses its phase_initiale_* intervals while `le` is within that duration of the
   measure's start, its usual ones from the day the duration is over (the due date then moves later with
   the longer interval); comités' « frequencies kept over the quarter » use the phase of their last day.
@@ -72,6 +72,19 @@ Readings of the rules, where the sources leave a choice:
   recorded, or from the day after the délai, SANCTION_DECISION (the équipe pluridisciplinaire's opinion,
   then the decision) is due SANCTION_DECISION_DELAI after the end of the délai (observations received
   early do not shorten the time the équipe has), for the délégués, until the decision. A report not yet told to the person, decided, or whose suspension runs has no échéance.
+
+The past (`Contexte(le, historique=True)`: `manage.py echeances --as-of` a day before today; screens and
+the daily job read the live tables). The base is read as it was recorded at the end of the local day
+`le`, from the django-simple-history tables (echeances/historique.py; a snapshot per table, in
+temporary tables: inside transaction.atomic()): measures, contracts, people (RSA
+dates, orientation, birth date, family), orientation decisions, réorientation requests, entretiens,
+workshops and participations, sanction reports, référents' ETP, FJT admissions (application, objectives,
+tiers' guarantees, housing). So a contract signed or cancelled later, a measure closed later with an
+earlier end, an orientation decided later with an earlier date, an entretien recorded later but dated
+before `le` change nothing. Read as they are now: the référentiel's structures, modalities and
+territories (the référentiel is read for `le` by Contexte), the recipients (délégués and responsables:
+users' territories and structures are not historised), a row never recorded in history (a bulk load)
+and what anonymisation rewrote in history too (identity; the birth date becomes 1 January).
 """
 
 import operator

@@ -37,8 +37,10 @@ class Personnes:
             self.params["personnes"] = sorted(set(personnes))
 
     def lignes(self, sql):
+        corps = _CTE_PERSONNES.format(filtre=self.filtre) + "," + sql
         with connection.cursor() as cursor:
-            cursor.execute("WITH " + _CTE_PERSONNES.format(filtre=self.filtre) + "," + sql, self.params)
+            ombres = self.contexte.historique.ombres(corps) if self.contexte.historique else ""
+            cursor.execute("WITH " + ombres + corps, self.params)
             noms = [c.name for c in cursor.description]
             return [dict(zip(noms, row, strict=True)) for row in cursor.fetchall()]
 

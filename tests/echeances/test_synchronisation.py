@@ -135,7 +135,8 @@ def test_recapitulatif_quotidien_une_fois_par_jour(mesure):
     assert Digest.objects.get().nb_alertes == Alerte.objects.ouvertes().count()
 
 
-def test_commande_table_et_json_egales_au_moteur(mesure):
+def test_commande_table_et_json_egales_au_moteur(mesure, voyager):
+    voyager(D(2026, 1, 30))  # today: a past day would be read from history (tests/echeances/test_historique.py)
     AccompagnementFactory()
     attendu = calculer(Accompagnement.objects.all(), le=D(2026, 1, 30))
     out = io.StringIO()

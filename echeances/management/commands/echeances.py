@@ -1,12 +1,15 @@
-"""Print the engine's output (read-only): `manage.py echeances [--as-of AAAA-MM-JJ] [--format table|json]`."""
+"""Print the engine's output (read-only): `manage.py echeances [--as-of AAAA-MM-JJ] [--format table|json]`.
+A past `--as-of` reads the base as it was recorded at the end of that day (echeances/historique.py)."""
 
 import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
+from echeances.base import Contexte
 from echeances.moteur import calculer
 
 
@@ -48,7 +51,9 @@ class Command(BaseCommand):
             qs = qs.filter(structure_id=options["structure"])
         if options["referent"]:
             qs = qs.filter(referent_id=options["referent"])
-        echeances = calculer(qs, le=le)
+        # A past day is read as the base was then (contracts, measures, orientations…: echeances/historique.py).
+        with transaction.atomic():  # (the snapshot's temporary tables go with it)
+            echeances = calculer(qs, le=le, contexte=Contexte(le, historique=le < timezone.localdate()))
         if options["format"] == "json":
             self.stdout.write(json.dumps([en_dict(e) for e in echeances], ensure_ascii=False, indent=1))
             return
