@@ -1,4 +1,5 @@
-"""`--as-of` a past day reads the base as it was recorded that day (echeances/historique.py): contracts
+"""`--as-of` a past day reads the base as it was recorded that day (echeances/historique.py), with the
+référentiel in force that day (referentiel.regles): contracts
 signed, cancelled or ended since, a measure closed since, an orientation decided since, an entretien
 recorded since but dated before that day, none of them changes what the engine said that day."""
 
@@ -27,7 +28,7 @@ from echeances import (
 from echeances.base import Contexte
 from echeances.management.commands.echeances import en_dict
 from echeances.moteur import calculer
-from referentiel.models import Modalite
+from referentiel.models import Modalite, SurchargeModalite
 from residents.models import Resident
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
 from tests.accounts.factories import DelegueFactory, ReferentFactory
@@ -121,12 +122,17 @@ def base_changee(voyager):
         structure=msvs,
         date_decision=D(2026, 2, 2),
     )
+    # And the référentiel: weekly contacts from that day on (a version: the past keeps its rule).
+    SurchargeModalite.objects.create(
+        modalite=modalite(Modalite.Code.RSA_SOCIOPRO), intervalle_contact="P7D", en_vigueur_le=PLUS_TARD
+    )
     return ce_jour_la, locals()
 
 
 def test_le_jour_passe_est_reproduit_malgre_les_changements(base_changee):
     ce_jour_la, _ = base_changee
     assert _tout(JOUR, historique=True) == ce_jour_la
+    assert any("un contact tous les 7 jours" in e.message for e in _tout(PLUS_TARD))  # the new rule, from its day
 
 
 def test_sans_historique_l_etat_d_aujourd_hui(base_changee):
