@@ -42,6 +42,7 @@ class _VersionForm(FormulaireMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["niveau"].choices = niveaux()
         self.fields["en_vigueur_le"].required = True
+        self.fields["en_vigueur_le"].help_text = "Le premier jour où la version s'applique : aujourd'hui au plus tôt."
         self.fields["en_vigueur_le"].widget = DateInput(attrs={"class": "form-control"})
         self.fields["en_vigueur_le"].validators.append(BorneDeDate())
         if self.instance.pk:

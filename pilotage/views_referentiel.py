@@ -5,6 +5,7 @@ an upcoming version edited or withdrawn. A version in force or past is never edi
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,7 +38,12 @@ def referentiel(request):
     surcharges = {}
     for version in SurchargeModalite.objects.select_related("departement", "territoire"):
         surcharges.setdefault(version.modalite_id, []).append(version)
-    modalites = [{"modalite": m, "versions": _avec_statuts(surcharges.get(m.pk, []))} for m in Modalite.objects.all()]
+    modalites = []
+    for m in Modalite.objects.all():
+        versions = _avec_statuts(surcharges.get(m.pk, []))
+        # The modality's own values apply until a national version does (a local one overlays them).
+        nationale = any(v.niveau == "national" and v.statut_du_jour == "en vigueur" for v in versions)
+        modalites.append({"modalite": m, "versions": versions, "origine": "remplacée" if nationale else "en vigueur"})
     parametres = {}
     for version in Parametre.objects.select_related("departement", "territoire"):
         parametres.setdefault(version.code, []).append(version)
@@ -64,12 +70,16 @@ def version_parametre(request, code, pk=None):
     _exiger_administrateur(request.user)
     if code not in Parametre.Code.values:
         raise Http404("Paramètre inconnu.")
-    existante = Parametre.objects.filter(code=code).order_by("-en_vigueur_le").first()
+    existante = (
+        Parametre.objects.filter(code=code, departement=None, territoire=None)
+        .order_by(F("en_vigueur_le").desc(nulls_last=True))
+        .first()
+    )
     instance = _a_venir(Parametre.objects.filter(code=code), pk)
     nature = existante.nature if existante else Parametre.Nature.DELAI
     form = VersionParametreForm(request.POST or None, instance=instance, code=code, nature=nature)
     if instance is None and not request.POST and existante is not None:
-        form.initial.update({"valeur": existante.valeur, "source": existante.source})
+        form.initial["valeur"] = existante.valeur
     return _preparer(request, form, titre=Parametre.Code(code).label)
 
 
@@ -103,6 +113,7 @@ def _valeurs_d_origine(modalite, depuis):
     source = precedente or modalite
     valeurs = {nom: getattr(source, nom) for nom in VersionModaliteForm.Meta.fields if hasattr(source, nom)}
     valeurs.pop("en_vigueur_le", None)
+    valeurs.pop("source", None)  # a new version has its own
     if precedente is not None:
         valeurs["niveau"] = niveau_de(precedente)
     return valeurs
