@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ConditionSortie,
     ContactPartenaire,
     Departement,
     Modalite,
@@ -25,6 +26,12 @@ class ModaliteAdmin(SimpleHistoryAdmin):
         "norme_file_active",
     ]
     list_filter = ["champ"]
+
+
+@admin.register(ConditionSortie)
+class ConditionSortieAdmin(SimpleHistoryAdmin):
+    list_display = ["libelle", "modalite", "ordre"]
+    list_filter = ["modalite"]
 
 
 @admin.register(SurchargeModalite)
