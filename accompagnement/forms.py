@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_STRUCTURE, User
 from referentiel.bornes import BorneDeDate
-from referentiel.models import ContactPartenaire, Modalite
+from referentiel.models import ConditionSortie, ContactPartenaire, Modalite
 from residents.models import Resident
 from residents.texte import cle_recherche
 
@@ -488,6 +488,14 @@ class FinAccompagnementForm(DatesBorneesMixin, FormulaireMixin, VersionMixin, fo
         label="Motif", choices=[("", "—")] + [c for c in Accompagnement.MotifFin.choices if c[0] != "REORIENTATION"]
     )
     destination = forms.ChoiceField(label="Destination", choices=[("", "—"), *Accompagnement.Destination.choices])
+    conditions_sortie = forms.ModelMultipleChoiceField(
+        label="Conditions de sortie remplies",
+        queryset=ConditionSortie.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Celles de la modalité (référentiel) : cochez celles que la situation de la personne remplit.",
+        error_messages={"invalid_choice": "Cette condition de sortie n'est pas une de celles de la modalité."},
+    )
     relais_contact = forms.ModelChoiceField(
         label="Contact partenaire qui prend le relais", queryset=ContactPartenaire.objects.none(), required=False
     )
@@ -506,6 +514,12 @@ class FinAccompagnementForm(DatesBorneesMixin, FormulaireMixin, VersionMixin, fo
 
     def __init__(self, *args, accompagnement, **kwargs):
         super().__init__(*args, **kwargs)
+        # The modality's own exit conditions; a modality without any has no such field.
+        conditions = ConditionSortie.objects.filter(modalite_id=accompagnement.modalite_id)
+        if conditions.exists():
+            self.fields["conditions_sortie"].queryset = conditions
+        else:
+            del self.fields["conditions_sortie"]
         territoire_id = accompagnement.structure.territoire_id
         self.fields["relais_contact"].queryset = contacts_du_territoire(accompagnement.structure)
         self.fields["relais_user"].queryset = (

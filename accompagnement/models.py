@@ -99,6 +99,13 @@ class Accompagnement(models.Model):
         related_name="mesures_relayees",
         verbose_name="intervenant qui prend le relais",
     )
+    conditions_sortie = models.ManyToManyField(
+        "referentiel.ConditionSortie",
+        through="ConditionSortieRemplie",
+        blank=True,
+        related_name="+",
+        verbose_name="conditions de sortie remplies",
+    )
     precedent = models.OneToOneField(
         "self",
         models.SET_NULL,
@@ -157,6 +164,28 @@ class Accompagnement(models.Model):
         """RSA and ASLL measures start with the diagnostic global partagé (référentiel des Vosges: « la
         première évaluation globale … avec le bénéficiaire du RSA ou de l'ASLL »)."""
         return self.modalite.is_rsa or self.modalite.code == Modalite.Code.ASLL
+
+
+class ConditionSortieRemplie(models.Model):
+    """An exit condition of the measure's modality that the person met, ticked when the measure ended.
+    PROTECT: a condition once ticked stays readable on the measure (the administrator edits its wording
+    rather than deleting it)."""
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, models.CASCADE, related_name="conditions_remplies", verbose_name="accompagnement"
+    )
+    condition = models.ForeignKey(
+        "referentiel.ConditionSortie", models.PROTECT, related_name="+", verbose_name="condition de sortie"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "condition de sortie remplie"
+        verbose_name_plural = "conditions de sortie remplies"
+        constraints = [models.UniqueConstraint(fields=["accompagnement", "condition"], name="condition_remplie_unique")]
+
+    def __str__(self):
+        return str(self.condition)
 
 
 class CoReferentQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ Due dates and states come from the one échéance engine (echeances.moteur), nev
 import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Window
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Window, prefetch_related_objects
 from django.utils import timezone
 
 from accounts import acces
@@ -20,7 +20,15 @@ from referentiel.models import Modalite
 from residents.texte import cle_recherche
 
 from . import agenda as periodes
-from .models import Accompagnement, ActionCollective, CoReferent, Entretien, Objectif, Participation
+from .models import (
+    Accompagnement,
+    ActionCollective,
+    ConditionSortieRemplie,
+    CoReferent,
+    Entretien,
+    Objectif,
+    Participation,
+)
 from .views_communs import entier
 
 # --- the file active ----------------------------------------------------------------------------------
@@ -140,7 +148,7 @@ MAX_PAGES = 100_000  # beyond, an OFFSET PostgreSQL refuses: left to get_page (t
 
 def mesures_du_dossier(user, resident):
     """The person's measures the user sees, most recent first, with what the dossier shows of each."""
-    return list(
+    mesures = list(
         Accompagnement.objects.visibles_par(user)
         .filter(resident=resident)
         .select_related("modalite", "referent", "structure")
@@ -154,6 +162,15 @@ def mesures_du_dossier(user, resident):
         )
         .order_by("-date_debut")
     )
+    # The exit conditions met exist only on ended measures: no query for a dossier without one.
+    prefetch_related_objects(
+        [m for m in mesures if m.date_fin is not None],
+        Prefetch(
+            "conditions_remplies",
+            queryset=ConditionSortieRemplie.objects.select_related("condition").order_by("condition__ordre"),
+        ),
+    )
+    return mesures
 
 
 def _page_comptee(qs, numero):

@@ -18,6 +18,7 @@ from .jeton import deja_saisi, enregistrer_une_fois, sauver_une_fois
 from .models import (
     Accompagnement,
     ActionCollective,
+    ConditionSortieRemplie,
     CoReferent,
     DecisionOrientation,
     Diagnostic,
@@ -567,10 +568,11 @@ def terminer_accompagnement(
     relais="",
     relais_contact=None,
     relais_user=None,
+    conditions_sortie=(),
 ):
-    """End a measure with a reason, a destination and the hand-over (who takes over: a partner's contact
-    or an intervenant, and what is passed on); planned rendez-vous after the end are cancelled so that
-    nobody waits for them."""
+    """End a measure with a reason, a destination, the exit conditions of its modality the person meets
+    (référentiel) and the hand-over (who takes over: a partner's contact or an intervenant, and what is
+    passed on); planned rendez-vous after the end are cancelled so that nobody waits for them."""
     exiger_droit(par, accompagnement)
     courant = verrouiller(accompagnement, version)
     if courant.date_fin is not None:
@@ -582,6 +584,14 @@ def terminer_accompagnement(
     if relais_contact is not None and relais_user is not None:
         raise ValidationError("Choisissez soit un contact partenaire, soit un intervenant pour le relais.")
     exiger_fin_de_sejour_decidee(accompagnement=courant, motif_fin=motif_fin, date_fin=date_fin)
+    for condition in conditions_sortie:
+        if condition.modalite_id != courant.modalite_id:
+            raise ValidationError(
+                {
+                    "conditions_sortie": f"« {condition} » n'est pas une condition de sortie de la modalité "
+                    f"« {courant.modalite} »."
+                }
+            )
     enregistrer_version(
         courant,
         date_fin=date_fin,
@@ -591,6 +601,8 @@ def terminer_accompagnement(
         relais_contact=relais_contact,
         relais_user=relais_user,
     )
+    for condition in conditions_sortie:  # saved one by one: each row's history records who ticked it
+        ConditionSortieRemplie.objects.create(accompagnement=courant, condition=condition)
     for rdv in courant.entretiens.rendez_vous().filter(
         date_heure__gte=_debut_du_jour(date_fin + datetime.timedelta(days=1))
     ):

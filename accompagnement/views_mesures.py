@@ -102,7 +102,15 @@ def terminer(request, pk):
                 accompagnement=accompagnement,
                 par=request.user,
                 **donnees(
-                    form, "date_fin", "motif_fin", "destination", "relais", "relais_contact", "relais_user", "version"
+                    form,
+                    "date_fin",
+                    "motif_fin",
+                    "destination",
+                    "conditions_sortie",
+                    "relais",
+                    "relais_contact",
+                    "relais_user",
+                    "version",
                 ),
             )
         except ConflitDeVersion as erreur:

@@ -16,6 +16,7 @@ def synthese_sortie_pdf(mesure):
         "syntheses": mesure.syntheses.filter(tenue_le__isnull=False).order_by("tenue_le"),
         "fin": getattr(mesure, "fin_prise_en_charge", None),
         "relais": getattr(mesure, "passage_relais", None),
+        "conditions_sortie": mesure.conditions_remplies.select_related("condition").order_by("condition__ordre"),
         "edite_le": timezone.localdate(),
     }
     return pdf_de("admissions/pdf/synthese_sortie.html", contexte)

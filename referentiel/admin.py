@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    ConditionSortie,
     ContactPartenaire,
     Departement,
     Modalite,
@@ -43,6 +44,12 @@ class ModaliteAdmin(SimpleHistoryAdmin):
     list_filter = ["champ"]
     # The values of origin: changed from a date by a version (pilotage:referentiel), never in place.
     readonly_fields = [f.name for f in ValeursModalite._meta.get_fields()] + ["source"]
+
+
+@admin.register(ConditionSortie)
+class ConditionSortieAdmin(SimpleHistoryAdmin):
+    list_display = ["libelle", "modalite", "ordre"]
+    list_filter = ["modalite"]
 
 
 @admin.register(SurchargeModalite)

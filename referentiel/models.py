@@ -493,3 +493,28 @@ class Parametre(Version):
                 raise ValidationError({"valeur": "Une date est attendue, écrite AAAA-MM-JJ (2027-01-01)."}) from None
         elif not self.valeur.isdigit():
             raise ValidationError({"valeur": "Un nombre entier est attendu."})
+
+
+class ConditionSortie(models.Model):
+    """One of a modality's exit conditions (seed 003, « Conditions de sortie »): at the end of a measure,
+    the référent ticks those the person meets (accompagnement.Accompagnement.conditions_sortie)."""
+
+    modalite = models.ForeignKey(Modalite, models.CASCADE, related_name="conditions_sortie", verbose_name="modalité")
+    libelle = models.CharField("libellé", max_length=300)
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "condition de sortie"
+        verbose_name_plural = "conditions de sortie"
+        ordering = ["modalite__ordre", "ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["modalite", "libelle"],
+                name="condition_sortie_unique",
+                violation_error_message="Cette condition de sortie existe déjà pour cette modalité.",
+            )
+        ]
+
+    def __str__(self):
+        return self.libelle

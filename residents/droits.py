@@ -188,6 +188,10 @@ def dossier_complet(resident):
                 "logements": [_champs(lg) for lg in mesure.logements.order_by("date_debut", "pk")],
                 "fin_prise_en_charge": _un(getattr(mesure, "fin_prise_en_charge", None)),
                 "passage_relais": _un(getattr(mesure, "passage_relais", None)),
+                "conditions_sortie": [
+                    str(r.condition)
+                    for r in mesure.conditions_remplies.select_related("condition").order_by("condition__ordre")
+                ],
                 "decisions_comite": [
                     {**_champs(dc), "comite": str(dc.comite)}
                     for dc in DecisionComite.objects.filter(accompagnement=mesure).select_related("comite")

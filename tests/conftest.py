@@ -86,6 +86,8 @@ def assurer_referentiel():
         importlib.import_module("referentiel.migrations.0002_donnees_referentiel").charger(apps, None)
         importlib.import_module("referentiel.migrations.0008_modalite_types_structure").remplir(apps, None)
         importlib.import_module("referentiel.migrations.0012_versions_datees").dater(apps, None)
+        importlib.import_module("referentiel.migrations.0013_conditions_de_sortie").charger(apps, None)
+        importlib.import_module("referentiel.migrations.0014_norme_accompagnement_global").fixer(apps, None)
 
 
 @pytest.fixture(autouse=True)

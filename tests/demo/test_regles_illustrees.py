@@ -13,7 +13,7 @@ from accounts.models import Role, User
 from contrats.models import Contrat, VersionContrat
 from contrats.pdf import sha256
 from demo.donnees import PDF_PAR_MESURE
-from echeances.moteur import Etat, Regle, calculer
+from echeances.moteur import Etat, Regle, calculer, charges
 from residents.models import Resident
 
 from .outils import delai, derniers_contacts, etat, mesures_demo, parametre, regles, structures_demo
@@ -137,6 +137,13 @@ def test_un_referent_au_dessus_de_la_norme_de_file_active():
             if norme and len(accs) > norme * referent.etp:
                 depassements.append((referent.username, accs[0].modalite.code))
     assert depassements == [("referent.asll", "ASLL")]
+    # The engine's weighted caseload agrees; the accompagnement global coordonné has a norm (seed 004: 15
+    # per full time) and the demo's référente stays under it.
+    alertes = calculer(mesures_demo(), le=timezone.localdate(), regles={Regle.NORME_FILE_ACTIVE})
+    assert {User.objects.get(pk=e.referent_id).username for e in alertes} == {"referent.asll"}
+    [lignes] = charges(mesures_demo().filter(referent__username="referente.global"), le=timezone.localdate()).values()
+    assert [(r["modalite_libelle"], r["norme"]) for r in lignes] == [("Accompagnement global coordonné", 15)]
+    assert 0 < lignes[0]["charge_ponderee"] < lignes[0]["etp"]
 
 
 def test_eligibilite_veille_et_fjt():

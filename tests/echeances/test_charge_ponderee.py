@@ -37,7 +37,7 @@ def _alertes(referent):
 
 def test_les_normes_viennent_du_referentiel():
     normes = dict(Modalite.objects.filter(norme_file_active__isnull=False).values_list("code", "norme_file_active"))
-    assert normes == {"RSA_VEILLE": 300, "RSA_MOBILISATION": 80, "RSA_SOCIOPRO": 70, "ASLL": 40}
+    assert normes == {"RSA_VEILLE": 300, "RSA_MOBILISATION": 80, "RSA_SOCIOPRO": 70, "ASLL": 40, "GLOBAL": 15}
 
 
 # The issue's cases, at a tenth of the ETP (the same ratios with a tenth of the rows: a few thousand measures
@@ -101,3 +101,27 @@ def test_l_ecran_du_responsable_montre_la_charge_ponderee(client):
     assert "Au-dessus de la norme" in contenu
     assert '<td class="text-end">60</td><td class="text-end">300</td><td class="text-end">0,20</td>' in contenu
     assert '<td class="text-end">30</td><td class="text-end">80</td><td class="text-end">0,38</td>' in contenu
+
+
+@pytest.mark.parametrize(("nombre", "alerte"), [(15, False), (16, True)])
+def test_accompagnement_global_quinze_par_temps_plein(client, nombre, alerte):
+    """Issue 20 §3, seed 004: « une quinzaine de personnes » a year for one full-time worker, read as a
+    caseload of 15 (referentiel/migrations/0014). The engine's alert and the manager's screen both use it."""
+    referent = ReferentFactory(etp=Decimal("1.00"))
+    _mesures(referent, "GLOBAL", nombre)
+    found = _alertes(referent)
+    assert bool(found) is alerte
+    [lignes] = charges(Accompagnement.objects.filter(referent=referent), le=LE).values()
+    assert [(r["nb"], r["norme"], r["plafond"]) for r in lignes] == [(nombre, 15, 15)]
+    if alerte:
+        [e] = found
+        assert "Accompagnement global coordonné 16 pour 15 par temps plein (1,07 ETP)" in e.message
+    client.force_login(ResponsableFactory(structures=[referent.structures.first()]))
+    contenu = client.get(reverse("echeances:a_faire")).content.decode()
+    assert f'<td class="text-end">{nombre}</td><td class="text-end">15</td>' in contenu
+    assert ("Au-dessus de la norme" in contenu) is alerte
+
+
+def test_la_norme_de_l_accompagnement_global_est_dans_son_historique():
+    [changement] = modalite("GLOBAL").history.filter(history_change_reason="Norme de file active : seed 004")
+    assert (changement.history_type, changement.norme_file_active) == ("~", 15)

@@ -7,7 +7,7 @@ import referentiel.delais
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referentiel", "0012_versions_datees"),
+        ("referentiel", "0014_norme_accompagnement_global"),
     ]
 
     operations = [
