@@ -12,6 +12,7 @@ from referentiel.bornes import BorneDeDate
 from referentiel.models import Departement, Parametre, SurchargeModalite, Territoire, ValeursModalite
 
 NATIONAL = "national"
+DEJA = "Une version existe déjà à ce niveau à cette date : modifiez-la."
 VALEURS = [f.name for f in ValeursModalite._meta.get_fields()]
 
 
@@ -65,7 +66,7 @@ class _VersionForm(FormulaireMixin, forms.ModelForm):
         self.instance.territoire_id = int(niveau[1:]) if niveau.startswith("T") else None
         jour = donnees.get("en_vigueur_le")
         if jour and self.memes_versions().filter(en_vigueur_le=jour).exclude(pk=self.instance.pk).exists():
-            self.add_error("en_vigueur_le", "Une version existe déjà à ce niveau à cette date : modifiez-la.")
+            self.add_error("en_vigueur_le", DEJA)
         return donnees
 
     def empreinte_calculee(self):

@@ -15,12 +15,16 @@ from accounts import acces
 from echeances.impact import impact
 from referentiel.models import Modalite, Parametre, SurchargeModalite
 
-from .forms_referentiel import VersionModaliteForm, VersionParametreForm, niveau_de
+from .forms_referentiel import DEJA, VersionModaliteForm, VersionParametreForm, niveau_de
 
 
 def _exiger_administrateur(user):
     if not acces.administre_le_referentiel(user):
         raise PermissionDenied("Le référentiel est administré par l'administrateur.")
+
+
+# The badge of each status, for the modalities' and the parameters' tables alike.
+CLASSES_STATUT = {"à venir": "text-bg-info", "en vigueur": "text-bg-success", "remplacée": "text-bg-secondary"}
 
 
 def _avec_statuts(versions):
@@ -29,6 +33,7 @@ def _avec_statuts(versions):
     for version, suivante in zip(versions, [*versions[1:], None], strict=False):
         meme_niveau = suivante is not None and str(suivante.niveau) == str(version.niveau)
         version.statut_du_jour = version.statut(suivante=suivante if meme_niveau else None)
+        version.classe_statut = CLASSES_STATUT[version.statut_du_jour]
     return versions
 
 
@@ -43,7 +48,10 @@ def referentiel(request):
         versions = _avec_statuts(surcharges.get(m.pk, []))
         # The modality's own values apply until a national version does (a local one overlays them).
         nationale = any(v.niveau == "national" and v.statut_du_jour == "en vigueur" for v in versions)
-        modalites.append({"modalite": m, "versions": versions, "origine": "remplacée" if nationale else "en vigueur"})
+        origine = "remplacée" if nationale else "en vigueur"
+        modalites.append(
+            {"modalite": m, "versions": versions, "origine": origine, "classe_origine": CLASSES_STATUT[origine]}
+        )
     parametres = {}
     for version in Parametre.objects.select_related("departement", "territoire"):
         parametres.setdefault(version.code, []).append(version)
@@ -130,7 +138,7 @@ def _preparer(request, form, *, titre):
                 with transaction.atomic():
                     version = form.save()
             except IntegrityError:  # the same version saved meanwhile (a double click)
-                form.add_error("en_vigueur_le", "Une version existe déjà à ce niveau à cette date : modifiez-la.")
+                form.add_error("en_vigueur_le", DEJA)
             else:
                 messages.success(request, f"Version enregistrée : {version}.")
                 return redirect("pilotage:referentiel")
