@@ -137,12 +137,33 @@ def _conjoint(request, resident):
     return {"conjoint": conjoint if visible else None, "conjoint_masque": conjoint is not None and not visible}
 
 
+def _contexte_sections(request, resident, mesures, *, ecrivables=None, le=None, contexte_echeances=None):
+    """What the dossier's sections below the person's measures read (orientation, diagnostic, échéances
+    to deal with, contracts, committees, reports, partners, rights): about fifteen queries, the engine's
+    rules among them, that the dossier's first answer does not wait for (they come by htmx, SECTIONS)."""
+    user = request.user
+    le = le or timezone.localdate()
+    if ecrivables is None:
+        ecrivables = {m.pk for m in acces.mesures_modifiables(user, mesures)}
+    return {
+        "resident": resident,
+        "accompagnements": mesures,
+        "ecrivables": ecrivables,
+        "equipe": acces.peut_agir(user, resident.structure),
+        "voit_journal": acces.est_responsable_du_dossier(user, resident),
+        "echeances": selectors.echeances_a_traiter(mesures, le=le, contexte=contexte_echeances, resident=resident),
+        **_sections_externes(),
+    }
+
+
 @require_GET
 def dossier(request, pk):
+    """The dossier. Its sections below the person's measures are loaded by htmx as soon as the page is
+    shown (residents:suivi ?partie=sections); without script, `?sections=1` renders them in the page."""
     resident = _resident(request, pk)
     user = request.user
     le = timezone.localdate()
-    # The référentiel is read once for the suivi table and the « Échéances à traiter » section.
+    # The référentiel is read once for the suivi table and, in the page, the « Échéances à traiter » section.
     contexte_echeances = Contexte(le)
     mesures = selectors.mesures_du_dossier(user, resident)
     # Write rights for every measure at once (not one query per measure); the active ones take entries.
@@ -159,9 +180,7 @@ def dossier(request, pk):
         "mesures_modifiables": modifiables,
         "ecrivables": ecrivables,
         "equipe": acces.peut_agir(user, resident.structure),
-        "voit_journal": acces.est_responsable_du_dossier(user, resident),
         "lignes_suivi": selectors.lignes_suivi(mesures, le=le, contexte=contexte_echeances),
-        "echeances": selectors.echeances_a_traiter(mesures, le=le, contexte=contexte_echeances, resident=resident),
         **selectors.chronologie(user, resident, page=request.GET.get("page"), mesures=mesures),
         "rendez_vous": Entretien.objects.visibles_par(user)
         .rendez_vous()
@@ -172,8 +191,14 @@ def dossier(request, pk):
         "mesure_saisie": mesure_saisie,
         "form_entretien": EntretienForm(accompagnement=mesure_saisie, user=user) if mesure_saisie else None,
         **_conjoint(request, resident),
-        **_sections_externes(),
     }
+    if request.GET.get("sections"):
+        contexte["sections_dans_la_page"] = True
+        contexte.update(
+            _contexte_sections(
+                request, resident, mesures, ecrivables=ecrivables, le=le, contexte_echeances=contexte_echeances
+            )
+        )
     return render(request, "residents/dossier.html", contexte)
 
 
@@ -192,10 +217,15 @@ def entretiens(request, pk):
 def suivi(request, pk):
     """Due dates and states alone, or with ?partie=echeances the « Échéances à traiter » section
     (htmx refresh of both after an entretien is logged), or with ?partie=historique the history of
-    changes (loaded by htmx when the reader gets to it: five history queries the dossier need not wait for)."""
+    changes (loaded by htmx when the reader gets to it: five history queries the dossier need not wait for),
+    or with ?partie=sections the dossier's sections below the measures (loaded by htmx once the page is shown)."""
     resident = _resident(request, pk)
     mesures = selectors.mesures_du_dossier(request.user, resident)
     le = timezone.localdate()
+    if request.GET.get("partie") == "sections":
+        return render(
+            request, "residents/includes/sections.html", _contexte_sections(request, resident, mesures, le=le)
+        )
     if request.GET.get("partie") == "historique":  # loaded when the section comes into view
         contexte = {"historique": selectors.historique(request.user, resident, mesures)}
         return render(request, "residents/includes/historique.html", contexte)

@@ -156,7 +156,7 @@ def test_modifier_un_diagnostic_par_la_page(client, mesure, referent, delegue, e
 
 
 def test_le_dossier_montre_le_dernier_diagnostic(client, mesure, referent, delegue):
-    dossier = reverse("residents:dossier", args=[mesure.resident_id])
+    dossier = reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1"
     client.force_login(referent)
     contenu = client.get(dossier).content.decode()
     assert "Aucun diagnostic global partagé" in contenu

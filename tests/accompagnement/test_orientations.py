@@ -419,6 +419,6 @@ class TestVues:
     def test_le_dossier_montre_l_orientation_et_l_echeance_sans_mesure(self, client, allocataire, delegue):
         Resident.objects.filter(pk=allocataire.pk).update(date_ouverture_rsa=AUJOURDHUI - datetime.timedelta(days=40))
         client.force_login(delegue)
-        page = client.get(reverse("residents:dossier", args=[allocataire.pk])).content.decode()
+        page = client.get(reverse("residents:dossier", args=[allocataire.pk]) + "?sections=1").content.decode()
         assert "Orientation RSA" in page and "Décider de l'orientation" in page
         assert "Orientation RSA attendue au plus tard" in page

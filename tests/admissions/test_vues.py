@@ -246,7 +246,7 @@ def test_note_pdf_servie_a_l_equipe_seulement(client, r, etranger):
 
 def test_le_dossier_mene_au_suivi_avec_les_partenaires(client, r, admise):
     client.force_login(r.collegue)
-    contenu = client.get(reverse("residents:dossier", args=[r.jeune.pk])).content.decode()
+    contenu = client.get(reverse("residents:dossier", args=[r.jeune.pk]) + "?sections=1").content.decode()
     assert reverse("admissions:suivi", args=[admise.accompagnement_id]) in contenu
 
 

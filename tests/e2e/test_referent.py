@@ -56,6 +56,8 @@ def test_journee_d_un_referent(page, live_server):
     verifier_accessibilite(page)
     contact_avant = page.locator('#suivi [data-echeance="contact"]').inner_text()
     rencontre_avant = page.locator('#suivi [data-echeance="rencontre"]').inner_text()
+    # « Échéances à traiter » comes with the sections htmx asks for once the page is shown.
+    expect(page.locator("#echeances-dossier")).to_contain_text("En retard")
     echeances_avant = page.locator("#echeances-dossier .list-group-item").count()
 
     # A phone call, keyboard only, from the top of the page: the skip link, then Tab through the
@@ -172,3 +174,46 @@ def test_le_brouillon_d_une_longue_note_survit_a_une_session_expiree(page, live_
     expect(formulaire.get_by_label("Notes")).to_have_value("")
     expect(formulaire.get_by_label("Type de contact")).to_have_value("BUREAU")
     expect(formulaire.get_by_label("Présence")).to_have_value("HONORE")
+
+
+def test_les_sections_du_dossier_arrivent_apres_la_page(page, live_server, navigateur):
+    """The dossier is shown without waiting for its sections below the measures: htmx asks for them
+    (one request) and they appear in place; without script, a link shows the same sections in the page."""
+    structure = StructureFactory()
+    referent = ReferentFactory(structures=[structure])
+    mesure = AccompagnementFactory(
+        referent=referent,
+        resident__nom="Marchal",
+        resident__prenom="Inès",
+        date_debut=timezone.localdate() - datetime.timedelta(days=60),
+    )
+    connecter(page, live_server, referent)
+    demandes = []
+    page.on("request", lambda requete: demandes.append(requete.url))
+    page.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
+    expect(page.get_by_role("heading", name="Inès MARCHAL")).to_be_visible()
+    echeances = page.get_by_role("heading", name="Échéances à traiter")
+    expect(echeances).to_be_visible()
+    expect(page.locator("#echeances-dossier")).to_contain_text("En retard")
+    expect(page.get_by_role("heading", name="Contrats")).to_be_visible()
+    assert [u for u in demandes if "partie=sections" in u] == [
+        f"{live_server.url}/personnes/{mesure.resident_id}/suivi/?partie=sections"
+    ]
+    verifier_accessibilite(page)
+
+    # Without script: the link renders the same sections in the page.
+    sans_script = navigateur.new_context(
+        locale="fr-FR", java_script_enabled=False, base_url=live_server.url, storage_state=page.context.storage_state()
+    )
+    try:
+        autre = sans_script.new_page()
+        autre.goto(f"{live_server.url}/personnes/{mesure.resident_id}/")
+        expect(autre.get_by_role("heading", name="Inès MARCHAL")).to_be_visible()
+        expect(autre.get_by_role("heading", name="Échéances à traiter")).to_have_count(0)
+        autre.get_by_role(
+            "link", name="Afficher l'orientation, les échéances à traiter, les contrats et les décisions"
+        ).click()
+        expect(autre.get_by_role("heading", name="Échéances à traiter")).to_be_visible()
+        expect(autre.locator("#echeances-dossier")).to_contain_text("En retard")
+    finally:
+        sans_script.close()

@@ -365,7 +365,7 @@ def test_liste_avec_etape_et_filtre(client, signalement, delegue, mesure):
 
 def test_section_du_dossier(client, signalement, mesure):
     client.force_login(mesure.referent)
-    contenu = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    contenu = client.get(reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1").content.decode()
     assert "Signalements en vue de sanction" in contenu and "Signalé, personne à informer" in contenu
 
 

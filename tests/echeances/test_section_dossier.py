@@ -17,7 +17,7 @@ def test_le_dossier_montre_le_contact_en_retard_et_le_menu_le_compte(client):
     synchroniser_alertes(le=datetime.date(2026, 6, 1))
     client.force_login(mesure.referent)
 
-    page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    page = client.get(reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1").content.decode()
 
     assert "Échéances à traiter" in page
     assert "Prendre contact au plus tard le 16/05/2026" in page
@@ -36,7 +36,7 @@ def test_rien_a_traiter_donne_un_etat_vide(client):
         date_fin=datetime.date(2026, 11, 30),
     )
     client.force_login(mesure.referent)
-    page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    page = client.get(reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1").content.decode()
     assert "Aucune échéance proche ou dépassée pour cette personne." in page
 
 
@@ -53,7 +53,7 @@ def test_le_dossier_lit_le_suivi_une_fois_pour_le_tableau_et_les_echeances(clien
         time_machine.travel(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)),
         CaptureQueriesContext(connection) as requetes,
     ):
-        page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+        page = client.get(reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1").content.decode()
     assert sum("max(e.date_heure) FILTER (WHERE e.physique)" in q["sql"] for q in requetes.captured_queries) == 1
     assert "16/05/2026" in page and "Prendre contact au plus tard le 16/05/2026" in page
 
@@ -71,6 +71,6 @@ def test_la_norme_de_file_active_n_est_pas_sur_le_dossier_d_une_personne(client)
     mesures = [AccompagnementFactory(referent=referent, modalite=modalite("ASLL")) for _ in range(5)]
     assert any(e.regle == Regle.NORME_FILE_ACTIVE for e in calculer([mesures[0].pk], le=datetime.date(2026, 6, 1)))
     client.force_login(referent)
-    page = client.get(reverse("residents:dossier", args=[mesures[0].resident_id])).content.decode()
+    page = client.get(reverse("residents:dossier", args=[mesures[0].resident_id]) + "?sections=1").content.decode()
     assert "Échéances à traiter" in page
     assert "pour une norme de" not in page

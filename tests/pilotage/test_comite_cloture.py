@@ -355,7 +355,7 @@ def test_la_decision_apparait_dans_le_dossier_de_la_personne(client, monde, comi
         action="Proposer l'atelier mobilité",
         action_due_le=D(2026, 4, 30),
     )
-    url = reverse("residents:dossier", args=[monde["m1"].resident_id])
+    url = reverse("residents:dossier", args=[monde["m1"].resident_id]) + "?sections=1"
     page = html.unescape(_client(client, monde["referent"]).get(url).content.decode())
     section = page[page.index('id="titre-comites-dossier"') :]
     section = section[: section.index("</section>")]
@@ -365,7 +365,7 @@ def test_la_decision_apparait_dans_le_dossier_de_la_personne(client, monde, comi
     m1 = monde["m1"].pk  # the page shows the cards down to hers (they come by blocks)
     assert f'href="{reverse("pilotage:comite", args=[comite.pk])}?voir={m1}#mesure-{m1}"' in section
     # Another person's dossier shows none of it.
-    page = client.get(reverse("residents:dossier", args=[monde["m2"].resident_id])).content.decode()
+    page = client.get(reverse("residents:dossier", args=[monde["m2"].resident_id]) + "?sections=1").content.decode()
     assert 'id="titre-comites-dossier"' not in page
 
 

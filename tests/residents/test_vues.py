@@ -61,8 +61,34 @@ def test_echeances_a_traiter_rafraichies_seules_proprietaire_collegue_etranger(c
     EntretienFactory(accompagnement=mesure, type="TELEPHONE")
     apres = client.get(url).content.decode().count("list-group-item")
     assert apres == avant - 1
-    dossier = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
-    assert 'id="echeances-dossier"' in dossier and "hx-swap-oob" not in dossier
+    # In the dossier's sections (loaded after the page), the same section without the out-of-band swap.
+    sections = client.get(reverse("residents:suivi", args=[mesure.resident_id]), {"partie": "sections"})
+    assert 'id="echeances-dossier"' in sections.content.decode() and "hx-swap-oob" not in sections.content.decode()
+
+
+def test_sections_du_dossier_chargees_apres_la_page_proprietaire_collegue_etranger(
+    client, referent, collegue, etranger
+):
+    """The sections below the measures (orientation, échéances to deal with, contracts…) are not in the
+    dossier's first answer: htmx asks for them once it is shown, a link renders them in the page without
+    script. The same content either way; an outsider gets a 404."""
+    mesure = AccompagnementFactory(referent=referent, date_debut=timezone.localdate() - datetime.timedelta(days=60))
+    dossier = reverse("residents:dossier", args=[mesure.resident_id])
+    fragment = reverse("residents:suivi", args=[mesure.resident_id]) + "?partie=sections"
+    page = connecte(client, referent).get(dossier).content.decode()
+    assert "Échéances à traiter" not in page and "titre-contrats-dossier" not in page
+    assert f'hx-get="{escape(fragment)}" hx-trigger="load"' in page
+    assert 'href="?sections=1#sections-dossier"' in page
+    for user in (referent, collegue):
+        reponse = connecte(client, user).get(fragment, HTTP_HX_REQUEST="true")
+        contenu = reponse.content.decode()
+        assert reponse.status_code == 200 and "<html" not in contenu
+        # Sixty days without a contact: the overdue contact is among the échéances to deal with.
+        assert 'id="echeances-dossier"' in contenu and "En retard" in contenu
+        assert "Aucun contrat pour l'instant." in contenu and "Partenaires, synthèses et sortie" in contenu
+        assert contenu.strip() in client.get(dossier, {"sections": "1"}).content.decode()  # the same, in the page
+    assert connecte(client, etranger).get(fragment).status_code == 404
+    assert client.get(dossier, {"sections": "1"}).status_code == 404
 
 
 def test_liste_et_recherche_sans_accents(client, referent, structure, etranger):
@@ -153,7 +179,7 @@ def test_dossier_montre_parcours_coreferents_objectifs_et_entretiens(client, mes
     contenu = connecte(client, referent).get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
     for attendu in ("Parcours", "Durand", "Ouvrir ses droits CAF", "Visite du logement", "Bureau 7", "Historique"):
         assert attendu in contenu
-    assert 'id="suivi"' in contenu and 'id="entretiens"' in contenu and 'id="echeances-dossier"' in contenu
+    assert 'id="suivi"' in contenu and 'id="entretiens"' in contenu and 'id="sections-dossier"' in contenu
 
 
 def test_note_confidentielle_invisible_du_collegue(client, mesure, referent, collegue):
@@ -259,7 +285,14 @@ def test_dossier_et_ses_fragments_nombre_de_requetes_constant(client, mesure, re
     connecte(client, referent)
     dossier = reverse("residents:dossier", args=[mesure.resident_id])
     suivi = reverse("residents:suivi", args=[mesure.resident_id])
-    pages = [(dossier, {}), (suivi, {}), (suivi, {"partie": "echeances"}), (suivi, {"partie": "historique"})]
+    pages = [
+        (dossier, {}),
+        (suivi, {}),
+        (suivi, {"partie": "echeances"}),
+        (suivi, {"partie": "historique"}),
+        (suivi, {"partie": "sections"}),
+        (dossier, {"sections": "1"}),
+    ]
     client.get(dossier)  # the first page after login also prolongs the session (SESSION_PROLONGATION)
     _garnir(mesure, referent, 0, 2)
     peu = [_requetes(client, url, **params) for url, params in pages]
@@ -272,7 +305,8 @@ def test_dossier_et_ses_fragments_nombre_de_requetes_constant(client, mesure, re
     # each for REORIENTATION_DEMANDEE and the sanction procedure (their rules), the « Diagnostic » section
     # (accompagnement/templatetags/diagnostic_tags.py) and the person's reports
     # (echeances/includes/section_sanctions.html).
-    assert peu[0] <= 37
+    # The dossier itself, then its sections (loaded after it) and the whole page without script.
+    assert peu[0] <= 22 and peu[4] <= 29 and peu[5] <= 37
 
 
 def test_saisie_d_un_entretien_depuis_le_dossier_nombre_de_requetes_constant(client, mesure, referent):
@@ -344,7 +378,7 @@ def test_dossier_requetes_constantes_avec_plusieurs_mesures_et_coreferents(clien
     _requetes_du_dossier(client, referent, petit)  # the référentiel read once after the factories
     for user in (referent, etranger):
         assert _requetes_du_dossier(client, user, grand) == _requetes_du_dossier(client, user, petit)
-        assert _requetes_du_dossier(client, user, grand) <= 55
+        assert _requetes_du_dossier(client, user, grand) <= 22  # its sections come after it
 
 
 @pytest.mark.parametrize("nombre", [2, 30])
