@@ -1,4 +1,5 @@
-"""`{% load file_active_tags %}{% tri_file_active tri as t %}`: the sort of the file active in words.
+"""`{% load file_active_tags %}{% tri_file_active tri as t %}`: the sort of the file active in words;
+`ligne.etat|etat_de_la_ligne`: a row's state, as components/etat_echeance.html shows it.
 
 The view sorts by a key of accompagnement.selectors.TRIS (`nom`, `-etat`…); screen readers must hear
 « état, ordre décroissant », not the key. An unknown key is sorted by état there, so it is named so here.
@@ -7,6 +8,10 @@ The view sorts by a key of accompagnement.selectors.TRIS (`nom`, `-etat`…); sc
 from dataclasses import dataclass
 
 from django import template
+from django.utils.html import format_html
+from django.utils.text import capfirst
+
+from echeances.choix import Etat
 
 register = template.Library()
 
@@ -64,3 +69,14 @@ def tri_file_active(tri):
     tri = tri or PAR_DEFAUT
     cle = tri.lstrip("-")
     return Tri(cle if cle in COLONNES else PAR_DEFAUT, decroissant=tri.startswith("-"))
+
+
+@register.filter
+def etat_de_la_ligne(etat):
+    """The markup of components/etat_echeance.html (without `libelle`) written here: that include on each
+    of the page's hundred rows was a third of the file active's time. Same HTML (tests/accompagnement/test_file_active_a11y.py)."""
+    try:
+        etat = Etat(etat)
+    except ValueError:
+        return ""
+    return format_html('<span class="etat-echeance etat-echeance--{}">{}</span>', etat.couleur, capfirst(etat.label))
