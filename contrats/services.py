@@ -481,13 +481,16 @@ def retirer_exemplaire(version):
         version.save(update_fields=["exemplaire"])
 
 
-def exemplaire(version):
+def exemplaire(version, *, signee=None):
     """The stored file a version's download serves (views.pdf_version): its signed copy, or the frozen
     document while nobody has signed. A version signed before copies were stored (or the demo's, written
-    without rendering) gets its copy rendered and stored here, once."""
+    without rendering) gets its copy rendered and stored here, once. `signee`: whether anyone signed, when
+    the caller read it with the version (otherwise asked here)."""
     if version.exemplaire:
         return version.exemplaire
-    if version.pdf and not version.signatures.exists():
+    if signee is None:
+        signee = version.signatures.exists()
+    if version.pdf and not signee:
         return version.pdf
     with _fichiers_retires_si_echec() as fichiers, transaction.atomic():
         version = VersionContrat.objects.select_for_update().select_related("contrat").get(pk=version.pk)

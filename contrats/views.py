@@ -4,7 +4,7 @@ outsider gets a 404); every write goes through contrats.services (refusals come 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -642,14 +642,22 @@ def pdf_version(request, pk, numero):
     """A version's signed copy (frozen content, signatures, decision, evidence), or with `?original=1` the
     frozen document whose SHA-256 the parties signed. Both are stored files, served as they are: rendering
     happens once, at the step that changes them (services.ranger_exemplaire), never per request."""
-    contrat = _contrat(request, pk)
-    version = get_object_or_404(VersionContrat.objects.filter(contrat=contrat), numero=numero)
+    # One query: the version, of a contract the user sees, and whether anyone signed it (which file
+    # to serve). The contract's parties are not read: a download only needs its reference.
+    version = get_object_or_404(
+        VersionContrat.objects.filter(contrat__in=Contrat.objects.visibles_par(request.user))
+        .select_related("contrat")
+        .annotate(signee=Exists(Signature.objects.filter(version=OuterRef("pk")))),
+        contrat_id=pk,
+        numero=numero,
+    )
+    contrat = version.contrat
     if request.GET.get("original"):
         if not version.pdf:  # the demo's oldest versions keep no rendered file (demo/donnees.py)
             raise Http404("Le document figé de cette version n'est pas conservé.")
         fichier, nom = version.pdf, f"{contrat.reference}-v{numero}-original.pdf"
     else:
-        fichier, nom = services.exemplaire(version), f"{contrat.reference}-v{numero}.pdf"
+        fichier, nom = services.exemplaire(version, signee=version.signee), f"{contrat.reference}-v{numero}.pdf"
     with fichier.open("rb") as flux:
         return _reponse_pdf(flux.read(), nom)
 
