@@ -220,3 +220,29 @@ def test_la_page_d_un_atelier_est_tracee(client, mesure):
     ligne = JournalAcces.objects.get()
     assert (ligne.action, ligne.type_objet, ligne.objet_id) == (Action.CONSULTATION, "actioncollective", atelier.pk)
     assert ligne.resident_id is None  # a page about several people
+
+
+@pytest.mark.django_db(transaction=True)
+def test_une_lecture_est_tracee_sans_attendre_le_disque_une_modification_si(client):
+    """The line of a page read is committed with synchronous_commit off (its own transaction); a change's
+    line waits for the disk as before. Both are written, with their action."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mesure = AccompagnementFactory()
+    rdv = EntretienFactory(accompagnement=mesure, statut="PLANIFIE")
+    client.force_login(mesure.referent)
+    with CaptureQueriesContext(connection) as lecture:
+        assert client.get(reverse("residents:droits", args=[mesure.resident_id])).status_code == 200
+    sql = [q["sql"] for q in lecture.captured_queries]
+    insertion = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "journal_journalacces"'))
+    assert sql[insertion - 1] == "SET LOCAL synchronous_commit TO OFF"
+    with CaptureQueriesContext(connection) as modification:
+        donnees = {"statut": "ABSENT_EXCUSE", "version": rdv.version}
+        reponse = client.post(reverse("accompagnement:rendez_vous_cloturer", args=[rdv.pk]), donnees)
+    assert reponse.status_code == 302
+    assert not any("synchronous_commit" in q["sql"] for q in modification.captured_queries)
+    assert list(JournalAcces.objects.order_by("pk").values_list("action", flat=True)) == [
+        Action.CONSULTATION,
+        Action.MODIFICATION,
+    ]
