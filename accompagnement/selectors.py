@@ -146,30 +146,35 @@ ENTRETIENS_PAR_PAGE = 20
 MAX_PAGES = 100_000  # beyond, an OFFSET PostgreSQL refuses: left to get_page (the last page)
 
 
-def mesures_du_dossier(user, resident):
-    """The person's measures the user sees, most recent first, with what the dossier shows of each."""
-    mesures = list(
+def mesures_du_dossier(user, resident, *, parcours=True):
+    """The person's measures the user sees, most recent first, with what the dossier shows of each.
+    `parcours=False`: without what only the dossier's « Parcours » shows (co-referents, objectives and their
+    evaluations, previous measure, relays: five queries), for the parts refreshed or loaded apart (the
+    suivi table, the échéances, the timeline, the sections below the measures), which show the modality."""
+    qs = (
         Accompagnement.objects.visibles_par(user)
         .filter(resident=resident)
         .select_related("modalite", "referent", "structure")
+    )
+    if parcours:
         # Rarely set: fetched apart (no query when none is), six more joins took 3 ms to plan, each time.
-        .prefetch_related(
+        qs = qs.prefetch_related(
             "precedent__modalite",
             "relais_contact__tiers",
             "relais_user",
             Prefetch("coreferents", queryset=CoReferent.objects.select_related("user", "contact__tiers")),
             Prefetch("objectifs", queryset=Objectif.objects.prefetch_related("evaluations")),
         )
-        .order_by("-date_debut")
-    )
-    # The exit conditions met exist only on ended measures: no query for a dossier without one.
-    prefetch_related_objects(
-        [m for m in mesures if m.date_fin is not None],
-        Prefetch(
-            "conditions_remplies",
-            queryset=ConditionSortieRemplie.objects.select_related("condition").order_by("condition__ordre"),
-        ),
-    )
+    mesures = list(qs.order_by("-date_debut"))
+    if parcours:
+        # The exit conditions met exist only on ended measures: no query for a dossier without one.
+        prefetch_related_objects(
+            [m for m in mesures if m.date_fin is not None],
+            Prefetch(
+                "conditions_remplies",
+                queryset=ConditionSortieRemplie.objects.select_related("condition").order_by("condition__ordre"),
+            ),
+        )
     return mesures
 
 
@@ -275,7 +280,7 @@ def parties_du_dossier(user, resident):
     """What a dossier shows that an entretien just logged changes (the suivi table, the échéances to
     deal with, the first page of the timeline), sent with the answer to the entretien's POST: one
     exchange instead of three follow-up requests. The référentiel is read once for both computations."""
-    mesures = mesures_du_dossier(user, resident)
+    mesures = mesures_du_dossier(user, resident, parcours=False)
     le = timezone.localdate()
     contexte = moteur.Contexte(le)
     return {

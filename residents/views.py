@@ -220,7 +220,7 @@ def suivi(request, pk):
     changes (loaded by htmx when the reader gets to it: five history queries the dossier need not wait for),
     or with ?partie=sections the dossier's sections below the measures (loaded by htmx once the page is shown)."""
     resident = _resident(request, pk)
-    mesures = selectors.mesures_du_dossier(request.user, resident)
+    mesures = selectors.mesures_du_dossier(request.user, resident, parcours=False)
     le = timezone.localdate()
     if request.GET.get("partie") == "sections":
         return render(
