@@ -308,11 +308,22 @@ def notes_lisibles(user):
     return lisible
 
 
+# The consent categories under which a partner reads a person's entretiens: their presence, or their notes
+# (residents.droits.vue_partenaire then shows each only under its own category).
+CATEGORIES_DES_ENTRETIENS = ("PRESENCE", "NOTES")
+
+
 def entretiens_visibles(qs, user):
-    """Entretien.objects.visibles_par: those of the measures the user sees, and their notes as above."""
+    """Entretien.objects.visibles_par: those of the measures the user sees, and their notes as above; for a
+    partner, only those of the people who consented to share their presence or their notes (the partner's
+    screens and the API read this one rule)."""
     if not user.is_authenticated:
         return qs.none()
-    return qs.filter(filtre_visibilite(user, "accompagnement__")).filter(notes_lisibles(user))
+    qs = qs.filter(filtre_visibilite(user, "accompagnement__")).filter(notes_lisibles(user))
+    if signe_comme_partenaire(user):
+        consentis = _consentements_du_partenaire(user).filter(categories__overlap=list(CATEGORIES_DES_ENTRETIENS))
+        qs = qs.filter(accompagnement__resident_id__in=consentis.values("resident_id"))
+    return qs
 
 
 def personnes_visibles(qs, user):

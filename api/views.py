@@ -304,17 +304,8 @@ def _de_la_mesure_ou_personne(request, qs):
 
 
 def _entretiens(request):
-    qs = Entretien.objects.visibles_par(request.user).select_related("accompagnement")
-    if acces.signe_comme_partenaire(request.user):
-        # A partner reads the entretiens of the people who consented to share their presence or notes.
-        Categorie = s.Categorie
-        consentis = (
-            request.user.contact_partenaire.tiers.consentements.en_vigueur()
-            .filter(categories__overlap=[Categorie.PRESENCE, Categorie.NOTES])
-            .values("resident_id")
-        )
-        qs = qs.filter(accompagnement__resident_id__in=consentis)
-    return qs
+    # The partner's consent (presence or notes) is the access module's, as on the partner's screens.
+    return Entretien.objects.visibles_par(request.user).select_related("accompagnement")
 
 
 class EntretiensView(Lecture, generics.ListAPIView):

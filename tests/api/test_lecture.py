@@ -52,6 +52,24 @@ def test_partenaire_avec_consentement_ne_lit_que_les_categories_consenties(api, 
     assert all(e["notes"] is None for e in entretiens)
 
 
+def test_partenaire_sans_presence_ni_notes_aucun_entretien_comme_a_l_ecran(api, monde):
+    """Identity alone consented: the person is seen, none of her entretiens, by the rule of the partner's
+    screens (Entretien.objects.visibles_par, accounts/acces.py)."""
+    from accompagnement.models import Entretien
+    from residents.models import Consentement
+
+    monde.personne.consentements.update(categories=[Consentement.Categorie.IDENTITE])
+    assert ids(api.get(reverse("api:personnes"), monde.secret_partenaire)) == [monde.personne.pk]
+    assert ids(api.get(reverse("api:entretiens"), monde.secret_partenaire)) == []
+    url = reverse("api:entretien", args=[monde.entretien.pk])
+    assert api.get(url, monde.secret_partenaire).status_code == 404
+    assert not Entretien.objects.visibles_par(monde.partenaire).exists()
+    monde.personne.consentements.update(categories=[Consentement.Categorie.NOTES])
+    reponse = api.get(url, monde.secret_partenaire)
+    assert reponse.status_code == 200
+    assert reponse.json()["notes"] == "Démarches CAF faites."
+
+
 def test_partenaire_sans_consentement_ne_voit_rien(api, monde):
     for nom in ("personnes", "mesures", "entretiens", "contrats"):
         assert ids(api.get(reverse(f"api:{nom}"), monde.secret_partenaire_sans)) == [], nom
