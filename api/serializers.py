@@ -5,9 +5,9 @@ silently ignored value)."""
 from django.utils import timezone
 from rest_framework import serializers
 
-from accompagnement.models import Accompagnement, Entretien, IssueRencontre, TypeEntretien
+from accompagnement.models import Accompagnement, DecisionOrientation, Entretien, IssueRencontre, TypeEntretien
 from contrats.models import Contrat, VersionContrat
-from referentiel.models import Structure
+from referentiel.models import Modalite, Structure
 from residents.models import Consentement, Resident
 
 Categorie = Consentement.Categorie
@@ -226,6 +226,52 @@ class EntretienCreationSerializer(Strict):
         super().__init__(*args, **kwargs)
         if mesures is not None:
             self.fields["mesure"].queryset = mesures
+
+
+# --- orientations --------------------------------------------------------------------------------------
+
+
+class OrientationSerializer(serializers.ModelSerializer):
+    personne = serializers.IntegerField(source="resident_id")
+    modalite = ModaliteCourteSerializer()
+    structure = serializers.IntegerField(
+        source="structure_id", allow_null=True, help_text="L'organisme qui accompagne ; null vers France Travail."
+    )
+    mesure = serializers.IntegerField(
+        source="accompagnement_id",
+        allow_null=True,
+        help_text="La mesure ouverte quand l'organisme affecte le référent.",
+    )
+
+    class Meta:
+        model = DecisionOrientation
+        fields = ["id", "personne", "modalite", "structure", "date_decision", "motif", "mesure", "cree_le"]
+
+
+class OrientationCreationSerializer(Strict):
+    modalite = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Modalite.objects.none(),
+        help_text="Code d'une modalité du RSA (référentiel), ex. « RSA_SOCIOPRO ».",
+        error_messages={"does_not_exist": "Modalité inconnue ou hors du RSA : « {value} »."},
+    )
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="id de l'organisme qui accompagnera la personne ; absent ou null vers France Travail.",
+        error_messages={"does_not_exist": "Structure inconnue ou hors de vos territoires."},
+    )
+    date_decision = serializers.DateField()
+    motif = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, modalites=None, structures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if modalites is not None:
+            self.fields["modalite"].queryset = modalites
+        if structures is not None:
+            self.fields["structure"].queryset = structures
 
 
 # --- contrats -----------------------------------------------------------------------------------------

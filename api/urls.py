@@ -17,6 +17,7 @@ def _vue(classe, **kwargs):
 urlpatterns = [
     path("personnes/", _vue(views.PersonnesView), name="personnes"),
     path("personnes/<int:pk>/", _vue(views.PersonneView), name="personne"),
+    path("personnes/<int:pk>/orientations/", _vue(views.OrientationView), name="orientation"),
     path("mesures/", _vue(views.MesuresView), name="mesures"),
     path("mesures/<int:pk>/", _vue(views.MesureView), name="mesure"),
     path("echeances/", _vue(views.EcheancesView), name="echeances"),

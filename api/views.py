@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import uuid
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
@@ -18,9 +19,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accompagnement import orientations
 from accompagnement import services as services_accompagnement
+from accompagnement.forms_orientations import modalites_rsa, organismes_du_delegue
 from accompagnement.jeton import deja_saisi
-from accompagnement.models import Accompagnement, Entretien
+from accompagnement.models import Accompagnement, DecisionOrientation, Entretien
 from accounts import acces
 from contrats import services as services_contrats
 from contrats.models import Contrat, Signature, Transition, VersionContrat
@@ -217,6 +220,40 @@ def _jeton_idempotence(request):
     if not cle.strip() or len(cle) > 255 or not cle.isprintable():
         raise ValidationError({"Idempotency-Key": ["Clé invalide : 1 à 255 caractères imprimables."]})
     return uuid.uuid5(ESPACE_IDEMPOTENCE, f"{request.auth.pk}:{cle}")
+
+
+# --- orientations --------------------------------------------------------------------------------------
+
+
+class OrientationView(APIView):
+    @extend_schema(
+        summary="Décider l'orientation d'une personne (RSA)",
+        description="Par le service de l'application (accompagnement.orientations.decider_orientation), avec "
+        "les contrôles de l'écran « Orienter » : un jeton de territoire agit comme un délégué insertion et "
+        "oriente les allocataires de son territoire vers un organisme de ce territoire, ou vers France "
+        "Travail (sans `structure`). Une personne déjà accompagnée au titre du RSA se réoriente sur demande "
+        "de son référent, pas ici (400). Personne hors de la vue du jeton : 404.",
+        parameters=[PARAMETRE_IDEMPOTENCE],
+        request=s.OrientationCreationSerializer,
+        responses={201: s.OrientationSerializer, 400: ERREUR, 403: ERREUR, **ERREURS_LECTURE},
+    )
+    @transaction.atomic  # the write and its log line, or neither
+    def post(self, request, pk):
+        compte = request.user
+        personne = get_object_or_404(_personnes(request).select_related("structure"), pk=pk)
+        # As the screen: who may not orient is told so before the form is read.
+        if not acces.peut_orienter(compte, personne.structure.territoire_id):
+            raise PermissionDenied(orientations.ORIENTATION_REFUSEE)
+        entree = s.OrientationCreationSerializer(
+            data=request.data, modalites=modalites_rsa(), structures=organismes_du_delegue(compte)
+        )
+        entree.is_valid(raise_exception=True)
+        decision = orientations.decider_orientation(
+            resident=personne, par=compte, jeton=_jeton_idempotence(request), **entree.validated_data
+        )
+        tracer_api(request, [personne.pk], [decision.pk], type_objet="decisionorientation", action=Action.MODIFICATION)
+        decision = DecisionOrientation.objects.select_related("modalite").get(pk=decision.pk)
+        return Response(s.OrientationSerializer(decision).data, status=201)
 
 
 # --- mesures -----------------------------------------------------------------------------------------

@@ -1,15 +1,23 @@
 """Every URL of /api/v1/ (tests/test_matrice_acces.py leaves the « api » namespace to this file): each must
 be classified below, and each is walked with no token (401), a revoked token (401), another organisation's
-token (404, or a list without the person), and the owner's token (200 with the person)."""
+token (404, or a list without the person), and the owner's token (200 with the person). Every URL that
+takes a POST is in ECRITURES too, walked the same way (the outsider's 404 or 400, nothing written)."""
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
+from accompagnement.models import DecisionOrientation, Entretien
+from accounts.models import Role
+from api.models import JetonAPI, empreinte
 from api.services import revoquer_jeton
 from contrats import services as services_contrats
+from residents.models import Resident
+from tests.api.conftest import jeton
 from tests.contrats.conftest import brouillon
+from tests.residents.factories import ResidentFactory
 
-PUBLIC, LISTE, DETAIL = "PUBLIC", "LISTE", "DETAIL"
+PUBLIC, LISTE, DETAIL, ECRITURE = "PUBLIC", "LISTE", "DETAIL", "ECRITURE"
 
 # url name -> (kind, the arguments of the owner's object, from the world)
 CLASSEMENT = {
@@ -26,15 +34,47 @@ CLASSEMENT = {
     "api:entretien": (DETAIL, lambda m: [m.entretien.pk]),
     "api:contrat": (DETAIL, lambda m: [m.contrat.pk]),
     "api:contrat_pdf": (DETAIL, lambda m: [m.contrat.pk, 1]),
+    "api:orientation": (ECRITURE, lambda m: [m.allocataire.pk]),  # POST only
+}
+
+# url name -> (owner's secret, outsider's secret, body, the outsider's status, the model written), from the
+# world: the outsider names the owner's person in the URL (404) or the owner's measure / structure in the
+# body (400).
+ECRITURES = {
+    "api:personnes": (
+        "secret_a",
+        "secret_b",
+        lambda m: {"nom": "Matrice", "prenom": "Anne", "date_naissance": "1990-01-02", "structure": m.structure_a.pk},
+        400,
+        Resident,
+    ),
+    "api:entretiens": (
+        "secret_a",
+        "secret_b",
+        lambda m: {"mesure": m.mesure.pk, "type": "TELEPHONE", "notes": "Matrice."},
+        400,
+        Entretien,
+    ),
+    "api:orientation": (
+        "secret_delegue_a",
+        "secret_delegue_b",
+        lambda m: {"modalite": "RSA_SOCIOPRO", "structure": m.structure_a.pk, "date_decision": str(m.aujourdhui)},
+        404,
+        DecisionOrientation,
+    ),
 }
 
 
-def _noms_api():
+def _vues_api():
     for motif in get_resolver().url_patterns:
         if getattr(motif, "namespace", None) == "api":
             for sous in motif.url_patterns:
                 assert isinstance(sous, URLPattern)
-                yield f"api:{sous.name}"
+                yield f"api:{sous.name}", sous.callback
+
+
+def _noms_api():
+    return [nom for nom, _vue in _vues_api()]
 
 
 def test_chaque_url_de_l_api_est_classee():
@@ -50,6 +90,11 @@ def monde_contrat(monde):
     monde.mesure = monde.contrat.accompagnement
     monde.entretien.accompagnement = monde.mesure
     monde.entretien.save()
+    monde.aujourdhui = timezone.localdate()
+    monde.allocataire = ResidentFactory(structure=monde.structure_a, date_ouverture_rsa=monde.aujourdhui)
+    for nom, territoire in (("a", monde.territoire_a), ("b", monde.territoire_b)):
+        _, secret = jeton(territoire=territoire, role_territoire=Role.DELEGUE, portee=JetonAPI.Portee.ECRITURE)
+        setattr(monde, f"secret_delegue_{nom}", secret)
     return monde
 
 
@@ -63,6 +108,8 @@ def test_la_matrice_sur_toutes_les_urls_de_l_api(api, monde_contrat):
     nom_personne = monde.personne.nom
     for nom, (genre, _) in sorted(CLASSEMENT.items()):
         url = _url(nom, monde)
+        if genre == ECRITURE:
+            continue
         if genre == PUBLIC:
             assert api.get(url, None).status_code == 200, nom
             continue
@@ -80,8 +127,33 @@ def test_la_matrice_sur_toutes_les_urls_de_l_api(api, monde_contrat):
         assert nom_personne not in etranger.content.decode(), nom
     revoquer_jeton(jeton=monde.jeton_a)
     for nom, (genre, _) in CLASSEMENT.items():
-        if genre != PUBLIC:
+        if genre not in (PUBLIC, ECRITURE):
             assert api.get(_url(nom, monde), monde.secret_a).status_code == 401, nom
+
+
+def test_chaque_url_qui_ecrit_est_dans_la_matrice_des_ecritures():
+    ecrivent = {nom for nom, vue in _vues_api() if hasattr(getattr(vue, "view_class", None), "post")}
+    assert ecrivent == set(ECRITURES)
+
+
+@pytest.mark.parametrize("nom", sorted(ECRITURES))
+def test_la_matrice_des_ecritures(api, monde_contrat, nom):
+    monde = monde_contrat
+    proprietaire, etranger, corps, statut_etranger, modele = ECRITURES[nom]
+    url, donnees = _url(nom, monde), corps(monde)
+    avant = modele.objects.count()
+    assert api.post(url, None, donnees).status_code == 401
+    reponse = api.post(url, getattr(monde, etranger), donnees)
+    assert reponse.status_code == statut_etranger, reponse.json()
+    assert monde.personne.nom not in reponse.content.decode()
+    assert modele.objects.count() == avant
+    reponse = api.post(url, getattr(monde, proprietaire), donnees)
+    assert reponse.status_code == 201, reponse.json()
+    assert modele.objects.count() == avant + 1
+    jeton_api = JetonAPI.objects.get(empreinte=empreinte(getattr(monde, proprietaire)))
+    revoquer_jeton(jeton=jeton_api)
+    assert api.post(url, getattr(monde, proprietaire), donnees).status_code == 401
+    assert modele.objects.count() == avant + 1
 
 
 def test_le_pdf_d_une_version(api, monde_contrat):
