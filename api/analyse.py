@@ -5,7 +5,12 @@ import io
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, MultiPartParser
+
+from residents import imports
+
+# The multipart envelope and the other fields of the import's form, beyond the file itself.
+MARGE_FORMULAIRE = 64 * 1024
 
 
 class JSONBorne(JSONParser):
@@ -22,3 +27,17 @@ class JSONBorne(JSONParser):
             return super().parse(io.BytesIO(contenu), media_type, parser_context)
         except ParseError:
             raise ParseError("Le corps de la requête n'est pas du JSON valide.") from None
+
+
+class FichierBorne(MultiPartParser):
+    """The import's upload (multipart/form-data): refused before it is read when it announces more than the
+    screen accepts (settings.IMPORT_ALLOCATAIRES_TAILLE_MAX, with room for the form's other fields), in
+    the screen's words; a smaller announcement is checked again on the file itself by the service."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limite = settings.IMPORT_ALLOCATAIRES_TAILLE_MAX
+        request = (parser_context or {}).get("request")
+        longueur = request.META.get("CONTENT_LENGTH") if request is not None else None
+        if longueur and longueur.isdigit() and int(longueur) > limite + MARGE_FORMULAIRE:
+            raise ParseError(imports.trop_volumineux())
+        return super().parse(stream, media_type, parser_context)

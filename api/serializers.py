@@ -3,12 +3,14 @@ database's, stable. Every write serializer refuses an unknown field (a misspelt 
 silently ignored value)."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accompagnement.models import Accompagnement, DecisionOrientation, Entretien, IssueRencontre, TypeEntretien
 from contrats.models import Contrat, VersionContrat
 from referentiel.models import Modalite, Structure
-from residents.models import Consentement, Resident
+from residents import imports, services_import
+from residents.models import Consentement, ImportAllocataires, Resident
 
 Categorie = Consentement.Categorie
 
@@ -272,6 +274,82 @@ class OrientationCreationSerializer(Strict):
             self.fields["modalite"].queryset = modalites
         if structures is not None:
             self.fields["structure"].queryset = structures
+
+
+# --- imports d'allocataires ------------------------------------------------------------------------------
+
+
+class ImportCreationSerializer(Strict):
+    structure = serializers.PrimaryKeyRelatedField(
+        queryset=Structure.objects.none(),
+        help_text="id de la structure d'accueil des nouvelles personnes (une structure de vos territoires).",
+        error_messages={"does_not_exist": "Structure inconnue ou hors de vos territoires."},
+    )
+    fichier = serializers.FileField(
+        help_text="Le fichier des allocataires, CSV ou Excel XLSX, comme à l'écran ; la première ligne donne "
+        "le nom des colonnes.",
+        allow_empty_file=True,  # refused by residents.imports, with the screen's message
+    )
+    colonnes = serializers.JSONField(
+        required=False,
+        binary=True,  # a field of a multipart form: JSON text
+        error_messages={"invalid": "JSON invalide : attendu un objet {{nom de colonne : champ}}."},
+        help_text="Facultatif : {nom de colonne du fichier : champ}, champ parmi "
+        f"{', '.join(imports.CHAMPS)} (vide : colonne ignorée). Sans lui, les colonnes sont reconnues par "
+        "leur nom, comme l'écran les propose.",
+    )
+
+    def __init__(self, *args, structures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if structures is not None:
+            self.fields["structure"].queryset = structures
+
+    def validate_colonnes(self, colonnes):
+        if not isinstance(colonnes, dict) or not all(isinstance(v, str) for v in colonnes.values()):
+            raise serializers.ValidationError("Attendu un objet {nom de colonne : champ}.")
+        inconnus = sorted({v for v in colonnes.values() if v and v not in imports.CHAMPS})
+        if inconnus:
+            raise serializers.ValidationError(f"Champ inconnu : {', '.join(inconnus)}.")
+        return colonnes
+
+
+class LigneImportSerializer(serializers.Serializer):
+    ligne = serializers.IntegerField()
+    statut = serializers.ChoiceField(choices=list(services_import.LIBELLES.items()))
+    message = serializers.CharField()
+    personne = serializers.IntegerField(source="resident", allow_null=True)
+    numero_allocataire = serializers.CharField()
+    nom = serializers.CharField()
+    prenom = serializers.CharField()
+    changements = serializers.ListField(child=serializers.CharField())
+
+
+class ImportSerializer(serializers.ModelSerializer):
+    structure = serializers.IntegerField(source="structure_id")
+    lignes = serializers.SerializerMethodField(
+        help_text="L'aperçu (état APERCU) ou le compte rendu (état TERMINE), ligne par ligne ; vide sinon."
+    )
+
+    class Meta:
+        model = ImportAllocataires
+        fields = [
+            "id",
+            "structure",
+            "nom_fichier",
+            "etat",
+            "progression",
+            "lignes_total",
+            "compteurs",
+            "erreur",
+            "cree_le",
+            "confirme_le",
+            "termine_le",
+            "lignes",
+        ]
+
+    @extend_schema_field(LigneImportSerializer(many=True))
+    def get_lignes(self, import_):
+        return LigneImportSerializer(self.context.get("lignes", []), many=True).data
 
 
 # --- contrats -----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import imports, views
 
 app_name = "api"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("personnes/", _vue(views.PersonnesView), name="personnes"),
     path("personnes/<int:pk>/", _vue(views.PersonneView), name="personne"),
     path("personnes/<int:pk>/orientations/", _vue(views.OrientationView), name="orientation"),
+    path("imports/", _vue(imports.ImportsView), name="imports"),
+    path("imports/<int:pk>/", _vue(imports.ImportView), name="import"),
+    path("imports/<int:pk>/confirmation/", _vue(imports.ConfirmationImportView), name="import_confirmation"),
     path("mesures/", _vue(views.MesuresView), name="mesures"),
     path("mesures/<int:pk>/", _vue(views.MesureView), name="mesure"),
     path("echeances/", _vue(views.EcheancesView), name="echeances"),

@@ -170,7 +170,7 @@ class PersonnesView(Lecture, generics.ListAPIView):
         entree = s.PersonneCreationSerializer(data=request.data, structures=structures)
         entree.is_valid(raise_exception=True)
         donnees = dict(entree.validated_data)
-        jeton = _jeton_idempotence(request)
+        jeton = jeton_idempotence(request)
         existant = deja_saisi(Resident, jeton)
         if existant is None:
             malgre = donnees.pop("creer_malgre_doublon")
@@ -210,7 +210,7 @@ class PersonneView(Lecture, generics.RetrieveAPIView):
         return self.retrieve(request)
 
 
-def _jeton_idempotence(request):
+def jeton_idempotence(request):
     """The once-only `jeton` of the house (accompagnement.jeton) derived from the token and the client's
     Idempotency-Key: the created row stores it under its unique constraint, so a second POST with the
     same key (even racing the first) gets the first row back, and another token's key never collides."""
@@ -249,7 +249,7 @@ class OrientationView(APIView):
         )
         entree.is_valid(raise_exception=True)
         decision = orientations.decider_orientation(
-            resident=personne, par=compte, jeton=_jeton_idempotence(request), **entree.validated_data
+            resident=personne, par=compte, jeton=jeton_idempotence(request), **entree.validated_data
         )
         tracer_api(request, [personne.pk], [decision.pk], type_objet="decisionorientation", action=Action.MODIFICATION)
         decision = DecisionOrientation.objects.select_related("modalite").get(pk=decision.pk)
@@ -385,7 +385,7 @@ class EntretiensView(Lecture, generics.ListAPIView):
         donnees = dict(entree.validated_data)
         mesure = donnees.pop("mesure")
         entretien, _ = services_accompagnement.enregistrer_entretien(
-            accompagnement=mesure, par=request.user, jeton=_jeton_idempotence(request), **donnees
+            accompagnement=mesure, par=request.user, jeton=jeton_idempotence(request), **donnees
         )
         tracer_api(request, [mesure.resident_id], [entretien.pk], type_objet="entretien", action=Action.MODIFICATION)
         entretien = Entretien.objects.select_related("accompagnement").get(pk=entretien.pk)

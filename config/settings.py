@@ -303,6 +303,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TypeEntretienEnum": "accompagnement.models.TypeEntretien",
         "TypeContratEnum": "referentiel.models.TypeContrat",
+        "StatutEntretienEnum": "accompagnement.models.Entretien.Statut",
     },
 }
 # The throttle's counts, shared by every web process (Redis, as Celery's broker).

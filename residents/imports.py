@@ -121,18 +121,23 @@ class Tableau:
     lignes: list = field(default_factory=list)  # (line number in the file, [cell values])
 
 
+def trop_volumineux():
+    """The refusal of a file above IMPORT_ALLOCATAIRES_TAILLE_MAX (the screen, the service and the API)."""
+    taille_max = settings.IMPORT_ALLOCATAIRES_TAILLE_MAX
+    return (
+        f"Le fichier dépasse la taille autorisée ({taille_max // (1024 * 1024)} Mo) : "
+        "découpez-le ou n'y laissez que les nouveaux allocataires."
+    )
+
+
 def _refus(message):
     return ValidationError(message, code="fichier_refuse")
 
 
 def lire(donnees):
     """The file's bytes → Tableau, or ValidationError (French) for an empty, oversized, unreadable file."""
-    taille_max = settings.IMPORT_ALLOCATAIRES_TAILLE_MAX
-    if len(donnees) > taille_max:
-        raise _refus(
-            f"Le fichier dépasse la taille autorisée ({taille_max // (1024 * 1024)} Mo) : "
-            "découpez-le ou n'y laissez que les nouveaux allocataires."
-        )
+    if len(donnees) > settings.IMPORT_ALLOCATAIRES_TAILLE_MAX:
+        raise _refus(trop_volumineux())
     if not donnees.strip():
         raise _refus("Le fichier est vide.")
     tableau = _lire_xlsx(donnees) if donnees.startswith(b"PK\x03\x04") else _lire_csv(donnees)

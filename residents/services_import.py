@@ -115,12 +115,8 @@ def deposer(*, par, structure, fichier, jeton=None):
         if deja.par_id != par.pk:
             raise ValidationError("Formulaire invalide : rechargez la page.")
         return deja
-    taille_max = settings.IMPORT_ALLOCATAIRES_TAILLE_MAX
-    if fichier.size > taille_max:  # refused before reading it
-        raise ValidationError(
-            f"Le fichier dépasse la taille autorisée ({taille_max // (1024 * 1024)} Mo) : "
-            "découpez-le ou n'y laissez que les nouveaux allocataires."
-        )
+    if fichier.size > settings.IMPORT_ALLOCATAIRES_TAILLE_MAX:  # refused before reading it
+        raise ValidationError(imports.trop_volumineux())
     fichier.seek(0)
     donnees = fichier.read()
     tableau = imports.lire(donnees)

@@ -4,6 +4,7 @@ token (404, or a list without the person), and the owner's token (200 with the p
 takes a POST is in ECRITURES too, walked the same way (the outsider's 404 or 400, nothing written)."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -12,10 +13,12 @@ from accounts.models import Role
 from api.models import JetonAPI, empreinte
 from api.services import revoquer_jeton
 from contrats import services as services_contrats
-from residents.models import Resident
+from residents import services_import
+from residents.models import ImportAllocataires, Resident
 from tests.api.conftest import jeton
 from tests.contrats.conftest import brouillon
 from tests.residents.factories import ResidentFactory
+from tests.residents.test_import import contenu_csv, ligne
 
 PUBLIC, LISTE, DETAIL, ECRITURE = "PUBLIC", "LISTE", "DETAIL", "ECRITURE"
 
@@ -35,32 +38,52 @@ CLASSEMENT = {
     "api:contrat": (DETAIL, lambda m: [m.contrat.pk]),
     "api:contrat_pdf": (DETAIL, lambda m: [m.contrat.pk, 1]),
     "api:orientation": (ECRITURE, lambda m: [m.allocataire.pk]),  # POST only
+    "api:imports": (ECRITURE, None),  # POST only
+    "api:import": (DETAIL, lambda m: [m.import_.pk]),
+    "api:import_confirmation": (ECRITURE, lambda m: [m.import_.pk]),  # POST only
 }
 
-# url name -> (owner's secret, outsider's secret, body, the outsider's status, the model written), from the
-# world: the outsider names the owner's person in the URL (404) or the owner's measure / structure in the
-# body (400).
+# Reads whose owner is not structure A's token: url name -> (owner's secret, outsider's secret).
+LECTEURS = {"api:import": ("secret_delegue_a", "secret_delegue_b")}
+
+# url name -> (owner's secret, outsider's secret, body, the outsider's status, what the write adds to), from
+# the world: the outsider names the owner's object in the URL (404) or the owner's measure / structure in
+# the body (400). A body holding a file is sent as multipart/form-data.
 ECRITURES = {
     "api:personnes": (
         "secret_a",
         "secret_b",
         lambda m: {"nom": "Matrice", "prenom": "Anne", "date_naissance": "1990-01-02", "structure": m.structure_a.pk},
         400,
-        Resident,
+        Resident.objects.all,
     ),
     "api:entretiens": (
         "secret_a",
         "secret_b",
         lambda m: {"mesure": m.mesure.pk, "type": "TELEPHONE", "notes": "Matrice."},
         400,
-        Entretien,
+        Entretien.objects.all,
     ),
     "api:orientation": (
         "secret_delegue_a",
         "secret_delegue_b",
         lambda m: {"modalite": "RSA_SOCIOPRO", "structure": m.structure_a.pk, "date_decision": str(m.aujourdhui)},
         404,
-        DecisionOrientation,
+        DecisionOrientation.objects.all,
+    ),
+    "api:imports": (
+        "secret_delegue_a",
+        "secret_delegue_b",
+        lambda m: {"structure": m.structure_a.pk, "fichier": SimpleUploadedFile("a.csv", contenu_csv(ligne()))},
+        400,
+        ImportAllocataires.objects.all,
+    ),
+    "api:import_confirmation": (
+        "secret_delegue_a",
+        "secret_delegue_b",
+        lambda m: None,
+        404,
+        lambda: ImportAllocataires.objects.filter(etat=ImportAllocataires.Etat.EN_ATTENTE),
     ),
 }
 
@@ -95,6 +118,14 @@ def monde_contrat(monde):
     for nom, territoire in (("a", monde.territoire_a), ("b", monde.territoire_b)):
         _, secret = jeton(territoire=territoire, role_territoire=Role.DELEGUE, portee=JetonAPI.Portee.ECRITURE)
         setattr(monde, f"secret_delegue_{nom}", secret)
+    # An import read by the preview of its file, naming the person of the world (the file's line is hers).
+    delegue = JetonAPI.objects.get(empreinte=empreinte(monde.secret_delegue_a)).compte
+    contenu = contenu_csv(ligne(nom=monde.personne.nom, prenom="Matrice", naissance="01/01/1980"))
+    monde.import_ = services_import.deposer(
+        par=delegue, structure=monde.structure_a, fichier=SimpleUploadedFile("m.csv", contenu)
+    )
+    correspondance = services_import.proposition(monde.import_, delegue)
+    services_import.choisir_colonnes(import_=monde.import_, par=delegue, correspondance=correspondance)
     return monde
 
 
@@ -114,9 +145,10 @@ def test_la_matrice_sur_toutes_les_urls_de_l_api(api, monde_contrat):
             assert api.get(url, None).status_code == 200, nom
             continue
         assert api.get(url, None).status_code == 401, nom
-        proprietaire = api.get(url, monde.secret_a)
+        secret_proprietaire, secret_etranger = LECTEURS.get(nom, ("secret_a", "secret_b"))
+        proprietaire = api.get(url, getattr(monde, secret_proprietaire))
         assert proprietaire.status_code == 200, (nom, proprietaire.content[:300])
-        etranger = api.get(url, monde.secret_b)
+        etranger = api.get(url, getattr(monde, secret_etranger))
         if genre == DETAIL:
             assert etranger.status_code == 404, nom
         else:
@@ -125,10 +157,12 @@ def test_la_matrice_sur_toutes_les_urls_de_l_api(api, monde_contrat):
                 assert str(monde.personne.pk) in proprietaire.content.decode(), nom
                 assert f'"personne":{monde.personne.pk}' not in etranger.content.decode().replace(" ", ""), nom
         assert nom_personne not in etranger.content.decode(), nom
-    revoquer_jeton(jeton=monde.jeton_a)
+    for secret in {"secret_a", *(proprietaire for proprietaire, _ in LECTEURS.values())}:
+        revoquer_jeton(jeton=JetonAPI.objects.get(empreinte=empreinte(getattr(monde, secret))))
     for nom, (genre, _) in CLASSEMENT.items():
         if genre not in (PUBLIC, ECRITURE):
-            assert api.get(_url(nom, monde), monde.secret_a).status_code == 401, nom
+            secret = LECTEURS.get(nom, ("secret_a",))[0]
+            assert api.get(_url(nom, monde), getattr(monde, secret)).status_code == 401, nom
 
 
 def test_chaque_url_qui_ecrit_est_dans_la_matrice_des_ecritures():
@@ -136,24 +170,29 @@ def test_chaque_url_qui_ecrit_est_dans_la_matrice_des_ecritures():
     assert ecrivent == set(ECRITURES)
 
 
+def _poster(api, url, secret, donnees):
+    if donnees and any(isinstance(v, SimpleUploadedFile) for v in donnees.values()):
+        return api.client.post(url, donnees, format="multipart", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return api.post(url, secret, donnees)
+
+
 @pytest.mark.parametrize("nom", sorted(ECRITURES))
 def test_la_matrice_des_ecritures(api, monde_contrat, nom):
     monde = monde_contrat
-    proprietaire, etranger, corps, statut_etranger, modele = ECRITURES[nom]
-    url, donnees = _url(nom, monde), corps(monde)
-    avant = modele.objects.count()
-    assert api.post(url, None, donnees).status_code == 401
-    reponse = api.post(url, getattr(monde, etranger), donnees)
+    proprietaire, etranger, corps, statut_etranger, ecrits = ECRITURES[nom]
+    url = _url(nom, monde)
+    avant = ecrits().count()
+    assert api.post(url, None, corps(monde)).status_code == 401
+    reponse = _poster(api, url, getattr(monde, etranger), corps(monde))
     assert reponse.status_code == statut_etranger, reponse.json()
     assert monde.personne.nom not in reponse.content.decode()
-    assert modele.objects.count() == avant
-    reponse = api.post(url, getattr(monde, proprietaire), donnees)
-    assert reponse.status_code == 201, reponse.json()
-    assert modele.objects.count() == avant + 1
-    jeton_api = JetonAPI.objects.get(empreinte=empreinte(getattr(monde, proprietaire)))
-    revoquer_jeton(jeton=jeton_api)
-    assert api.post(url, getattr(monde, proprietaire), donnees).status_code == 401
-    assert modele.objects.count() == avant + 1
+    assert ecrits().count() == avant
+    reponse = _poster(api, url, getattr(monde, proprietaire), corps(monde))
+    assert reponse.status_code in (201, 202), reponse.json()
+    assert ecrits().count() == avant + 1
+    revoquer_jeton(jeton=JetonAPI.objects.get(empreinte=empreinte(getattr(monde, proprietaire))))
+    assert _poster(api, url, getattr(monde, proprietaire), corps(monde)).status_code == 401
+    assert ecrits().count() == avant + 1
 
 
 def test_le_pdf_d_une_version(api, monde_contrat):
@@ -218,7 +257,6 @@ def test_put_et_delete_405_partout(api, monde_contrat):
 
 def test_une_erreur_interne_repond_en_json_sans_rien_ecrire(api, monde, monkeypatch):
     from residents import services as services_residents
-    from residents.models import Resident
 
     def en_panne(**kwargs):
         Resident.objects.create(structure=monde.structure_a, nom="Écrit", prenom="Puis", date_naissance="1990-01-01")
