@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accompagnement.models import Accompagnement, DecisionOrientation, Entretien, IssueRencontre, TypeEntretien
 from contrats.models import Contrat, VersionContrat
+from pilotage.models import ComiteSuivi, DecisionComite
 from referentiel.models import Modalite, Structure
 from residents import imports, services_import
 from residents.models import Consentement, ImportAllocataires, Resident
@@ -274,6 +275,42 @@ class OrientationCreationSerializer(Strict):
             self.fields["modalite"].queryset = modalites
         if structures is not None:
             self.fields["structure"].queryset = structures
+
+
+# --- comités de suivi -----------------------------------------------------------------------------------
+
+
+class ComiteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=ComiteSuivi.Type.choices)
+    date = serializers.DateField()
+    etat = serializers.ChoiceField(choices=ComiteSuivi.Etat.choices)
+
+
+class DecisionComiteSerializer(serializers.ModelSerializer):
+    comite = ComiteSerializer()
+    mesure = serializers.IntegerField(source="accompagnement_id")
+    personne = serializers.IntegerField(source="accompagnement.resident_id")
+    modalite_cible = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="Pour une réorientation : le code de la modalité visée."
+    )
+
+    class Meta:
+        model = DecisionComite
+        fields = [
+            "id",
+            "comite",
+            "mesure",
+            "personne",
+            "decision",
+            "modalite_cible",
+            "commentaire",
+            "action",
+            "action_due_le",
+            "action_faite_le",
+            "cree_le",
+            "modifiee_le",
+        ]
 
 
 # --- imports d'allocataires ------------------------------------------------------------------------------

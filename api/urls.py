@@ -29,6 +29,8 @@ urlpatterns = [
     path("contrats/", _vue(views.ContratsView), name="contrats"),
     path("contrats/<int:pk>/", _vue(views.ContratView), name="contrat"),
     path("contrats/<int:pk>/versions/<int:numero>.pdf", _vue(views.ContratPDFView), name="contrat_pdf"),
+    path("comites/decisions/", _vue(views.DecisionsComiteView), name="decisions_comite"),
+    path("comites/decisions/<int:pk>/", _vue(views.DecisionComiteView), name="decision_comite"),
     path("referentiel/", _vue(views.ReferentielView), name="referentiel"),
     path(
         "schema/",

@@ -29,6 +29,7 @@ from contrats import services as services_contrats
 from contrats.models import Contrat, Signature, Transition, VersionContrat
 from echeances.moteur import calculer
 from journal.models import Action
+from pilotage.models import DecisionComite
 from referentiel.models import Structure
 from referentiel.regles import referentiel_en_vigueur
 from residents import doublons
@@ -486,6 +487,60 @@ class ContratPDFView(APIView):
         reponse = HttpResponse(contenu, content_type="application/pdf")
         reponse["Content-Disposition"] = f'inline; filename="{contrat.reference}-v{numero}.pdf"'
         return reponse
+
+
+# --- comités de suivi -----------------------------------------------------------------------------------
+
+
+def _decisions_comite(request):
+    # The screens' rule: the committee and the measure both visible (DecisionComite.objects.visibles_par).
+    return DecisionComite.objects.visibles_par(request.user).select_related(
+        "comite", "accompagnement", "modalite_cible"
+    )
+
+
+class DecisionsComiteView(Lecture, generics.ListAPIView):
+    type_objet = "decisioncomite"
+    serializer_class = s.DecisionComiteSerializer
+
+    def resident_de(self, obj):
+        return obj.accompagnement.resident_id
+
+    def get_queryset(self):
+        qs = _modifies_depuis(_decisions_comite(self.request), DecisionComite, _depuis(self.request))
+        if (comite := _entier(self.request, "comite")) is not None:
+            qs = qs.filter(comite_id=comite)
+        return _de_la_mesure_ou_personne(self.request, qs)
+
+    @extend_schema(
+        summary="Décisions des comités de suivi",
+        description="Celles que montrent les écrans des comités au jeton : comité visible (présidé sur son "
+        "territoire, ou des référents de sa structure) et mesure visible. Aucune pour un partenaire.",
+        parameters=[
+            PARAMETRE_DEPUIS,
+            OpenApiParameter("comite", int, description="id du comité"),
+            OpenApiParameter("mesure", int, description="id de la mesure"),
+            OpenApiParameter("personne", int, description="id de la personne"),
+        ],
+        responses={200: s.DecisionComiteSerializer(many=True), **ERREURS_LECTURE},
+    )
+    def get(self, request, *args, **kwargs):
+        return self.list(request)
+
+
+class DecisionComiteView(Lecture, generics.RetrieveAPIView):
+    type_objet = "decisioncomite"
+    serializer_class = s.DecisionComiteSerializer
+
+    def resident_de(self, obj):
+        return obj.accompagnement.resident_id
+
+    def get_queryset(self):
+        return _decisions_comite(self.request)
+
+    @extend_schema(summary="Une décision de comité", responses={200: s.DecisionComiteSerializer, **ERREURS_LECTURE})
+    def get(self, request, *args, **kwargs):
+        return self.retrieve(request)
 
 
 # --- référentiel -------------------------------------------------------------------------------------

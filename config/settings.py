@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
         "TypeEntretienEnum": "accompagnement.models.TypeEntretien",
         "TypeContratEnum": "referentiel.models.TypeContrat",
         "StatutEntretienEnum": "accompagnement.models.Entretien.Statut",
+        "CodeModaliteEnum": "referentiel.models.Modalite.Code",
     },
 }
 # The throttle's counts, shared by every web process (Redis, as Celery's broker).

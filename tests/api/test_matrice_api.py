@@ -16,6 +16,7 @@ from contrats import services as services_contrats
 from residents import services_import
 from residents.models import ImportAllocataires, Resident
 from tests.api.conftest import jeton
+from tests.api.test_comites import decision_du_comite
 from tests.contrats.conftest import brouillon
 from tests.residents.factories import ResidentFactory
 from tests.residents.test_import import contenu_csv, ligne
@@ -37,6 +38,8 @@ CLASSEMENT = {
     "api:entretien": (DETAIL, lambda m: [m.entretien.pk]),
     "api:contrat": (DETAIL, lambda m: [m.contrat.pk]),
     "api:contrat_pdf": (DETAIL, lambda m: [m.contrat.pk, 1]),
+    "api:decisions_comite": (LISTE, None),
+    "api:decision_comite": (DETAIL, lambda m: [m.decision_comite.pk]),
     "api:orientation": (ECRITURE, lambda m: [m.allocataire.pk]),  # POST only
     "api:imports": (ECRITURE, None),  # POST only
     "api:import": (DETAIL, lambda m: [m.import_.pk]),
@@ -113,6 +116,7 @@ def monde_contrat(monde):
     monde.mesure = monde.contrat.accompagnement
     monde.entretien.accompagnement = monde.mesure
     monde.entretien.save()
+    monde.decision_comite = decision_du_comite(monde, monde.mesure)
     monde.aujourdhui = timezone.localdate()
     monde.allocataire = ResidentFactory(structure=monde.structure_a, date_ouverture_rsa=monde.aujourdhui)
     for nom, territoire in (("a", monde.territoire_a), ("b", monde.territoire_b)):
