@@ -68,6 +68,7 @@ class PersonneSerializer(serializers.ModelSerializer):
             "situation_administrative",
             "ressources",
             "montant_ressources",
+            "numero_allocataire",
             "rsa",
             "menage",
             "date_creation",
@@ -109,6 +110,13 @@ class PersonneCreationSerializer(Strict):
     )
     enfants_a_charge = serializers.IntegerField(min_value=0, max_value=30, required=False, default=0)
     date_ouverture_rsa = serializers.DateField(required=False, allow_null=True, default=None)
+    numero_allocataire = serializers.CharField(
+        max_length=25,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="N° allocataire CAF ou MSA (chiffres et lettres ; espaces ignorés), unique.",
+    )
     creer_malgre_doublon = serializers.BooleanField(
         required=False,
         default=False,
@@ -119,6 +127,15 @@ class PersonneCreationSerializer(Strict):
         super().__init__(*args, **kwargs)
         if structures is not None:
             self.fields["structure"].queryset = structures
+
+    def validate_numero_allocataire(self, numero):
+        # As the screen and the import read it: « 123 4567 » and « 1234567 » are one number.
+        numero = numero.replace(" ", "").upper()
+        if numero and not imports.NUMERO.match(numero):
+            raise serializers.ValidationError(
+                f"N° allocataire illisible (« {numero} ») : des chiffres et des lettres seulement, 20 au plus."
+            )
+        return numero
 
 
 # --- mesures ------------------------------------------------------------------------------------------

@@ -197,3 +197,44 @@ def test_idempotency_key_invalide_400(api, monde, cle):
     reponse = api.post(reverse("api:entretiens"), monde.secret_a, _entretien(monde), cle=cle)
     assert reponse.status_code == 400
     assert "Idempotency-Key" in reponse.json()["champs"]
+
+
+# --- n° allocataire --------------------------------------------------------------------------------------
+
+
+def test_numero_allocataire_cree_et_lu(api, monde):
+    reponse = api.post(reverse("api:personnes"), monde.secret_a, _personne(monde, numero_allocataire="123 456a"))
+    assert reponse.status_code == 201, reponse.json()
+    assert reponse.json()["numero_allocataire"] == "123456A"
+    assert Resident.objects.get(pk=reponse.json()["id"]).numero_allocataire == "123456A"
+    lue = api.get(reverse("api:personne", args=[reponse.json()["id"]]), monde.secret_a).json()
+    assert lue["numero_allocataire"] == "123456A"
+
+
+@pytest.mark.parametrize(
+    ("numero", "champ", "message"),
+    [
+        (
+            "12-34",
+            "numero_allocataire",
+            "N° allocataire illisible (« 12-34 ») : des chiffres et des lettres seulement, 20 au plus.",
+        ),
+        # The model's constraint, said by the service (a conditional unique constraint names no field).
+        ("DEJA1", "non_field_errors", "Ce n° allocataire est déjà celui d'une autre personne."),
+    ],
+)
+def test_numero_allocataire_invalide_ou_pris_400(api, monde, numero, champ, message):
+    Resident.objects.filter(pk=monde.autre_mesure.resident_id).update(numero_allocataire="DEJA1")
+    avant = Resident.objects.count()
+    reponse = api.post(reverse("api:personnes"), monde.secret_a, _personne(monde, numero_allocataire=numero))
+    assert reponse.status_code == 400
+    assert reponse.json()["champs"] == {champ: [message]}
+    assert Resident.objects.count() == avant
+
+
+def test_le_partenaire_ne_lit_pas_le_numero_allocataire(api, monde):
+    Resident.objects.filter(pk=monde.personne.pk).update(numero_allocataire="7654321")
+    assert "numero_allocataire" in api.get(reverse("api:personnes"), monde.secret_a).json()["results"][0]
+    personne = api.get(reverse("api:personnes"), monde.secret_partenaire).json()["results"][0]
+    assert "numero_allocataire" not in personne
+    assert "7654321" not in json.dumps(personne)
