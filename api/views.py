@@ -36,6 +36,7 @@ from residents import doublons
 from residents import services as services_residents
 from residents.models import Resident
 
+from . import conditionnel
 from . import serializers as s
 from .erreurs import erreur
 from .journal import tracer_api
@@ -108,6 +109,7 @@ def _categories_partenaire(user, residents_ids):
 # a docstring: drf-spectacular would publish it as every endpoint's description.)
 class Lecture:
     type_objet = ""
+    schema = conditionnel.SchemaLecture()
 
     def resident_de(self, obj):
         return obj.resident_id
@@ -116,15 +118,22 @@ class Lecture:
         return {"categories": _categories_partenaire(self.request.user, [self.resident_de(o) for o in objets])}
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        qs = self.filter_queryset(self.get_queryset())
+        if conditionnel.liste_inchangee(request, qs):
+            return conditionnel.non_modifie()
+        page = self.paginate_queryset(qs)
         tracer_api(request, [self.resident_de(o) for o in page], [o.pk for o in page], type_objet=self.type_objet)
         donnees = self.get_serializer_class()(page, many=True, context=self.contexte(page)).data
         return self.get_paginated_response(donnees)
 
     def retrieve(self, request, *args, **kwargs):
         objet = self.get_object()
+        modifie = conditionnel.derniere_modification(objet)
+        if conditionnel.inchange_depuis(request, modifie):
+            return conditionnel.non_modifie()
         tracer_api(request, [self.resident_de(objet)], [objet.pk], type_objet=self.type_objet)
-        return Response(self.get_serializer_class()(objet, context=self.contexte([objet])).data)
+        reponse = Response(self.get_serializer_class()(objet, context=self.contexte([objet])).data)
+        return conditionnel.dater(reponse, modifie)
 
 
 # --- personnes ---------------------------------------------------------------------------------------
