@@ -10,7 +10,7 @@ from accounts.formulaires import FormulaireMixin
 from accounts.models import ROLES_TERRITOIRE, User
 
 from . import services
-from .models import JetonAPI
+from .models import JetonAPI, Ressource, toutes_les_ressources
 
 
 class JetonAPIForm(FormulaireMixin, forms.ModelForm):
@@ -30,9 +30,18 @@ class JetonAPIForm(FormulaireMixin, forms.ModelForm):
         "consentements).",
     )
 
+    ressources = forms.MultipleChoiceField(
+        label="ressources",
+        choices=Ressource.choices,
+        initial=toutes_les_ressources,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une ressource."},
+        help_text="Ce que le jeton atteint ; la portée dit s'il y lit seulement ou y écrit aussi.",
+    )
+
     class Meta:
         model = JetonAPI
-        fields = ["nom", "portee", "territoire", "structure", "tiers"]
+        fields = ["nom", "portee", "ressources", "territoire", "structure", "tiers"]
 
     def clean(self):
         donnees = super().clean()
@@ -60,11 +69,31 @@ class JetonAPIAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ["cree_le"]
-        return ["nom", "portee", "territoire", "structure", "tiers", "compte", "cree_par", "cree_le", "revoque_le"]
+        return [
+            "nom",
+            "portee",
+            "ressources",
+            "territoire",
+            "structure",
+            "tiers",
+            "compte",
+            "cree_par",
+            "cree_le",
+            "revoque_le",
+        ]
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["nom", "portee", "territoire", "role_territoire", "structure", "tiers", "compte_partenaire"]
+            return [
+                "nom",
+                "portee",
+                "ressources",
+                "territoire",
+                "role_territoire",
+                "structure",
+                "tiers",
+                "compte_partenaire",
+            ]
         return [*self.get_readonly_fields(request, obj), "utilise_le"]
 
     def save_model(self, request, obj, form, change):
@@ -74,6 +103,7 @@ class JetonAPIAdmin(SimpleHistoryAdmin):
             par=request.user,
             nom=form.cleaned_data["nom"],
             portee=form.cleaned_data["portee"],
+            ressources=form.cleaned_data["ressources"],
             territoire=form.cleaned_data.get("territoire"),
             structure=form.cleaned_data.get("structure"),
             tiers=form.cleaned_data.get("tiers"),

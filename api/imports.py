@@ -19,6 +19,7 @@ from residents.models import ImportAllocataires
 from . import serializers as s
 from .analyse import FichierBorne
 from .journal import tracer_api
+from .models import Ressource
 from .views import ERREUR, ERREURS_LECTURE, PARAMETRE_IDEMPOTENCE, jeton_idempotence
 
 E = ImportAllocataires.Etat
@@ -76,6 +77,7 @@ PARAMETRE_STATUT = OpenApiParameter(
 
 
 class ImportsView(APIView):
+    ressource = Ressource.IMPORTS
     parser_classes = [FichierBorne]
 
     @extend_schema(
@@ -117,6 +119,8 @@ class ImportsView(APIView):
 
 
 class ImportView(APIView):
+    ressource = Ressource.IMPORTS
+
     @extend_schema(
         summary="Un import d'allocataires : état, progression, aperçu ou compte rendu",
         parameters=[PARAMETRE_STATUT],
@@ -127,6 +131,8 @@ class ImportView(APIView):
 
 
 class ConfirmationImportView(APIView):
+    ressource = Ressource.IMPORTS
+
     @extend_schema(
         summary="Confirmer l'aperçu d'un import",
         description="L'import part en tâche de fond (état EN_ATTENTE puis EN_COURS, puis TERMINE avec son "

@@ -9,6 +9,7 @@ co-references and consents are per contact)."""
 
 import hashlib
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -33,6 +34,24 @@ class JetonAPIQuerySet(models.QuerySet):
         )
 
 
+class Ressource(models.TextChoices):
+    """What a token may reach, endpoint by endpoint (each view of api/ names its own)."""
+
+    PERSONNES = "PERSONNES", "personnes"
+    MESURES = "MESURES", "mesures"
+    ECHEANCES = "ECHEANCES", "échéances"
+    ENTRETIENS = "ENTRETIENS", "entretiens"
+    CONTRATS = "CONTRATS", "contrats et leurs PDF"
+    ORIENTATIONS = "ORIENTATIONS", "décisions d'orientation"
+    IMPORTS = "IMPORTS", "imports d'allocataires"
+    COMITES = "COMITES", "décisions des comités de suivi"
+    REFERENTIEL = "REFERENTIEL", "référentiel"
+
+
+def toutes_les_ressources():
+    return list(Ressource.values)
+
+
 class JetonAPI(models.Model):
     class Portee(models.TextChoices):
         LECTURE = "LECTURE", "lecture"
@@ -53,6 +72,12 @@ class JetonAPI(models.Model):
         blank=True,
         related_name="+",
         verbose_name="tiers partenaire",
+    )
+    ressources = ArrayField(
+        models.CharField(max_length=20, choices=Ressource.choices),
+        verbose_name="ressources",
+        default=toutes_les_ressources,
+        help_text="Ce que le jeton atteint ; la portée dit s'il y lit seulement ou y écrit aussi.",
     )
     compte = models.ForeignKey(
         "accounts.User", models.PROTECT, related_name="jetons_api", verbose_name="agit comme", editable=False
@@ -95,6 +120,9 @@ class JetonAPI(models.Model):
     @property
     def revoque(self):
         return self.revoque_le is not None
+
+    def atteint(self, ressource):
+        return ressource in self.ressources
 
     @property
     def ecriture(self):

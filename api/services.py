@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts import acces
 from accounts.models import ROLES_TERRITOIRE, Role, User
 
-from .models import JetonAPI, empreinte
+from .models import JetonAPI, empreinte, toutes_les_ressources
 
 # The role a service account takes for each kind of organisation: a structure's token reads what its
 # manager reads (the whole structure); a territory's what its agent of the chosen field reads
@@ -54,9 +54,19 @@ def verifier_organisation(*, territoire=None, structure=None, tiers=None, role_t
 
 @transaction.atomic
 def creer_jeton(
-    *, par, nom, portee, territoire=None, structure=None, tiers=None, role_territoire=None, compte_partenaire=None
+    *,
+    par,
+    nom,
+    portee,
+    territoire=None,
+    structure=None,
+    tiers=None,
+    role_territoire=None,
+    compte_partenaire=None,
+    ressources=None,
 ):
-    """(jeton, secret): the secret is returned here only; the database keeps its SHA-256."""
+    """(jeton, secret): the secret is returned here only; the database keeps its SHA-256. `ressources`:
+    what it reaches (models.Ressource), every one when not given."""
     verifier_organisation(
         territoire=territoire,
         structure=structure,
@@ -74,6 +84,7 @@ def creer_jeton(
     jeton = JetonAPI(
         nom=nom,
         portee=portee,
+        ressources=sorted(ressources) if ressources is not None else toutes_les_ressources(),
         territoire=territoire,
         structure=structure,
         tiers=tiers,

@@ -40,6 +40,7 @@ from . import conditionnel
 from . import serializers as s
 from .erreurs import erreur
 from .journal import tracer_api
+from .models import Ressource
 
 ESPACE_IDEMPOTENCE = uuid.UUID("0b6c43a4-3c59-4d5e-9a55-1f1b1b6c8a01")
 
@@ -63,7 +64,8 @@ ERREUR = inline_serializer(
         "champs": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
     },
 )
-ERREURS_LECTURE = {401: ERREUR, 404: ERREUR, 429: ERREUR}
+# 403: a resource out of the token's reach (api.permissions).
+ERREURS_LECTURE = {401: ERREUR, 403: ERREUR, 404: ERREUR, 429: ERREUR}
 
 
 def _depuis(request):
@@ -144,6 +146,7 @@ def _personnes(request):
 
 
 class PersonnesView(Lecture, generics.ListAPIView):
+    ressource = Ressource.PERSONNES
     type_objet = "resident"
     serializer_class = s.PersonneSerializer
 
@@ -206,6 +209,7 @@ class PersonnesView(Lecture, generics.ListAPIView):
 
 
 class PersonneView(Lecture, generics.RetrieveAPIView):
+    ressource = Ressource.PERSONNES
     type_objet = "resident"
     serializer_class = s.PersonneSerializer
 
@@ -236,6 +240,8 @@ def jeton_idempotence(request):
 
 
 class OrientationView(APIView):
+    ressource = Ressource.ORIENTATIONS
+
     @extend_schema(
         summary="Décider l'orientation d'une personne (RSA)",
         description="Par le service de l'application (accompagnement.orientations.decider_orientation), avec "
@@ -274,6 +280,7 @@ def _mesures(request):
 
 
 class MesuresView(Lecture, generics.ListAPIView):
+    ressource = Ressource.MESURES
     type_objet = "accompagnement"
     serializer_class = s.MesureSerializer
 
@@ -293,6 +300,7 @@ class MesuresView(Lecture, generics.ListAPIView):
 
 
 class MesureView(Lecture, generics.RetrieveAPIView):
+    ressource = Ressource.MESURES
     type_objet = "accompagnement"
     serializer_class = s.MesureSerializer
 
@@ -308,6 +316,8 @@ class MesureView(Lecture, generics.RetrieveAPIView):
 
 
 class EcheancesView(APIView):
+    ressource = Ressource.ECHEANCES
+
     @extend_schema(
         summary="Échéances calculées par le moteur",
         description="Exactement ce que dit le moteur d'échéances (echeances/moteur.py) sur les mesures que voit "
@@ -356,6 +366,7 @@ def _entretiens(request):
 
 
 class EntretiensView(Lecture, generics.ListAPIView):
+    ressource = Ressource.ENTRETIENS
     type_objet = "entretien"
     serializer_class = s.EntretienSerializer
 
@@ -403,6 +414,7 @@ class EntretiensView(Lecture, generics.ListAPIView):
 
 
 class EntretienView(Lecture, generics.RetrieveAPIView):
+    ressource = Ressource.ENTRETIENS
     type_objet = "entretien"
     serializer_class = s.EntretienSerializer
 
@@ -435,6 +447,7 @@ def _contrats(request):
 
 
 class ContratsView(Lecture, generics.ListAPIView):
+    ressource = Ressource.CONTRATS
     type_objet = "contrat"
     serializer_class = s.ContratSerializer
 
@@ -460,6 +473,7 @@ class ContratsView(Lecture, generics.ListAPIView):
 
 
 class ContratView(Lecture, generics.RetrieveAPIView):
+    ressource = Ressource.CONTRATS
     type_objet = "contrat"
     serializer_class = s.ContratSerializer
 
@@ -475,6 +489,8 @@ class ContratView(Lecture, generics.RetrieveAPIView):
 
 
 class ContratPDFView(APIView):
+    ressource = Ressource.CONTRATS
+
     @extend_schema(
         summary="PDF d'une version d'un contrat",
         description="L'exemplaire de la version (contenu figé, signatures, décision), comme à l'écran.",
@@ -509,6 +525,7 @@ def _decisions_comite(request):
 
 
 class DecisionsComiteView(Lecture, generics.ListAPIView):
+    ressource = Ressource.COMITES
     type_objet = "decisioncomite"
     serializer_class = s.DecisionComiteSerializer
 
@@ -538,6 +555,7 @@ class DecisionsComiteView(Lecture, generics.ListAPIView):
 
 
 class DecisionComiteView(Lecture, generics.RetrieveAPIView):
+    ressource = Ressource.COMITES
     type_objet = "decisioncomite"
     serializer_class = s.DecisionComiteSerializer
 
@@ -556,11 +574,13 @@ class DecisionComiteView(Lecture, generics.RetrieveAPIView):
 
 
 class ReferentielView(APIView):
+    ressource = Ressource.REFERENTIEL
+
     @extend_schema(
         summary="Référentiel en vigueur",
         description="Pour chaque territoire : les valeurs en vigueur de chaque modalité (surcharges "
         "départementales et territoriales appliquées) et les paramètres. Délais en durées ISO 8601.",
-        responses={200: OpenApiTypes.OBJECT, 401: ERREUR, 429: ERREUR},
+        responses={200: OpenApiTypes.OBJECT, 401: ERREUR, 403: ERREUR, 429: ERREUR},
     )
     def get(self, request):
         territoires, regles, parametres = referentiel_en_vigueur()

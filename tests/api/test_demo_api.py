@@ -3,7 +3,7 @@ reading what the territory's délégué reads."""
 
 from django.urls import reverse
 
-from api.models import JetonAPI
+from api.models import JetonAPI, Ressource
 from config import launcher
 from demo import JETON_API_DEMO
 from demo.api import TERRITOIRE, creer_jeton_demo
@@ -21,6 +21,7 @@ def test_jeton_de_demonstration_cree_une_fois_et_lit_son_territoire(api):
     assert creer_jeton_demo() is False
     jeton = JetonAPI.objects.get()
     assert (jeton.territoire, jeton.portee) == (territoire, JetonAPI.Portee.LECTURE)
+    assert sorted(jeton.ressources) == sorted(Ressource.values)  # the demo's token reaches everything
     ids = [m["id"] for m in api.get(reverse("api:mesures"), JETON_API_DEMO).json()["results"]]
     assert ids == [mesure.pk] and ailleurs.pk not in ids
 
