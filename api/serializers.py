@@ -177,6 +177,25 @@ class EcheanceSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+def echeance_en_dict(echeance):
+    """EcheanceSerializer's output for one échéance of the engine, built directly: a structure's thousands
+    of échéances are not worth a serializer per row (docs/bench.md). tests/api/test_listes_rapides.py holds
+    the two to the same output."""
+    e = echeance
+    return {
+        "regle": str(e.regle),
+        "cle": e.cle,
+        "mesure": e.accompagnement_id,
+        "personne": e.resident_id,
+        "referent": e.referent_id,
+        "structure": e.structure_id,
+        "contrat": e.contrat_id,
+        "due_le": e.due_le.isoformat(),
+        "etat": str(e.etat),
+        "message": str(e.message),
+    }
+
+
 class FiltresEcheancesSerializer(Strict):
     structure = serializers.IntegerField(required=False, min_value=1, help_text="id de la structure")
     referent = serializers.IntegerField(required=False, min_value=1, help_text="id du référent")
@@ -219,6 +238,54 @@ class EntretienSerializer(serializers.ModelSerializer):
         if categories is not None and Categorie.NOTES not in categories.get(entretien.accompagnement.resident_id, ()):
             return None
         return entretien.notes
+
+
+# The columns a list of entretiens reads (`.values()`: no model instance per row), and their output as
+# EntretienSerializer's, built directly (a person's 500 entretiens; tests/api/test_listes_rapides.py holds
+# the two to the same output).
+COLONNES_ENTRETIEN = (
+    "pk",
+    "accompagnement_id",
+    "accompagnement__resident_id",
+    "type",
+    "date_heure",
+    "duree_minutes",
+    "statut",
+    "lieu",
+    "physique",
+    "issue_rencontre",
+    "confidentiel",
+    "notes",
+    "cree_le",
+)
+_HORODATAGE = serializers.DateTimeField()
+
+
+def _horodatage(valeur):
+    return None if valeur is None else _HORODATAGE.to_representation(valeur)
+
+
+def entretien_en_dict(ligne, categories=None):
+    """`ligne`: a row of `.values(*COLONNES_ENTRETIEN)`; `categories` as EntretienSerializer's context."""
+    personne = ligne["accompagnement__resident_id"]
+    notes = ligne["notes"]
+    if ligne["confidentiel"] or (categories is not None and Categorie.NOTES not in categories.get(personne, ())):
+        notes = None  # as EntretienSerializer.get_notes
+    return {
+        "id": ligne["pk"],
+        "mesure": ligne["accompagnement_id"],
+        "personne": personne,
+        "type": ligne["type"],
+        "date_heure": _horodatage(ligne["date_heure"]),
+        "duree_minutes": ligne["duree_minutes"],
+        "statut": ligne["statut"],
+        "lieu": ligne["lieu"],
+        "physique": ligne["physique"],
+        "issue_rencontre": ligne["issue_rencontre"],
+        "confidentiel": ligne["confidentiel"],
+        "notes": notes,
+        "cree_le": _horodatage(ligne["cree_le"]),
+    }
 
 
 class EntretienCreationSerializer(Strict):

@@ -345,7 +345,7 @@ class EcheancesView(APIView):
         echeances = calculer(qs, le=le)
         personnes = sorted({e.resident_id for e in echeances if e.resident_id})
         tracer_api(request, personnes, [None] * len(personnes), type_objet="echeances")
-        return Response({"le": le.isoformat(), "resultats": s.EcheanceSerializer(echeances, many=True).data})
+        return Response({"le": le.isoformat(), "resultats": [s.echeance_en_dict(e) for e in echeances]})
 
 
 # --- entretiens --------------------------------------------------------------------------------------
@@ -377,6 +377,18 @@ class EntretiensView(Lecture, generics.ListAPIView):
         return _de_la_mesure_ou_personne(
             self.request, _modifies_depuis(_entretiens(self.request), Entretien, _depuis(self.request))
         )
+
+    def list(self, request, *args, **kwargs):
+        # Rows read as values and written as dicts (s.entretien_en_dict), not instances through the
+        # serializer: a person's 500 entretiens (docs/bench.md). The same checks as Lecture.list.
+        qs = self.filter_queryset(self.get_queryset())
+        if conditionnel.liste_inchangee(request, qs):
+            return conditionnel.non_modifie()
+        page = self.paginate_queryset(qs.values(*s.COLONNES_ENTRETIEN))
+        personnes = [ligne["accompagnement__resident_id"] for ligne in page]
+        tracer_api(request, personnes, [ligne["pk"] for ligne in page], type_objet=self.type_objet)
+        categories = _categories_partenaire(request.user, personnes)
+        return self.get_paginated_response([s.entretien_en_dict(ligne, categories) for ligne in page])
 
     @extend_schema(
         summary="Entretiens",
