@@ -3,6 +3,8 @@ be classified below, and each is walked with no token (401), a revoked token (40
 token (404, or a list without the person), and the owner's token (200 with the person). Every URL that
 takes a POST is in ECRITURES too, walked the same way (the outsider's 404 or 400, nothing written)."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, get_resolver, reverse
@@ -14,11 +16,12 @@ from api.models import JetonAPI, empreinte
 from api.services import revoquer_jeton
 from contrats import services as services_contrats
 from residents import services_import
-from residents.models import ImportAllocataires, Resident
+from residents.models import Consentement, ImportAllocataires, Resident
+from tests.accompagnement.factories import CoReferentFactory
 from tests.api.conftest import jeton
 from tests.api.test_comites import decision_du_comite
 from tests.contrats.conftest import brouillon
-from tests.residents.factories import ResidentFactory
+from tests.residents.factories import ConsentementFactory, ResidentFactory
 from tests.residents.test_import import contenu_csv, ligne
 
 PUBLIC, LISTE, DETAIL, ECRITURE = "PUBLIC", "LISTE", "DETAIL", "ECRITURE"
@@ -136,6 +139,47 @@ def monde_contrat(monde):
 def _url(nom, monde):
     genre, arguments = CLASSEMENT[nom]
     return reverse(nom, args=arguments(monde) if arguments else None)
+
+
+# What the co-referent partner whose consent is in force (presence, identity) reads of the world's person,
+# as its screens: her file, her measure, her entretiens (presence) and what the engine says of it; not the
+# contract (only the tripartite documents it signs), nor a committee's decision, nor an import.
+VUS_PAR_LE_PARTENAIRE = {
+    "api:personnes",
+    "api:personne",
+    "api:mesures",
+    "api:mesure",
+    "api:entretiens",
+    "api:entretien",
+    "api:echeances",
+}
+
+
+@pytest.mark.parametrize("consentement", [True, False])
+def test_la_matrice_pour_un_partenaire(api, monde_contrat, consentement):
+    """Every read URL for a partner's token: with the person's consent, what its screens show; without
+    it, nothing of her (404, or a list without her)."""
+    monde = monde_contrat
+    # Both partners co-refer the measure of the world's person (the contract's); one has her consent.
+    for partenaire in (monde.partenaire, monde.partenaire_sans):
+        CoReferentFactory(accompagnement=monde.mesure, contact=partenaire.contact_partenaire)
+    ConsentementFactory(
+        resident=monde.personne,
+        tiers=monde.partenaire.contact_partenaire.tiers,
+        categories=[Consentement.Categorie.PRESENCE, Consentement.Categorie.IDENTITE],
+        date_consentement=datetime.date(2026, 1, 5),
+    )
+    secret = monde.secret_partenaire if consentement else monde.secret_partenaire_sans
+    for nom, (genre, _) in sorted(CLASSEMENT.items()):
+        if genre in (PUBLIC, ECRITURE) or nom == "api:referentiel":
+            continue
+        reponse = api.get(_url(nom, monde), secret)
+        voit = consentement and nom in VUS_PAR_LE_PARTENAIRE
+        if genre == DETAIL:
+            assert reponse.status_code == (200 if voit else 404), (nom, consentement)
+        else:
+            assert reponse.status_code == 200, nom
+            assert (str(monde.personne.pk) in reponse.content.decode()) == voit, (nom, consentement)
 
 
 def test_la_matrice_sur_toutes_les_urls_de_l_api(api, monde_contrat):
