@@ -173,7 +173,8 @@ def test_le_dossier_dit_la_regle_et_la_version_appliquees(client, referent):
         source="référentiel des Vosges",
     )
     client.force_login(referent)
-    page = client.get(reverse("residents:dossier", args=[mesure.resident_id])).content.decode()
+    # the échéances are in the sections loaded after the page (?sections=1 without script)
+    page = client.get(reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1").content.decode()
     assert (
         "Règle appliquée : RSA – mobilisation sociale : une rencontre physique toutes les 6 semaines, "
         "référentiel des Vosges, en vigueur depuis le 01/10/2024." in page
