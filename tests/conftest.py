@@ -97,6 +97,16 @@ def _referentiel_charge(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _types_de_contenu_relus():
+    """ContentType ids are cached per process; a transactional test (flush, base restored) or a rolled-back
+    one that created a type leaves ids the next test's base may not hold (the admin's log then points at
+    a missing type). Read again by each test that needs them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _courriels_en_memoire(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
