@@ -126,7 +126,7 @@ def pire(*etats):
 class Contexte:
     """Effective référentiel values for every territory (referentiel_en_vigueur: one query unless it changed)."""
 
-    def __init__(self, le, *, referentiel=None, historique=False):
+    def __init__(self, le, *, referentiel=None, historique=False, lignes_lues=None):
         self.le = le
         # The référentiel as it is in force on the day computed (issue 20): a rule changed from a date
         # applies from that date, and a past day is computed with the rules of that day. `referentiel`:
@@ -135,9 +135,12 @@ class Contexte:
         self.loi_plein_emploi = self.parametre(None, "CONTRAT_ENGAGEMENT_DEPUIS")
         self.historique = Instantane(le) if historique else None  # the base as it was at the end of `le`
         self._limites = {}
-        # Rows of the rules' queries on a restricted set, by query: a page asks the same one twice (the
-        # dossier's suivi table and its échéances both read SQL_SUIVIS). A context serves one reading.
-        self.lignes_lues = {}
+        # Rows of the rules' queries on a restricted set, by statement and parameters: a page asks the same
+        # one twice (the dossier's suivi table and its échéances both read SQL_SUIVIS). A context serves one
+        # reading. `lignes_lues` given: shared with another context, kept for the whole base too (the impact
+        # of a version runs once what it does not change; echeances.impact).
+        self.lignes_lues = {} if lignes_lues is None else lignes_lues
+        self.garder_tout = lignes_lues is not None
         self._delegues = None
         self._responsables = None
         self.frequences = {}  # regles_contacts: the rule behind each (territory, modality, phase)
@@ -446,12 +449,12 @@ class Requete:
         if self.vide:
             return []
         params = self.parametres(extra)
+        text = self.texte(sql, avant)
         cle = None
-        if "ids" in self.params:  # not the whole base: its rows are not kept
-            cle = (sql, avant, tuple(self.params["ids"]), repr(sorted((extra or {}).items())))
+        if "ids" in self.params or self.contexte.garder_tout:  # the whole base's rows are not kept otherwise
+            cle = (text, repr(sorted(params.items())))
             if cle in self.contexte.lignes_lues:
                 return self.contexte.lignes_lues[cle]
-        text = self.texte(sql, avant)
         with _curseur_prepare() if self.preparer else connection.cursor() as cursor:
             cursor.execute(text, params)
             names = [c.name for c in cursor.description]

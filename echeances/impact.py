@@ -1,7 +1,11 @@
 """The impact of a proposed version of the référentiel, before it is saved (issue 20 §2): the engine runs
 on the day the version would apply, once with the référentiel as saved and once as if the version were
 saved, on the measures it can touch (its level's territories, its modality) and for the rules that read
-what it changes. Read-only: nothing is written, the proposal is an unsaved object."""
+the values it changes. Read-only: nothing is written, the proposal is an unsaved object.
+
+Both runs share the rows of the rules' queries (Contexte(lignes_lues=…)): a statement whose text and
+parameters the version does not change (every rule's, for the « bientôt dû » window, which only the
+Python side reads) runs once. On the whole base that is most of the time (issue 20, docs/bench.md)."""
 
 from dataclasses import dataclass, field
 
@@ -10,24 +14,30 @@ from django.utils import timezone
 
 from accompagnement.models import Accompagnement
 from referentiel.models import Parametre, Structure, SurchargeModalite, Territoire
-from referentiel.regles import parametres_par_territoire, regles_par_territoire
+from referentiel.regles import parametres_par_territoire, referentiel_en_vigueur, regles_par_territoire
 
 from . import regles_admissions
 from .base import Contexte
 from .choix import Etat, Regle
 from .moteur import calculer
 
-# The rules that read a modality's values (contact frequencies and their phases; contract type, duration
-# and renewals; caseload norm; ages): a version replaces the previous one of its level whole, so all of them.
-REGLES_DES_MODALITES = (
-    Regle.CONTACT,
-    Regle.RENCONTRE_PHYSIQUE,
-    Regle.RENOUVELLEMENT,
-    Regle.CONTRAT_MANQUANT,
-    Regle.CER_A_REMPLACER,
-    Regle.NORME_FILE_ACTIVE,
-    Regle.ELIGIBILITE,
-)
+# The rules that read each value of a modality (the columns of `acc` in echeances/base.py, read by
+# regles_contacts, regles_contrats, regles_personnes): a version runs those of the values whose effective
+# value it changes somewhere. The contract's duration is read when a contract is drafted, by no rule.
+_FREQUENCES = (Regle.CONTACT, Regle.RENCONTRE_PHYSIQUE)
+REGLES_DES_VALEURS = {
+    "intervalle_contact": _FREQUENCES,
+    "intervalle_rencontre": _FREQUENCES,
+    "phase_initiale_duree": _FREQUENCES,
+    "phase_initiale_contact": _FREQUENCES,
+    "phase_initiale_rencontre": _FREQUENCES,
+    "type_contrat": (Regle.RENOUVELLEMENT, Regle.CONTRAT_MANQUANT, Regle.CER_A_REMPLACER),
+    "renouvellements_max": (Regle.RENOUVELLEMENT,),
+    "norme_file_active": (Regle.NORME_FILE_ACTIVE,),
+    "age_min": (Regle.ELIGIBILITE,),
+    "age_max": (Regle.ELIGIBILITE,),
+}
+VALEURS_SANS_ECHEANCE = {"duree_contrat"}
 
 _ADMISSIONS = (*regles_admissions.admissions.regles, *regles_admissions.glissements.regles)
 # The rules that read each parameter; None: every rule (the « bientôt dû » window). A parameter absent
@@ -93,23 +103,24 @@ class Impact:
 def impact(version, le=None):
     """Impact of the unsaved `version` (SurchargeModalite or Parametre) on the day it would apply."""
     le = le or version.en_vigueur_le or timezone.localdate()
-    regles = _regles_lues(version)
+    territoires, regles_avant, parametres_avant = referentiel_en_vigueur(le)
+    propose = (
+        territoires,
+        regles_par_territoire(territoires, le, [version]),
+        parametres_par_territoire(territoires, le, [version]),
+    )
+    regles = _regles_lues(version, (regles_avant, parametres_avant), propose[1:])
     resultat = Impact(le=le, regles=regles)
     if regles == ():
         return resultat
-    mesures = _mesures(version, le)
-    territoires = list(Territoire.objects.all())
-    propose = Contexte(
-        le,
-        referentiel=(
-            territoires,
-            regles_par_territoire(territoires, le, [version]),
-            parametres_par_territoire(territoires, le, [version]),
-        ),
+    mesures = _mesures(version)
+    lignes_lues = {}
+    avant = _etats(calculer(mesures, le=le, regles=regles, contexte=Contexte(le, lignes_lues=lignes_lues)))
+    apres = _etats(
+        calculer(mesures, le=le, regles=regles, contexte=Contexte(le, referentiel=propose, lignes_lues=lignes_lues))
     )
-    avant = _etats(calculer(mesures, le=le, regles=regles, contexte=Contexte(le)))
-    apres = _etats(calculer(mesures, le=le, regles=regles, contexte=propose))
-    resultat.mesures = mesures.count()
+    lignes_lues.clear()
+    resultat.mesures = mesures.filter(date_debut__lte=le).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=le)).count()
     for cle in sorted(set(avant[0]) | set(apres[0])):
         etat_avant, etat_apres = avant[0].get(cle, Etat.A_JOUR), apres[0].get(cle, Etat.A_JOUR)
         if etat_avant != etat_apres:
@@ -119,17 +130,30 @@ def impact(version, le=None):
     return resultat
 
 
-def _regles_lues(version):
+def _regles_lues(version, avant, apres):
+    """The rules that read what the version changes in the effective référentiel of its day: () when it
+    changes nothing there (the same values as the version it supersedes, or hidden by a version of a
+    narrower level), None for every rule."""
     if isinstance(version, Parametre):
-        if version.code in SANS_ECHEANCE:
+        if version.code in SANS_ECHEANCE or all(
+            avant[1].get(cle) == valeur for cle, valeur in apres[1].items() if cle[1] == version.code
+        ):
             return ()
         regles = REGLES_DES_PARAMETRES.get(version.code)
         return None if regles is None else tuple(regles)
-    return REGLES_DES_MODALITES
+    changees = {
+        champ
+        for cle, regles in apres[0].items()
+        if cle[1] == version.modalite_id
+        for champ in REGLES_DES_VALEURS
+        if getattr(avant[0].get(cle), champ, None) != getattr(regles, champ)
+    }
+    return tuple(dict.fromkeys(regle for champ in sorted(changees) for regle in REGLES_DES_VALEURS[champ]))
 
 
-def _mesures(version, le):
-    mesures = Accompagnement.objects.filter(date_debut__lte=le).filter(Q(date_fin__isnull=True) | Q(date_fin__gte=le))
+def _mesures(version):
+    """The measures the version can reach (the engine keeps those active on its day)."""
+    mesures = Accompagnement.objects.all()
     if version.territoire_id:
         mesures = mesures.filter(structure__territoire_id=version.territoire_id)
     elif version.departement_id:

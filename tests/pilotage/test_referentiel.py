@@ -9,9 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accompagnement.models import Accompagnement
-from echeances.impact import REGLES_DES_PARAMETRES, SANS_ECHEANCE, impact
+from echeances.impact import (
+    REGLES_DES_PARAMETRES,
+    REGLES_DES_VALEURS,
+    SANS_ECHEANCE,
+    VALEURS_SANS_ECHEANCE,
+    impact,
+)
 from echeances.moteur import Etat, Regle, calculer
-from referentiel.models import Parametre, SurchargeModalite
+from referentiel.models import Parametre, SurchargeModalite, ValeursModalite
 from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
 from tests.accounts.factories import AdministrateurFactory, DelegueFactory, ReferentFactory, ResponsableFactory
 from tests.echeances.conftest import a_paris
@@ -133,6 +139,40 @@ def test_l_apercu_dit_ce_que_le_moteur_calcule_une_fois_la_version_enregistree(m
     for e in calculer(Accompagnement.objects.all(), le=DANS_UN_MOIS, regles={rencontre}):
         apres[e.accompagnement_id] = e.etat
     assert {(acc_id, nouvel) for acc_id, _r, _a, nouvel in apercu.changements} == set(apres.items())
+
+
+def test_l_apercu_d_une_fenetre_bientot_du_dit_ce_que_le_moteur_calcule_ensuite(mesures):
+    """A window read by every rule on every measure (the whole base): the two runs share the rows of the
+    rules' queries, which the window does not change; states differ only by it."""
+    proposee = Parametre(code="BIENTOT_DU", nature="DELAI", valeur="P3W", en_vigueur_le=DANS_UN_MOIS)
+    avant = {(e.accompagnement_id, e.regle): e.etat for e in calculer(Accompagnement.objects.all(), le=DANS_UN_MOIS)}
+    apercu = impact(proposee)
+    # met 3 weeks before on a 6-week rule: due in 3 weeks, within the new window only
+    assert (mesures[1].pk, Regle.RENCONTRE_PHYSIQUE, Etat.A_JOUR, Etat.BIENTOT) in apercu.changements
+    proposee.save()
+    apres = {(e.accompagnement_id, e.regle): e.etat for e in calculer(Accompagnement.objects.all(), le=DANS_UN_MOIS)}
+    attendus = {(*cle, avant.get(cle, Etat.A_JOUR), etat) for cle, etat in apres.items() if avant.get(cle) != etat}
+    assert set(apercu.changements) == attendus
+
+
+def test_seules_les_regles_des_valeurs_changees_sont_calculees(mesures):
+    mobil = mesures[0].modalite
+    frequence = impact(SurchargeModalite(modalite=mobil, intervalle_rencontre="P2W", en_vigueur_le=DANS_UN_MOIS))
+    assert frequence.regles == (Regle.CONTACT, Regle.RENCONTRE_PHYSIQUE)
+    norme = impact(SurchargeModalite(modalite=mobil, norme_file_active=10, en_vigueur_le=DANS_UN_MOIS))
+    assert norme.regles == (Regle.NORME_FILE_ACTIVE,)
+    # the values it already has: nothing to compute, nothing changes
+    memes = impact(SurchargeModalite(modalite=mobil, intervalle_rencontre=mobil.intervalle_rencontre))
+    assert memes.regles == () and memes.sans_effet
+    parametre = Parametre.objects.filter(code="BIENTOT_DU", departement=None, territoire=None).first()
+    meme_fenetre = impact(Parametre(code="BIENTOT_DU", nature="DELAI", valeur=parametre.valeur))
+    assert meme_fenetre.regles == () and meme_fenetre.sans_effet
+
+
+def test_chaque_valeur_d_une_modalite_est_rattachee_a_ses_regles_ou_sans_echeance():
+    valeurs = {f.name for f in ValeursModalite._meta.get_fields()}
+    assert valeurs == set(REGLES_DES_VALEURS) | VALEURS_SANS_ECHEANCE
+    assert not set(REGLES_DES_VALEURS) & VALEURS_SANS_ECHEANCE
 
 
 def test_chaque_parametre_est_rattache_a_ses_regles_ou_sans_echeance():
