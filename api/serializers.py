@@ -202,6 +202,12 @@ class FiltresEcheancesSerializer(Strict):
     as_of = serializers.DateField(required=False, help_text="jour de calcul (AAAA-MM-JJ), aujourd'hui par défaut")
 
 
+class FiltresReferentielSerializer(Strict):
+    le = serializers.DateField(
+        required=False, help_text="jour dont on veut le référentiel en vigueur (AAAA-MM-JJ), aujourd'hui par défaut"
+    )
+
+
 # --- entretiens ---------------------------------------------------------------------------------------
 
 

@@ -591,11 +591,17 @@ class ReferentielView(APIView):
     @extend_schema(
         summary="Référentiel en vigueur",
         description="Pour chaque territoire : les valeurs en vigueur de chaque modalité (surcharges "
-        "départementales et territoriales appliquées) et les paramètres. Délais en durées ISO 8601.",
-        responses={200: OpenApiTypes.OBJECT, 401: ERREUR, 403: ERREUR, 429: ERREUR},
+        "départementales et territoriales appliquées) et les paramètres, le jour `le` (aujourd'hui par défaut : "
+        "une version à venir s'y lit à sa date, une version passée au jour où elle s'appliquait), avec la "
+        "version d'où vient chaque valeur (`provenance`). Délais en durées ISO 8601.",
+        parameters=[s.FiltresReferentielSerializer],
+        responses={200: OpenApiTypes.OBJECT, 400: ERREUR, 401: ERREUR, 403: ERREUR, 429: ERREUR},
     )
     def get(self, request):
-        territoires, regles, parametres = referentiel_en_vigueur()
+        filtres = s.FiltresReferentielSerializer(data=request.query_params.dict())
+        filtres.is_valid(raise_exception=True)
+        le = filtres.validated_data.get("le") or timezone.localdate()
+        territoires, regles, parametres = referentiel_en_vigueur(le)
         resultat = []
         for territoire in territoires:
             resultat.append(
@@ -605,7 +611,7 @@ class ReferentielView(APIView):
                     "parametres": dict(sorted((code, v) for (t, code), v in parametres.items() if t == territoire.pk)),
                 }
             )
-        return Response({"territoires": resultat})
+        return Response({"le": le.isoformat(), "territoires": resultat})
 
 
 def _regles_en_dict(regles):

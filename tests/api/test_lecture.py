@@ -200,6 +200,34 @@ def test_referentiel_en_vigueur(api, monde):
     assert api.get(reverse("api:referentiel"), None).status_code == 401
 
 
+def test_referentiel_d_un_jour_donne(api, monde):
+    """A version from a future date: read on its day and after, not the day before; a bad day is a 400."""
+    import datetime
+
+    from django.utils import timezone
+
+    from referentiel.models import SurchargeModalite
+    from tests.referentiel.factories import modalite
+
+    sociopro = modalite("RSA_SOCIOPRO")
+    jour = timezone.localdate() + datetime.timedelta(days=40)
+    SurchargeModalite.objects.create(modalite=sociopro, intervalle_contact="P9D", en_vigueur_le=jour, source="essai")
+
+    def contact(le):
+        reponse = api.get(reverse("api:referentiel"), monde.secret_partenaire, le=le.isoformat())
+        assert reponse.status_code == 200 and reponse.json()["le"] == le.isoformat()
+        territoire = next(t for t in reponse.json()["territoires"] if t["territoire"]["id"] == monde.territoire_a.pk)
+        return next(m for m in territoire["modalites"] if m["code"] == "RSA_SOCIOPRO")
+
+    assert contact(jour - datetime.timedelta(days=1))["intervalle_contact"] != "P9D"
+    for le in (jour, jour + datetime.timedelta(days=1)):
+        valeurs = contact(le)
+        assert valeurs["intervalle_contact"] == "P9D"
+        assert valeurs["provenance"]["intervalle_contact"] == {"source": "essai", "en_vigueur_le": jour.isoformat()}
+    reponse = api.get(reverse("api:referentiel"), monde.secret_partenaire, le="hier")
+    assert reponse.status_code == 400 and "le" in reponse.json()["champs"]
+
+
 @pytest.mark.parametrize("nom", ["personnes", "mesures", "entretiens", "contrats"])
 def test_le_nombre_de_requetes_ne_croit_pas_avec_les_lignes(api, monde, nom, django_assert_max_num_queries):
     from tests.accompagnement.factories import AccompagnementFactory, EntretienFactory
