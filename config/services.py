@@ -206,12 +206,6 @@ def check_pgdata(data_dir, expected_version):
         )
 
 
-# An SSD's random read costs about a sequential one: with PostgreSQL's default (4, for spinning disks) a
-# manager's caseload (900 measures) joins every one of the 100,000 people by a full scan instead of 900
-# index reads (42 ms instead of 9). docker-compose.yml sets the same for production.
-RANDOM_PAGE_COST = 1.1
-
-
 def _shared_buffers_mo():
     """A quarter of the memory, between 128 MB (PostgreSQL's default) and 2 GB, as PostgreSQL's manual
     advises for a dedicated server: with the default, the 100,000-person benchmark base (2 GB) is read
@@ -328,7 +322,7 @@ class EmbeddedPostgres:
             "-l",
             str(self.log_path),
             "-o",
-            f'-h "" -k {socket_dir} -c shared_buffers={_shared_buffers_mo()}MB -c random_page_cost={RANDOM_PAGE_COST}',
+            f'-h "" -k {socket_dir} -c shared_buffers={_shared_buffers_mo()}MB',
             "start",
             user=server.system_user,
             timeout=START_TIMEOUT + 10,

@@ -34,3 +34,13 @@ def test_une_variable_absente_d_un_gabarit_fait_echouer_le_test():
     with pytest.raises(pytest.fail.Exception, match="Undefined template variable 'absente'"):
         engines["django"].from_string("{{ absente }}").render({})
     assert engines["django"].from_string("{% firstof absente 'défaut' %}").render({}) == "défaut"
+
+
+def test_chaque_connexion_planifie_pour_un_disque_ssd():
+    """config/env.py: whatever the server (embedded, CI's, production's), the application's connections plan
+    with SSD costs; at PostgreSQL's default the « À faire » badge hashed every person of the base."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
