@@ -123,7 +123,11 @@ _SQL_CONTRAT_MANQUANT = f"""
 manque AS (
     SELECT acc.*, r.date_orientation, ec.fin_precedent
     FROM acc
-    JOIN residents_resident r ON r.id = acc.resident_id
+    -- the person by her key, for each measure (OFFSET 0 keeps it a lookup): joined, a structure's 900
+    -- measures hashed all 100,000 people (75 ms instead of 7, and no faster on the whole base)
+    CROSS JOIN LATERAL (
+        SELECT p.date_orientation, p.date_ouverture_rsa FROM residents_resident p WHERE p.id = acc.resident_id OFFSET 0
+    ) r
     -- per measure, over its own contracts (by their index): joining a whole-set aggregate to `acc` was
     -- planned as a nested loop re-aggregating every contract for each measure (quadratic)
     CROSS JOIN LATERAL (
