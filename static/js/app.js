@@ -15,6 +15,8 @@
      again on htmx:afterRequest and when the page comes back from the back/forward cache.
    - A failed htmx request (4xx/5xx, network) shows a French message (role="alert") in the form that
      sent it, or at the top of the page for a request without a form; the next success removes it.
+   - form[data-message-envoi="<text>"]: on submit, the text goes into its [data-statut-envoi] element
+     (role="status"), for an answer that takes seconds.
    - [data-si-type="<kind>"]: a field shown only while its form's « type » is that kind.
    - input[type=datetime-local][data-maintenant] (and the entretien form's « Date et heure »): a
      default « now » the user did not touch is set to the current time when the form is sent.
@@ -481,6 +483,13 @@
       }
       if (form.hasAttribute("data-telechargement")) {
         attendreTelechargement(form);
+      }
+      if (form.hasAttribute("data-message-envoi") && !estHtmx(form)) {
+        // A long answer (the impact of a référentiel version): say that it is on its way.
+        var statut = form.querySelector("[data-statut-envoi]");
+        if (statut) {
+          statut.textContent = form.getAttribute("data-message-envoi");
+        }
       }
     }, 0);
   }, true);

@@ -2,7 +2,9 @@
 from a future date, reads its impact (nothing saved yet), saves it, sees it « à venir », then withdraws it."""
 
 import datetime
+import json
 import os
+import re
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -59,3 +61,29 @@ def test_l_administrateur_prepare_une_version_et_voit_son_impact(page, live_serv
     page.get_by_role("button", name=f"Oui, retirer la version du {jour:%d/%m/%Y}").click()
     expect(page.get_by_text("Version à venir retirée")).to_be_visible()
     assert not SurchargeModalite.objects.exists()
+
+
+def test_pendant_le_calcul_de_l_impact_la_page_dit_qu_il_est_en_cours(page, live_server):
+    """The impact of a parameter read by every rule takes seconds on a large base: while it waits, the page
+    says the computation is on its way and the button cannot be pressed twice. What the page showed then is
+    noted in sessionStorage by an observer, and read once the answer has come."""
+    admin = AdministrateurFactory()
+    connecter(page, live_server, admin)
+    page.get_by_role("link", name="Référentiel").first.click()
+    section = page.get_by_role("region", name="RSA – mobilisation sociale")
+    section.get_by_role("link", name="Nouvelle version").click()
+    page.get_by_label("En vigueur à partir du").fill((timezone.localdate() + datetime.timedelta(days=9)).isoformat())
+    page.get_by_label("Rencontre physique au moins tous les", exact=True).fill("P2W")
+    page.evaluate(
+        """() => {
+            const statut = document.querySelector("[role=status][data-statut-envoi]");
+            const bouton = [...document.querySelectorAll("button")].find((b) => b.textContent === "Voir l'impact");
+            new MutationObserver(() => {
+                sessionStorage.setItem("vu", JSON.stringify([statut.textContent, bouton.disabled]));
+            }).observe(statut, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    page.get_by_role("button", name="Voir l'impact").click()
+    expect(page.get_by_role("region", name=re.compile("^Impact le"))).to_be_visible()
+    texte, desactive = json.loads(page.evaluate("() => sessionStorage.getItem('vu')"))
+    assert texte.startswith("Calcul en cours") and desactive
