@@ -4,24 +4,29 @@ from .base import Echeance, Etat, Regle, date_bornee, date_fr
 from .regles_contrats import commun
 
 # The last N entretiens that took place or were missed (cancelled and still-planned ones say nothing
-# about the person's presence), ranked from the most recent, up to the end of the day `le`.
+# about the person's presence), from the most recent, up to the end of the day `le`: read per measure by
+# its index (LIMIT N), rather than ranking all of them. On a structure's 900 measures 60 → 18 ms; on the
+# whole base about 1 s more for the morning run (3 s), which is far from its bound and runs once a day.
 _SQL_ABSENCES = """
-serie AS (
-    SELECT e.id, e.accompagnement_id, e.statut, e.date_heure,
-           row_number() OVER (PARTITION BY e.accompagnement_id ORDER BY e.date_heure DESC, e.id DESC) AS rang
-    FROM accompagnement_entretien e
-    JOIN acc ON acc.id = e.accompagnement_id AND acc.champ = 'INSERTION'
-    WHERE e.statut IN ('HONORE', 'ABSENT_EXCUSE', 'ABSENT_NON_EXCUSE')
-      AND e.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
-),
 dernieres AS (
-    SELECT acc.id, array_agg(s.id ORDER BY s.date_heure) AS ids,
-           max(s.id) FILTER (WHERE s.rang = 1) AS derniere_id,
-           (max(s.date_heure) AT TIME ZONE %(tz)s)::date AS derniere_le
-    FROM serie s JOIN acc ON acc.id = s.accompagnement_id
-    WHERE s.rang <= acc.nb_absences
-    GROUP BY acc.id, acc.nb_absences
-    HAVING count(*) = acc.nb_absences AND bool_and(s.statut = 'ABSENT_NON_EXCUSE')
+    SELECT acc.id, d.ids, d.derniere_id, d.derniere_le
+    FROM acc
+    CROSS JOIN LATERAL (
+        SELECT array_agg(s.id ORDER BY s.date_heure) AS ids,
+               (array_agg(s.id ORDER BY s.date_heure DESC, s.id DESC))[1] AS derniere_id,
+               (max(s.date_heure) AT TIME ZONE %(tz)s)::date AS derniere_le
+        FROM (
+            SELECT e.id, e.statut, e.date_heure
+            FROM accompagnement_entretien e
+            WHERE e.accompagnement_id = acc.id
+              AND e.statut IN ('HONORE', 'ABSENT_EXCUSE', 'ABSENT_NON_EXCUSE')
+              AND e.date_heure < ((%(le)s::date + 1)::timestamp AT TIME ZONE %(tz)s)
+            ORDER BY e.date_heure DESC, e.id DESC
+            LIMIT acc.nb_absences
+        ) s
+        HAVING count(*) = acc.nb_absences AND bool_and(s.statut = 'ABSENT_NON_EXCUSE')
+    ) d
+    WHERE acc.champ = 'INSERTION'
 )
 SELECT acc.*, d.ids, d.derniere_id, d.derniere_le
 FROM dernieres d JOIN acc ON acc.id = d.id
