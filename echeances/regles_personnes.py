@@ -9,7 +9,7 @@ from .regles_contrats import commun
 # whole base about 1 s more for the morning run (3 s), which is far from its bound and runs once a day.
 _SQL_ABSENCES = """
 dernieres AS (
-    SELECT acc.id, d.ids, d.derniere_id, d.derniere_le
+    SELECT acc.*, d.ids, d.derniere_id, d.derniere_le
     FROM acc
     CROSS JOIN LATERAL (
         SELECT array_agg(s.id ORDER BY s.date_heure) AS ids,
@@ -28,8 +28,9 @@ dernieres AS (
     ) d
     WHERE acc.champ = 'INSERTION'
 )
-SELECT acc.*, d.ids, d.derniere_id, d.derniere_le
-FROM dernieres d JOIN acc ON acc.id = d.id
+-- the measure's columns carried through: joined back to `acc`, a whole-base run without statistics
+-- re-read the measures for each row
+SELECT d.* FROM dernieres d
 WHERE NOT EXISTS (SELECT 1 FROM echeances_signalementsanction sg WHERE sg.derniere_absence_id = d.derniere_id)
 """
 
