@@ -138,6 +138,12 @@ class Lecture:
         return conditionnel.dater(reponse, modifie)
 
 
+# Objects of a measure (entretiens, contracts, comité decisions): the person read is the measure's.
+class LectureParMesure(Lecture):
+    def resident_de(self, obj):
+        return obj.accompagnement.resident_id
+
+
 # --- personnes ---------------------------------------------------------------------------------------
 
 
@@ -365,13 +371,10 @@ def _entretiens(request):
     return Entretien.objects.visibles_par(request.user).select_related("accompagnement")
 
 
-class EntretiensView(Lecture, generics.ListAPIView):
+class EntretiensView(LectureParMesure, generics.ListAPIView):
     ressource = Ressource.ENTRETIENS
     type_objet = "entretien"
     serializer_class = s.EntretienSerializer
-
-    def resident_de(self, obj):
-        return obj.accompagnement.resident_id
 
     def get_queryset(self):
         return _de_la_mesure_ou_personne(
@@ -425,13 +428,10 @@ class EntretiensView(Lecture, generics.ListAPIView):
         return Response(s.EntretienSerializer(entretien, context=self.contexte([entretien])).data, status=201)
 
 
-class EntretienView(Lecture, generics.RetrieveAPIView):
+class EntretienView(LectureParMesure, generics.RetrieveAPIView):
     ressource = Ressource.ENTRETIENS
     type_objet = "entretien"
     serializer_class = s.EntretienSerializer
-
-    def resident_de(self, obj):
-        return obj.accompagnement.resident_id
 
     def get_queryset(self):
         return _entretiens(self.request)
@@ -458,13 +458,10 @@ def _contrats(request):
     )
 
 
-class ContratsView(Lecture, generics.ListAPIView):
+class ContratsView(LectureParMesure, generics.ListAPIView):
     ressource = Ressource.CONTRATS
     type_objet = "contrat"
     serializer_class = s.ContratSerializer
-
-    def resident_de(self, obj):
-        return obj.accompagnement.resident_id
 
     def get_queryset(self):
         return _de_la_mesure_ou_personne(
@@ -484,13 +481,10 @@ class ContratsView(Lecture, generics.ListAPIView):
         return self.list(request)
 
 
-class ContratView(Lecture, generics.RetrieveAPIView):
+class ContratView(LectureParMesure, generics.RetrieveAPIView):
     ressource = Ressource.CONTRATS
     type_objet = "contrat"
     serializer_class = s.ContratSerializer
-
-    def resident_de(self, obj):
-        return obj.accompagnement.resident_id
 
     def get_queryset(self):
         return _contrats(self.request)
@@ -536,13 +530,10 @@ def _decisions_comite(request):
     )
 
 
-class DecisionsComiteView(Lecture, generics.ListAPIView):
+class DecisionsComiteView(LectureParMesure, generics.ListAPIView):
     ressource = Ressource.COMITES
     type_objet = "decisioncomite"
     serializer_class = s.DecisionComiteSerializer
-
-    def resident_de(self, obj):
-        return obj.accompagnement.resident_id
 
     def get_queryset(self):
         qs = _modifies_depuis(_decisions_comite(self.request), DecisionComite, _depuis(self.request))
@@ -566,13 +557,10 @@ class DecisionsComiteView(Lecture, generics.ListAPIView):
         return self.list(request)
 
 
-class DecisionComiteView(Lecture, generics.RetrieveAPIView):
+class DecisionComiteView(LectureParMesure, generics.RetrieveAPIView):
     ressource = Ressource.COMITES
     type_objet = "decisioncomite"
     serializer_class = s.DecisionComiteSerializer
-
-    def resident_de(self, obj):
-        return obj.accompagnement.resident_id
 
     def get_queryset(self):
         return _decisions_comite(self.request)
