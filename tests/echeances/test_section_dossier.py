@@ -54,7 +54,13 @@ def test_le_dossier_lit_le_suivi_une_fois_pour_le_tableau_et_les_echeances(clien
         CaptureQueriesContext(connection) as requetes,
     ):
         page = client.get(reverse("residents:dossier", args=[mesure.resident_id]) + "?sections=1").content.decode()
-    assert sum("max(e.date_heure) FILTER (WHERE e.physique)" in q["sql"] for q in requetes.captured_queries) == 1
+    assert (
+        sum(
+            "e.date_heure AS derniere_rencontre FROM accompagnement_entretien" in q["sql"]
+            for q in requetes.captured_queries
+        )
+        == 1
+    )
     assert "16/05/2026" in page and "Prendre contact au plus tard le 16/05/2026" in page
 
 
