@@ -12,3 +12,14 @@ class CurseurParId(CursorPagination):
     cursor_query_param = "curseur"
     cursor_query_description = "Position dans la liste (lien `next` ou `previous` de la page précédente)."
     page_size_query_description = "Nombre de résultats par page (200 au plus)."
+
+
+class CurseurParMesure(CurseurParId):
+    """The échéances, by pages of measures: the engine computes one page of measures at a time, so that a
+    territory's token is answered page by page instead of all its measures at once (api.views.EcheancesView)."""
+
+    page_size = 250
+    max_page_size = 500
+    page_size_query_description = (
+        "Nombre de mesures par page (500 au plus) ; chacune a le plus souvent 3 à 5 échéances."
+    )

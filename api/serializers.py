@@ -13,6 +13,8 @@ from referentiel.models import Modalite, Structure
 from residents import imports, services_import
 from residents.models import Consentement, ImportAllocataires, Resident
 
+from .pagination import CurseurParMesure
+
 Categorie = Consentement.Categorie
 
 
@@ -200,6 +202,13 @@ class FiltresEcheancesSerializer(Strict):
     structure = serializers.IntegerField(required=False, min_value=1, help_text="id de la structure")
     referent = serializers.IntegerField(required=False, min_value=1, help_text="id du référent")
     as_of = serializers.DateField(required=False, help_text="jour de calcul (AAAA-MM-JJ), aujourd'hui par défaut")
+    taille = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=CurseurParMesure.max_page_size,
+        help_text=CurseurParMesure.page_size_query_description,
+    )
+    curseur = serializers.CharField(required=False, help_text=CurseurParMesure.cursor_query_description)
 
 
 class FiltresReferentielSerializer(Strict):

@@ -8,7 +8,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -41,6 +41,7 @@ from . import serializers as s
 from .erreurs import erreur
 from .journal import tracer_api
 from .models import Ressource
+from .pagination import CurseurParMesure
 
 ESPACE_IDEMPOTENCE = uuid.UUID("0b6c43a4-3c59-4d5e-9a55-1f1b1b6c8a01")
 
@@ -328,12 +329,20 @@ class EcheancesView(APIView):
         summary="Échéances calculées par le moteur",
         description="Exactement ce que dit le moteur d'échéances (echeances/moteur.py) sur les mesures que voit "
         "le jeton, avec les filtres de `manage.py echeances` : structure, référent, jour de calcul. "
-        "Triées par date due ; non paginées.",
+        "Par pages de mesures (en cours le jour de calcul, dans l'ordre de leur id ; lien `next`) : chaque page "
+        "donne les échéances de ses mesures, triées par date due. Une échéance qui ne tient pas à une mesure "
+        "(la norme de file active d'un référent) est sur la page de la première mesure du référent. "
+        "`cle` identifie une échéance d'un jour à l'autre.",
         parameters=[s.FiltresEcheancesSerializer],
         responses={
             200: inline_serializer(
                 "Echeances",
-                {"le": serializers.DateField(), "resultats": s.EcheanceSerializer(many=True)},
+                {
+                    "le": serializers.DateField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "resultats": s.EcheanceSerializer(many=True),
+                },
             ),
             400: ERREUR,
             **ERREURS_LECTURE,
@@ -343,15 +352,38 @@ class EcheancesView(APIView):
         filtres = s.FiltresEcheancesSerializer(data=request.query_params.dict())
         filtres.is_valid(raise_exception=True)
         le = filtres.validated_data.get("as_of") or timezone.localdate()
-        qs = Accompagnement.objects.visibles_par(request.user)
+        qs = Accompagnement.objects.visibles_par(request.user).filter(date_debut__lte=le)
+        qs = qs.exclude(date_fin__lt=le)  # the measures the engine computes on `le`: no empty pages
         if "structure" in filtres.validated_data:
             qs = qs.filter(structure_id=filtres.validated_data["structure"])
         if "referent" in filtres.validated_data:
             qs = qs.filter(referent_id=filtres.validated_data["referent"])
-        echeances = calculer(qs, le=le)
+        pagination = CurseurParMesure()
+        page = [m.pk for m in pagination.paginate_queryset(qs.only("pk"), request, view=self)]
+        echeances = _une_fois_par_referent(calculer(page, le=le), qs, page)
         personnes = sorted({e.resident_id for e in echeances if e.resident_id})
         tracer_api(request, personnes, [None] * len(personnes), type_objet="echeances")
-        return Response({"le": le.isoformat(), "resultats": [s.echeance_en_dict(e) for e in echeances]})
+        return Response(
+            {
+                "le": le.isoformat(),
+                "next": pagination.get_next_link(),
+                "previous": pagination.get_previous_link(),
+                "resultats": [s.echeance_en_dict(e) for e in echeances],
+            }
+        )
+
+
+def _une_fois_par_referent(echeances, mesures, page):
+    """An échéance without a measure (a référent's caseload norm) comes with each page holding one of her
+    measures: it is kept on the page of her first one only, so that the pages add up to the engine's list."""
+    referents = {e.referent_id for e in echeances if e.accompagnement_id is None}
+    if not referents:
+        return echeances
+    premieres = dict(
+        mesures.filter(referent_id__in=referents).order_by().values_list("referent_id").annotate(Min("pk"))
+    )
+    dans_la_page = set(page)
+    return [e for e in echeances if e.accompagnement_id is not None or premieres.get(e.referent_id) in dans_la_page]
 
 
 # --- entretiens --------------------------------------------------------------------------------------

@@ -285,7 +285,45 @@ def test_echeances_comme_le_moteur(api, monde):
     )
 
 
-@pytest.mark.parametrize("params", [{"as_of": "31/12/2026"}, {"structure": "x"}, {"referent": "-1"}, {"inconnu": "1"}])
+def test_echeances_par_pages_de_mesures_comme_le_moteur(api, monde):
+    """Page after page (`next`), each échéance of the engine once, a référent's caseload norm included (the
+    engine gives it with each of her measures; the API on the page of her first one)."""
+    from decimal import Decimal
+
+    from accompagnement.models import Accompagnement
+    from echeances.moteur import Regle, calculer
+    from tests.accompagnement.factories import AccompagnementFactory
+    from tests.accounts.factories import ReferentFactory
+    from tests.referentiel.factories import modalite
+
+    le = datetime.date(2026, 11, 30)
+    referent = ReferentFactory(structures=[monde.structure_a], etp=Decimal("0.10"))  # ASLL: 4 at 0.1 ETP
+    for _ in range(5):
+        AccompagnementFactory(referent=referent, modalite=modalite("ASLL"), date_debut=datetime.date(2026, 1, 5))
+    attendues = calculer(Accompagnement.objects.filter(structure=monde.structure_a), le=le)
+    assert Regle.NORME_FILE_ACTIVE in {e.regle for e in attendues}
+
+    lues, pages, url = [], 0, reverse("api:echeances") + f"?as_of={le.isoformat()}&taille=2"
+    while url:
+        reponse = api.client.get(url, HTTP_AUTHORIZATION=f"Bearer {monde.secret_a}").json()
+        lues += reponse["resultats"]
+        url, pages = reponse["next"], pages + 1
+    assert pages == 3  # 6 measures, 2 by page
+    assert sorted(e["cle"] for e in lues) == sorted(e.cle for e in attendues)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"as_of": "31/12/2026"},
+        {"structure": "x"},
+        {"referent": "-1"},
+        {"inconnu": "1"},
+        {"taille": "0"},
+        {"taille": "501"},
+        {"taille": "dix"},
+    ],
+)
 def test_echeances_filtres_invalides_400(api, monde, params):
     reponse = api.get(reverse("api:echeances"), monde.secret_a, **params)
     assert reponse.status_code == 400
