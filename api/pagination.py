@@ -8,10 +8,11 @@ class CurseurParId(CursorPagination):
     ordering = "pk"
     page_size = 50
     page_size_query_param = "taille"
-    max_page_size = 200
+    # 500: a person's whole history of entretiens in one page for a system that synchronises her
+    max_page_size = 500
     cursor_query_param = "curseur"
     cursor_query_description = "Position dans la liste (lien `next` ou `previous` de la page précédente)."
-    page_size_query_description = "Nombre de résultats par page (200 au plus)."
+    page_size_query_description = "Nombre de résultats par page (500 au plus)."
 
 
 class CurseurParMesure(CurseurParId):

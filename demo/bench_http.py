@@ -474,7 +474,7 @@ def api_echeances_structure(montage):
 
 
 def api_personne(montage):
-    """GET /api/v1/personnes/<id>/ then its 500 entretiens (pages of 200) for her structure's token."""
+    """GET /api/v1/personnes/<id>/ then its 500 entretiens (one page: the API allows 500) for her structure's token."""
     from accompagnement.models import Entretien
 
     resident = synthetique.grand_dossier()
@@ -484,7 +484,7 @@ def api_personne(montage):
     responsable = membres.first() or synthetique.responsable_exemple()
     entetes = _jeton_api(montage, resident.structure, responsable)
     personne = reverse("api:personne", args=[resident.pk])
-    entretiens = reverse("api:entretiens") + f"?personne={resident.pk}&taille=200"
+    entretiens = reverse("api:entretiens") + f"?personne={resident.pk}&taille=500"
 
     def echange(session, base):
         reponses = [session.get(base + personne, headers=entetes, timeout=120)]
@@ -498,7 +498,11 @@ def api_personne(montage):
     lignes = Entretien.objects.filter(accompagnement__resident=resident).values("pk", "date_heure", "type", "statut")
     n = lignes.count()
     return Page(
-        f"API : une personne et ses {n} entretiens (pages de 200)", 100, responsable, echange, lambda: _lignes(lignes)
+        f"API : une personne et ses {n} entretiens (une page de 500)",
+        100,
+        responsable,
+        echange,
+        lambda: _lignes(lignes),
     )
 
 
