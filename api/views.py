@@ -352,8 +352,7 @@ class EcheancesView(APIView):
         filtres = s.FiltresEcheancesSerializer(data=request.query_params.dict())
         filtres.is_valid(raise_exception=True)
         le = filtres.validated_data.get("as_of") or timezone.localdate()
-        qs = Accompagnement.objects.visibles_par(request.user).filter(date_debut__lte=le)
-        qs = qs.exclude(date_fin__lt=le)  # the measures the engine computes on `le`: no empty pages
+        qs = Accompagnement.objects.visibles_par(request.user).actifs(le)  # those the engine computes: no empty pages
         if "structure" in filtres.validated_data:
             qs = qs.filter(structure_id=filtres.validated_data["structure"])
         if "referent" in filtres.validated_data:

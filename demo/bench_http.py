@@ -418,8 +418,7 @@ def _structure_api(montage):
     responsable = synthetique.responsable_exemple()
     structure = responsable.structures.order_by("pk").first()
     entetes = _jeton_api(montage, structure, responsable)
-    le = timezone.localdate()
-    mesures = Accompagnement.objects.filter(structure=structure, date_debut__lte=le).exclude(date_fin__lt=le)
+    mesures = Accompagnement.objects.filter(structure=structure).actifs()
     return responsable, structure, entetes, mesures.order_by("pk")
 
 
