@@ -1,6 +1,7 @@
 """Cursor pagination over stable ids: a page's `next` link goes on where it stopped even while rows are
 added (no offset that shifts)."""
 
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -13,6 +14,14 @@ class CurseurParId(CursorPagination):
     cursor_query_param = "curseur"
     cursor_query_description = "Position dans la liste (lien `next` ou `previous` de la page précédente)."
     page_size_query_description = "Nombre de résultats par page (500 au plus)."
+
+    def decode_cursor(self, request):
+        # A cursor typed by hand or cut short is bad input (400, named), not a missing object: DRF's 404
+        # came out as the API's bare « Introuvable. ».
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
 
 
 class CurseurParMesure(CurseurParId):

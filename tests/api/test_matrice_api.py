@@ -330,6 +330,14 @@ def test_echeances_filtres_invalides_400(api, monde, params):
     assert reponse.json()["code"] == "donnees_invalides"
 
 
+@pytest.mark.parametrize("nom", ["api:echeances", "api:personnes", "api:entretiens"])
+def test_un_curseur_invalide_400_en_francais(api, monde, nom):
+    """A cursor not given by a `next` link (typed by hand, cut short) is bad input, said in French."""
+    reponse = api.get(reverse(nom), monde.secret_a, curseur="pas-un-curseur")
+    assert reponse.status_code == 400
+    assert reponse.json()["champs"] == {"curseur": ["Curseur non valide"]}
+
+
 def test_put_et_delete_405_partout(api, monde_contrat):
     for nom, (genre, _) in sorted(CLASSEMENT.items()):
         if genre == PUBLIC:
