@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts import acces
 from journal.models import Action, JournalAcces
-from journal.services import adresse_client
+from journal.services import adresse_client, ecriture_du_journal
 
 
 def tracer_api(request, residents_ids, objets_ids=None, *, type_objet, action=None):
@@ -66,5 +66,5 @@ def _inserer(commun, lignes):
         "FROM unnest(%s::bigint[], %s::bigint[]) AS t(r, o)"
     )
     residents, objets = zip(*lignes, strict=True)
-    with connection.cursor() as curseur:
+    with ecriture_du_journal(commun["action"]), connection.cursor() as curseur:
         curseur.execute(sql, [*commun.values(), list(residents), list(objets)])

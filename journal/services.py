@@ -1,5 +1,6 @@
 """Writing and purging the access log."""
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
@@ -51,6 +52,18 @@ def _structures_de(user):
 LECTURES = {Action.CONSULTATION, Action.IMPRESSION}
 
 
+@contextlib.contextmanager
+def ecriture_du_journal(action):
+    """Where a line of the log is written: a read's in its own transaction without waiting for the disk
+    (LECTURES), anything else as the caller's transaction commits it. For tracer() and the API's log."""
+    if action in LECTURES and not connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            yield
+    else:
+        yield
+
+
 def tracer(request, action, *, objet=None, type_objet="", objet_id=None, resident=None, user=None, page="", detail=""):
     """One line of the log, in one INSERT (a read's without waiting for the disk: LECTURES). `resident` is
     a Resident, an id, or a subquery giving the id (so the middleware needs no lookup of its own)."""
@@ -75,11 +88,7 @@ def tracer(request, action, *, objet=None, type_objet="", objet_id=None, residen
         ip=_ip(request),
         detail=detail[:250],
     )
-    if action in LECTURES and not connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            ligne.save(force_insert=True)
-    else:
+    with ecriture_du_journal(action):
         ligne.save(force_insert=True)
     return ligne
 

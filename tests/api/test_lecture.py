@@ -249,3 +249,20 @@ def test_aucun_cookie_pose_par_l_api(api, monde):
         reponse = api.get(url, monde.secret_a)
         assert reponse.status_code == 200
         assert not reponse.cookies, url
+
+
+# Transactional (serialized_rollback, as tests/journal): only outside a transaction is the read's line
+# committed on its own.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_une_lecture_de_l_api_est_tracee_comme_celle_d_une_page(api, monde):
+    """The API's log of a read follows the log's rule for reads (journal.services.LECTURES): committed
+    without waiting for the disk, as a page's; the line is written."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as lecture:
+        assert api.get(reverse("api:personne", args=[monde.personne.pk]), monde.secret_a).status_code == 200
+    sql = [q["sql"] for q in lecture.captured_queries]
+    insertion = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "journal_journalacces"'))
+    assert sql[insertion - 1] == "SET LOCAL synchronous_commit TO OFF"
+    assert JournalAcces.objects.filter(resident_id=monde.personne.pk, action=Action.CONSULTATION).exists()
