@@ -38,8 +38,12 @@ def sanctions(requete):
             destinataires = (*delegues, row["referent_id"])
         else:
             regle = Regle.SANCTION_DECISION
-            attendu = "Décision" if row["etape"] == "AVIS_EP" else "Avis de l'équipe pluridisciplinaire et décision"
-            message = f"{attendu} attendus au plus tard le {date_fr(row['due'])} (signalement en vue de sanction)."
+            attendu = (
+                "Décision attendue"
+                if row["etape"] == "AVIS_EP"
+                else "Avis de l'équipe pluridisciplinaire et décision attendus"
+            )
+            message = f"{attendu} au plus tard le {date_fr(row['due'])} (signalement en vue de sanction)."
             destinataires = delegues or (row["referent_id"],)
         yield Echeance(
             regle=regle,

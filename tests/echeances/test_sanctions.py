@@ -383,6 +383,8 @@ def test_echeance_des_observations_veille_jour_lendemain(signalement, delegue, m
     assert _echeances(mesure, D(2026, 3, 22)) == {(Regle.SANCTION_OBSERVATIONS, Etat.BIENTOT, limite)}
     assert _echeances(mesure, limite) == {(Regle.SANCTION_OBSERVATIONS, Etat.BIENTOT, limite)}
     assert _echeances(mesure, D(2026, 3, 24)) == {(Regle.SANCTION_DECISION, Etat.A_JOUR, decision)}
+    [avis] = [e for e in calculer([mesure.pk], le=D(2026, 3, 24)) if e.regle == Regle.SANCTION_DECISION]
+    assert avis.message.startswith("Avis de l'équipe pluridisciplinaire et décision attendus au plus tard le 23/04")
     [e] = [e for e in calculer([mesure.pk], le=limite) if e.regle == Regle.SANCTION_OBSERVATIONS]
     assert set(e.destinataires) == {delegue.pk, mesure.referent_id}
     assert e.url == reverse("echeances:signalements") + f"?mesure={mesure.pk}"
@@ -396,6 +398,7 @@ def test_echeance_de_la_decision_veille_jour_lendemain(signalement, delegue, mes
     assert _echeances(mesure, D(2026, 4, 24)) == {(Regle.SANCTION_DECISION, Etat.EN_RETARD, decision)}
     [e] = [e for e in calculer([mesure.pk], le=decision) if e.regle == Regle.SANCTION_DECISION]
     assert e.destinataires == (delegue.pk,)
+    assert e.message.startswith("Décision attendue au plus tard le 23/04/2026")
 
 
 def test_plus_d_echeance_une_fois_decide(signalement, delegue, mesure):
